@@ -1,0 +1,19 @@
+/**
+ * Native ESM Jest: Middy 7 ships ESM only. ts-jest transpiles each file on its own (isolatedModules);
+ * `npm run typecheck` is the type check.
+ * @type {import('jest').Config}
+ */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      'ts-jest',
+      { useESM: true, tsconfig: { isolatedModules: true, allowImportingTsExtensions: true } },
+    ],
+  },
+  testMatch: ['<rootDir>/tests/**/*.test.ts'],
+  testTimeout: 60_000,
+  // Two cores: integration files each start an embedded stack.
+  maxWorkers: 2,
+};

@@ -1,0 +1,168 @@
+/**
+ * The embedded stack shared by `npm start` and the tests: real PostgreSQL, DynamoDB (dynalite) and SQS
+ * (local-aws-sqs) servers on free loopback ports, and an X-Ray receiver. No Docker, no Java, no AWS account.
+ * The queues, their DLQs and the blacklist table mirror the resources in serverless.yml.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import dynalite from 'dynalite';
+import { createSqsServer } from 'local-aws-sqs';
+import { migrate } from './migrate.ts';
+import { startPostgres } from './postgres.ts';
+import { startXrayReceiver, type XrayReceiver } from './xrayReceiver.ts';
+
+/** Queues and their redrive settings, as in serverless.yml (visibility timeout: 6 x the consumer's timeout). */
+export const QUEUES = {
+  dialTasks: { name: 'dial-tasks', visibilityTimeout: 180, maxReceiveCount: 5 },
+  asteriskCalls: { name: 'asterisk-calls', visibilityTimeout: 60, maxReceiveCount: 5 },
+} as const;
+export type QueueKey = keyof typeof QUEUES;
+
+export const BLACKLIST_TABLE = 'blacklist';
+
+export interface LocalStackOptions {
+  /** Where PostgreSQL keeps its data; a temporary directory (deleted on stop) when absent. */
+  dataDir?: string;
+  /** Where the X-Ray receiver appends documents (NDJSON). */
+  xrayFile?: string;
+  /** Trade durability for speed (tests). */
+  fast?: boolean;
+}
+
+export interface LocalStack {
+  /** Environment for functions run against this stack (endpoints, names, credentials). */
+  env: Record<string, string>;
+  queueUrls: Record<QueueKey, string>;
+  dlqUrls: Record<QueueKey, string>;
+  databaseUrl: string;
+  xray: XrayReceiver;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+const close = (server: Server) => new Promise((resolve) => server.close(resolve));
+
+async function createQueues(sqs: SQSClient) {
+  const queueUrls = {} as Record<QueueKey, string>;
+  const dlqUrls = {} as Record<QueueKey, string>;
+  for (const [key, queue] of Object.entries(QUEUES) as [QueueKey, (typeof QUEUES)[QueueKey]][]) {
+    const dlq = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `${queue.name}-dlq`,
+        Attributes: { MessageRetentionPeriod: '1209600' },
+      }),
+    );
+    const dlqAttributes = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    const main = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: queue.name,
+        Attributes: {
+          VisibilityTimeout: String(queue.visibilityTimeout),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: dlqAttributes.Attributes?.QueueArn,
+            maxReceiveCount: queue.maxReceiveCount,
+          }),
+        },
+      }),
+    );
+    queueUrls[key] = main.QueueUrl ?? '';
+    dlqUrls[key] = dlq.QueueUrl ?? '';
+  }
+  return { queueUrls, dlqUrls };
+}
+
+/** Starts every stand-in, applies the migrations, creates the table and queues. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const stops: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const stopOne of stops.reverse()) await stopOne().catch(() => {});
+  };
+  try {
+    const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'voice-campaign-pg-')));
+    if (!options.dataDir) stops.push(() => rm(dataDir, { recursive: true, force: true }));
+    const postgres = await startPostgres({
+      dataDir,
+      port: await freePort(),
+      persistent: true,
+      fast: options.fast,
+    });
+    stops.push(postgres.stop);
+    await migrate(postgres.url);
+
+    const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const dynamoPort = await listen(dynamoServer);
+    stops.push(() => close(dynamoServer));
+
+    const sqsPort = await freePort();
+    const sqsServer = await createSqsServer({
+      port: sqsPort,
+      hostname: '127.0.0.1',
+      emulateQueueCreationLifecycle: false,
+    });
+    stops.push(() => close(sqsServer));
+
+    const xray = await startXrayReceiver({ file: options.xrayFile });
+    stops.push(() => xray.stop());
+
+    const region = 'us-east-1';
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
+    const sqsEndpoint = `http://127.0.0.1:${sqsPort}`;
+    const dynamo = new DynamoDBClient({ region, credentials, endpoint: dynamoEndpoint });
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: BLACKLIST_TABLE,
+        AttributeDefinitions: [{ AttributeName: 'phoneNumber', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'phoneNumber', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    dynamo.destroy();
+    const sqs = new SQSClient({ region, credentials, endpoint: sqsEndpoint });
+    const { queueUrls, dlqUrls } = await createQueues(sqs);
+    sqs.destroy();
+
+    return {
+      env: {
+        AWS_REGION: region,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+        AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+        AWS_XRAY_DAEMON_ADDRESS: xray.address,
+        DATABASE_URL: postgres.url,
+        BLACKLIST_TABLE,
+        DIAL_TASKS_QUEUE_URL: queueUrls.dialTasks,
+        ASTERISK_CALLS_QUEUE_URL: queueUrls.asteriskCalls,
+      },
+      queueUrls,
+      dlqUrls,
+      databaseUrl: postgres.url,
+      xray,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

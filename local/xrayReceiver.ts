@@ -1,0 +1,92 @@
+/**
+ * A local stand-in for the X-Ray daemon: receives the segment documents the X-Ray SDK sends over UDP and keeps them
+ * (in memory, and appended to an NDJSON file when one is given).
+ */
+
+import { createSocket } from 'node:dgram';
+import { appendFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The fields of an X-Ray segment or subsegment document that tests and viewers read. */
+export interface XrayDocument {
+  id: string;
+  name: string;
+  trace_id: string;
+  parent_id?: string;
+  type?: string;
+  namespace?: string;
+  start_time: number;
+  end_time?: number;
+  in_progress?: boolean;
+  error?: boolean;
+  fault?: boolean;
+  throttle?: boolean;
+  annotations?: Record<string, string | number | boolean>;
+  metadata?: Record<string, Record<string, unknown>>;
+  cause?: { exceptions?: Array<{ message?: string; type?: string }> };
+  sql?: Record<string, unknown>;
+  aws?: Record<string, unknown>;
+  http?: Record<string, unknown>;
+  subsegments?: XrayDocument[];
+}
+
+export interface XrayReceiver {
+  /** `host:port`, the value for AWS_XRAY_DAEMON_ADDRESS. */
+  address: string;
+  /** Every document received so far, nested subsegments flattened out (with their parent_id set). */
+  documents(): XrayDocument[];
+  /** Waits until `predicate` holds for the documents received (or throws after `timeoutMs`). */
+  waitFor(predicate: (docs: XrayDocument[]) => boolean, timeoutMs?: number): Promise<XrayDocument[]>;
+  clear(): void;
+  stop(): Promise<void>;
+}
+
+function flatten(doc: XrayDocument, traceId: string, out: XrayDocument[]): void {
+  const { subsegments, ...rest } = doc;
+  out.push({ ...rest, trace_id: doc.trace_id ?? traceId });
+  for (const child of subsegments ?? [])
+    flatten({ ...child, parent_id: doc.id }, doc.trace_id ?? traceId, out);
+}
+
+export async function startXrayReceiver(
+  options: { port?: number; file?: string } = {},
+): Promise<XrayReceiver> {
+  const socket = createSocket('udp4');
+  let docs: XrayDocument[] = [];
+  let pending = Promise.resolve();
+  socket.on('message', (message) => {
+    // Daemon protocol: a JSON header line, then the document.
+    const text = message.toString('utf8');
+    const body = text.slice(text.indexOf('\n') + 1);
+    try {
+      const doc = JSON.parse(body) as XrayDocument;
+      flatten(doc, doc.trace_id, docs);
+      const file = options.file;
+      if (file) pending = pending.then(() => appendFile(file, `${body.trim()}\n`)).catch(() => {});
+    } catch {
+      // Not a segment document: ignore it, as the daemon would.
+    }
+  });
+  await new Promise<void>((resolve) => socket.bind(options.port ?? 0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+
+  return {
+    address: `127.0.0.1:${port}`,
+    documents: () => [...docs],
+    async waitFor(predicate, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(docs)) {
+        if (Date.now() > deadline) throw new Error(`X-Ray documents not as expected after ${timeoutMs} ms`);
+        await sleep(20);
+      }
+      return [...docs];
+    },
+    clear: () => {
+      docs = [];
+    },
+    async stop() {
+      await pending;
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * dialerWorker: SQS-triggered from the dial-tasks queue (ReportBatchItemFailures). Dependencies are created once
+ * per function instance, at cold start; each batch goes to the dialer service.
+ */
+import { databaseConfig, dialerConfig, phoneConfig } from '../lib/config.ts';
+import { createDatabase } from '../lib/db.ts';
+import { dynamoClient } from '../lib/dynamoClient.ts';
+import { createLogger } from '../lib/logger.ts';
+import { sqsClient } from '../lib/sqsClient.ts';
+import { sqsFunction } from '../middleware/sqsStack.ts';
+import { createAttemptRepository } from '../services/attemptRepository.ts';
+import { createBlacklistService } from '../services/blacklistService.ts';
+import { createCallQueue } from '../services/callQueue.ts';
+import { createDialerService } from '../services/dialerService.ts';
+
+const config = dialerConfig();
+const logger = createLogger('dialerWorker');
+
+const dialer = createDialerService({
+  blacklist: createBlacklistService({ dynamo: dynamoClient, tableName: config.blacklistTable }),
+  calls: createCallQueue({ sqs: sqsClient, queueUrl: config.asteriskCallsQueueUrl }),
+  attempts: createAttemptRepository(createDatabase(databaseConfig())),
+  phone: phoneConfig(),
+  claimLeaseSeconds: config.claimLeaseSeconds,
+  logger,
+});
+
+export const handler = sqsFunction({ name: 'dialerWorker' }, async (event, context) => {
+  logger.addContext(context);
+  return dialer.processBatch(event.Records);
+});

@@ -1,0 +1,112 @@
+/**
+ * The only reader of `process.env`. Each function reads the group of settings it needs once, at cold start,
+ * and fails at once with the variable's name when one is missing or malformed.
+ */
+import { ConfigError } from './errors.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function required(env: Env, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(`Missing required environment variable ${name}`);
+  return value;
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(
+      `Environment variable ${name} must be an integer from ${min} to ${max}, got "${raw}"`,
+    );
+  }
+  return value;
+}
+
+export interface RuntimeConfig {
+  /** Name the service reports in traces and logs. */
+  service: string;
+  /** Deployment stage (`dev`, `prod`, `local`): the `environment` annotation. */
+  stage: string;
+}
+
+export interface DatabaseConfig {
+  url: string;
+  /** Connections per function instance: one invocation at a time needs few. */
+  poolMax: number;
+  /** Verify the server certificate (production) instead of a plain local connection. */
+  ssl: boolean;
+}
+
+export interface PhoneConfig {
+  /** Secret key of the keyed hash that stands for a number in traces and logs. */
+  hashKey: string;
+  /** ISO region used to read numbers written without a country code; none means only +E.164 is accepted. */
+  defaultRegion: string | undefined;
+}
+
+export interface DialerConfig {
+  blacklistTable: string;
+  asteriskCallsQueueUrl: string;
+  /**
+   * How long a claimed attempt belongs to the invocation that claimed it. Longer than the function timeout,
+   * so a redelivered task never sends a second call while the first invocation may still be sending.
+   */
+  claimLeaseSeconds: number;
+}
+
+const cache = new Map<string, unknown>();
+
+function once<T>(key: string, read: () => T): T {
+  if (!cache.has(key)) cache.set(key, read());
+  return cache.get(key) as T;
+}
+
+export function runtimeConfig(env: Env = process.env): RuntimeConfig {
+  return once('runtime', () => ({
+    service: optional(env, 'SERVICE_NAME') ?? 'voice-campaign',
+    stage: required(env, 'STAGE'),
+  }));
+}
+
+export function databaseConfig(env: Env = process.env): DatabaseConfig {
+  return once('database', () => ({
+    url: required(env, 'DATABASE_URL'),
+    poolMax: integer(env, 'DATABASE_POOL_MAX', 2, 1, 20),
+    ssl: optional(env, 'DATABASE_SSL') === 'true',
+  }));
+}
+
+export function phoneConfig(env: Env = process.env): PhoneConfig {
+  return once('phone', () => {
+    const hashKey = required(env, 'PHONE_HASH_KEY');
+    if (hashKey.length < 16)
+      throw new ConfigError('Environment variable PHONE_HASH_KEY must be at least 16 characters');
+    const defaultRegion = optional(env, 'PHONE_DEFAULT_REGION')?.toUpperCase();
+    if (defaultRegion !== undefined && !/^[A-Z]{2}$/.test(defaultRegion)) {
+      throw new ConfigError(
+        `Environment variable PHONE_DEFAULT_REGION must be a two-letter region, got "${defaultRegion}"`,
+      );
+    }
+    return { hashKey, defaultRegion };
+  });
+}
+
+export function dialerConfig(env: Env = process.env): DialerConfig {
+  return once('dialer', () => ({
+    blacklistTable: required(env, 'BLACKLIST_TABLE'),
+    asteriskCallsQueueUrl: required(env, 'ASTERISK_CALLS_QUEUE_URL'),
+    claimLeaseSeconds: integer(env, 'DIAL_CLAIM_LEASE_SECONDS', 120, 1, 43_200),
+  }));
+}
+
+/** Forgets what was read, so a test can change the environment. */
+export function resetConfigCache(): void {
+  cache.clear();
+}

@@ -1,0 +1,53 @@
+/**
+ * The Postgres pool: small, created once per function instance and reused across invocations.
+ * Every query is parameterised and appears in the trace as an `sql` subsegment with its text, never its values.
+ */
+import pg from 'pg';
+import type { DatabaseConfig } from './config.ts';
+import { DependencyError } from './errors.ts';
+import { type SqlTarget, startSqlSpan } from './tracing.ts';
+
+export interface Database {
+  /** Runs one parameterised statement. Failures become a DependencyError (retryable) with the cause kept. */
+  query<R extends pg.QueryResultRow>(text: string, values?: readonly unknown[]): Promise<pg.QueryResult<R>>;
+  end(): Promise<void>;
+}
+
+/**
+ * Opens the pool. `aws-xray-sdk-postgres` would trace the connection but not the statement, so queries are
+ * traced here instead.
+ */
+export function createDatabase(config: DatabaseConfig): Database {
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolMax,
+    idleTimeoutMillis: 60_000,
+    connectionTimeoutMillis: 5_000,
+    ssl: config.ssl ? { rejectUnauthorized: true } : undefined,
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const url = new URL(config.url);
+  const target: SqlTarget = {
+    database: url.pathname.replace(/^\//, '') || 'postgres',
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    user: decodeURIComponent(url.username),
+  };
+
+  return {
+    async query<R extends pg.QueryResultRow>(text: string, values: readonly unknown[] = []) {
+      const span = startSqlSpan(target, text);
+      try {
+        return await pool.query<R>(text, values as unknown[]);
+      } catch (error) {
+        const failure = new DependencyError('postgres', 'Database query failed', { cause: error });
+        span.recordError(failure);
+        throw failure;
+      } finally {
+        span.close();
+      }
+    },
+    end: () => pool.end(),
+  };
+}

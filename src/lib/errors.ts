@@ -1,0 +1,52 @@
+/**
+ * The service's errors. `statusCode` says what kind of failure it is (4xx: the caller's input, 5xx: ours or a
+ * dependency's); `expose` says whether the message may be shown to a caller. Map errors with `instanceof`.
+ */
+export class ServiceError extends Error {
+  readonly statusCode: number;
+  readonly expose: boolean;
+
+  constructor(message: string, statusCode: number, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.statusCode = statusCode;
+    this.expose = statusCode < 500;
+  }
+}
+
+/** The input breaks a rule; retrying it unchanged can never succeed. */
+export class ValidationError extends ServiceError {
+  readonly details: readonly string[];
+
+  constructor(message: string, details: readonly string[] = [], options?: ErrorOptions) {
+    super(message, 400, options);
+    this.details = details;
+  }
+}
+
+/** A configuration value is missing or malformed: the function cannot start. */
+export class ConfigError extends ServiceError {
+  constructor(message: string) {
+    super(message, 500);
+  }
+}
+
+/** A dependency (database, queue, table) failed; the work can be retried later. */
+export class DependencyError extends ServiceError {
+  readonly dependency: string;
+
+  constructor(dependency: string, message: string, options?: ErrorOptions) {
+    super(message, 503, options);
+    this.dependency = dependency;
+  }
+}
+
+/** The HTTP status an error stands for: its own for service errors, 500 for anything else. */
+export function statusCodeOf(error: unknown): number {
+  if (error instanceof ServiceError) return error.statusCode;
+  if (typeof error === 'object' && error !== null && 'statusCode' in error) {
+    const { statusCode } = error;
+    if (typeof statusCode === 'number' && statusCode >= 400 && statusCode <= 599) return statusCode;
+  }
+  return 500;
+}

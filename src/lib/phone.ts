@@ -1,0 +1,34 @@
+/**
+ * Phone numbers: E.164 inside the system, and a keyed hash wherever a number would otherwise be shown
+ * (trace annotations, metadata, log lines). The hash is stable for one key, so an operator who knows a number
+ * can compute its hash (`npm run phone-hash -- <number>`) and find its traces; without the key it reveals nothing.
+ */
+import { createHmac } from 'node:crypto';
+import type { CountryCode } from 'libphonenumber-js/min';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import { ValidationError } from './errors.ts';
+
+export type E164 = string & { readonly __brand: 'E164' };
+
+/**
+ * Returns the E.164 form of `input`, read in `defaultRegion` when it has no country code.
+ * Throws a ValidationError (without echoing the input) when it is not a valid number.
+ */
+export function toE164(input: string, defaultRegion?: string): E164 {
+  const parsed = parsePhoneNumberFromString(input, defaultRegion as CountryCode | undefined);
+  // A parse can succeed on a number that cannot exist ("12" in US): only isValid() tells.
+  if (!parsed?.isValid()) throw new ValidationError('phoneNumber is not a valid phone number');
+  return parsed.number as E164;
+}
+
+/** The keyed hash that stands for a number outside the data stores: 16 hex characters of HMAC-SHA256. */
+export function phoneHash(e164: string, key: string): string {
+  return createHmac('sha256', key).update(e164).digest('hex').slice(0, 16);
+}
+
+/** Masks any run of 6 or more digits (spaces, dashes, dots and brackets allowed between them) in free text. */
+export function redactPhoneLike(text: string): string {
+  return text.replace(/\+?\d[\d\s().-]{4,}\d/g, (match) =>
+    match.replace(/\D/g, '').length >= 6 ? '[redacted-number]' : match,
+  );
+}

@@ -1,0 +1,26 @@
+/**
+ * The base of every function's chain: Middy with the X-Ray middleware first and its plugin, run in a trace context
+ * of its own per invocation. The HTTP and SQS stacks build on it; function files use those stacks, never `middy()`.
+ */
+
+import type { MiddlewareObj } from '@middy/core';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { runInOwnTraceContext } from '../lib/tracing.ts';
+import { type XrayOptions, xrayMiddleware, xrayPlugin } from './xray.ts';
+
+export type LambdaHandler<TEvent, TResult> = (event: TEvent, context: Context) => Promise<TResult>;
+
+/**
+ * Builds `handler` into a traced chain: X-Ray middleware first, then `middlewares` in order.
+ * The returned function is what Lambda calls.
+ */
+export function tracedChain<TEvent, TResult>(
+  xray: XrayOptions<TEvent, TResult>,
+  middlewares: ReadonlyArray<MiddlewareObj<TEvent, TResult>>,
+  handler: LambdaHandler<TEvent, TResult>,
+): LambdaHandler<TEvent, TResult> {
+  const chain = middy<TEvent, TResult>(handler, xrayPlugin).use(xrayMiddleware(xray));
+  for (const middleware of middlewares) chain.use(middleware);
+  return (event, context) => runInOwnTraceContext(() => chain(event, context));
+}

@@ -1,0 +1,150 @@
+/**
+ * Call attempts in Postgres. A batch of dial tasks takes two statements whatever its size: one to claim the
+ * attempts, one to record how they ended. The attempt's key (campaign, contact, attempt) is its dialId.
+ */
+import type { Database } from '../lib/db.ts';
+
+export interface AttemptKey {
+  campaignId: string;
+  contactId: string;
+  attempt: number;
+}
+
+export type ClaimIntent = 'dial' | 'skip_blacklisted';
+
+export interface ClaimRequest extends AttemptKey {
+  intent: ClaimIntent;
+}
+
+/**
+ * - `claimed`: this invocation owns the attempt now (to dial, or recorded as skipped for the blacklist);
+ * - `held`: another invocation claimed it to dial less than a lease ago: try again later;
+ * - `done`: the attempt already ended (initiated, skipped, failed): nothing to do;
+ * - `unknown_contact`: no such contact in the campaign.
+ */
+export type ClaimResult = 'claimed' | 'held' | 'done' | 'unknown_contact';
+
+export interface RejectedTask {
+  messageId: string;
+  campaignId?: string;
+  contactId?: string;
+  attempt?: number;
+  reason: string;
+  body: string;
+}
+
+export interface AttemptRepository {
+  claim(requests: readonly ClaimRequest[], leaseSeconds: number): Promise<Map<string, ClaimResult>>;
+  /** Marks sent calls `initiated`, releases the claim of calls that could not be sent, sets rejected tasks aside. */
+  recordOutcomes(outcome: {
+    initiated: readonly AttemptKey[];
+    released: readonly AttemptKey[];
+    rejected: readonly RejectedTask[];
+  }): Promise<void>;
+}
+
+/** The stable identity of a call: `campaignId:contactId:attempt`. */
+export function dialIdOf(key: AttemptKey): string {
+  return `${key.campaignId}:${key.contactId}:${key.attempt}`;
+}
+
+// The main SELECT sees the table as it was before the statement, so `before_status` is the status the claim found.
+const CLAIM_SQL = `
+WITH input AS (
+  SELECT DISTINCT ON (campaign_id, contact_id, attempt) *
+  FROM unnest($1::text[], $2::text[], $3::int[], $4::text[]) AS i(campaign_id, contact_id, attempt, target)
+),
+claimed AS (
+  INSERT INTO call_attempts AS ca (campaign_id, contact_id, attempt, status, claimed_at)
+  SELECT i.campaign_id, i.contact_id, i.attempt, i.target,
+         CASE WHEN i.target = 'dialing' THEN now() END
+  FROM input i
+  JOIN contacts c ON c.campaign_id = i.campaign_id AND c.id = i.contact_id
+  ON CONFLICT (campaign_id, contact_id, attempt) DO UPDATE
+    SET status = excluded.status, claimed_at = excluded.claimed_at, updated_at = now()
+    WHERE ca.status = 'queued'
+       OR (ca.status = 'dialing'
+           AND (excluded.status = 'skipped_blacklisted'
+                OR ca.claimed_at IS NULL
+                OR ca.claimed_at < now() - make_interval(secs => $5)))
+  RETURNING ca.campaign_id, ca.contact_id, ca.attempt
+)
+SELECT i.campaign_id, i.contact_id, i.attempt,
+       cl.attempt IS NOT NULL AS claimed,
+       c.id IS NOT NULL AS contact_exists,
+       ca.status AS before_status
+FROM input i
+LEFT JOIN claimed cl USING (campaign_id, contact_id, attempt)
+LEFT JOIN contacts c ON c.campaign_id = i.campaign_id AND c.id = i.contact_id
+LEFT JOIN call_attempts ca USING (campaign_id, contact_id, attempt)`;
+
+const OUTCOMES_SQL = `
+WITH rejected AS (
+  INSERT INTO rejected_dial_tasks (message_id, campaign_id, contact_id, attempt, reason, body)
+  SELECT * FROM unnest($5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[])
+  ON CONFLICT (message_id) DO NOTHING
+)
+UPDATE call_attempts ca
+SET status = CASE WHEN o.initiated THEN 'initiated' ELSE ca.status END,
+    initiated_at = CASE WHEN o.initiated THEN now() ELSE ca.initiated_at END,
+    claimed_at = CASE WHEN o.initiated THEN ca.claimed_at END,
+    updated_at = now()
+FROM unnest($1::text[], $2::text[], $3::int[], $4::bool[]) AS o(campaign_id, contact_id, attempt, initiated)
+WHERE ca.campaign_id = o.campaign_id AND ca.contact_id = o.contact_id AND ca.attempt = o.attempt
+  AND ca.status = 'dialing'`;
+
+interface ClaimRow {
+  campaign_id: string;
+  contact_id: string;
+  attempt: number;
+  claimed: boolean;
+  contact_exists: boolean;
+  before_status: string | null;
+}
+
+function classify(row: ClaimRow): ClaimResult {
+  if (row.claimed) return 'claimed';
+  if (!row.contact_exists) return 'unknown_contact';
+  return row.before_status === 'dialing' ? 'held' : 'done';
+}
+
+export function createAttemptRepository(db: Database): AttemptRepository {
+  return {
+    async claim(requests, leaseSeconds) {
+      if (requests.length === 0) return new Map();
+      const { rows } = await db.query<ClaimRow>(CLAIM_SQL, [
+        requests.map((r) => r.campaignId),
+        requests.map((r) => r.contactId),
+        requests.map((r) => r.attempt),
+        requests.map((r) => (r.intent === 'dial' ? 'dialing' : 'skipped_blacklisted')),
+        leaseSeconds,
+      ]);
+      return new Map(
+        rows.map((row) => [
+          dialIdOf({ campaignId: row.campaign_id, contactId: row.contact_id, attempt: row.attempt }),
+          classify(row),
+        ]),
+      );
+    },
+
+    async recordOutcomes({ initiated, released, rejected }) {
+      if (initiated.length + released.length + rejected.length === 0) return;
+      const updates = [
+        ...initiated.map((key) => ({ key, initiated: true })),
+        ...released.map((key) => ({ key, initiated: false })),
+      ];
+      await db.query(OUTCOMES_SQL, [
+        updates.map((u) => u.key.campaignId),
+        updates.map((u) => u.key.contactId),
+        updates.map((u) => u.key.attempt),
+        updates.map((u) => u.initiated),
+        rejected.map((r) => r.messageId),
+        rejected.map((r) => r.campaignId ?? null),
+        rejected.map((r) => r.contactId ?? null),
+        rejected.map((r) => r.attempt ?? null),
+        rejected.map((r) => r.reason),
+        rejected.map((r) => r.body),
+      ]);
+    },
+  };
+}
