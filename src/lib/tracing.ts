@@ -153,13 +153,33 @@ const noopSpan: Span = {
   close: () => {},
 };
 
-function currentSubsegment(): AWSXRay.Segment | XraySubsegment | undefined {
+function activeEntity(): AWSXRay.Segment | XraySubsegment | undefined {
   try {
     // Read the context directly: AWSXRay.getSegment() reports a missing context, we only ask.
-    const active = AWSXRay.getNamespace().get('segment') as AWSXRay.Segment | XraySubsegment | undefined;
-    if (active === undefined) return undefined;
-    // In Lambda the facade segment takes the invocation's trace id when it is read through getSegment().
-    return AWSXRay.getSegment();
+    return AWSXRay.getNamespace().get('segment') as AWSXRay.Segment | XraySubsegment | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function currentSubsegment(): XraySubsegment | undefined {
+  const active = activeEntity();
+  return active === undefined || active instanceof AWSXRay.Segment ? undefined : active;
+}
+
+/**
+ * The segment an invocation's root subsegment belongs under: in Lambda, the facade segment, refreshed to the
+ * invocation's trace header. Taken from the segment itself, not from whatever subsegment a previous invocation
+ * left current, so a leftover never becomes the parent of a new invocation.
+ */
+function invocationSegment(): AWSXRay.Segment | undefined {
+  const active = activeEntity();
+  if (active === undefined) return undefined;
+  try {
+    AWSXRay.setSegment(active instanceof AWSXRay.Segment ? active : active.segment);
+    // getSegment() is what refreshes the Lambda facade segment to the current trace header.
+    const segment = AWSXRay.getSegment();
+    return segment instanceof AWSXRay.Segment ? segment : undefined;
   } catch {
     return undefined;
   }
@@ -168,8 +188,7 @@ function currentSubsegment(): AWSXRay.Segment | XraySubsegment | undefined {
 /** The span of the code running now: a no-op span when nothing is traced. */
 export function currentSpan(): Span {
   const active = currentSubsegment();
-  if (active === undefined) return noopSpan;
-  if (active instanceof AWSXRay.Segment) return noopSpan;
+  if (active === undefined || active.segment?.notTraced) return noopSpan;
   return new XraySpan(active, budgets.get(active) ?? { used: 0 });
 }
 
@@ -178,7 +197,7 @@ export function currentSpan(): Span {
  * Returns a no-op span when there is no segment or the trace is not sampled.
  */
 export function startInvocationSpan(name: string): Span {
-  const parent = currentSubsegment();
+  const parent = invocationSegment();
   if (parent === undefined || (parent as { notTraced?: boolean }).notTraced) return noopSpan;
   try {
     const sub = parent.addNewSubsegment(name);
