@@ -5,6 +5,7 @@
 import pg from 'pg';
 import type { DatabaseConfig } from './config.ts';
 import { DependencyError } from './errors.ts';
+import { redactPhoneLike } from './phone.ts';
 import { type SqlTarget, startSqlSpan } from './tracing.ts';
 
 export interface Database {
@@ -23,6 +24,8 @@ export function createDatabase(config: DatabaseConfig): Database {
     max: config.poolMax,
     idleTimeoutMillis: 60_000,
     connectionTimeoutMillis: 5_000,
+    // Idle connections alone never keep a process alive (scripts, tests, sls invoke local).
+    allowExitOnIdle: true,
     ssl: config.ssl ? { rejectUnauthorized: true } : undefined,
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
@@ -41,7 +44,13 @@ export function createDatabase(config: DatabaseConfig): Database {
       try {
         return await pool.query<R>(text, values as unknown[]);
       } catch (error) {
-        const failure = new DependencyError('postgres', 'Database query failed', { cause: error });
+        // The server's message names the problem, not the values (those are in `detail`, which is left out).
+        const { code, message } = error as { code?: string; message?: string };
+        const failure = new DependencyError(
+          'postgres',
+          `Database query failed${code ? ` (${code})` : ''}: ${redactPhoneLike(message ?? 'unknown error')}`,
+          { cause: error },
+        );
         span.recordError(failure);
         throw failure;
       } finally {

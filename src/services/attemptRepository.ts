@@ -74,9 +74,11 @@ SELECT i.campaign_id, i.contact_id, i.attempt,
        c.id IS NOT NULL AS contact_exists,
        ca.status AS before_status
 FROM input i
-LEFT JOIN claimed cl USING (campaign_id, contact_id, attempt)
+LEFT JOIN claimed cl
+  ON cl.campaign_id = i.campaign_id AND cl.contact_id = i.contact_id AND cl.attempt = i.attempt
 LEFT JOIN contacts c ON c.campaign_id = i.campaign_id AND c.id = i.contact_id
-LEFT JOIN call_attempts ca USING (campaign_id, contact_id, attempt)`;
+LEFT JOIN call_attempts ca
+  ON ca.campaign_id = i.campaign_id AND ca.contact_id = i.contact_id AND ca.attempt = i.attempt`;
 
 const OUTCOMES_SQL = `
 WITH rejected AS (

@@ -13,7 +13,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { PhoneConfig } from '../lib/config.ts';
-import { DependencyError } from '../lib/errors.ts';
+import { DependencyError, ValidationError } from '../lib/errors.ts';
 import { phoneHash, redactPhoneLike } from '../lib/phone.ts';
 import { currentSpan, type Span } from '../lib/tracing.ts';
 import { type AttemptKey, type AttemptRepository, dialIdOf } from './attemptRepository.ts';
@@ -145,9 +145,11 @@ export function createDialerService(deps: DialerDeps) {
       const claim = owned.has(dialId) ? 'done' : claims.get(dialId);
       if (claim === 'claimed') owned.add(dialId);
       if (claim === 'claimed') run.outcome = onClaim;
-      else if (claim === 'unknown_contact')
-        reject(run, 'Dial task names a contact that is not in the campaign');
-      else if (claim === 'held') {
+      else if (claim === 'unknown_contact') {
+        const unknown = new ValidationError('Dial task names a contact that is not in the campaign');
+        reject(run, unknown.message);
+        closeStep(run, onClaim ? 'RecordAttempt' : 'InitiateCall', unknown);
+      } else if (claim === 'held') {
         run.outcome = 'retry';
         run.reason = 'InitiateCall: attempt claimed by another invocation';
       } else run.outcome = 'duplicate';

@@ -4,7 +4,14 @@
  */
 import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { startXrayReceiver } from '../../../local/xrayReceiver.ts';
-import { byName, childrenOf, inTrace, lambdaContext, newTrace, useLambdaTracing } from '../../helpers/lambda.ts';
+import {
+  byName,
+  childrenOf,
+  inTrace,
+  lambdaContext,
+  newTrace,
+  useLambdaTracing,
+} from '../../helpers/lambda.ts';
 
 const receiver = await startXrayReceiver();
 useLambdaTracing(receiver.address);
@@ -216,7 +223,9 @@ describe('xray middleware', () => {
         release();
         await bothStarted;
       });
-      await traced(`Second-${event.campaignId}`, async (span) => span.annotate('step', String(event.campaignId)));
+      await traced(`Second-${event.campaignId}`, async (span) =>
+        span.annotate('step', String(event.campaignId)),
+      );
       return String(event.campaignId);
     });
     const traceId = newTrace();
@@ -273,6 +282,8 @@ describe('xray middleware', () => {
     expect(keys).toHaveLength(MAX_ANNOTATIONS_PER_TRACE);
     expect(keys.every((key) => /^[A-Za-z0-9_]+$/.test(key))).toBe(true);
     expect(root.annotations?.key_0).toBe(0);
-    expect(Object.keys(root.metadata?.annotations_over_budget ?? {})).toHaveLength(65 - MAX_ANNOTATIONS_PER_TRACE);
+    expect(Object.keys(root.metadata?.annotations_over_budget ?? {})).toHaveLength(
+      65 - MAX_ANNOTATIONS_PER_TRACE,
+    );
   });
 });

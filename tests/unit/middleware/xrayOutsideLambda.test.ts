@@ -17,7 +17,9 @@ afterAll(() => receiver.stop());
 it('runs the handler with no segment, sending nothing and writing nothing to the console', async () => {
   // Prepare
   const writes = [jest.spyOn(process.stdout, 'write'), jest.spyOn(process.stderr, 'write')];
-  const consoles = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) => jest.spyOn(console, level));
+  const consoles = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
+    jest.spyOn(console, level),
+  );
   const handler = tracedChain<{ campaignId: string }, string>(
     { name: 'example', campaignId: (event) => event.campaignId },
     [],

@@ -1,0 +1,178 @@
+/**
+ * The dialer against the embedded stack, driven as Lambda drives it: tasks sent to the real dial-tasks queue,
+ * received as an SQS event, handled with a fresh trace header, acknowledged except for the reported failures.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import pg from 'pg';
+import { acknowledge, queueRef, receiveEvent } from '../../local/sqsLambda.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { AsteriskCall } from '../../src/generated/asteriskCall.ts';
+import type { DialTask } from '../../src/generated/dialTask.ts';
+import { lambdaContext, newTrace, useLambdaTracing } from './lambda.ts';
+
+export const PHONE_HASH_KEY = 'test-phone-hash-key-0123456789';
+
+export interface Contact {
+  id: string;
+  phoneNumber: string;
+}
+
+export interface Run {
+  event: SQSEvent;
+  response: SQSBatchResponse;
+  traceId: string;
+  /** Lines the function wrote to stdout and stderr during the invocation (its logs). */
+  output: string[];
+}
+
+/** A valid US number, distinct for each `n` below 10,000. */
+export function phoneNumberFor(n: number): string {
+  return `+1202555${String(n).padStart(4, '0')}`;
+}
+
+export async function startDialerHarness() {
+  const stack: LocalStack = await startLocalStack({ fast: true });
+  Object.assign(process.env, stack.env, {
+    STAGE: 'test',
+    SERVICE_NAME: 'voice-campaign',
+    PHONE_HASH_KEY,
+    PHONE_DEFAULT_REGION: 'US',
+    DIAL_CLAIM_LEASE_SECONDS: '120',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+  });
+  useLambdaTracing(stack.xray.address);
+  const { handler } = await import('../../src/functions/dialerWorker.ts');
+
+  const clientConfig = {
+    region: stack.env.AWS_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
+  const sqs = new SQSClient({ ...clientConfig, endpoint: stack.env.AWS_ENDPOINT_URL_SQS });
+  const dynamo = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ ...clientConfig, endpoint: stack.env.AWS_ENDPOINT_URL_DYNAMODB }),
+  );
+  const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
+  const dialTasks = queueRef(stack.queueUrls.dialTasks);
+  const calls: AsteriskCall[] = [];
+
+  return {
+    stack,
+    handler,
+    sqs,
+    db,
+
+    async seedCampaign(
+      campaignId: string,
+      userId: string,
+      count: number,
+      firstNumber = 0,
+    ): Promise<Contact[]> {
+      const contacts = Array.from({ length: count }, (_, i) => ({
+        id: `contact-${i}`,
+        phoneNumber: phoneNumberFor(firstNumber + i),
+      }));
+      await db.query(`INSERT INTO campaigns (id, user_id, name, status) VALUES ($1, $2, $1, 'running')`, [
+        campaignId,
+        userId,
+      ]);
+      await db.query(
+        `INSERT INTO contacts (campaign_id, id, phone_number)
+         SELECT $1, * FROM unnest($2::text[], $3::text[])`,
+        [campaignId, contacts.map((c) => c.id), contacts.map((c) => c.phoneNumber)],
+      );
+      return contacts;
+    },
+
+    async blacklist(numbers: readonly string[]): Promise<void> {
+      await dynamo.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [stack.env.BLACKLIST_TABLE ?? 'blacklist']: numbers.map((phoneNumber) => ({
+              PutRequest: { Item: { phoneNumber, addedBy: 'test', addedAt: new Date().toISOString() } },
+            })),
+          },
+        }),
+      );
+    },
+
+    /** Puts message bodies on the dial-tasks queue (tasks as JSON, strings as they are). */
+    async enqueue(bodies: ReadonlyArray<DialTask | string>): Promise<void> {
+      for (let i = 0; i < bodies.length; i += 10) {
+        const chunk = bodies.slice(i, i + 10);
+        await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: dialTasks.url,
+            Entries: chunk.map((body, index) => ({
+              Id: String(index),
+              MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
+            })),
+          }),
+        );
+      }
+    },
+
+    /** Receives one batch (up to 10) and runs the handler on it as Lambda would, with a new trace. */
+    async runBatch(event?: SQSEvent): Promise<Run> {
+      const batch = event ?? (await receiveEvent(sqs, dialTasks, 10));
+      if (batch === undefined) throw new Error('no dial task on the queue');
+      const traceId = newTrace();
+      const output: string[] = [];
+      const capture = (stream: NodeJS.WriteStream) => {
+        const write = stream.write.bind(stream);
+        // Kept for the assertions instead of printed: the test output stays readable.
+        stream.write = ((chunk: string | Uint8Array) => {
+          output.push(String(chunk));
+          return true;
+        }) as typeof stream.write;
+        return () => {
+          stream.write = write;
+        };
+      };
+      const restore = [capture(process.stdout), capture(process.stderr)];
+      try {
+        const response = await handler(batch, lambdaContext('dialerWorker'));
+        if (event === undefined) await acknowledge(sqs, dialTasks, batch, response);
+        return { event: batch, response, traceId, output };
+      } finally {
+        for (const undo of restore) undo();
+      }
+    },
+
+    /** Every call message on the asterisk-calls queue so far (read without being consumed by a later read). */
+    async callMessages(): Promise<AsteriskCall[]> {
+      for (;;) {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: stack.queueUrls.asteriskCalls,
+            MaxNumberOfMessages: 10,
+            VisibilityTimeout: 3600,
+          }),
+        );
+        if (Messages.length === 0) return [...calls];
+        for (const message of Messages) calls.push(JSON.parse(message.Body ?? '{}') as AsteriskCall);
+      }
+    },
+
+    async attempts(
+      campaignId: string,
+    ): Promise<Array<{ contact_id: string; attempt: number; status: string }>> {
+      const { rows } = await db.query(
+        'SELECT contact_id, attempt, status FROM call_attempts WHERE campaign_id = $1 ORDER BY contact_id, attempt',
+        [campaignId],
+      );
+      return rows;
+    },
+
+    async stop(): Promise<void> {
+      sqs.destroy();
+      dynamo.destroy();
+      await db.end();
+      await stack.stop();
+    },
+  };
+}
+
+export type DialerHarness = Awaited<ReturnType<typeof startDialerHarness>>;
