@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { createSqsServer } from 'local-aws-sqs';
@@ -27,7 +27,10 @@ export type QueueKey = keyof typeof QUEUES;
 export const BLACKLIST_TABLE = 'blacklist';
 
 export interface LocalStackOptions {
-  /** Where PostgreSQL keeps its data; a temporary directory (deleted on stop) when absent. */
+  /**
+   * Where PostgreSQL and DynamoDB keep their data between runs; in memory and a temporary directory (deleted on
+   * stop) when absent. SQS queues live in memory either way.
+   */
   dataDir?: string;
   /** Where the X-Ray receiver appends documents (NDJSON). */
   xrayFile?: string;
@@ -59,6 +62,22 @@ async function listen(server: Server): Promise<number> {
 }
 
 const close = (server: Server) => new Promise((resolve) => server.close(resolve));
+
+/** Creates the blacklist table as serverless.yml declares it; a table kept from an earlier run is left as it is. */
+export async function createBlacklistTable(dynamo: DynamoDBClient): Promise<void> {
+  try {
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: BLACKLIST_TABLE,
+        AttributeDefinitions: [{ AttributeName: 'phoneNumber', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'phoneNumber', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+}
 
 async function createQueues(sqs: SQSClient) {
   const queueUrls = {} as Record<QueueKey, string>;
@@ -101,7 +120,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'voice-campaign-pg-')));
     if (!options.dataDir) stops.push(() => rm(dataDir, { recursive: true, force: true }));
     const postgres = await startPostgres({
-      dataDir,
+      dataDir: options.dataDir ? join(dataDir, 'postgres') : dataDir,
       port: await freePort(),
       persistent: true,
       fast: options.fast,
@@ -109,7 +128,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(postgres.stop);
     await migrate(postgres.url);
 
-    const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const dynamoServer = dynalite({
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+      path: options.dataDir ? join(dataDir, 'dynamodb') : undefined,
+    });
     const dynamoPort = await listen(dynamoServer);
     stops.push(() => close(dynamoServer));
 
@@ -129,14 +153,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
     const sqsEndpoint = `http://127.0.0.1:${sqsPort}`;
     const dynamo = new DynamoDBClient({ region, credentials, endpoint: dynamoEndpoint });
-    await dynamo.send(
-      new CreateTableCommand({
-        TableName: BLACKLIST_TABLE,
-        AttributeDefinitions: [{ AttributeName: 'phoneNumber', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'phoneNumber', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createBlacklistTable(dynamo);
     dynamo.destroy();
     const sqs = new SQSClient({ region, credentials, endpoint: sqsEndpoint });
     const { queueUrls, dlqUrls } = await createQueues(sqs);

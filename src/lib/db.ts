@@ -5,7 +5,7 @@
 import pg from 'pg';
 import type { DatabaseConfig } from './config.ts';
 import { DependencyError } from './errors.ts';
-import { redactPhoneLike } from './phone.ts';
+import { redactPhoneLike } from './redact.ts';
 import { type SqlTarget, startSqlSpan } from './tracing.ts';
 
 export interface Database {

@@ -2,6 +2,8 @@
  * The service's errors. `statusCode` says what kind of failure it is (4xx: the caller's input, 5xx: ours or a
  * dependency's); `expose` says whether the message may be shown to a caller. Map errors with `instanceof`.
  */
+import { redactPhoneLike } from './redact.ts';
+
 export class ServiceError extends Error {
   readonly statusCode: number;
   readonly expose: boolean;
@@ -39,6 +41,13 @@ export class DependencyError extends ServiceError {
     super(message, 503, options);
     this.dependency = dependency;
   }
+}
+
+/** `Name: message` of an error, with anything that could be a phone number masked: safe for logs and traces. */
+export function describeCause(error: unknown): string {
+  if (!(error instanceof Error)) return redactPhoneLike(String(error));
+  const firstLine = error.message.split('\n')[0] ?? '';
+  return `${error.name}: ${redactPhoneLike(firstLine)}`;
 }
 
 /** The HTTP status an error stands for: its own for service errors, 500 for anything else. */

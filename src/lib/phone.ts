@@ -25,10 +25,3 @@ export function toE164(input: string, defaultRegion?: string): E164 {
 export function phoneHash(e164: string, key: string): string {
   return createHmac('sha256', key).update(e164).digest('hex').slice(0, 16);
 }
-
-/** Masks any run of 6 or more digits (spaces, dashes, dots and brackets allowed between them) in free text. */
-export function redactPhoneLike(text: string): string {
-  return text.replace(/\+?\d[\d\s().-]{4,}\d/g, (match) =>
-    match.replace(/\D/g, '').length >= 6 ? '[redacted-number]' : match,
-  );
-}

@@ -6,7 +6,7 @@
  */
 import AWSXRay from 'aws-xray-sdk-core';
 import { statusCodeOf } from './errors.ts';
-import { redactPhoneLike } from './phone.ts';
+import { redactPhoneLike } from './redact.ts';
 
 type XraySubsegment = AWSXRay.Subsegment;
 type AnnotationValue = string | number | boolean;

@@ -4,7 +4,7 @@
 import type { BatchGetCommandOutput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { type BackoffOptions, backoff } from '../lib/backoff.ts';
-import { DependencyError } from '../lib/errors.ts';
+import { DependencyError, describeCause } from '../lib/errors.ts';
 
 /** DynamoDB's limit of keys per BatchGetItem call. */
 export const BATCH_GET_LIMIT = 100;
@@ -38,7 +38,9 @@ export function createBlacklistService({
           }),
         );
       } catch (error) {
-        throw new DependencyError('dynamodb', 'Blacklist lookup failed', { cause: error });
+        throw new DependencyError('dynamodb', `Blacklist lookup failed: ${describeCause(error)}`, {
+          cause: error,
+        });
       }
       for (const item of result.Responses?.[tableName] ?? []) {
         if (typeof item.phoneNumber === 'string') found.add(item.phoneNumber);

@@ -3,8 +3,9 @@
  * mode: assertions on queue messages, database rows, and the documents the SDK sent to the UDP receiver.
  */
 
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { createBlacklistTable } from '../../local/stack.ts';
 import type { XrayDocument } from '../../local/xrayReceiver.ts';
 import validateAsteriskCall from '../../src/generated/asteriskCall.validate.cjs';
 import type { DialTask } from '../../src/generated/dialTask.ts';
@@ -256,14 +257,7 @@ describe('dialerWorker', () => {
     try {
       run = await harness.runBatch();
     } finally {
-      await dynamo.send(
-        new CreateTableCommand({
-          TableName: 'blacklist',
-          AttributeDefinitions: [{ AttributeName: 'phoneNumber', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'phoneNumber', KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
+      await createBlacklistTable(dynamo);
       dynamo.destroy();
     }
 

@@ -1,0 +1,6 @@
+import { join } from 'node:path';
+
+/** Where `npm start` keeps the local system's data, its X-Ray documents and its state. */
+export const LOCAL_DIR = join(import.meta.dirname, '..', '.local');
+/** Written by a running `npm start`: its pid and the environment that reaches its stack. */
+export const STACK_FILE = join(LOCAL_DIR, 'stack.json');
