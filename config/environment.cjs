@@ -24,6 +24,17 @@ function localStack() {
   return JSON.parse(readFileSync(LOCAL_STACK_FILE, 'utf8')).env;
 }
 
+/** A value the deploying shell must give; its absence stops the command with the variable's name. */
+function required(name) {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(
+      `Missing deploy parameter ${name}: set it in the environment of the sls command (see README, "Deploy").`,
+    );
+  }
+  return value;
+}
+
 module.exports = async ({ resolveVariable }) => {
   const stage = await resolveVariable('sls:stage');
   const service = await resolveVariable('self:service');
@@ -43,9 +54,9 @@ module.exports = async ({ resolveVariable }) => {
   return {
     provider: {
       ...common,
-      DATABASE_URL: '${env:DATABASE_URL}',
-      PHONE_HASH_KEY: '${env:PHONE_HASH_KEY}',
-      PHONE_DEFAULT_REGION: '${env:PHONE_DEFAULT_REGION, "US"}',
+      DATABASE_URL: required('DATABASE_URL'),
+      PHONE_HASH_KEY: required('PHONE_HASH_KEY'),
+      PHONE_DEFAULT_REGION: process.env.PHONE_DEFAULT_REGION || 'US',
     },
     dialerWorker: {
       BLACKLIST_TABLE: { Ref: 'BlacklistTable' },

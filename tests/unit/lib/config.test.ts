@@ -1,0 +1,42 @@
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { dialerConfig, phoneConfig, resetConfigCache, runtimeConfig } from '../../../src/lib/config.ts';
+import { ConfigError } from '../../../src/lib/errors.ts';
+
+describe('config', () => {
+  beforeEach(() => {
+    resetConfigCache();
+  });
+
+  it('fails with the name of a missing required variable', () => {
+    expect(() => runtimeConfig({})).toThrow(new ConfigError('Missing required environment variable STAGE'));
+    expect(() => dialerConfig({ BLACKLIST_TABLE: 'blacklist' })).toThrow('ASTERISK_CALLS_QUEUE_URL');
+  });
+
+  it('refuses a malformed number with the variable name and the allowed range', () => {
+    const env = {
+      BLACKLIST_TABLE: 't',
+      ASTERISK_CALLS_QUEUE_URL: 'http://q',
+      DIAL_CLAIM_LEASE_SECONDS: 'soon',
+    };
+    expect(() => dialerConfig(env)).toThrow(
+      'Environment variable DIAL_CLAIM_LEASE_SECONDS must be an integer from 1 to 43200, got "soon"',
+    );
+  });
+
+  it('refuses a short phone hash key and a region that is not two letters', () => {
+    expect(() => phoneConfig({ PHONE_HASH_KEY: 'short' })).toThrow(
+      'PHONE_HASH_KEY must be at least 16 characters',
+    );
+    resetConfigCache();
+    expect(() => phoneConfig({ PHONE_HASH_KEY: '0123456789abcdef', PHONE_DEFAULT_REGION: 'USA' })).toThrow(
+      'PHONE_DEFAULT_REGION',
+    );
+  });
+
+  it('reads each group once: later changes of the environment are not seen', () => {
+    const env: Record<string, string> = { STAGE: 'prod' };
+    expect(runtimeConfig(env)).toEqual({ service: 'voice-campaign', stage: 'prod' });
+    env.STAGE = 'dev';
+    expect(runtimeConfig(env).stage).toBe('prod');
+  });
+});
