@@ -9,7 +9,8 @@ import { phoneHash, toE164 } from '../src/lib/phone.ts';
 
 const localKeyFile = join(import.meta.dirname, '..', '.local', 'phone-hash-key');
 const key =
-  process.env.PHONE_HASH_KEY ?? (existsSync(localKeyFile) ? readFileSync(localKeyFile, 'utf8').trim() : undefined);
+  process.env.PHONE_HASH_KEY ??
+  (existsSync(localKeyFile) ? readFileSync(localKeyFile, 'utf8').trim() : undefined);
 const numbers = process.argv.slice(2);
 if (!key || numbers.length === 0) {
   console.error('Usage: PHONE_HASH_KEY=<the stage key> npm run phone-hash -- <number> [...]');
@@ -20,7 +21,9 @@ for (const number of numbers) {
     const e164 = toE164(number, process.env.PHONE_DEFAULT_REGION ?? 'US');
     console.log(`${phoneHash(e164, key)}  annotation.phoneHash = "${phoneHash(e164, key)}"`);
   } catch (error) {
-    console.error(`${error instanceof Error ? error.message : error} (argument ${numbers.indexOf(number) + 1})`);
+    console.error(
+      `${error instanceof Error ? error.message : error} (argument ${numbers.indexOf(number) + 1})`,
+    );
     process.exitCode = 1;
   }
 }
