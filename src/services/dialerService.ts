@@ -15,14 +15,12 @@ import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { PhoneConfig } from '../lib/config.ts';
 import { DependencyError, ValidationError } from '../lib/errors.ts';
 import { phoneHash } from '../lib/phone.ts';
-import { redactPhoneLike } from '../lib/redact.ts';
-import { currentSpan, type Span } from '../lib/tracing.ts';
-import { type AttemptKey, type AttemptRepository, dialIdOf } from './attemptRepository.ts';
+import { currentSpan } from '../lib/tracing.ts';
+import type { AttemptRepository, ClaimResult } from './attemptRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
 import type { CallQueue } from './callQueue.ts';
-import { type PartialIdentity, readDialTask, type ValidDialTask } from './dialTaskInput.ts';
-
-export type DialOutcome = 'initiated' | 'skipped_blacklisted' | 'rejected' | 'duplicate' | 'retry';
+import { readDialTask } from './dialTaskInput.ts';
+import { DialTaskRun, dialIdOfRun, isValid, keyOf, type ValidRun } from './dialTaskRun.ts';
 
 export interface DialerDeps {
   blacklist: BlacklistService;
@@ -33,167 +31,138 @@ export interface DialerDeps {
   logger: Logger;
 }
 
-interface TaskRun {
-  record: SQSRecord;
-  span: Span;
-  steps: Map<string, Span>;
-  task?: ValidDialTask;
-  identity: PartialIdentity;
-  /** Why the task was rejected or will be retried: no phone number in it. */
-  reason?: string;
-  /** This invocation claimed the attempt but could not send its call: the claim is released. */
-  unsent?: boolean;
-  outcome?: DialOutcome;
-}
-
-const keyOf = (task: ValidDialTask): AttemptKey => ({
-  campaignId: task.campaignId,
-  contactId: task.contactId,
-  attempt: task.attempt,
-});
-
-function safeMessage(error: unknown): string {
-  return redactPhoneLike(error instanceof Error ? error.message : String(error));
-}
-
-export function createDialerService(deps: DialerDeps) {
-  const { blacklist, calls, attempts, phone, claimLeaseSeconds, logger } = deps;
-
-  function openStep(run: TaskRun, name: string): Span {
-    const step = run.span.child(name);
-    run.steps.set(name, step);
-    return step;
-  }
-
-  function closeStep(run: TaskRun, name: string, error?: unknown): void {
-    const step = run.steps.get(name);
-    if (error !== undefined) {
-      step?.recordError(error);
-      run.span.recordError(error);
-    }
-    step?.close();
-    run.steps.delete(name);
-  }
-
-  function retry(run: TaskRun, step: string, error: unknown): void {
-    run.outcome = 'retry';
-    run.reason = `${step}: ${safeMessage(error)}`;
-    closeStep(run, step, error);
-  }
-
-  function reject(run: TaskRun, reason: string): void {
-    run.outcome = 'rejected';
-    run.reason = reason;
-  }
-
-  function validate(run: TaskRun): void {
-    openStep(run, 'ValidateInput');
+export function createDialerService({
+  blacklist,
+  calls,
+  attempts,
+  phone,
+  claimLeaseSeconds,
+  logger,
+}: DialerDeps) {
+  function validate(run: DialTaskRun): void {
+    run.open('ValidateInput');
     const input = readDialTask(run.record.body, phone.defaultRegion);
-    run.identity = input.ok ? keyOf(input.task) : input.identity;
+    // Only the identity fields: a run's identity goes into log lines, never the number.
+    run.identity = input.ok
+      ? { campaignId: input.task.campaignId, contactId: input.task.contactId, attempt: input.task.attempt }
+      : input.identity;
     run.span.annotate('campaignId', run.identity.campaignId);
     run.span.annotate('contactId', run.identity.contactId);
     run.span.annotate('attempt', run.identity.attempt);
-    if (input.ok) {
-      run.task = input.task;
-      run.span.annotate('phoneHash', phoneHash(input.task.phoneNumber, phone.hashKey));
-      closeStep(run, 'ValidateInput');
-    } else {
-      reject(run, input.error.message);
-      closeStep(run, 'ValidateInput', input.error);
+    if (!input.ok) {
+      run.reject(input.error.message);
+      run.close('ValidateInput', input.error);
+      return;
     }
+    run.task = input.task;
+    run.span.annotate('phoneHash', phoneHash(input.task.phoneNumber, phone.hashKey));
+    run.close('ValidateInput');
   }
 
-  async function checkBlacklist(runs: TaskRun[]): Promise<Set<string>> {
-    for (const run of runs) openStep(run, 'CheckBlacklist');
+  /** Returns the runs whose number is on the blacklist; on failure every run is returned for retry. */
+  async function checkBlacklist(runs: ValidRun[]): Promise<Set<ValidRun>> {
+    for (const run of runs) run.open('CheckBlacklist');
     try {
-      const listed = await blacklist.findBlacklisted(runs.map((run) => run.task?.phoneNumber ?? ''));
+      const listed = await blacklist.findBlacklisted(runs.map((run) => run.task.phoneNumber));
+      const blacklisted = new Set(runs.filter((run) => listed.has(run.task.phoneNumber)));
       for (const run of runs) {
-        const blacklisted = listed.has(run.task?.phoneNumber ?? '');
-        run.steps.get('CheckBlacklist')?.addMetadata('blacklisted', blacklisted);
-        closeStep(run, 'CheckBlacklist');
+        run.addStepMetadata('CheckBlacklist', 'blacklisted', blacklisted.has(run));
+        run.close('CheckBlacklist');
       }
-      return listed;
+      return blacklisted;
     } catch (error) {
-      for (const run of runs) retry(run, 'CheckBlacklist', error);
+      for (const run of runs) run.retry('CheckBlacklist', error);
       return new Set();
     }
   }
 
-  /** Claims every attempt, then sends the calls this invocation now owns. */
-  async function initiateCalls(toDial: TaskRun[], toSkip: TaskRun[]): Promise<void> {
-    for (const run of toDial) openStep(run, 'InitiateCall');
-    for (const run of toSkip) openStep(run, 'RecordAttempt');
-    let claims: Map<string, string>;
+  /** Applies what the claim found to a run; `step` is the step the claim belongs to for this run. */
+  function applyClaim(
+    run: ValidRun,
+    claim: ClaimResult | undefined,
+    step: 'InitiateCall' | 'RecordAttempt',
+  ): void {
+    run.addStepMetadata(step, 'claim', claim ?? 'missing');
+    if (claim === 'claimed') {
+      if (step === 'RecordAttempt') run.outcome = 'skipped_blacklisted';
+    } else if (claim === 'unknown_contact') {
+      const unknown = new ValidationError('Dial task names a contact that is not in the campaign');
+      run.reject(unknown.message);
+      run.close(step, unknown);
+    } else if (claim === 'held') {
+      run.outcome = 'retry';
+      run.reason = 'InitiateCall: attempt claimed by another invocation';
+    } else {
+      run.outcome = 'duplicate';
+    }
+  }
+
+  /** Claims every attempt (to dial, or to record as skipped), then sends the calls this invocation now owns. */
+  async function initiateCalls(toDial: ValidRun[], toSkip: ValidRun[]): Promise<void> {
+    for (const run of toDial) run.open('InitiateCall');
+    for (const run of toSkip) run.open('RecordAttempt');
+    let claims: Map<string, ClaimResult>;
     try {
       claims = await attempts.claim(
         [
-          ...toDial.map((run) => ({ ...keyOf(run.task as ValidDialTask), intent: 'dial' as const })),
-          ...toSkip.map((run) => ({
-            ...keyOf(run.task as ValidDialTask),
-            intent: 'skip_blacklisted' as const,
-          })),
+          ...toDial.map((run) => ({ ...keyOf(run), intent: 'dial' as const })),
+          ...toSkip.map((run) => ({ ...keyOf(run), intent: 'skip_blacklisted' as const })),
         ],
         claimLeaseSeconds,
       );
     } catch (error) {
-      for (const run of toDial) retry(run, 'InitiateCall', error);
-      for (const run of toSkip) retry(run, 'RecordAttempt', error);
+      for (const run of toDial) run.retry('InitiateCall', error);
+      for (const run of toSkip) run.retry('RecordAttempt', error);
       return;
     }
+    // The same task twice in one batch: the first copy owns the claim, the others have nothing to do.
     const owned = new Set<string>();
-    const outcomeOf = (run: TaskRun, onClaim: DialOutcome | undefined): void => {
-      const dialId = dialIdOf(keyOf(run.task as ValidDialTask));
-      const claim = owned.has(dialId) ? 'done' : claims.get(dialId);
-      if (claim === 'claimed') owned.add(dialId);
-      if (claim === 'claimed') run.outcome = onClaim;
-      else if (claim === 'unknown_contact') {
-        const unknown = new ValidationError('Dial task names a contact that is not in the campaign');
-        reject(run, unknown.message);
-        closeStep(run, onClaim ? 'RecordAttempt' : 'InitiateCall', unknown);
-      } else if (claim === 'held') {
-        run.outcome = 'retry';
-        run.reason = 'InitiateCall: attempt claimed by another invocation';
-      } else run.outcome = 'duplicate';
-      run.steps.get(onClaim ? 'RecordAttempt' : 'InitiateCall')?.addMetadata('claim', claim ?? 'missing');
-    };
-    for (const run of toSkip) outcomeOf(run, 'skipped_blacklisted');
-    for (const run of toDial) outcomeOf(run, undefined);
-    const sending = toDial.filter((run) => run.outcome === undefined);
-    const result = await calls.send(
-      sending.map((run) => {
-        const task = run.task as ValidDialTask;
-        return {
-          dialId: dialIdOf(keyOf(task)),
-          ...keyOf(task),
-          phoneNumber: task.phoneNumber,
-          requestedAt: new Date().toISOString(),
-        };
-      }),
-    );
-    for (const run of toDial) {
-      const dialId = dialIdOf(keyOf(run.task as ValidDialTask));
-      const failure = run.outcome === undefined ? result.failed.get(dialId) : undefined;
-      if (failure !== undefined) {
-        run.unsent = true;
-        retry(run, 'InitiateCall', new DependencyError('sqs', `Call message not sent: ${failure}`));
-        continue;
+    for (const [runs, step] of [
+      [toSkip, 'RecordAttempt'],
+      [toDial, 'InitiateCall'],
+    ] as const) {
+      for (const run of runs) {
+        const dialId = dialIdOfRun(run);
+        const claim = owned.has(dialId) ? 'done' : claims.get(dialId);
+        if (claim === 'claimed') owned.add(dialId);
+        applyClaim(run, claim, step);
       }
-      if (run.outcome === undefined && result.sent.has(dialId)) run.outcome = 'initiated';
-      run.steps.get('InitiateCall')?.addMetadata('dialId', dialId);
-      closeStep(run, 'InitiateCall');
     }
+    const sending = toDial.filter((run) => run.outcome === undefined);
+    const requestedAt = new Date().toISOString();
+    const result = await calls.send(
+      sending.map((run) => ({
+        dialId: dialIdOfRun(run),
+        ...keyOf(run),
+        phoneNumber: run.task.phoneNumber,
+        requestedAt,
+      })),
+    );
+    for (const run of sending) {
+      const dialId = dialIdOfRun(run);
+      run.addStepMetadata('InitiateCall', 'dialId', dialId);
+      const failure = result.sent.has(dialId) ? undefined : (result.failed.get(dialId) ?? 'not sent');
+      if (failure === undefined) {
+        run.outcome = 'initiated';
+        run.close('InitiateCall');
+      } else {
+        run.unsent = true;
+        run.retry('InitiateCall', new DependencyError('sqs', `Call message not sent: ${failure}`));
+      }
+    }
+    for (const run of toDial) if (run.isOpen('InitiateCall')) run.close('InitiateCall');
   }
 
-  async function recordAttempts(runs: TaskRun[]): Promise<void> {
-    const initiated = runs.filter((run) => run.outcome === 'initiated');
-    const released = runs.filter((run) => run.unsent === true);
+  async function recordAttempts(runs: DialTaskRun[]): Promise<void> {
+    const initiated = runs.filter((run): run is ValidRun => run.outcome === 'initiated' && isValid(run));
+    const released = runs.filter((run): run is ValidRun => run.unsent && isValid(run));
     const rejected = runs.filter((run) => run.outcome === 'rejected');
     const recording = [...initiated, ...rejected];
-    for (const run of recording) if (!run.steps.has('RecordAttempt')) openStep(run, 'RecordAttempt');
+    for (const run of recording) if (!run.isOpen('RecordAttempt')) run.open('RecordAttempt');
     try {
       await attempts.recordOutcomes({
-        initiated: initiated.map((run) => keyOf(run.task as ValidDialTask)),
-        released: released.map((run) => keyOf(run.task as ValidDialTask)),
+        initiated: initiated.map(keyOf),
+        released: released.map(keyOf),
         rejected: rejected.map((run) => ({
           messageId: run.record.messageId,
           ...run.identity,
@@ -203,56 +172,48 @@ export function createDialerService(deps: DialerDeps) {
       });
     } catch (error) {
       // A sent call stays claimed: after the lease, the redelivered task sends it again under the same dialId.
-      for (const run of recording) retry(run, 'RecordAttempt', error);
+      for (const run of recording) run.retry('RecordAttempt', error);
       return;
     }
-    for (const run of runs) if (run.steps.has('RecordAttempt')) closeStep(run, 'RecordAttempt');
+    for (const run of runs) if (run.isOpen('RecordAttempt')) run.close('RecordAttempt');
+  }
+
+  function report(runs: DialTaskRun[]): SQSBatchResponse {
+    const counts: Record<string, number> = {};
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const run of runs) {
+      const outcome = run.finish();
+      counts[outcome] = (counts[outcome] ?? 0) + 1;
+      if (outcome === 'retry') batchItemFailures.push({ itemIdentifier: run.record.messageId });
+      if (outcome !== 'rejected' && outcome !== 'retry') continue;
+      const details = {
+        messageId: run.record.messageId,
+        ...run.identity,
+        phoneHash: run.task ? phoneHash(run.task.phoneNumber, phone.hashKey) : undefined,
+        reason: run.reason,
+      };
+      if (outcome === 'rejected') logger.warn('Dial task rejected', details);
+      else logger.error('Dial task will be retried', details);
+    }
+    logger.info('Dial batch processed', { received: runs.length, ...counts });
+    return { batchItemFailures };
   }
 
   return {
     /** Processes one SQS batch of dial tasks and answers with the records to retry. */
     async processBatch(records: readonly SQSRecord[]): Promise<SQSBatchResponse> {
       const root = currentSpan();
-      const runs: TaskRun[] = records.map((record) => ({
-        record,
-        span: root.child('ProcessDialTask'),
-        steps: new Map(),
-        identity: {},
-      }));
+      const runs = records.map((record) => new DialTaskRun(record, root));
       for (const run of runs) validate(run);
-      const valid = runs.filter((run) => run.task !== undefined);
-      const listed = await checkBlacklist(valid);
+      const valid = runs.filter(isValid);
+      const blacklisted = await checkBlacklist(valid);
       const checked = valid.filter((run) => run.outcome === undefined);
-      const isListed = (run: TaskRun) => listed.has(run.task?.phoneNumber ?? '');
       await initiateCalls(
-        checked.filter((run) => !isListed(run)),
-        checked.filter(isListed),
+        checked.filter((run) => !blacklisted.has(run)),
+        checked.filter((run) => blacklisted.has(run)),
       );
       await recordAttempts(runs);
-
-      const counts: Record<string, number> = {};
-      for (const run of runs) {
-        const outcome = run.outcome ?? 'retry';
-        counts[outcome] = (counts[outcome] ?? 0) + 1;
-        run.span.addMetadata('outcome', outcome);
-        for (const step of run.steps.values()) step.close();
-        run.span.close();
-        if (outcome === 'rejected' || outcome === 'retry') {
-          const log = outcome === 'rejected' ? logger.warn.bind(logger) : logger.error.bind(logger);
-          log(outcome === 'rejected' ? 'Dial task rejected' : 'Dial task will be retried', {
-            messageId: run.record.messageId,
-            ...run.identity,
-            phoneHash: run.task ? phoneHash(run.task.phoneNumber, phone.hashKey) : undefined,
-            reason: run.reason,
-          });
-        }
-      }
-      logger.info('Dial batch processed', { received: runs.length, ...counts });
-      return {
-        batchItemFailures: runs
-          .filter((run) => (run.outcome ?? 'retry') === 'retry')
-          .map((run) => ({ itemIdentifier: run.record.messageId })),
-      };
+      return report(runs);
     },
   };
 }
