@@ -4,7 +4,15 @@
  */
 
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateQueueCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { queueRef } from '../../local/sqsLambda.ts';
+import { startSqsWorker } from '../../local/sqsWorker.ts';
 import { createBlacklistTable } from '../../local/stack.ts';
 import type { XrayDocument } from '../../local/xrayReceiver.ts';
 import validateAsteriskCall from '../../src/generated/asteriskCall.validate.cjs';
@@ -272,6 +280,64 @@ describe('dialerWorker', () => {
       'not json',
     ]);
     expect(rows).toEqual([{ reason: 'Dial task is not valid JSON' }]);
+  });
+
+  it('moves a task whose dependency keeps failing to the dead-letter queue after maxReceiveCount receives', async () => {
+    // Prepare: a queue that redelivers after 1 s and gives up after 2 receives, driven as Lambda drives it;
+    // the blacklist table is gone, so every delivery of the task fails.
+    const contacts = await harness.seedCampaign('c-dlq', 'user-1', 1, 700);
+    const dlq = await harness.sqs.send(new CreateQueueCommand({ QueueName: 'dlq-test-dlq' }));
+    const dlqArn = queueRef(dlq.QueueUrl ?? '').arn;
+    const main = await harness.sqs.send(
+      new CreateQueueCommand({
+        QueueName: 'dlq-test',
+        Attributes: {
+          VisibilityTimeout: '1',
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 2 }),
+        },
+      }),
+    );
+    await harness.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: main.QueueUrl,
+        MessageBody: JSON.stringify(tasksFor('c-dlq', contacts)[0]),
+      }),
+    );
+    const dynamo = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: harness.stack.env.AWS_ENDPOINT_URL_DYNAMODB,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await dynamo.send(new DeleteTableCommand({ TableName: 'blacklist' }));
+    const stopWorker = startSqsWorker({
+      name: 'dialerWorker',
+      sqs: harness.sqs,
+      queue: queueRef(main.QueueUrl ?? ''),
+      batchSize: 10,
+      handler: harness.handler,
+    });
+
+    // Act
+    let dead: Message[] = [];
+    try {
+      for (let waited = 0; dead.length === 0 && waited < 15; waited += 1) {
+        dead =
+          (await harness.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.QueueUrl, WaitTimeSeconds: 1 })))
+            .Messages ?? [];
+      }
+    } finally {
+      await stopWorker();
+      await createBlacklistTable(dynamo);
+      dynamo.destroy();
+    }
+
+    // Assess
+    expect(dead.map((message) => JSON.parse(message.Body ?? '{}').contactId)).toEqual(['contact-0']);
+    const left = await harness.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: main.QueueUrl, WaitTimeSeconds: 2 }),
+    );
+    expect(left.Messages ?? []).toEqual([]);
+    expect(await harness.attempts('c-dlq')).toEqual([]);
   });
 
   it('sets poison tasks aside with their reason, never retried, and dials the valid one', async () => {
