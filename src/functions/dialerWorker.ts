@@ -10,15 +10,15 @@ import { sqsClient } from '../lib/sqsClient.ts';
 import { sqsFunction } from '../middleware/sqsStack.ts';
 import { createAttemptRepository } from '../services/attemptRepository.ts';
 import { createBlacklistService } from '../services/blacklistService.ts';
-import { createCallQueue } from '../services/callQueue.ts';
 import { createDialerService } from '../services/dialerService.ts';
+import { createMessageQueue } from '../services/messageQueue.ts';
 
 const config = dialerConfig();
 const logger = createLogger('dialerWorker');
 
 const dialer = createDialerService({
   blacklist: createBlacklistService({ dynamo: dynamoClient, tableName: config.blacklistTable }),
-  calls: createCallQueue({ sqs: sqsClient, queueUrl: config.asteriskCallsQueueUrl }),
+  calls: createMessageQueue({ sqs: sqsClient, queueUrl: config.asteriskCallsQueueUrl }),
   attempts: createAttemptRepository(createDatabase(databaseConfig())),
   phone: phoneConfig(),
   claimLeaseSeconds: config.claimLeaseSeconds,

@@ -8,9 +8,16 @@ import { DependencyError } from './errors.ts';
 import { redactPhoneLike } from './redact.ts';
 import { type SqlTarget, startSqlSpan } from './tracing.ts';
 
+export type Query = <R extends pg.QueryResultRow>(
+  text: string,
+  values?: readonly unknown[],
+) => Promise<pg.QueryResult<R>>;
+
 export interface Database {
   /** Runs one parameterised statement. Failures become a DependencyError (retryable) with the cause kept. */
-  query<R extends pg.QueryResultRow>(text: string, values?: readonly unknown[]): Promise<pg.QueryResult<R>>;
+  query: Query;
+  /** Runs `work` in one transaction on one connection: committed if it returns, rolled back if it throws. */
+  transaction<T>(work: (query: Query) => Promise<T>): Promise<T>;
   end(): Promise<void>;
 }
 
@@ -38,23 +45,48 @@ export function createDatabase(config: DatabaseConfig): Database {
     user: decodeURIComponent(url.username),
   };
 
+  async function run<R extends pg.QueryResultRow>(
+    client: pg.Pool | pg.PoolClient,
+    text: string,
+    values: readonly unknown[] = [],
+  ): Promise<pg.QueryResult<R>> {
+    const span = startSqlSpan(target, text);
+    try {
+      return await client.query<R>(text, values as unknown[]);
+    } catch (error) {
+      // The server's message names the problem, not the values (those are in `detail`, which is left out).
+      const { code, message } = error as { code?: string; message?: string };
+      const failure = new DependencyError(
+        'postgres',
+        `Database query failed${code ? ` (${code})` : ''}: ${redactPhoneLike(message ?? 'unknown error')}`,
+        { cause: error },
+      );
+      span.recordError(failure);
+      throw failure;
+    } finally {
+      span.close();
+    }
+  }
+
   return {
-    async query<R extends pg.QueryResultRow>(text: string, values: readonly unknown[] = []) {
-      const span = startSqlSpan(target, text);
+    query: (text, values) => run(pool, text, values),
+    async transaction(work) {
+      let client: pg.PoolClient;
       try {
-        return await pool.query<R>(text, values as unknown[]);
+        client = await pool.connect();
       } catch (error) {
-        // The server's message names the problem, not the values (those are in `detail`, which is left out).
-        const { code, message } = error as { code?: string; message?: string };
-        const failure = new DependencyError(
-          'postgres',
-          `Database query failed${code ? ` (${code})` : ''}: ${redactPhoneLike(message ?? 'unknown error')}`,
-          { cause: error },
-        );
-        span.recordError(failure);
-        throw failure;
+        throw new DependencyError('postgres', 'Database connection failed', { cause: error });
+      }
+      try {
+        await run(client, 'BEGIN');
+        const result = await work((text, values) => run(client, text, values));
+        await run(client, 'COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
       } finally {
-        span.close();
+        client.release();
       }
     },
     end: () => pool.end(),

@@ -59,3 +59,24 @@ export function statusCodeOf(error: unknown): number {
   }
   return 500;
 }
+
+/** The caller is not authenticated (no verified identity reached the function). */
+export class UnauthorizedError extends ServiceError {
+  constructor(message = 'Authentication required') {
+    super(message, 401);
+  }
+}
+
+/** The resource does not exist, or belongs to someone else (the answer does not say which). */
+export class NotFoundError extends ServiceError {
+  constructor(message: string) {
+    super(message, 404);
+  }
+}
+
+/** The resource is not in a state that allows the request. */
+export class ConflictError extends ServiceError {
+  constructor(message: string) {
+    super(message, 409);
+  }
+}

@@ -12,19 +12,20 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import type { AsteriskCall } from '../generated/asteriskCall.ts';
 import type { PhoneConfig } from '../lib/config.ts';
 import { DependencyError, ValidationError } from '../lib/errors.ts';
 import { phoneHash } from '../lib/phone.ts';
 import { currentSpan } from '../lib/tracing.ts';
 import type { AttemptRepository, ClaimResult } from './attemptRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
-import type { CallQueue } from './callQueue.ts';
 import { readDialTask } from './dialTaskInput.ts';
 import { DialTaskRun, dialIdOfRun, isValid, keyOf, type ValidRun } from './dialTaskRun.ts';
+import type { MessageQueue } from './messageQueue.ts';
 
 export interface DialerDeps {
   blacklist: BlacklistService;
-  calls: CallQueue;
+  calls: MessageQueue;
   attempts: AttemptRepository;
   phone: PhoneConfig;
   claimLeaseSeconds: number;
@@ -131,12 +132,15 @@ export function createDialerService({
     const sending = toDial.filter((run) => run.outcome === undefined);
     const requestedAt = new Date().toISOString();
     const result = await calls.send(
-      sending.map((run) => ({
-        dialId: dialIdOfRun(run),
-        ...keyOf(run),
-        phoneNumber: run.task.phoneNumber,
-        requestedAt,
-      })),
+      sending.map((run) => {
+        const call: AsteriskCall = {
+          dialId: dialIdOfRun(run),
+          ...keyOf(run),
+          phoneNumber: run.task.phoneNumber,
+          requestedAt,
+        };
+        return { id: call.dialId, body: call, attributes: { dialId: call.dialId } };
+      }),
     );
     for (const run of sending) {
       const dialId = dialIdOfRun(run);

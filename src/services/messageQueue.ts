@@ -1,28 +1,35 @@
 /**
- * The asterisk-calls queue: where a call leaves this system for the Asterisk telephony workers.
- * Calls go out with SendMessageBatch, 10 a call; entries that failed for a passing reason are sent again.
+ * Sending to an SQS queue in batches: SendMessageBatch, 10 entries and at most 1 MiB a call; entries that failed
+ * for a passing reason (throttling, a service error) are sent again with backoff, those the sender caused are not.
  */
 import type { SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import type { AsteriskCall } from '../generated/asteriskCall.ts';
 import { type BackoffOptions, backoff } from '../lib/backoff.ts';
 
 /** SQS's limits for one SendMessageBatch call. */
 export const SEND_BATCH_MAX_ENTRIES = 10;
 export const SEND_BATCH_MAX_BYTES = 1_048_576;
 
+export interface OutgoingMessage {
+  /** Unique within one send: how the result names this message (a dialId, a page). */
+  id: string;
+  body: unknown;
+  /** String message attributes (consumers can read them without parsing the body). */
+  attributes?: Record<string, string>;
+}
+
 export interface SendResult {
-  /** dialIds whose message is on the queue. */
+  /** Ids of the messages that are on the queue. */
   sent: Set<string>;
-  /** dialIds whose message may not be on the queue, with the reason (no phone number in it). */
+  /** Ids of the messages that may not be on the queue, with the reason (no message content in it). */
   failed: Map<string, string>;
 }
 
-export interface CallQueue {
-  send(calls: readonly AsteriskCall[]): Promise<SendResult>;
+export interface MessageQueue {
+  send(messages: readonly OutgoingMessage[]): Promise<SendResult>;
 }
 
-export interface CallQueueDeps {
+export interface MessageQueueDeps {
   sqs: SQSClient;
   queueUrl: string;
   retry?: BackoffOptions;
@@ -50,19 +57,24 @@ export function chunkEntries(bodies: readonly string[]): number[][] {
   return chunks;
 }
 
-export function createCallQueue({
+export function createMessageQueue({
   sqs,
   queueUrl,
   retry = { attempts: 3, baseDelayMs: 50 },
-}: CallQueueDeps): CallQueue {
-  async function sendChunk(calls: readonly AsteriskCall[], result: SendResult): Promise<void> {
-    let pending = calls.map((call, index) => ({ call, id: String(index) }));
+}: MessageQueueDeps): MessageQueue {
+  async function sendChunk(messages: readonly OutgoingMessage[], result: SendResult): Promise<void> {
+    let pending = messages.map((message, index) => ({ message, id: String(index) }));
     for (let tried = 1; pending.length > 0 && tried <= retry.attempts; tried += 1) {
       if (tried > 1) await backoff(tried - 1, retry);
-      const entries: SendMessageBatchRequestEntry[] = pending.map(({ call, id }) => ({
+      const entries: SendMessageBatchRequestEntry[] = pending.map(({ message, id }) => ({
         Id: id,
-        MessageBody: JSON.stringify(call),
-        MessageAttributes: { dialId: { DataType: 'String', StringValue: call.dialId } },
+        MessageBody: JSON.stringify(message.body),
+        MessageAttributes: Object.fromEntries(
+          Object.entries(message.attributes ?? {}).map(([key, value]) => [
+            key,
+            { DataType: 'String', StringValue: value },
+          ]),
+        ),
       }));
       let failedIds: Map<string, { reason: string; permanent: boolean }>;
       try {
@@ -83,10 +95,10 @@ export function createCallQueue({
       for (const item of pending) {
         const failure = failedIds.get(item.id);
         if (failure === undefined) {
-          result.sent.add(item.call.dialId);
-          result.failed.delete(item.call.dialId);
+          result.sent.add(item.message.id);
+          result.failed.delete(item.message.id);
         } else {
-          result.failed.set(item.call.dialId, failure.reason);
+          result.failed.set(item.message.id, failure.reason);
           if (!failure.permanent) retryable.push(item);
         }
       }
@@ -95,13 +107,13 @@ export function createCallQueue({
   }
 
   return {
-    async send(calls) {
+    async send(messages) {
       const result: SendResult = { sent: new Set(), failed: new Map() };
-      const chunks = chunkEntries(calls.map((call) => JSON.stringify(call)));
+      const chunks = chunkEntries(messages.map((message) => JSON.stringify(message.body)));
       await Promise.all(
         chunks.map((chunk) =>
           sendChunk(
-            chunk.map((i) => calls[i] as AsteriskCall),
+            chunk.flatMap((i) => messages[i] ?? []),
             result,
           ),
         ),

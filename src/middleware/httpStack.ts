@@ -1,0 +1,139 @@
+/**
+ * The stack of every HTTP function (API Gateway REST, proxy integration): X-Ray first, then Middy's header
+ * normaliser, JSON body parser (routes with a body), validator (a schema precompiled by `npm run schemas`), and
+ * error handler. Every error answer is JSON (`{ message, details? }`) with the right status; an error that is not
+ * meant for the caller becomes a plain 500 and is logged, numbers masked.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { MiddlewareObj, Request } from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import { createError, HttpError } from '@middy/util';
+import validator from '@middy/validator';
+import type { ErrorObject } from 'ajv';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { describeCause, ServiceError, statusCodeOf, UnauthorizedError } from '../lib/errors.ts';
+import { describeSchemaErrors } from '../lib/schemaErrors.ts';
+import { type LambdaHandler, tracedChain } from './tracedChain.ts';
+
+/** A precompiled validator (src/generated/*.event.validate.cjs). */
+export interface EventValidator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+export interface HttpFunctionOptions {
+  /** The function's name: the root subsegment's name. */
+  name: string;
+  /** Validates the event once parsed; the schema lives in schemas/. */
+  eventSchema: EventValidator;
+  /** The route takes a JSON body. */
+  jsonBody: boolean;
+  logger: Logger;
+}
+
+/** An API Gateway event after parsing and validation: `body` is the parsed JSON (or null without a body). */
+export type HttpEvent<TBody = unknown> = Omit<APIGatewayProxyEvent, 'body'> & { body: TBody };
+
+/**
+ * The verified identity of the caller, from the API Gateway authorizer: a Lambda authorizer's `userId` context
+ * (or principal), or a Cognito user pool's `sub` claim. Never from the body or a header the caller controls.
+ */
+export function callerOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>): string | undefined {
+  const authorizer = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
+  const claims = authorizer?.claims as Record<string, unknown> | undefined;
+  const id = authorizer?.userId ?? authorizer?.principalId ?? claims?.sub;
+  return typeof id === 'string' && id.length > 0 ? id : undefined;
+}
+
+/** The caller's identity; a request that reached the function without one is refused with 401. */
+export function requireCaller(event: Pick<APIGatewayProxyEvent, 'requestContext'>): string {
+  const caller = callerOf(event);
+  if (caller === undefined) throw new UnauthorizedError();
+  return caller;
+}
+
+/** A JSON response. */
+export function json(statusCode: number, body: unknown): APIGatewayProxyResult {
+  return { statusCode, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+function packageOf(error: unknown): string | undefined {
+  const cause = (error as { cause?: { package?: unknown } }).cause;
+  return typeof cause?.package === 'string' ? cause.package : undefined;
+}
+
+/** Turns an error into `{ message, details? }` with its status, for http-error-handler to send. */
+function toJsonError(error: unknown): { status: number; message: string; details?: string[] } | undefined {
+  if (error instanceof HttpError && packageOf(error) === '@middy/validator') {
+    const data = (error.cause as { data?: ErrorObject[] }).data;
+    return { status: 400, message: 'The request is not valid', details: describeSchemaErrors(data) };
+  }
+  if (error instanceof HttpError && packageOf(error) === '@middy/http-json-body-parser') {
+    // The parser answers 415 for both; a body that is not JSON is the caller's bad request (400).
+    return error.message.startsWith('Invalid or malformed JSON')
+      ? { status: 400, message: 'The request body is not valid JSON' }
+      : { status: 415, message: 'Content-Type must be application/json' };
+  }
+  if (error instanceof ServiceError && error.expose) {
+    const details = (error as { details?: readonly string[] }).details;
+    return {
+      status: error.statusCode,
+      message: error.message,
+      details: details?.length ? [...details] : undefined,
+    };
+  }
+  const status = statusCodeOf(error);
+  if (error instanceof HttpError && status < 500) return { status, message: error.message };
+  return undefined;
+}
+
+function jsonErrors(logger: Logger): MiddlewareObj<HttpEvent, APIGatewayProxyResult> {
+  const jsonErrorsOnError = (request: Request<HttpEvent, APIGatewayProxyResult>): void => {
+    if (request.response !== undefined || request.error === null) return;
+    const answer = toJsonError(request.error);
+    if (answer === undefined) {
+      logger.error('Request failed', {
+        error: describeCause(request.error),
+        status: statusCodeOf(request.error),
+      });
+      return;
+    }
+    const { status, ...body } = answer;
+    request.error = createError(status, JSON.stringify(body), { expose: true, cause: request.error });
+  };
+  return { onError: jsonErrorsOnError };
+}
+
+/** Builds an HTTP function: traced, parsed, validated, with JSON errors. */
+export function httpFunction<TBody>(
+  options: HttpFunctionOptions,
+  handler: LambdaHandler<HttpEvent<TBody>, APIGatewayProxyResult>,
+): LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  const middlewares: MiddlewareObj<HttpEvent, APIGatewayProxyResult>[] = [
+    httpHeaderNormalizer() as MiddlewareObj<HttpEvent, APIGatewayProxyResult>,
+    ...(options.jsonBody ? [httpJsonBodyParser() as MiddlewareObj<HttpEvent, APIGatewayProxyResult>] : []),
+    // Middy types the validator for its own transpiled schemas; a precompiled ajv function is the same shape.
+    validator({ eventSchema: options.eventSchema as never }) as MiddlewareObj<
+      HttpEvent,
+      APIGatewayProxyResult
+    >,
+    httpErrorHandler({
+      logger: false,
+      fallbackMessage: JSON.stringify({ message: 'Internal server error' }),
+    }),
+    // onError runs in reverse order: this one shapes the error before http-error-handler sends it.
+    jsonErrors(options.logger),
+  ];
+  return tracedChain<HttpEvent, APIGatewayProxyResult>(
+    {
+      name: options.name,
+      campaignId: (event) => event.pathParameters?.campaignId,
+      userId: (event) => callerOf(event),
+      responseStatus: (response) => response.statusCode,
+    },
+    middlewares,
+    handler as LambdaHandler<HttpEvent, APIGatewayProxyResult>,
+  ) as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>;
+}
