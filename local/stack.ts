@@ -19,6 +19,7 @@ import { startXrayReceiver, type XrayReceiver } from './xrayReceiver.ts';
 
 /** Queues and their redrive settings, as in serverless.yml (visibility timeout: 6 x the consumer's timeout). */
 export const QUEUES = {
+  fanout: { name: 'fanout', visibilityTimeout: 360, maxReceiveCount: 5 },
   dialTasks: { name: 'dial-tasks', visibilityTimeout: 180, maxReceiveCount: 5 },
   asteriskCalls: { name: 'asterisk-calls', visibilityTimeout: 60, maxReceiveCount: 5 },
 } as const;
@@ -169,6 +170,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         AWS_XRAY_DAEMON_ADDRESS: xray.address,
         DATABASE_URL: postgres.url,
         BLACKLIST_TABLE,
+        FANOUT_QUEUE_URL: queueUrls.fanout,
         DIAL_TASKS_QUEUE_URL: queueUrls.dialTasks,
         ASTERISK_CALLS_QUEUE_URL: queueUrls.asteriskCalls,
       },

@@ -21,6 +21,15 @@ CREATE TABLE fanout_pages (
   PRIMARY KEY (campaign_id, page)
 );
 
+-- Fan-out jobs that can never succeed (malformed, unknown page), set aside with the reason.
+CREATE TABLE rejected_fanout_jobs (
+  message_id text PRIMARY KEY,
+  reason text NOT NULL,
+  body text NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now()
+);
+
 -- Down Migration
+DROP TABLE rejected_fanout_jobs;
 DROP TABLE fanout_pages;
 ALTER TABLE campaigns DROP COLUMN contact_count, DROP COLUMN fanout_jobs, DROP COLUMN fanout_enqueued_at;

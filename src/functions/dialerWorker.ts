@@ -2,8 +2,8 @@
  * dialerWorker: SQS-triggered from the dial-tasks queue (ReportBatchItemFailures). Dependencies are created once
  * per function instance, at cold start; each batch goes to the dialer service.
  */
-import { databaseConfig, dialerConfig, phoneConfig } from '../lib/config.ts';
-import { createDatabase } from '../lib/db.ts';
+import { dialerConfig, phoneConfig } from '../lib/config.ts';
+import { openDatabase } from '../lib/database.ts';
 import { dynamoClient } from '../lib/dynamoClient.ts';
 import { createLogger } from '../lib/logger.ts';
 import { sqsClient } from '../lib/sqsClient.ts';
@@ -19,7 +19,7 @@ const logger = createLogger('dialerWorker');
 const dialer = createDialerService({
   blacklist: createBlacklistService({ dynamo: dynamoClient, tableName: config.blacklistTable }),
   calls: createMessageQueue({ sqs: sqsClient, queueUrl: config.asteriskCallsQueueUrl }),
-  attempts: createAttemptRepository(createDatabase(databaseConfig())),
+  attempts: createAttemptRepository(openDatabase()),
   phone: phoneConfig(),
   claimLeaseSeconds: config.claimLeaseSeconds,
   logger,

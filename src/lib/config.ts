@@ -37,7 +37,10 @@ export interface RuntimeConfig {
 }
 
 export interface DatabaseConfig {
-  url: string;
+  /** A connection string (local stack, tests). */
+  url?: string;
+  /** Or a Secrets Manager secret in the RDS format (host, port, username, password, dbname), read at cold start. */
+  secretArn?: string;
   /** Connections per function instance: one invocation at a time needs few. */
   poolMax: number;
   /** Verify the server certificate (production) instead of a plain local connection. */
@@ -76,11 +79,21 @@ export function runtimeConfig(env: Env = process.env): RuntimeConfig {
 }
 
 export function databaseConfig(env: Env = process.env): DatabaseConfig {
-  return once('database', () => ({
-    url: required(env, 'DATABASE_URL'),
-    poolMax: integer(env, 'DATABASE_POOL_MAX', 2, 1, 20),
-    ssl: optional(env, 'DATABASE_SSL') === 'true',
-  }));
+  return once('database', () => {
+    const url = optional(env, 'DATABASE_URL');
+    const secretArn = optional(env, 'DATABASE_SECRET_ARN');
+    if ((url === undefined) === (secretArn === undefined)) {
+      throw new ConfigError(
+        'Set exactly one of the environment variables DATABASE_URL and DATABASE_SECRET_ARN',
+      );
+    }
+    return {
+      url,
+      secretArn,
+      poolMax: integer(env, 'DATABASE_POOL_MAX', 2, 1, 20),
+      ssl: optional(env, 'DATABASE_SSL') === 'true',
+    };
+  });
 }
 
 export function phoneConfig(env: Env = process.env): PhoneConfig {
@@ -104,6 +117,39 @@ export function dialerConfig(env: Env = process.env): DialerConfig {
     asteriskCallsQueueUrl: required(env, 'ASTERISK_CALLS_QUEUE_URL'),
     claimLeaseSeconds: integer(env, 'DIAL_CLAIM_LEASE_SECONDS', 120, 1, 43_200),
   }));
+}
+
+export interface CampaignConfig {
+  fanoutQueueUrl: string;
+  /** Contacts per fan-out job: one page read with keyset pagination. */
+  fanoutPageSize: number;
+}
+
+export interface FanoutConfig {
+  blacklistTable: string;
+  dialTasksQueueUrl: string;
+}
+
+export interface BlacklistConfig {
+  blacklistTable: string;
+}
+
+export function campaignConfig(env: Env = process.env): CampaignConfig {
+  return once('campaign', () => ({
+    fanoutQueueUrl: required(env, 'FANOUT_QUEUE_URL'),
+    fanoutPageSize: integer(env, 'FANOUT_PAGE_SIZE', 500, 10, 5_000),
+  }));
+}
+
+export function fanoutConfig(env: Env = process.env): FanoutConfig {
+  return once('fanout', () => ({
+    blacklistTable: required(env, 'BLACKLIST_TABLE'),
+    dialTasksQueueUrl: required(env, 'DIAL_TASKS_QUEUE_URL'),
+  }));
+}
+
+export function blacklistConfig(env: Env = process.env): BlacklistConfig {
+  return once('blacklist', () => ({ blacklistTable: required(env, 'BLACKLIST_TABLE') }));
 }
 
 /** Forgets what was read, so a test can change the environment. */

@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import type { DatabaseConfig } from './config.ts';
-import { DependencyError } from './errors.ts';
+import { DependencyError, describeCause } from './errors.ts';
 import { redactPhoneLike } from './redact.ts';
 import { type SqlTarget, startSqlSpan } from './tracing.ts';
 
@@ -21,31 +21,64 @@ export interface Database {
   end(): Promise<void>;
 }
 
+/** Where to connect: the URL, or the secret's fields. */
+export type ConnectionSource = () => Promise<{ connectionString: string }>;
+
+/** Reads an RDS-format secret (host, port, username, password, dbname) into a connection string. */
+export function connectionFromSecret(read: () => Promise<unknown>): ConnectionSource {
+  return async () => {
+    const secret = (await read()) as Record<string, unknown> | undefined;
+    const field = (name: string) => {
+      const value = secret?.[name];
+      if (value === undefined || value === null || value === '') {
+        throw new DependencyError('secretsmanager', `Database secret has no ${name}`);
+      }
+      return encodeURIComponent(String(value));
+    };
+    return {
+      connectionString: `postgresql://${field('username')}:${field('password')}@${field('host')}:${field('port')}/${field('dbname')}`,
+    };
+  };
+}
+
 /**
- * Opens the pool. `aws-xray-sdk-postgres` would trace the connection but not the statement, so queries are
- * traced here instead.
+ * Opens the pool on first use (the connection may come from a secret, read once). `aws-xray-sdk-postgres` would
+ * trace the connection but not the statement, so queries are traced here instead.
  */
-export function createDatabase(config: DatabaseConfig): Database {
-  const pool = new pg.Pool({
-    connectionString: config.url,
-    max: config.poolMax,
-    idleTimeoutMillis: 60_000,
-    connectionTimeoutMillis: 5_000,
-    // Idle connections alone never keep a process alive (scripts, tests, sls invoke local).
-    allowExitOnIdle: true,
-    ssl: config.ssl ? { rejectUnauthorized: true } : undefined,
-  });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
-  pool.on('error', () => {});
-  const url = new URL(config.url);
-  const target: SqlTarget = {
-    database: url.pathname.replace(/^\//, '') || 'postgres',
-    host: url.hostname,
-    port: Number(url.port || 5432),
-    user: decodeURIComponent(url.username),
+export function createDatabase(config: DatabaseConfig, source?: ConnectionSource): Database {
+  const connection: ConnectionSource = source ?? (async () => ({ connectionString: config.url ?? '' }));
+  let opened: Promise<{ pool: pg.Pool; target: SqlTarget }> | undefined;
+  const open = () => {
+    opened ??= connection().then(({ connectionString }) => {
+      const pool = new pg.Pool({
+        connectionString,
+        max: config.poolMax,
+        idleTimeoutMillis: 60_000,
+        connectionTimeoutMillis: 5_000,
+        // Idle connections alone never keep a process alive (scripts, tests, sls invoke local).
+        allowExitOnIdle: true,
+        ssl: config.ssl ? { rejectUnauthorized: true } : undefined,
+      });
+      // An idle client losing its connection must not crash the process; the next query reconnects.
+      pool.on('error', () => {});
+      const url = new URL(connectionString);
+      const target: SqlTarget = {
+        database: url.pathname.replace(/^\//, '') || 'postgres',
+        host: url.hostname,
+        port: Number(url.port || 5432),
+        user: decodeURIComponent(url.username),
+      };
+      return { pool, target };
+    });
+    // A failed read (secret unavailable) is tried again by the next query.
+    opened.catch(() => {
+      opened = undefined;
+    });
+    return opened;
   };
 
   async function run<R extends pg.QueryResultRow>(
+    target: SqlTarget,
     client: pg.Pool | pg.PoolClient,
     text: string,
     values: readonly unknown[] = [],
@@ -69,18 +102,24 @@ export function createDatabase(config: DatabaseConfig): Database {
   }
 
   return {
-    query: (text, values) => run(pool, text, values),
+    async query(text, values) {
+      const { pool, target } = await open();
+      return run(target, pool, text, values);
+    },
     async transaction(work) {
+      const { pool, target } = await open();
       let client: pg.PoolClient;
       try {
         client = await pool.connect();
       } catch (error) {
-        throw new DependencyError('postgres', 'Database connection failed', { cause: error });
+        throw new DependencyError('postgres', `Database connection failed: ${describeCause(error)}`, {
+          cause: error,
+        });
       }
       try {
-        await run(client, 'BEGIN');
-        const result = await work((text, values) => run(client, text, values));
-        await run(client, 'COMMIT');
+        await run(target, client, 'BEGIN');
+        const result = await work((text, values) => run(target, client, text, values));
+        await run(target, client, 'COMMIT');
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
@@ -89,6 +128,8 @@ export function createDatabase(config: DatabaseConfig): Database {
         client.release();
       }
     },
-    end: () => pool.end(),
+    async end() {
+      if (opened) await (await opened).pool.end();
+    },
   };
 }

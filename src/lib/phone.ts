@@ -25,3 +25,21 @@ export function toE164(input: string, defaultRegion?: string): E164 {
 export function phoneHash(e164: string, key: string): string {
   return createHmac('sha256', key).update(e164).digest('hex').slice(0, 16);
 }
+
+/**
+ * The number in a URL path segment as the caller wrote it (`+1%20202...` or `+12025550143`), in E.164, with its
+ * hash. Throws a ValidationError (400) when it is not a valid number.
+ */
+export function numberFromPath(
+  segment: string | undefined,
+  config: { defaultRegion: string | undefined; hashKey: string },
+): { e164: E164; hash: string } {
+  let raw = segment ?? '';
+  try {
+    raw = decodeURIComponent(raw);
+  } catch {
+    // Not percent-encoded: read it as it is.
+  }
+  const e164 = toE164(raw, config.defaultRegion);
+  return { e164, hash: phoneHash(e164, config.hashKey) };
+}

@@ -1,17 +1,32 @@
 /**
- * The do-not-call list, in DynamoDB: one item per E.164 number (partition key `phoneNumber`).
+ * The do-not-call list, in DynamoDB: one item per E.164 number (partition key `phoneNumber`), with who added it,
+ * when, and why.
  */
+
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { BatchGetCommandOutput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type BackoffOptions, backoff } from '../lib/backoff.ts';
 import { DependencyError, describeCause } from '../lib/errors.ts';
 
 /** DynamoDB's limit of keys per BatchGetItem call. */
 export const BATCH_GET_LIMIT = 100;
 
+export interface BlacklistEntry {
+  phoneNumber: string;
+  addedBy: string;
+  addedAt: string;
+  reason?: string;
+}
+
 export interface BlacklistService {
   /** The numbers of `numbers` that are on the list: one BatchGetItem per 100 numbers. */
   findBlacklisted(numbers: readonly string[]): Promise<Set<string>>;
+  /** Puts a number on the list; a number already there keeps who added it and when (`created` false). */
+  add(entry: BlacklistEntry): Promise<{ entry: BlacklistEntry; created: boolean }>;
+  get(phoneNumber: string): Promise<BlacklistEntry | undefined>;
+  /** Takes a number off the list; false when it was not on it. */
+  remove(phoneNumber: string): Promise<boolean>;
 }
 
 export interface BlacklistDeps {
@@ -52,7 +67,55 @@ export function createBlacklistService({
     }
   }
 
+  async function call<T>(what: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw new DependencyError('dynamodb', `Blacklist ${what} failed: ${describeCause(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  const get = async (phoneNumber: string) => {
+    const { Item } = await call('read', () =>
+      dynamo.send(new GetCommand({ TableName: tableName, Key: { phoneNumber }, ConsistentRead: true })),
+    );
+    return Item as BlacklistEntry | undefined;
+  };
+
   return {
+    get,
+
+    async add(entry) {
+      try {
+        await dynamo.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: entry,
+            ConditionExpression: 'attribute_not_exists(phoneNumber)',
+          }),
+        );
+        return { entry, created: true };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) {
+          throw new DependencyError('dynamodb', `Blacklist write failed: ${describeCause(error)}`, {
+            cause: error,
+          });
+        }
+      }
+      return { entry: (await get(entry.phoneNumber)) ?? entry, created: false };
+    },
+
+    async remove(phoneNumber) {
+      const { Attributes } = await call('delete', () =>
+        dynamo.send(
+          new DeleteCommand({ TableName: tableName, Key: { phoneNumber }, ReturnValues: 'ALL_OLD' }),
+        ),
+      );
+      return Attributes !== undefined;
+    },
+
     async findBlacklisted(numbers) {
       const unique = [...new Set(numbers)];
       const found = new Set<string>();

@@ -17,10 +17,10 @@ import { createBlacklistTable } from '../../local/stack.ts';
 import type { XrayDocument } from '../../local/xrayReceiver.ts';
 import validateAsteriskCall from '../../src/generated/asteriskCall.validate.cjs';
 import type { DialTask } from '../../src/generated/dialTask.ts';
-import { type Contact, PHONE_HASH_KEY, type Run, startDialerHarness } from '../helpers/dialerHarness.ts';
 import { byName, childrenOf, inTrace } from '../helpers/lambda.ts';
+import { type Contact, PHONE_HASH_KEY, type Run, startSystemHarness } from '../helpers/systemHarness.ts';
 
-const harness = await startDialerHarness();
+const harness = await startSystemHarness();
 const { phoneHash } = await import('../../src/lib/phone.ts');
 const { sqsClient } = await import('../../src/lib/sqsClient.ts');
 

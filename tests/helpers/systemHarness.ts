@@ -1,11 +1,18 @@
 /**
- * The dialer against the embedded stack, driven as Lambda drives it: tasks sent to the real dial-tasks queue,
- * received as an SQS event, handled with a fresh trace header, acknowledged except for the reported failures.
+ * The functions against the embedded stack, driven as Lambda drives them: HTTP functions get API Gateway REST
+ * events; SQS functions get batches received from the real queues, each handled with a fresh trace header and
+ * acknowledged except for the reported failures.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  Context,
+  SQSBatchResponse,
+  SQSEvent,
+} from 'aws-lambda';
 import pg from 'pg';
 import { acknowledge, queueRef, receiveEvent } from '../../local/sqsLambda.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
@@ -33,7 +40,34 @@ export function phoneNumberFor(n: number): string {
   return `+1202555${String(n).padStart(4, '0')}`;
 }
 
-export async function startDialerHarness() {
+type HttpFunctionName =
+  | 'startCampaign'
+  | 'campaignStatus'
+  | 'blacklistAdd'
+  | 'blacklistCheck'
+  | 'blacklistRemove';
+
+/** Runs `work` with what it writes to stdout and stderr (the functions' logs) kept for assertions, not printed. */
+async function captureOutput<T>(work: () => Promise<T>): Promise<{ result: T; output: string[] }> {
+  const output: string[] = [];
+  const restore = [process.stdout, process.stderr].map((stream) => {
+    const write = stream.write.bind(stream);
+    stream.write = ((chunk: string | Uint8Array) => {
+      output.push(String(chunk));
+      return true;
+    }) as typeof stream.write;
+    return () => {
+      stream.write = write;
+    };
+  });
+  try {
+    return { result: await work(), output };
+  } finally {
+    for (const undo of restore) undo();
+  }
+}
+
+export async function startSystemHarness() {
   const stack: LocalStack = await startLocalStack({ fast: true });
   Object.assign(process.env, stack.env, {
     STAGE: 'test',
@@ -45,6 +79,14 @@ export async function startDialerHarness() {
   });
   useLambdaTracing(stack.xray.address);
   const { handler } = await import('../../src/functions/dialerWorker.ts');
+  const functions = {
+    startCampaign: (await import('../../src/functions/startCampaign.ts')).handler,
+    campaignStatus: (await import('../../src/functions/campaignStatus.ts')).handler,
+    fanoutWorker: (await import('../../src/functions/fanoutWorker.ts')).handler,
+    blacklistAdd: (await import('../../src/functions/blacklistAdd.ts')).handler,
+    blacklistCheck: (await import('../../src/functions/blacklistCheck.ts')).handler,
+    blacklistRemove: (await import('../../src/functions/blacklistRemove.ts')).handler,
+  };
 
   const clientConfig = {
     region: stack.env.AWS_REGION,
@@ -61,6 +103,7 @@ export async function startDialerHarness() {
   return {
     stack,
     handler,
+    functions,
     sqs,
     db,
 
@@ -119,25 +162,43 @@ export async function startDialerHarness() {
       const batch = event ?? (await receiveEvent(sqs, dialTasks, 10));
       if (batch === undefined) throw new Error('no dial task on the queue');
       const traceId = newTrace();
-      const output: string[] = [];
-      const capture = (stream: NodeJS.WriteStream) => {
-        const write = stream.write.bind(stream);
-        // Kept for the assertions instead of printed: the test output stays readable.
-        stream.write = ((chunk: string | Uint8Array) => {
-          output.push(String(chunk));
-          return true;
-        }) as typeof stream.write;
-        return () => {
-          stream.write = write;
-        };
-      };
-      const restore = [capture(process.stdout), capture(process.stderr)];
+      const { result: response, output } = await captureOutput(() =>
+        handler(batch, lambdaContext('dialerWorker')),
+      );
+      if (event === undefined) await acknowledge(sqs, dialTasks, batch, response);
+      return { event: batch, response, traceId, output };
+    },
+
+    /** Calls an HTTP function with a fresh trace; returns its response with the body parsed when it is JSON. */
+    async http(fn: HttpFunctionName, event: APIGatewayProxyEvent) {
+      const traceId = newTrace();
+      const { result: response, output } = await captureOutput(() => functions[fn](event, lambdaContext(fn)));
+      let body: unknown = response.body;
       try {
-        const response = await handler(batch, lambdaContext('dialerWorker'));
-        if (event === undefined) await acknowledge(sqs, dialTasks, batch, response);
-        return { event: batch, response, traceId, output };
-      } finally {
-        for (const undo of restore) undo();
+        body = response.body ? JSON.parse(response.body) : undefined;
+      } catch {
+        // Not JSON: kept as text for the assertion to show.
+      }
+      return { ...response, body: body as Record<string, unknown>, traceId, output };
+    },
+
+    /** Delivers the queue's messages to an SQS function, batch after batch, until the queue is empty. */
+    async drain(
+      queue: 'fanout' | 'dialTasks',
+      batchSize = 10,
+    ): Promise<{ invocations: number; failures: number }> {
+      const ref = queueRef(stack.queueUrls[queue]);
+      const fn = queue === 'fanout' ? functions.fanoutWorker : handler;
+      let invocations = 0;
+      let failures = 0;
+      for (;;) {
+        const event = await receiveEvent(sqs, ref, batchSize);
+        if (event === undefined) return { invocations, failures };
+        newTrace();
+        const response = await fn(event, lambdaContext(queue === 'fanout' ? 'fanoutWorker' : 'dialerWorker'));
+        await acknowledge(sqs, ref, event, response);
+        invocations += 1;
+        failures += response.batchItemFailures.length;
       }
     },
 
@@ -175,4 +236,4 @@ export async function startDialerHarness() {
   };
 }
 
-export type DialerHarness = Awaited<ReturnType<typeof startDialerHarness>>;
+export type SystemHarness = Awaited<ReturnType<typeof startSystemHarness>>;
