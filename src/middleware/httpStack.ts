@@ -13,7 +13,13 @@ import { createError, HttpError } from '@middy/util';
 import validator from '@middy/validator';
 import type { ErrorObject } from 'ajv';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { describeCause, ServiceError, statusCodeOf, UnauthorizedError } from '../lib/errors.ts';
+import {
+  DependencyError,
+  describeCause,
+  ServiceError,
+  statusCodeOf,
+  UnauthorizedError,
+} from '../lib/errors.ts';
 import { describeSchemaErrors } from '../lib/schemaErrors.ts';
 import { type LambdaHandler, tracedChain } from './tracedChain.ts';
 
@@ -75,6 +81,10 @@ function toJsonError(error: unknown): { status: number; message: string; details
     return error.message.startsWith('Invalid or malformed JSON')
       ? { status: 400, message: 'The request body is not valid JSON' }
       : { status: 415, message: 'Content-Type must be application/json' };
+  }
+  if (error instanceof DependencyError) {
+    // Ours to retry, not the caller's fault: 503 tells a client to try again; which dependency stays in the logs.
+    return { status: 503, message: 'Service temporarily unavailable; try again later' };
   }
   if (error instanceof ServiceError && error.expose) {
     const details = (error as { details?: readonly string[] }).details;

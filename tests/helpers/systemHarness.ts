@@ -47,23 +47,39 @@ type HttpFunctionName =
   | 'blacklistCheck'
   | 'blacklistRemove';
 
-/** Runs `work` with what it writes to stdout and stderr (the functions' logs) kept for assertions, not printed. */
+const collectors = new Set<string[]>();
+let restoreStreams: (() => void) | undefined;
+
+/**
+ * Runs `work` with what it writes to stdout and stderr (the functions' logs) kept for assertions, not printed.
+ * Invocations running at once each get every line written meanwhile; the streams come back when the last ends.
+ */
 async function captureOutput<T>(work: () => Promise<T>): Promise<{ result: T; output: string[] }> {
   const output: string[] = [];
-  const restore = [process.stdout, process.stderr].map((stream) => {
-    const write = stream.write.bind(stream);
-    stream.write = ((chunk: string | Uint8Array) => {
-      output.push(String(chunk));
-      return true;
-    }) as typeof stream.write;
-    return () => {
-      stream.write = write;
+  collectors.add(output);
+  if (restoreStreams === undefined) {
+    const undo = [process.stdout, process.stderr].map((stream) => {
+      const write = stream.write.bind(stream);
+      stream.write = ((chunk: string | Uint8Array) => {
+        for (const collector of collectors) collector.push(String(chunk));
+        return true;
+      }) as typeof stream.write;
+      return () => {
+        stream.write = write;
+      };
+    });
+    restoreStreams = () => {
+      for (const restore of undo) restore();
     };
-  });
+  }
   try {
     return { result: await work(), output };
   } finally {
-    for (const undo of restore) undo();
+    collectors.delete(output);
+    if (collectors.size === 0) {
+      restoreStreams?.();
+      restoreStreams = undefined;
+    }
   }
 }
 
@@ -99,6 +115,7 @@ export async function startSystemHarness() {
   const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
   const dialTasks = queueRef(stack.queueUrls.dialTasks);
   const calls: AsteriskCall[] = [];
+  const dialTaskMessages: DialTask[] = [];
 
   return {
     stack,
@@ -112,14 +129,16 @@ export async function startSystemHarness() {
       userId: string,
       count: number,
       firstNumber = 0,
+      status = 'running',
     ): Promise<Contact[]> {
       const contacts = Array.from({ length: count }, (_, i) => ({
         id: `contact-${i}`,
         phoneNumber: phoneNumberFor(firstNumber + i),
       }));
-      await db.query(`INSERT INTO campaigns (id, user_id, name, status) VALUES ($1, $2, $1, 'running')`, [
+      await db.query('INSERT INTO campaigns (id, user_id, name, status) VALUES ($1, $2, $1, $3)', [
         campaignId,
         userId,
+        status,
       ]);
       await db.query(
         `INSERT INTO contacts (campaign_id, id, phone_number)
@@ -215,6 +234,22 @@ export async function startSystemHarness() {
         if (Messages.length === 0) return [...calls];
         for (const message of Messages) calls.push(JSON.parse(message.Body ?? '{}') as AsteriskCall);
       }
+    },
+
+    /** The dial tasks of a campaign on the dial-tasks queue so far (read without being consumed by a later read). */
+    async receiveDialTasks(campaignId: string): Promise<DialTask[]> {
+      for (;;) {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: dialTasks.url,
+            MaxNumberOfMessages: 10,
+            VisibilityTimeout: 3600,
+          }),
+        );
+        if (Messages.length === 0) break;
+        for (const message of Messages) dialTaskMessages.push(JSON.parse(message.Body ?? '{}') as DialTask);
+      }
+      return dialTaskMessages.filter((task) => task.campaignId === campaignId);
     },
 
     async attempts(

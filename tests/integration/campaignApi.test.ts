@@ -1,0 +1,427 @@
+/**
+ * The HTTP functions with API Gateway REST proxy events (payload 1.0, authorizer context) on the embedded stack,
+ * and the fan-out of a started campaign; traces asserted on the documents the X-Ray SDK sent.
+ */
+import { afterAll, describe, expect, it } from '@jest/globals';
+import type { XrayDocument } from '../../local/xrayReceiver.ts';
+import { apiEvent } from '../helpers/apiGateway.ts';
+import { byName, childrenOf, inTrace } from '../helpers/lambda.ts';
+import { PHONE_HASH_KEY, startSystemHarness } from '../helpers/systemHarness.ts';
+
+const harness = await startSystemHarness();
+const { phoneHash } = await import('../../src/lib/phone.ts');
+afterAll(() => harness.stop());
+
+const start = (
+  campaignId: string,
+  userId: string | undefined,
+  body: unknown = {},
+  headers?: Record<string, string>,
+) =>
+  harness.http(
+    'startCampaign',
+    apiEvent({
+      method: 'POST',
+      resource: '/campaigns/{campaignId}/start',
+      pathParameters: { campaignId },
+      userId,
+      body,
+      headers,
+    }),
+  );
+const status = (campaignId: string, userId: string | undefined) =>
+  harness.http(
+    'campaignStatus',
+    apiEvent({ method: 'GET', resource: '/campaigns/{campaignId}', pathParameters: { campaignId }, userId }),
+  );
+
+async function traceOf(traceId: string, root: string, count = 1): Promise<XrayDocument[]> {
+  const docs = await harness.stack.xray.waitFor(
+    (all) => byName(inTrace(all, traceId), root).length === count,
+  );
+  return inTrace(docs, traceId);
+}
+
+async function rowsOf(campaignId: string) {
+  const { rows } = await harness.db.query(
+    `SELECT (SELECT status FROM campaigns WHERE id = $1) AS status,
+            (SELECT count(*)::int FROM fanout_pages WHERE campaign_id = $1) AS pages,
+            (SELECT count(*)::int FROM call_attempts WHERE campaign_id = $1) AS attempts`,
+    [campaignId],
+  );
+  return rows[0];
+}
+
+describe('POST /campaigns/{campaignId}/start', () => {
+  it('starts a draft campaign of the caller: 202 at once, fan-out jobs enqueued, traced', async () => {
+    // Prepare
+    await harness.seedCampaign('c-start', 'user-1', 1_200, 0, 'draft');
+
+    // Act
+    const response = await start('c-start', 'user-1');
+
+    // Assess
+    expect(response.statusCode).toBe(202);
+    expect(response.headers?.['Content-Type']).toBe('application/json');
+    expect(response.body).toEqual({
+      campaignId: 'c-start',
+      status: 'running',
+      contacts: 1_200,
+      fanoutJobs: 3,
+    });
+    expect(await rowsOf('c-start')).toEqual({ status: 'running', pages: 3, attempts: 0 });
+    const trace = await traceOf(response.traceId, 'startCampaign');
+    const [root] = byName(trace, 'startCampaign');
+    expect(root?.annotations).toMatchObject({ campaignId: 'c-start', userId: 'user-1', environment: 'test' });
+    expect(childrenOf(trace, root as XrayDocument).map((doc) => doc.name)).toEqual([
+      'LoadCampaign',
+      'StartCampaign',
+      'EnqueueFanout',
+    ]);
+    const enqueue = byName(trace, 'EnqueueFanout')[0] as XrayDocument;
+    const calls = childrenOf(trace, enqueue).map((doc) =>
+      doc.sql ? 'SQL' : `${doc.name}.${String(doc.aws?.operation)}`,
+    );
+    expect(calls).toEqual(['SQL', 'SQS.SendMessageBatch', 'SQL']);
+  });
+
+  it('answers a repeated start with the current state and enqueues nothing new', async () => {
+    // Prepare
+    await harness.seedCampaign('c-again', 'user-1', 10, 0, 'draft');
+    const first = await start('c-again', 'user-1');
+    const before = await harness.db.query(`SELECT fanout_enqueued_at FROM campaigns WHERE id = 'c-again'`);
+
+    // Act
+    const second = await start('c-again', 'user-1');
+
+    // Assess
+    expect(first.statusCode).toBe(202);
+    expect(second.statusCode).toBe(202);
+    expect(second.body).toEqual(first.body);
+    const after = await harness.db.query(`SELECT fanout_enqueued_at FROM campaigns WHERE id = 'c-again'`);
+    expect(after.rows).toEqual(before.rows);
+    const trace = await traceOf(second.traceId, 'startCampaign');
+    expect(byName(trace, 'EnqueueFanout')).toEqual([]);
+  });
+
+  it('lets exactly one of two concurrent starts plan the campaign', async () => {
+    // Prepare
+    await harness.seedCampaign('c-race', 'user-1', 30, 0, 'draft');
+
+    // Act
+    const [a, b] = await Promise.all([start('c-race', 'user-1'), start('c-race', 'user-1')]);
+
+    // Assess
+    expect([a.statusCode, b.statusCode]).toEqual([202, 202]);
+    expect(await rowsOf('c-race')).toEqual({ status: 'running', pages: 1, attempts: 0 });
+  });
+
+  it('answers 404 for an unknown campaign and for another user\u2019s campaign, alike', async () => {
+    // Prepare
+    await harness.seedCampaign('c-private', 'user-2', 5, 0, 'draft');
+
+    // Act
+    const unknown = await start('c-nothing', 'user-1');
+    const foreign = await start('c-private', 'user-1');
+
+    // Assess
+    expect(unknown.statusCode).toBe(404);
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.body).toEqual(unknown.body);
+    expect(foreign.body).toEqual({ message: 'Campaign not found' });
+    expect(await rowsOf('c-private')).toEqual({ status: 'draft', pages: 0, attempts: 0 });
+    const trace = await traceOf(foreign.traceId, 'startCampaign');
+    const [root] = byName(trace, 'startCampaign');
+    expect(root?.error).toBe(true);
+    expect(root?.fault).toBeUndefined();
+  });
+
+  it.each(['completed', 'cancelled', 'paused'])(
+    'answers 409 for a %s campaign and changes nothing',
+    async (state) => {
+      // Prepare
+      await harness.seedCampaign(`c-${state}`, 'user-1', 5, 0, state);
+
+      // Act
+      const response = await start(`c-${state}`, 'user-1');
+
+      // Assess
+      expect(response.statusCode).toBe(409);
+      expect(response.body).toEqual({ message: `Campaign is ${state} and cannot be started` });
+      expect(await rowsOf(`c-${state}`)).toEqual({ status: state, pages: 0, attempts: 0 });
+    },
+  );
+
+  it('answers a dry run with what a start would do, and starts nothing', async () => {
+    // Prepare
+    await harness.seedCampaign('c-dry', 'user-1', 1_001, 0, 'draft');
+
+    // Act
+    const response = await start('c-dry', 'user-1', { dryRun: true });
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toEqual({
+      campaignId: 'c-dry',
+      status: 'draft',
+      contacts: 1_001,
+      fanoutJobs: 3,
+      dryRun: true,
+    });
+    expect(await rowsOf('c-dry')).toEqual({ status: 'draft', pages: 0, attempts: 0 });
+  });
+
+  describe('refuses bad input with a JSON error, no internals, and writes nothing', () => {
+    it.each([
+      ['malformed JSON', '{"dryRun": ', undefined, 400, { message: 'The request body is not valid JSON' }],
+      [
+        'a body that is not JSON',
+        'dryRun=true',
+        { 'Content-Type': 'text/plain' },
+        415,
+        { message: 'Content-Type must be application/json' },
+      ],
+      [
+        'a wrong type',
+        { dryRun: 'yes' },
+        undefined,
+        400,
+        { message: 'The request is not valid', details: ['body.dryRun must be boolean'] },
+      ],
+      [
+        'an unknown field',
+        { dryRun: false, priority: 1 },
+        undefined,
+        400,
+        { message: 'The request is not valid', details: ['unknown field priority'] },
+      ],
+      [
+        'a body that is not an object',
+        [1, 2],
+        undefined,
+        400,
+        { message: 'The request is not valid', details: ['body must be object'] },
+      ],
+      [
+        'an oversized field',
+        { dryRun: false, note: 'x'.repeat(100_000) },
+        undefined,
+        400,
+        { message: 'The request is not valid', details: ['unknown field note'] },
+      ],
+    ])('%s', async (_, body, headers, code, answer) => {
+      // Prepare
+      await harness.seedCampaign(`c-bad-${code}-${String(_).length}`, 'user-1', 3, 0, 'draft');
+
+      // Act
+      const response = await start(`c-bad-${code}-${String(_).length}`, 'user-1', body, headers);
+
+      // Assess
+      expect(response.statusCode).toBe(code);
+      expect(response.headers?.['Content-Type']).toBe('application/json');
+      expect(response.body).toEqual(answer);
+      expect(await rowsOf(`c-bad-${code}-${String(_).length}`)).toEqual({
+        status: 'draft',
+        pages: 0,
+        attempts: 0,
+      });
+    });
+
+    it('a campaign id that cannot exist', async () => {
+      const response = await start('no such id!', 'user-1');
+      expect(response.statusCode).toBe(400);
+      expect(response.body.details).toEqual([
+        'pathParameters.campaignId must match pattern "^[A-Za-z0-9_-]{1,64}$"',
+      ]);
+    });
+
+    it('a request with no verified identity: 401', async () => {
+      // Prepare
+      await harness.seedCampaign('c-anon', 'user-1', 3, 0, 'draft');
+
+      // Act
+      const response = await start('c-anon', undefined);
+
+      // Assess
+      expect(response.statusCode).toBe(401);
+      expect(response.body).toEqual({ message: 'Authentication required' });
+      expect(await rowsOf('c-anon')).toEqual({ status: 'draft', pages: 0, attempts: 0 });
+    });
+
+    it('an identity in a header or the body is not an identity', async () => {
+      // Prepare
+      await harness.seedCampaign('c-spoof', 'user-1', 3, 0, 'draft');
+
+      // Act
+      const response = await start('c-spoof', undefined, { userId: 'user-1' }, { 'X-User-Id': 'user-1' });
+
+      // Assess
+      expect(response.statusCode).toBe(400);
+      const anonymous = await start('c-spoof', undefined, {}, { 'X-User-Id': 'user-1' });
+      expect(anonymous.statusCode).toBe(401);
+      expect(await rowsOf('c-spoof')).toEqual({ status: 'draft', pages: 0, attempts: 0 });
+    });
+  });
+
+  it('answers 503 with no internals when the database fails', async () => {
+    // Prepare
+    await harness.seedCampaign('c-down', 'user-1', 3, 0, 'draft');
+
+    // Act: the campaign table is renamed away for the duration of the request.
+    await harness.db.query('ALTER TABLE campaigns RENAME TO campaigns_away');
+    let response: Awaited<ReturnType<typeof start>>;
+    try {
+      response = await start('c-down', 'user-1');
+    } finally {
+      await harness.db.query('ALTER TABLE campaigns_away RENAME TO campaigns');
+    }
+
+    // Assess
+    expect(response.statusCode).toBe(503);
+    expect(response.body).toEqual({ message: 'Service temporarily unavailable; try again later' });
+    expect(JSON.stringify(response.body)).not.toMatch(/campaigns|relation|postgres/i);
+    const trace = await traceOf(response.traceId, 'startCampaign');
+    expect(byName(trace, 'startCampaign')[0]?.fault).toBe(true);
+  });
+});
+
+describe('GET /campaigns/{campaignId}', () => {
+  it('answers the caller\u2019s campaign with its counts by attempt status, and 404 for another user', async () => {
+    // Prepare
+    await harness.seedCampaign('c-status', 'user-1', 4, 0, 'running');
+    await harness.db.query(
+      `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status) VALUES
+       ('c-status', 'contact-0', 1, 'initiated'), ('c-status', 'contact-1', 1, 'initiated'),
+       ('c-status', 'contact-2', 1, 'skipped_blacklisted'), ('c-status', 'contact-3', 1, 'queued')`,
+    );
+
+    // Act
+    const mine = await status('c-status', 'user-1');
+    const theirs = await status('c-status', 'user-2');
+
+    // Assess
+    expect(mine.statusCode).toBe(200);
+    expect(mine.body).toEqual({
+      campaignId: 'c-status',
+      status: 'running',
+      contacts: 4,
+      counts: { initiated: 2, queued: 1, skipped_blacklisted: 1 },
+    });
+    expect(theirs.statusCode).toBe(404);
+  });
+});
+
+describe('fanoutWorker', () => {
+  it('turns each page into dial tasks once, skipping blacklisted numbers, and traces each step', async () => {
+    // Prepare: 25 contacts in 3 pages of 10 (page size set for the test), 2 numbers blacklisted.
+    const contacts = await harness.seedCampaign('c-fan', 'user-1', 25, 800, 'draft');
+    await harness.blacklist([contacts[4]?.phoneNumber ?? '', contacts[20]?.phoneNumber ?? '']);
+    await harness.db.query(`UPDATE campaigns SET status = 'running' WHERE id = 'c-fan'`);
+    await harness.db.query(
+      `INSERT INTO fanout_pages (campaign_id, page, first_contact_id, last_contact_id, contact_count)
+       SELECT 'c-fan', page, min(id), max(id), count(*)
+       FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / 10 AS page FROM contacts WHERE campaign_id = 'c-fan') n
+       GROUP BY page`,
+    );
+    const jobs = [0, 1, 2].map((page) => ({ campaignId: 'c-fan', page, userId: 'user-1' }));
+    const fanout = (records: string[]) =>
+      harness.functions.fanoutWorker(
+        {
+          Records: records.map((body, i) => ({
+            messageId: `fan-${i}-${body.length}`,
+            receiptHandle: 'r',
+            body,
+            attributes: {
+              ApproximateReceiveCount: '1',
+              SentTimestamp: '0',
+              SenderId: 'test',
+              ApproximateFirstReceiveTimestamp: '0',
+            },
+            messageAttributes: {},
+            md5OfBody: '',
+            eventSource: 'aws:sqs',
+            eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:fanout',
+            awsRegion: 'us-east-1',
+          })),
+        },
+        { functionName: 'fanoutWorker', awsRequestId: 'x', getRemainingTimeInMillis: () => 60_000 } as never,
+      );
+
+    // Act: every page, then every page again (SQS delivered them twice), plus a job that is not one.
+    const first = await fanout(jobs.map((job) => JSON.stringify(job)));
+    const again = await fanout([...jobs.map((job) => JSON.stringify(job)), '{"campaignId":"c-fan"}']);
+
+    // Assess
+    expect(first.batchItemFailures).toEqual([]);
+    expect(again.batchItemFailures).toEqual([]);
+    const counts = await harness.db.query(
+      `SELECT status, count(*)::int AS n FROM call_attempts WHERE campaign_id = 'c-fan' GROUP BY status ORDER BY status`,
+    );
+    expect(counts.rows).toEqual([
+      { status: 'queued', n: 23 },
+      { status: 'skipped_blacklisted', n: 2 },
+    ]);
+    const tasks = await harness.receiveDialTasks('c-fan');
+    expect(tasks).toHaveLength(23);
+    expect(new Set(tasks.map((task) => task.contactId)).size).toBe(23);
+    expect(tasks.map((task) => task.phoneNumber)).not.toContain(contacts[4]?.phoneNumber);
+    const { rows: rejected } = await harness.db.query(`SELECT reason FROM rejected_fanout_jobs`);
+    expect(rejected).toEqual([{ reason: 'Fan-out job does not match its schema: missing field page' }]);
+  });
+});
+
+describe('blacklist API', () => {
+  const call = (method: 'PUT' | 'GET' | 'DELETE', phoneNumber: string, body?: unknown, userId = 'user-1') =>
+    harness.http(
+      method === 'PUT' ? 'blacklistAdd' : method === 'GET' ? 'blacklistCheck' : 'blacklistRemove',
+      apiEvent({
+        method,
+        resource: '/blacklist/{phoneNumber}',
+        pathParameters: { phoneNumber },
+        userId,
+        body: method === 'PUT' ? (body ?? {}) : undefined,
+      }),
+    );
+
+  it('adds, checks and removes a number given in any usual form, keeping who added it and when', async () => {
+    // Act
+    const added = await call('PUT', '(202) 555-0199', { reason: 'asked not to be called' });
+    const again = await call('PUT', '+1 202 555 0199', {}, 'user-2');
+    const checked = await call('GET', '+12025550199');
+    const removed = await call('DELETE', '+12025550199');
+    const gone = await call('GET', '+12025550199');
+    const removedAgain = await call('DELETE', '+12025550199');
+
+    // Assess
+    expect(added.statusCode).toBe(201);
+    expect(added.body).toMatchObject({
+      phoneNumber: '+12025550199',
+      blacklisted: true,
+      addedBy: 'user-1',
+      reason: 'asked not to be called',
+    });
+    expect(again.statusCode).toBe(200);
+    expect(again.body.addedBy).toBe('user-1');
+    expect(checked.statusCode).toBe(200);
+    expect(checked.body.addedAt).toBe(added.body.addedAt);
+    expect(removed.statusCode).toBe(204);
+    expect(gone.statusCode).toBe(404);
+    expect(gone.body).toEqual({ message: 'Number is not on the blacklist' });
+    expect(removedAgain.statusCode).toBe(404);
+
+    // Assess: traces carry the number's hash, never the number
+    const trace = await traceOf(added.traceId, 'blacklistAdd');
+    expect(byName(trace, 'blacklistAdd')[0]?.annotations?.phoneHash).toBe(
+      phoneHash('+12025550199', PHONE_HASH_KEY),
+    );
+    for (const text of [JSON.stringify(trace), ...added.output, ...removed.output]) {
+      expect(text).not.toContain('2025550199');
+    }
+  });
+
+  it('refuses an invalid number with a 400 that says so, without echoing it', async () => {
+    const response = await call('PUT', '12345');
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toEqual({ message: 'phoneNumber is not a valid phone number' });
+  });
+});
