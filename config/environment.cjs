@@ -1,7 +1,8 @@
 /**
- * The functions' environment for each stage, read by serverless.yml (`${file(./config/environment.cjs):...}`).
+ * The functions' environment and the API's authorizer for each stage, read by serverless.yml
+ * (`${file(./config/environment.cjs):...}`).
  * - stage `local`: the embedded stack of a running `npm start` (endpoints and keys in .local/stack.json);
- * - any other stage: the AWS resources of this service, and values given at deploy time.
+ * - any other stage: this stage's AWS resources, and the deploy parameters (config/deploy.example.env lists them).
  * `src/lib/config.ts` is what reads and checks these variables in the functions.
  * CommonJS because the framework loads variable files with require().
  */
@@ -35,6 +36,15 @@ function required(name) {
   return value;
 }
 
+/** Exactly one of two deploy parameters, as { name: value }. */
+function oneOf(first, second) {
+  const given = [first, second].filter((name) => process.env[name]);
+  if (given.length !== 1) throw new Error(`Set exactly one of the deploy parameters ${first} and ${second}.`);
+  return { [given[0]]: process.env[given[0]] };
+}
+
+const ref = (resource) => ({ Ref: resource });
+
 module.exports = async ({ resolveVariable }) => {
   const stage = await resolveVariable('sls:stage');
   const service = await resolveVariable('self:service');
@@ -44,26 +54,58 @@ module.exports = async ({ resolveVariable }) => {
     NODE_OPTIONS: '--enable-source-maps',
     POWERTOOLS_LOG_LEVEL: stage === 'local' ? 'DEBUG' : 'INFO',
   };
+  const tokenAuthorizer = {
+    name: 'authorizer',
+    type: 'token',
+    identitySource: 'method.request.header.Authorization',
+    resultTtlInSeconds: 300,
+  };
   if (stage === 'local') {
     const stack = localStack();
     return {
       provider: { ...stack, ...common },
+      databaseSecretArns: ['arn:aws:secretsmanager:*:*:secret:none'],
+      authorizerEnv: {},
+      authorizer: tokenAuthorizer,
       dialerWorker: { DIAL_CLAIM_LEASE_SECONDS: '60' },
+      fanoutWorker: {},
+      startCampaign: {},
+      blacklist: {},
     };
   }
+  const cognitoPool = process.env.AUTH_COGNITO_USER_POOL_ARN;
+  const database = oneOf('DATABASE_SECRET_ARN', 'DATABASE_URL');
   return {
+    // The only secret the functions may read; a stage without one names none that exists.
+    databaseSecretArns: [
+      database.DATABASE_SECRET_ARN ?? `arn:aws:secretsmanager:*:*:secret:${service}-${stage}-none`,
+    ],
     provider: {
       ...common,
-      DATABASE_URL: required('DATABASE_URL'),
+      ...database,
+      // Production connections verify the server certificate (the Lambda runtime trusts the RDS certificates).
+      DATABASE_SSL: 'true',
       PHONE_HASH_KEY: required('PHONE_HASH_KEY'),
       PHONE_DEFAULT_REGION: process.env.PHONE_DEFAULT_REGION || 'US',
     },
+    // A Cognito user pool authorizes the API when one is given; otherwise the JWT-verifying Lambda authorizer.
+    authorizer: cognitoPool ? { type: 'COGNITO_USER_POOLS', arn: cognitoPool } : tokenAuthorizer,
+    authorizerEnv: cognitoPool
+      ? {}
+      : {
+          AUTH_JWKS_URL: required('AUTH_JWKS_URL'),
+          AUTH_ISSUER: required('AUTH_ISSUER'),
+          AUTH_AUDIENCE: required('AUTH_AUDIENCE'),
+        },
     dialerWorker: {
-      BLACKLIST_TABLE: { Ref: 'BlacklistTable' },
-      ASTERISK_CALLS_QUEUE_URL: { Ref: 'AsteriskCallsQueue' },
+      BLACKLIST_TABLE: ref('BlacklistTable'),
+      ASTERISK_CALLS_QUEUE_URL: ref('AsteriskCallsQueue'),
       // Twice the timeout: a claim outlives the invocation that made it, and expires before the redelivery
       // (visibility timeout: 6 x timeout), so a call that may not have gone out is sent again.
       DIAL_CLAIM_LEASE_SECONDS: '60',
     },
+    fanoutWorker: { BLACKLIST_TABLE: ref('BlacklistTable'), DIAL_TASKS_QUEUE_URL: ref('DialTasksQueue') },
+    startCampaign: { FANOUT_QUEUE_URL: ref('FanoutQueue') },
+    blacklist: { BLACKLIST_TABLE: ref('BlacklistTable') },
   };
 };

@@ -152,6 +152,37 @@ export function blacklistConfig(env: Env = process.env): BlacklistConfig {
   return once('blacklist', () => ({ blacklistTable: required(env, 'BLACKLIST_TABLE') }));
 }
 
+export type AuthConfig =
+  | { mode: 'jwks'; jwksUrl: URL; issuer: string; audience: string }
+  | { mode: 'local'; secret: string; issuer: string; audience: string };
+
+/**
+ * How the authorizer verifies tokens: against the identity provider's JWKS (RS256/ES256, deployed stages), or with
+ * a shared HS256 secret (the local stage's development identity).
+ */
+export function authConfig(env: Env = process.env): AuthConfig {
+  return once('auth', () => {
+    const issuer = required(env, 'AUTH_ISSUER');
+    const audience = required(env, 'AUTH_AUDIENCE');
+    const jwksUrl = optional(env, 'AUTH_JWKS_URL');
+    const secret = optional(env, 'AUTH_LOCAL_SECRET');
+    if ((jwksUrl === undefined) === (secret === undefined)) {
+      throw new ConfigError(
+        'Set exactly one of the environment variables AUTH_JWKS_URL and AUTH_LOCAL_SECRET',
+      );
+    }
+    if (jwksUrl !== undefined) {
+      if (!URL.canParse(jwksUrl) || !jwksUrl.startsWith('https://')) {
+        throw new ConfigError(`Environment variable AUTH_JWKS_URL must be an https URL, got "${jwksUrl}"`);
+      }
+      return { mode: 'jwks', jwksUrl: new URL(jwksUrl), issuer, audience };
+    }
+    if ((secret ?? '').length < 32)
+      throw new ConfigError('Environment variable AUTH_LOCAL_SECRET must be at least 32 characters');
+    return { mode: 'local', secret: secret ?? '', issuer, audience };
+  });
+}
+
 /** Forgets what was read, so a test can change the environment. */
 export function resetConfigCache(): void {
   cache.clear();

@@ -62,8 +62,8 @@ export function statusCodeOf(error: unknown): number {
 
 /** The caller is not authenticated (no verified identity reached the function). */
 export class UnauthorizedError extends ServiceError {
-  constructor(message = 'Authentication required') {
-    super(message, 401);
+  constructor(message = 'Authentication required', options?: ErrorOptions) {
+    super(message, 401, options);
   }
 }
 

@@ -5,6 +5,7 @@
  * Where there is no segment (outside Lambda, tracing off) every span is a no-op: no error, no log line.
  */
 import AWSXRay from 'aws-xray-sdk-core';
+import { captureFetchGlobal } from 'aws-xray-sdk-fetch';
 import { statusCodeOf } from './errors.ts';
 import { redactPhoneLike } from './redact.ts';
 
@@ -17,6 +18,9 @@ const VALID_KEY = /^[A-Za-z0-9_]+$/;
 
 // Outside Lambda there is no segment; the SDK would log an error for every traced client call.
 AWSXRay.setContextMissingStrategy(() => {});
+// Outbound HTTP beyond the AWS SDK (the authorizer's JWKS download) goes through fetch: each call is a subsegment.
+// node:http/https are not patched globally: the AWS SDK uses them, and its calls are traced as AWS subsegments already.
+captureFetchGlobal(true);
 
 export interface Span {
   /** True when this span records into a real trace. */
