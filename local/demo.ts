@@ -21,7 +21,7 @@ export async function seedDemo(databaseUrl: string, dynamo: DynamoDBClient): Pro
   await db.connect();
   try {
     await db.query(
-      `INSERT INTO campaigns (id, user_id, name, status) VALUES ($1, $2, 'Demo reminders', 'running')
+      `INSERT INTO campaigns (id, user_id, name, status) VALUES ($1, $2, 'Demo reminders', 'draft')
        ON CONFLICT (id) DO NOTHING`,
       [DEMO_CAMPAIGN, DEMO_USER],
     );

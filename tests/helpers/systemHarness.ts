@@ -6,13 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type {
-  APIGatewayProxyEvent,
-  APIGatewayProxyResult,
-  Context,
-  SQSBatchResponse,
-  SQSEvent,
-} from 'aws-lambda';
+import type { APIGatewayProxyEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import pg from 'pg';
 import { acknowledge, queueRef, receiveEvent } from '../../local/sqsLambda.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
