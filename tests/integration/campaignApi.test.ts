@@ -419,6 +419,16 @@ describe('blacklist API', () => {
     }
   });
 
+  it('refuses an oversized reason with a 400 that names the field, and stores nothing', async () => {
+    const response = await call('PUT', '+12025550177', { reason: 'x'.repeat(300_000) });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toEqual({
+      message: 'The request is not valid',
+      details: ['body.reason must NOT have more than 200 characters'],
+    });
+    expect((await call('GET', '+12025550177')).statusCode).toBe(404);
+  });
+
   it('refuses an invalid number with a 400 that says so, without echoing it', async () => {
     const response = await call('PUT', '12345');
     expect(response.statusCode).toBe(400);
