@@ -63,7 +63,8 @@ module.exports = async ({ resolveVariable }) => {
   if (stage === 'local') {
     const stack = localStack();
     return {
-      provider: { ...stack, ...common },
+      // serverless-offline gives functions no trace header: LOCAL_TRACE_HEADERS makes one per invocation.
+      provider: { ...stack, ...common, LOCAL_TRACE_HEADERS: 'true' },
       databaseSecretArns: ['arn:aws:secretsmanager:*:*:secret:none'],
       authorizerEnv: {},
       authorizer: tokenAuthorizer,

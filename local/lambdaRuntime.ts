@@ -5,14 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 
-/** A new trace header, `Root=1-<time>-<id>;Parent=<id>;Sampled=1`, and its trace id. */
-export function newTraceHeader(sampled = true): { traceId: string; header: string } {
-  const traceId = `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
-  return {
-    traceId,
-    header: `Root=${traceId};Parent=${randomBytes(8).toString('hex')};Sampled=${sampled ? 1 : 0}`,
-  };
-}
+export { newTraceHeader } from '../src/lib/traceHeader.ts';
 
 export function lambdaContext(functionName: string, timeoutMs = 30_000): Context {
   const deadline = Date.now() + timeoutMs;

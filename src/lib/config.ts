@@ -183,6 +183,18 @@ export function authConfig(env: Env = process.env): AuthConfig {
   });
 }
 
+export interface TracingConfig {
+  /**
+   * Give each invocation a new trace header. Only for an emulator that runs functions without one (serverless-offline,
+   * stage local); Lambda sets the header itself, and it must never be replaced there.
+   */
+  newTracePerInvocation: boolean;
+}
+
+export function tracingConfig(env: Env = process.env): TracingConfig {
+  return once('tracing', () => ({ newTracePerInvocation: optional(env, 'LOCAL_TRACE_HEADERS') === 'true' }));
+}
+
 /** Forgets what was read, so a test can change the environment. */
 export function resetConfigCache(): void {
   cache.clear();

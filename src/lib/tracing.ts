@@ -4,10 +4,13 @@
  *
  * Where there is no segment (outside Lambda, tracing off) every span is a no-op: no error, no log line.
  */
+
 import AWSXRay from 'aws-xray-sdk-core';
 import { captureFetchGlobal } from 'aws-xray-sdk-fetch';
+import { tracingConfig } from './config.ts';
 import { statusCodeOf } from './errors.ts';
 import { redactPhoneLike } from './redact.ts';
+import { newTraceHeader } from './traceHeader.ts';
 
 type XraySubsegment = AWSXRay.Subsegment;
 type AnnotationValue = string | number | boolean;
@@ -15,6 +18,9 @@ type AnnotationValue = string | number | boolean;
 /** X-Ray indexes at most 50 annotations a trace and silently drops keys outside [A-Za-z0-9_]. */
 export const MAX_ANNOTATIONS_PER_TRACE = 50;
 const VALID_KEY = /^[A-Za-z0-9_]+$/;
+
+// Local emulator only (see TracingConfig): the X-Ray SDK reads the header from this variable, so it is written here.
+const localTraceHeaders = tracingConfig().newTracePerInvocation;
 
 // Outside Lambda there is no segment; the SDK would log an error for every traced client call.
 AWSXRay.setContextMissingStrategy(() => {});
@@ -217,6 +223,7 @@ export function startInvocationSpan(name: string): Span {
  * two invocations in one process (tests, local emulators, concurrent runtimes) would otherwise nest into each other.
  */
 export function runInOwnTraceContext<T>(fn: () => Promise<T>): Promise<T> {
+  if (localTraceHeaders) process.env._X_AMZN_TRACE_ID = newTraceHeader().header;
   return AWSXRay.getNamespace().runAndReturn(fn);
 }
 

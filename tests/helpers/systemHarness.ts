@@ -172,7 +172,7 @@ export async function startSystemHarness() {
 
     /** Receives one batch (up to 10) and runs the handler on it as Lambda would, with a new trace. */
     async runBatch(event?: SQSEvent): Promise<Run> {
-      const batch = event ?? (await receiveEvent(sqs, dialTasks, 10));
+      const batch = event ?? (await receiveEvent(sqs, dialTasks, 10, 1));
       if (batch === undefined) throw new Error('no dial task on the queue');
       const traceId = newTrace();
       const { result: response, output } = await captureOutput(() =>
@@ -205,7 +205,7 @@ export async function startSystemHarness() {
       let invocations = 0;
       let failures = 0;
       for (;;) {
-        const event = await receiveEvent(sqs, ref, batchSize);
+        const event = await receiveEvent(sqs, ref, batchSize, 1);
         if (event === undefined) return { invocations, failures };
         newTrace();
         const response = await fn(event, lambdaContext(queue === 'fanout' ? 'fanoutWorker' : 'dialerWorker'));
@@ -223,6 +223,8 @@ export async function startSystemHarness() {
             QueueUrl: stack.queueUrls.asteriskCalls,
             MaxNumberOfMessages: 10,
             VisibilityTimeout: 3600,
+            // Long polling: a short poll may answer empty while messages are still there.
+            WaitTimeSeconds: 1,
           }),
         );
         if (Messages.length === 0) return [...calls];
@@ -238,6 +240,8 @@ export async function startSystemHarness() {
             QueueUrl: dialTasks.url,
             MaxNumberOfMessages: 10,
             VisibilityTimeout: 3600,
+            // Long polling: a short poll may answer empty while messages are still there.
+            WaitTimeSeconds: 1,
           }),
         );
         if (Messages.length === 0) break;
