@@ -9,7 +9,11 @@
 const { existsSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
-const LOCAL_STACK_FILE = join(__dirname, '..', '.local', 'stack.json');
+// As in local/paths.ts.
+const LOCAL_STACK_FILE = join(
+  process.env.VOICE_CAMPAIGN_LOCAL_DIR || join(__dirname, '..', '.local'),
+  'stack.json',
+);
 
 function localStack() {
   if (process.argv.includes('deploy')) {

@@ -1,6 +1,8 @@
 /**
- * The demo data seeded on the first `npm start`: campaign `demo` of user `demo-user`, its contacts, and a few of
- * their numbers on the blacklist. Seeding twice changes nothing.
+ * The demo data seeded on the first `npm start`: campaign `demo` of user `demo-user` (a draft, ready to start),
+ * 1,000 contacts spread over several time zones, 10 of whose numbers are on the blacklist. Seeding twice changes
+ * nothing. Numbers are valid for their country and drawn from ranges set aside for fiction or testing where the
+ * country has one (555 in North America).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -9,14 +11,48 @@ import { BLACKLIST_TABLE } from './stack.ts';
 
 export const DEMO_CAMPAIGN = 'demo';
 export const DEMO_USER = 'demo-user';
-export const DEMO_CONTACTS = 20;
-export const DEMO_BLACKLISTED = 2;
+export const DEMO_CONTACTS = 1_000;
+export const DEMO_BLACKLISTED = 10;
 
-/** A valid US number per contact (the 555 exchange: never a real subscriber). */
-export const demoNumber = (n: number): string => `+1202555${String(n).padStart(4, '0')}`;
-export const demoContactId = (n: number): string => `contact-${String(n).padStart(4, '0')}`;
+/** Time zones of the demo contacts, each with a number prefix of its country (the rest: 4 digits of the index). */
+const ZONES = [
+  { timeZone: 'America/New_York', prefix: '+1202555' },
+  { timeZone: 'America/Chicago', prefix: '+1312555' },
+  { timeZone: 'America/Denver', prefix: '+1303555' },
+  { timeZone: 'America/Los_Angeles', prefix: '+1213555' },
+  { timeZone: 'Europe/London', prefix: '+44770012' },
+  { timeZone: 'Europe/Paris', prefix: '+3361234' },
+  { timeZone: 'Asia/Tokyo', prefix: '+81901234' },
+  { timeZone: 'Australia/Sydney', prefix: '+6141234' },
+] as const;
+
+export interface DemoContact {
+  id: string;
+  phoneNumber: string;
+  timeZone: string;
+}
+
+/** The demo contacts, in id order. */
+export function demoContacts(): DemoContact[] {
+  return Array.from({ length: DEMO_CONTACTS }, (_, i) => {
+    const zone = ZONES[i % ZONES.length] ?? ZONES[0];
+    return {
+      id: `contact-${String(i).padStart(4, '0')}`,
+      phoneNumber: `${zone.prefix}${String(i).padStart(4, '0')}`,
+      timeZone: zone.timeZone,
+    };
+  });
+}
+
+/** The demo numbers on the blacklist: every 100th contact, from the 7th. */
+export function demoBlacklisted(): string[] {
+  return demoContacts()
+    .filter((_, i) => i % 100 === 7)
+    .map((contact) => contact.phoneNumber);
+}
 
 export async function seedDemo(databaseUrl: string, dynamo: DynamoDBClient): Promise<void> {
+  const contacts = demoContacts();
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   try {
@@ -25,13 +61,16 @@ export async function seedDemo(databaseUrl: string, dynamo: DynamoDBClient): Pro
        ON CONFLICT (id) DO NOTHING`,
       [DEMO_CAMPAIGN, DEMO_USER],
     );
-    const ids = Array.from({ length: DEMO_CONTACTS }, (_, i) => demoContactId(i));
-    const numbers = Array.from({ length: DEMO_CONTACTS }, (_, i) => demoNumber(i));
     await db.query(
       `INSERT INTO contacts (campaign_id, id, phone_number, time_zone)
-       SELECT $1, id, phone, 'America/New_York' FROM unnest($2::text[], $3::text[]) AS c(id, phone)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])
        ON CONFLICT DO NOTHING`,
-      [DEMO_CAMPAIGN, ids, numbers],
+      [
+        DEMO_CAMPAIGN,
+        contacts.map((c) => c.id),
+        contacts.map((c) => c.phoneNumber),
+        contacts.map((c) => c.timeZone),
+      ],
     );
   } finally {
     await db.end();
@@ -40,13 +79,9 @@ export async function seedDemo(databaseUrl: string, dynamo: DynamoDBClient): Pro
   await documents.send(
     new BatchWriteCommand({
       RequestItems: {
-        [BLACKLIST_TABLE]: Array.from({ length: DEMO_BLACKLISTED }, (_, i) => ({
+        [BLACKLIST_TABLE]: demoBlacklisted().map((phoneNumber) => ({
           PutRequest: {
-            Item: {
-              phoneNumber: demoNumber(i * 7 + 3),
-              addedBy: DEMO_USER,
-              addedAt: new Date().toISOString(),
-            },
+            Item: { phoneNumber, addedBy: DEMO_USER, addedAt: new Date().toISOString(), reason: 'demo' },
           },
         })),
       },

