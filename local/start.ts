@@ -58,17 +58,29 @@ function answers(url: string | undefined): Promise<boolean> {
  */
 async function runningInstance(): Promise<number | undefined> {
   if (!existsSync(STACK_FILE)) return undefined;
+  let state: { pid?: number; apiPid?: number; env?: Record<string, string> } = {};
   try {
-    const { pid, env } = JSON.parse(await readFile(STACK_FILE, 'utf8')) as {
-      pid?: number;
-      env?: Record<string, string>;
-    };
-    if (typeof pid !== 'number' || pid === process.pid) return undefined;
-    process.kill(pid, 0);
-    return (await answers(env?.AWS_ENDPOINT_URL_SQS)) ? pid : undefined;
+    state = JSON.parse(await readFile(STACK_FILE, 'utf8'));
   } catch {
     return undefined;
   }
+  const alive = (pid: number | undefined) => {
+    try {
+      return typeof pid === 'number' && pid !== process.pid && process.kill(pid, 0);
+    } catch {
+      return false;
+    }
+  };
+  if (alive(state.pid) && (await answers(state.env?.AWS_ENDPOINT_URL_SQS))) return state.pid;
+  // A killed run can leave its API server behind (its own process group): stop it so the port is free again.
+  if (typeof state.apiPid === 'number' && alive(state.apiPid)) {
+    try {
+      process.kill(-state.apiPid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return undefined;
 }
 
 /** Starts serverless-offline in a process group of its own; `ready` resolves once it serves. */
@@ -185,6 +197,7 @@ async function main(): Promise<void> {
 
   const started = startApi(await freePort());
   api = started.child;
+  await writeFile(STACK_FILE, `${JSON.stringify({ pid: process.pid, apiPid: api.pid, env }, null, 2)}\n`);
   await started.ready;
   const url = `http://127.0.0.1:${PORT}`;
   const tokenPath = relative(process.cwd(), DEV_TOKEN_FILE) || DEV_TOKEN_FILE;
