@@ -12,6 +12,8 @@ const QUEUE_RESOURCES: Record<string, QueueKey> = { FanoutQueue: 'fanout', DialT
 
 export interface SqsTrigger {
   functionName: string;
+  /** The name the framework gives the function in stage `local` (how serverless-offline's Lambda endpoint knows it). */
+  localName: string;
   queue: QueueKey;
   batchSize: number;
 }
@@ -25,13 +27,15 @@ const customTags = ['GetAtt', 'Ref', 'Sub', 'Join', 'If', 'Equals', 'Not'].map((
 export async function sqsTriggers(): Promise<SqsTrigger[]> {
   const text = await readFile(join(import.meta.dirname, '..', 'serverless.yml'), 'utf8');
   const config = parse(text, { customTags }) as {
+    service: string;
     functions: Record<string, { events?: Array<{ sqs?: { arn: { GetAtt?: string }; batchSize?: number } }> }>;
   };
   return Object.entries(config.functions).flatMap(([functionName, fn]) =>
     (fn.events ?? []).flatMap(({ sqs }) => {
       const resource = sqs?.arn.GetAtt?.split('.')[0] ?? '';
       const queue = QUEUE_RESOURCES[resource];
-      return sqs && queue ? [{ functionName, queue, batchSize: sqs.batchSize ?? 10 }] : [];
+      const localName = `${config.service}-local-${functionName}`;
+      return sqs && queue ? [{ functionName, localName, queue, batchSize: sqs.batchSize ?? 10 }] : [];
     }),
   );
 }

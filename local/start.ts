@@ -18,6 +18,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DEMO_CAMPAIGN, DEMO_USER, seedDemo } from './demo.ts';
 import { signDevToken } from './devToken.ts';
 import { sqsTriggers } from './functionsConfig.ts';
+import { offlineFunction, offlineLambdaClient } from './lambdaInvoker.ts';
 import { DEV_TOKEN_FILE, LOCAL_AUTH, LOCAL_DIR, SEGMENTS_FILE, STACK_FILE } from './paths.ts';
 import { queueRef } from './sqsLambda.ts';
 import { startSqsWorker } from './sqsWorker.ts';
@@ -161,26 +162,8 @@ async function main(): Promise<void> {
   const token = await signDevToken(DEMO_USER);
   await writeFile(DEV_TOKEN_FILE, `${token}\n`, { mode: 0o600 });
 
-  // The SQS-triggered functions run in this process, in X-Ray's Lambda mode: each invocation sends real documents.
-  Object.assign(process.env, env, { LAMBDA_TASK_ROOT: ROOT });
   const sqs = new SQSClient({ ...clients, endpoint: env.AWS_ENDPOINT_URL_SQS });
   const stopWorkers: Array<() => Promise<void>> = [];
-  const triggers = await sqsTriggers();
-  for (const trigger of triggers) {
-    const { handler } = await import(`../src/functions/${trigger.functionName}.ts`);
-    stopWorkers.push(
-      startSqsWorker({
-        name: trigger.functionName,
-        sqs,
-        queue: queueRef(stack.queueUrls[trigger.queue]),
-        batchSize: trigger.batchSize,
-        handler,
-        onError: (error) =>
-          console.error(`${trigger.functionName}:`, error instanceof Error ? error.message : error),
-      }),
-    );
-  }
-
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -195,10 +178,28 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  const started = startApi(await freePort());
+  const lambdaPort = await freePort();
+  const started = startApi(lambdaPort);
   api = started.child;
   await writeFile(STACK_FILE, `${JSON.stringify({ pid: process.pid, apiPid: api.pid, env }, null, 2)}\n`);
   await started.ready;
+
+  // Each SQS-triggered function is polled here and invoked through serverless-offline's Lambda endpoint.
+  const lambda = offlineLambdaClient(lambdaPort);
+  const triggers = await sqsTriggers();
+  for (const trigger of triggers) {
+    stopWorkers.push(
+      startSqsWorker({
+        name: trigger.functionName,
+        sqs,
+        queue: queueRef(stack.queueUrls[trigger.queue]),
+        batchSize: trigger.batchSize,
+        handler: offlineFunction(lambda, trigger.localName),
+        onError: (error) =>
+          console.error(`${trigger.functionName}:`, error instanceof Error ? error.message : error),
+      }),
+    );
+  }
   const url = `http://127.0.0.1:${PORT}`;
   const tokenPath = relative(process.cwd(), DEV_TOKEN_FILE) || DEV_TOKEN_FILE;
   console.log(
