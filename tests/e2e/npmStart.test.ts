@@ -1,0 +1,158 @@
+/**
+ * The system as a user starts it: `npm start` as a child process (in a data directory of its own), the demo campaign
+ * started over HTTP with the token it wrote, progress watched until every eligible contact is called, traces read
+ * from the file it keeps, and Ctrl-C (SIGINT to its process group) leaving no process behind.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, expect, it } from '@jest/globals';
+import { demoBlacklisted, demoContacts } from '../../local/demo.ts';
+import { freePort } from '../../local/stack.ts';
+import { parseDocuments } from '../../local/traceModel.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const localDir = await mkdtemp(join(tmpdir(), 'voice-campaign-e2e-'));
+// As .local/ in a checkout: PostgreSQL (run as its own system user when the tests run as root) must reach its data.
+await chmod(localDir, 0o755);
+const port = await freePort();
+let system: ChildProcess | undefined;
+let output = '';
+
+afterAll(async () => {
+  // Whatever a failed run left: the whole process group goes.
+  try {
+    if (system?.pid !== undefined) process.kill(-system.pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+  system?.stdout?.destroy();
+  system?.stderr?.destroy();
+  await rm(localDir, { recursive: true, force: true });
+});
+
+const alive = (pid: number | undefined) => {
+  try {
+    return pid !== undefined && process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+};
+
+/** One HTTP request without keep-alive (no socket outlives the test). */
+function request(
+  url: string,
+  method: string,
+  token?: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const req = httpRequest(url, { method, headers, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
+    });
+    req.on('error', reject);
+    req.end(method === 'POST' ? '{}' : undefined);
+  });
+}
+
+async function waitFor<T>(what: string, seconds: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (system?.exitCode !== null && system?.exitCode !== undefined && what !== 'every process to stop') {
+      throw new Error(
+        `npm start exited (${system.exitCode}) while waiting for ${what}:\n${output.slice(-3000)}`,
+      );
+    }
+    if (Date.now() > deadline)
+      throw new Error(`Timed out waiting for ${what}; npm start printed:\n${output.slice(-3000)}`);
+    await sleep(500);
+  }
+}
+
+it('runs the whole system: start the demo over HTTP, every eligible contact called, traces kept, clean stop', async () => {
+  // Prepare: start the system as a user does.
+  system = spawn('npm', ['start'], {
+    cwd: ROOT,
+    detached: true,
+    env: { ...process.env, PORT: String(port), VOICE_CAMPAIGN_LOCAL_DIR: localDir, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-200_000);
+  };
+  system.stdout?.on('data', collect);
+  system.stderr?.on('data', collect);
+  await waitFor('ready', 240, async () => (output.includes('ready:') ? true : undefined));
+  const token = readFileSync(join(localDir, 'dev-token'), 'utf8').trim();
+  const api = `http://127.0.0.1:${port}`;
+
+  // Act
+  const refused = await request(`${api}/campaigns/demo/start`, 'POST');
+  const started = await request(`${api}/campaigns/demo/start`, 'POST', token);
+  const status = await waitFor('every eligible contact initiated', 180, async () => {
+    const { body } = await request(`${api}/campaigns/demo`, 'GET', token);
+    const counts = body.counts as Record<string, number>;
+    return counts.initiated === 990 && counts.skipped_blacklisted === 10 ? { counts } : undefined;
+  });
+
+  // Assess: the API
+  expect(refused.status).toBe(401);
+  expect(started.status).toBe(202);
+  expect(started.body).toEqual({
+    campaignId: 'demo',
+    status: 'running',
+    contacts: 1_000,
+    fanoutJobs: 2,
+  });
+  expect(status.counts).toEqual({ initiated: 990, skipped_blacklisted: 10 });
+
+  // Assess: the traces of the start, the fan-out and the dialer, annotated, with no raw number anywhere
+  const segmentsFile = join(localDir, 'xray', 'segments.ndjson');
+  const text = await waitFor('the dialer traces on file', 30, async () => {
+    const content = readFileSync(segmentsFile, 'utf8');
+    return content.includes('"name":"dialerWorker"') ? content : undefined;
+  });
+  const docs = parseDocuments(text);
+  for (const name of ['startCampaign', 'fanoutWorker', 'dialerWorker']) {
+    const roots = docs.filter((doc) => doc.name === name);
+    expect(roots.length).toBeGreaterThan(0);
+    expect(roots.every((doc) => doc.annotations?.campaignId === 'demo')).toBe(true);
+  }
+  expect(
+    new Set(docs.filter((doc) => doc.name === 'dialerWorker').map((doc) => doc.trace_id)).size,
+  ).toBeGreaterThan(90);
+  for (const contact of demoContacts()) {
+    expect(text.includes(contact.phoneNumber)).toBe(false);
+    expect(text.includes(contact.phoneNumber.slice(3))).toBe(false);
+  }
+  expect(demoBlacklisted()).toHaveLength(10);
+
+  // Act: Ctrl-C
+  const state = JSON.parse(readFileSync(join(localDir, 'stack.json'), 'utf8')) as {
+    pid: number;
+    apiPid: number;
+  };
+  const postgresPid = Number(
+    readFileSync(join(localDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0],
+  );
+  const exited = new Promise((resolve) => system?.once('exit', resolve));
+  if (system.pid !== undefined) process.kill(-system.pid, 'SIGINT');
+  await Promise.race([exited, sleep(30_000, undefined, { ref: false })]);
+
+  // Assess: nothing left behind
+  await waitFor('every process to stop', 15, async () =>
+    [state.pid, state.apiPid, postgresPid].some(alive) ? undefined : true,
+  );
+  expect(existsSync(join(localDir, 'stack.json'))).toBe(false);
+}, 480_000);
