@@ -43,7 +43,7 @@ function printTrace(trace: Trace): void {
   console.log('');
 }
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
@@ -58,13 +58,13 @@ function html(traces: Trace[]): string {
       const width = Math.max(0.3, ((end - doc.start_time) / span) * 100).toFixed(2);
       const flags = marks(doc);
       const kind = flags.includes('fault') ? 'fault' : flags.length > 0 ? 'error' : 'ok';
-      return `<tr class="${kind}"><td style="padding-left:${depth * 16 + 4}px">${escape(doc.name)}</td>
+      return `<tr class="${kind}"><td style="padding-left:${depth * 16 + 4}px">${escapeHtml(doc.name)}</td>
 <td class="ms">${((end - doc.start_time) * 1000).toFixed(1)} ms</td>
 <td class="lane"><div class="bar" style="left:${left}%;width:${width}%"></div></td>
-<td>${escape(keyFacts(doc))} ${flags.map((flag) => `<b>${flag}</b>`).join(' ')}</td></tr>`;
+<td>${escapeHtml(keyFacts(doc))} ${flags.map((flag) => `<b>${flag}</b>`).join(' ')}</td></tr>`;
     });
     const title = `${trace.id} · ${new Date(trace.start * 1000).toISOString()} · ${((trace.end - trace.start) * 1000).toFixed(1)} ms`;
-    return `<h2>${escape(title)}</h2><table>${rows.join('\n')}</table>`;
+    return `<h2>${escapeHtml(title)}</h2><table>${rows.join('\n')}</table>`;
   });
   return `<!doctype html><html><head><meta charset="utf-8"><title>Local traces</title><style>
 body{font:13px system-ui,sans-serif;margin:24px;color:#222}h2{font-size:14px;margin:24px 0 6px}
