@@ -24,11 +24,17 @@ let system: ChildProcess | undefined;
 let output = '';
 
 afterAll(async () => {
-  // Whatever a failed run left: the whole process group goes.
-  try {
-    if (system?.pid !== undefined) process.kill(-system.pid, 'SIGKILL');
-  } catch {
-    // Already gone.
+  // Whatever a failed run left goes: npm start's process group, and the API server's (a group of its own).
+  const stackFile = join(localDir, 'stack.json');
+  const apiPid = existsSync(stackFile)
+    ? (JSON.parse(readFileSync(stackFile, 'utf8')) as { apiPid?: number }).apiPid
+    : undefined;
+  for (const group of [system?.pid, apiPid]) {
+    try {
+      if (group !== undefined) process.kill(-group, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
   }
   system?.stdout?.destroy();
   system?.stderr?.destroy();
