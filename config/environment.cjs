@@ -70,6 +70,7 @@ module.exports = async ({ resolveVariable }) => {
       // serverless-offline gives functions no trace header: LOCAL_TRACE_HEADERS makes one per invocation.
       provider: { ...stack, ...common, LOCAL_TRACE_HEADERS: 'true' },
       databaseSecretArns: ['arn:aws:secretsmanager:*:*:secret:none'],
+      alarmEmail: 'alarms@localhost.invalid',
       authorizerEnv: {},
       authorizer: tokenAuthorizer,
       dialerWorker: { DIAL_CLAIM_LEASE_SECONDS: '60' },
@@ -81,6 +82,7 @@ module.exports = async ({ resolveVariable }) => {
   const cognitoPool = process.env.AUTH_COGNITO_USER_POOL_ARN;
   const database = oneOf('DATABASE_SECRET_ARN', 'DATABASE_URL');
   return {
+    alarmEmail: required('ALARM_EMAIL'),
     // The only secret the functions may read; a stage without one names none that exists.
     databaseSecretArns: [
       database.DATABASE_SECRET_ARN ?? `arn:aws:secretsmanager:*:*:secret:${service}-${stage}-none`,

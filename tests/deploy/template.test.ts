@@ -1,0 +1,237 @@
+/**
+ * The prod stage as `sls deploy --stage prod` would create it: packaged offline with the example deploy parameters,
+ * and asserted on the CloudFormation template. No AWS account is needed.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const SLS = join(ROOT, 'node_modules', '.bin', 'sls');
+
+/** The example deploy parameters, as a deploying shell would export them. */
+function exampleParameters(): Record<string, string> {
+  const text = readFileSync(join(ROOT, 'config', 'deploy.example.env'), 'utf8');
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+}
+
+function packageProd(dir: string, parameters: Record<string, string>) {
+  const env = { ...process.env, ...parameters };
+  for (const name of Object.keys(exampleParameters())) if (!(name in parameters)) delete env[name];
+  return spawnSync(SLS, ['package', '--stage', 'prod', '--package', dir], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+  });
+}
+
+type Resource = { Type: string; Properties: Record<string, unknown>; [key: string]: unknown };
+const outDir = await mkdtemp(join(tmpdir(), 'voice-campaign-package-'));
+afterAll(() => rm(outDir, { recursive: true, force: true }));
+const packaged = packageProd(outDir, exampleParameters());
+const template = JSON.parse(
+  readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+) as {
+  Resources: Record<string, Resource>;
+};
+const resources = Object.entries(template.Resources);
+const ofType = (type: string) => resources.filter(([, resource]) => resource.Type === type);
+const props = (id: string) => (template.Resources[id]?.Properties ?? {}) as Record<string, any>;
+
+const FUNCTIONS = [
+  'authorizer',
+  'startCampaign',
+  'campaignStatus',
+  'blacklistAdd',
+  'blacklistCheck',
+  'blacklistRemove',
+  'fanoutWorker',
+  'dialerWorker',
+];
+const cap = (name: string) => name[0]?.toUpperCase() + name.slice(1);
+const getAtt = (resource: string) => ({ 'Fn::GetAtt': [resource, 'Arn'] });
+const X_RAY = { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' };
+const SECRET = {
+  Action: ['secretsmanager:GetSecretValue'],
+  Resource: exampleParameters().DATABASE_SECRET_ARN,
+};
+const table = (...actions: string[]) => ({ Action: actions, Resource: getAtt('BlacklistTable') });
+const send = (queue: string) => ({ Action: ['sqs:SendMessage'], Resource: getAtt(queue) });
+const consume = (queue: string) => ({
+  Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+  Resource: [getAtt(queue)],
+});
+
+/** Every statement each function's role may hold beyond writing its own logs: nothing else is allowed. */
+const ALLOWED: Record<string, unknown[]> = {
+  authorizer: [X_RAY],
+  startCampaign: [X_RAY, SECRET, send('FanoutQueue')],
+  campaignStatus: [X_RAY, SECRET],
+  blacklistAdd: [X_RAY, table('dynamodb:PutItem', 'dynamodb:GetItem')],
+  blacklistCheck: [X_RAY, table('dynamodb:GetItem')],
+  blacklistRemove: [X_RAY, table('dynamodb:DeleteItem')],
+  fanoutWorker: [
+    X_RAY,
+    SECRET,
+    table('dynamodb:BatchGetItem'),
+    send('DialTasksQueue'),
+    consume('FanoutQueue'),
+  ],
+  dialerWorker: [
+    X_RAY,
+    SECRET,
+    table('dynamodb:BatchGetItem'),
+    send('AsteriskCallsQueue'),
+    consume('DialTasksQueue'),
+  ],
+};
+
+describe('the prod template', () => {
+  it('packages offline with the example deploy parameters', () => {
+    expect(packaged.status).toBe(0);
+  });
+
+  it.each(FUNCTIONS)('%s: traced, arm64, log retention, a timeout and memory of its own', (name) => {
+    const fn = props(`${cap(name)}LambdaFunction`);
+    expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(fn.Architectures).toEqual(['arm64']);
+    expect(fn.Runtime).toBe('nodejs24.x');
+    expect(fn.Timeout).toBeGreaterThan(0);
+    expect(fn.MemorySize).toBeGreaterThan(0);
+    expect(props(`${cap(name)}LogGroup`).RetentionInDays).toBe(30);
+  });
+
+  it.each(FUNCTIONS)('%s: a role of its own, each statement scoped to what it needs', (name) => {
+    const roleId = `${cap(name)}IamRoleLambdaExecution`;
+    expect(props(`${cap(name)}LambdaFunction`).Role).toEqual(getAtt(roleId));
+    const statements = (
+      props(roleId).Policies[0].PolicyDocument.Statement as Array<Record<string, unknown>>
+    ).map(({ Action, Resource }) => ({ Action, Resource }));
+    const [logs, ...rest] = statements;
+    expect(JSON.stringify(logs?.Resource)).toContain(`/aws/lambda/voice-campaign-prod-${name}:`);
+    expect(rest).toEqual(expect.arrayContaining(ALLOWED[name] ?? []));
+    expect(rest).toHaveLength(ALLOWED[name]?.length ?? 0);
+    for (const statement of rest) {
+      for (const action of [statement.Action].flat()) expect(String(action)).not.toMatch(/\*/);
+      if (statement.Resource === '*') expect(statement).toEqual(X_RAY);
+    }
+  });
+
+  it('gives the framework\u2019s shared role to no function', () => {
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties.Role).not.toEqual(getAtt('IamRoleLambdaExecution'));
+    }
+  });
+
+  it('puts the authorizer on every route of the REST API', () => {
+    const methods = ofType('AWS::ApiGateway::Method');
+    expect(methods).toHaveLength(5);
+    for (const [, method] of methods) {
+      expect(method.Properties.AuthorizationType).toBe('CUSTOM');
+      expect(method.Properties.AuthorizerId).toEqual({ Ref: 'AuthorizerApiGatewayAuthorizer' });
+    }
+  });
+
+  it.each([
+    ['FanoutQueue', 'FanoutDeadLetterQueue', 'fanoutWorker'],
+    ['DialTasksQueue', 'DialTasksDeadLetterQueue', 'dialerWorker'],
+    ['AsteriskCallsQueue', 'AsteriskCallsDeadLetterQueue', undefined],
+  ])(
+    '%s: a DLQ after 5 receives, encrypted, visible again only after 6 x its consumer\u2019s timeout',
+    (queue, dlq, consumer) => {
+      const main = props(queue);
+      expect(main.RedrivePolicy).toEqual({ deadLetterTargetArn: getAtt(dlq), maxReceiveCount: 5 });
+      expect(main.SqsManagedSseEnabled).toBe(true);
+      expect(props(dlq).SqsManagedSseEnabled).toBe(true);
+      expect(props(dlq).MessageRetentionPeriod).toBe(1_209_600);
+      if (consumer)
+        expect(main.VisibilityTimeout).toBeGreaterThanOrEqual(
+          6 * props(`${cap(consumer)}LambdaFunction`).Timeout,
+        );
+    },
+  );
+
+  it('triggers the SQS functions with partial batch failures and a concurrency cap', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, mapping]) => mapping.Properties);
+    expect(mappings).toHaveLength(2);
+    for (const mapping of mappings) {
+      expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      expect(
+        (mapping.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency,
+      ).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('keeps the blacklist table safe: on demand, point-in-time recovery, encrypted, deletion protection in prod', () => {
+    const blacklist = props('BlacklistTable');
+    expect(blacklist.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(blacklist.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(blacklist.SSESpecification).toEqual({ SSEEnabled: true });
+    expect(blacklist.DeletionProtectionEnabled).toBe(true);
+  });
+
+  it('samples 5% of API requests by default, every campaign start, and groups errors and faults', () => {
+    const rules = ofType('AWS::XRay::SamplingRule').map(
+      ([, rule]) => rule.Properties.SamplingRule as Record<string, unknown>,
+    );
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ FixedRate: 0.05, URLPath: '*', ServiceName: 'prod-voice-campaign/prod' }),
+        expect.objectContaining({ FixedRate: 1, URLPath: '/campaigns/*/start', HTTPMethod: 'POST' }),
+      ]),
+    );
+    for (const rule of rules) expect(String(rule.RuleName).length).toBeLessThanOrEqual(32);
+    const groups = ofType('AWS::XRay::Group').map(([, group]) => String(group.Properties.FilterExpression));
+    expect(groups).toEqual(
+      expect.arrayContaining([
+        '(error = true OR fault = true) AND annotation.environment = "prod"',
+        'service("voice-campaign-prod-dialerWorker")',
+        'service("voice-campaign-prod-startCampaign")',
+      ]),
+    );
+  });
+
+  it('alarms on every DLQ, every function\u2019s errors and throttles, and the dialer\u2019s backlog, to the alarm topic', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([id, alarm]) => [id, alarm.Properties] as const);
+    const ids = alarms.map(([id]) => id);
+    for (const dlq of ['Fanout', 'DialTasks', 'AsteriskCalls'])
+      expect(ids).toContain(`${dlq}DeadLetterAlarm`);
+    for (const name of FUNCTIONS) {
+      expect(ids).toContain(`${cap(name)}ErrorsAlarm`);
+      expect(ids).toContain(`${cap(name)}ThrottlesAlarm`);
+    }
+    expect(ids).toContain('DialTasksAgeAlarm');
+    for (const [, alarm] of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+    expect(props('AlarmEmailSubscription')).toMatchObject({
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
+  });
+
+  it('holds no database password: the functions read the connection from a secret', () => {
+    const text = JSON.stringify(template);
+    expect(text).not.toMatch(/postgresql:\/\/[^"]*:[^"]*@/);
+    expect(props('DialerWorkerLambdaFunction').Environment.Variables.DATABASE_SECRET_ARN).toBe(
+      SECRET.Resource,
+    );
+  });
+
+  it.each(['PHONE_HASH_KEY', 'ALARM_EMAIL', 'AUTH_JWKS_URL'])(
+    'refuses to package without %s, naming it',
+    (name) => {
+      const parameters = exampleParameters();
+      delete parameters[name];
+      const result = packageProd(join(outDir, `missing-${name}`), parameters);
+      expect(result.status).not.toBe(0);
+      expect(`${result.stdout}${result.stderr}`).toContain(`Missing deploy parameter ${name}`);
+    },
+  );
+});
