@@ -22,9 +22,9 @@ function localStack() {
     );
   }
   if (!existsSync(LOCAL_STACK_FILE)) {
-    throw new Error(
-      'The local stack is not running: start it with `npm start`, then run this command again.',
-    );
+    // One clear line rather than the same error repeated for every variable that needs the stack.
+    console.error('The local stack is not running: start it with `npm start`, then run this command again.');
+    process.exit(1);
   }
   return JSON.parse(readFileSync(LOCAL_STACK_FILE, 'utf8')).env;
 }
