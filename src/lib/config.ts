@@ -191,6 +191,14 @@ export interface TracingConfig {
   newTracePerInvocation: boolean;
 }
 
+/**
+ * Sets the trace header the X-Ray SDK reads (`_X_AMZN_TRACE_ID`), for an emulator that gives none. Written here so
+ * that this module stays the only place that touches the process environment.
+ */
+export function setTraceHeader(header: string): void {
+  process.env._X_AMZN_TRACE_ID = header;
+}
+
 export function tracingConfig(env: Env = process.env): TracingConfig {
   return once('tracing', () => ({ newTracePerInvocation: optional(env, 'LOCAL_TRACE_HEADERS') === 'true' }));
 }

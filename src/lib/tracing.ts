@@ -7,7 +7,7 @@
 
 import AWSXRay from 'aws-xray-sdk-core';
 import { captureFetchGlobal } from 'aws-xray-sdk-fetch';
-import { tracingConfig } from './config.ts';
+import { setTraceHeader, tracingConfig } from './config.ts';
 import { statusCodeOf } from './errors.ts';
 import { redactPhoneLike } from './redact.ts';
 import { newTraceHeader } from './traceHeader.ts';
@@ -19,7 +19,7 @@ type AnnotationValue = string | number | boolean;
 export const MAX_ANNOTATIONS_PER_TRACE = 50;
 const VALID_KEY = /^[A-Za-z0-9_]+$/;
 
-// Local emulator only (see TracingConfig): the X-Ray SDK reads the header from this variable, so it is written here.
+// Local emulator only (see TracingConfig): a new trace header per invocation.
 const localTraceHeaders = tracingConfig().newTracePerInvocation;
 
 // Outside Lambda there is no segment; the SDK would log an error for every traced client call.
@@ -223,7 +223,7 @@ export function startInvocationSpan(name: string): Span {
  * two invocations in one process (tests, local emulators, concurrent runtimes) would otherwise nest into each other.
  */
 export function runInOwnTraceContext<T>(fn: () => Promise<T>): Promise<T> {
-  if (localTraceHeaders) process.env._X_AMZN_TRACE_ID = newTraceHeader().header;
+  if (localTraceHeaders) setTraceHeader(newTraceHeader().header);
   return AWSXRay.getNamespace().runAndReturn(fn);
 }
 
