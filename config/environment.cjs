@@ -49,6 +49,24 @@ function oneOf(first, second) {
 
 const ref = (resource) => ({ Ref: resource });
 
+/**
+ * A body schema from schemas/ as an API Gateway model: API Gateway validates with JSON Schema draft 4 and knows
+ * nothing of `$id`. The functions validate the same schema again (with ajv), so both layers agree.
+ */
+function apiModel(file) {
+  const { $id, $schema, ...schema } = JSON.parse(
+    readFileSync(join(__dirname, '..', 'schemas', file), 'utf8'),
+  );
+  return { $schema: 'http://json-schema.org/draft-04/schema#', ...schema };
+}
+
+/** A comma-separated deploy parameter as a list. */
+const list = (name) =>
+  required(name)
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
 module.exports = async ({ resolveVariable }) => {
   const stage = await resolveVariable('sls:stage');
   const service = await resolveVariable('self:service');
@@ -67,6 +85,11 @@ module.exports = async ({ resolveVariable }) => {
   if (stage === 'local') {
     const stack = localStack();
     return {
+      apiSchemas: {
+        startCampaign: apiModel('startCampaignRequest.schema.json'),
+        blacklist: apiModel('blacklistRequest.schema.json'),
+      },
+      databaseVpc: null,
       // serverless-offline gives functions no trace header: LOCAL_TRACE_HEADERS makes one per invocation.
       provider: { ...stack, ...common, LOCAL_TRACE_HEADERS: 'true' },
       databaseSecretArns: ['arn:aws:secretsmanager:*:*:secret:none'],
@@ -83,6 +106,13 @@ module.exports = async ({ resolveVariable }) => {
   const database = oneOf('DATABASE_SECRET_ARN', 'DATABASE_URL');
   return {
     alarmEmail: required('ALARM_EMAIL'),
+    apiSchemas: {
+      startCampaign: apiModel('startCampaignRequest.schema.json'),
+      blacklist: apiModel('blacklistRequest.schema.json'),
+    },
+    // The functions that reach PostgreSQL run in its VPC (private subnets with routes or endpoints to SQS,
+    // DynamoDB, Secrets Manager and X-Ray).
+    databaseVpc: { subnetIds: list('VPC_SUBNET_IDS'), securityGroupIds: list('VPC_SECURITY_GROUP_IDS') },
     // The only secret the functions may read; a stage without one names none that exists.
     databaseSecretArns: [
       database.DATABASE_SECRET_ARN ?? `arn:aws:secretsmanager:*:*:secret:${service}-${stage}-none`,

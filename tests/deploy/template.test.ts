@@ -23,8 +23,10 @@ function exampleParameters(): Record<string, string> {
   );
 }
 
+const workFolder = `.esbuild-template-test-${process.pid}`;
+
 function packageProd(dir: string, parameters: Record<string, string>) {
-  const env = { ...process.env, ...parameters };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...parameters, ESBUILD_WORK_FOLDER: workFolder };
   for (const name of Object.keys(exampleParameters())) if (!(name in parameters)) delete env[name];
   return spawnSync(SLS, ['package', '--stage', 'prod', '--package', dir], {
     cwd: ROOT,
@@ -35,7 +37,10 @@ function packageProd(dir: string, parameters: Record<string, string>) {
 
 type Resource = { Type: string; Properties: Record<string, unknown>; [key: string]: unknown };
 const outDir = await mkdtemp(join(tmpdir(), 'voice-campaign-package-'));
-afterAll(() => rm(outDir, { recursive: true, force: true }));
+afterAll(async () => {
+  await rm(outDir, { recursive: true, force: true });
+  await rm(join(ROOT, workFolder), { recursive: true, force: true });
+});
 const packaged = packageProd(outDir, exampleParameters());
 const template = JSON.parse(
   readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'),
@@ -46,6 +51,7 @@ const resources = Object.entries(template.Resources);
 const ofType = (type: string) => resources.filter(([, resource]) => resource.Type === type);
 const props = (id: string) => (template.Resources[id]?.Properties ?? {}) as Record<string, any>;
 
+const DATABASE_FUNCTIONS = ['startCampaign', 'campaignStatus', 'fanoutWorker', 'dialerWorker'];
 const FUNCTIONS = [
   'authorizer',
   'startCampaign',
@@ -106,7 +112,26 @@ describe('the prod template', () => {
     expect(fn.Runtime).toBe('nodejs24.x');
     expect(fn.Timeout).toBeGreaterThan(0);
     expect(fn.MemorySize).toBeGreaterThan(0);
-    expect(props(`${cap(name)}LogGroup`).RetentionInDays).toBe(30);
+    expect(props(`${cap(name)}LogGroup`).RetentionInDays).toBe(90);
+  });
+
+  it.each(FUNCTIONS)('%s: in the database VPC exactly when it reaches PostgreSQL', (name) => {
+    const vpc = props(`${cap(name)}LambdaFunction`).VpcConfig;
+    const managed = props(`${cap(name)}IamRoleLambdaExecution`).ManagedPolicyArns;
+    if (DATABASE_FUNCTIONS.includes(name)) {
+      expect(vpc).toEqual({
+        SubnetIds: exampleParameters().VPC_SUBNET_IDS?.split(','),
+        SecurityGroupIds: [exampleParameters().VPC_SECURITY_GROUP_IDS],
+      });
+      // Lambda's own policy for network interfaces in a VPC (its EC2 actions take no resource).
+      expect(JSON.stringify(managed)).toContain(
+        ':iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
+      );
+      expect(managed).toHaveLength(1);
+    } else {
+      expect(vpc).toBeUndefined();
+      expect(managed).toEqual([]);
+    }
   });
 
   it.each(FUNCTIONS)('%s: a role of its own, each statement scoped to what it needs', (name) => {
@@ -131,13 +156,30 @@ describe('the prod template', () => {
     }
   });
 
-  it('puts the authorizer on every route of the REST API', () => {
+  it('puts the authorizer on every route of the REST API, validates bodies at the edge, and logs access', () => {
     const methods = ofType('AWS::ApiGateway::Method');
     expect(methods).toHaveLength(5);
     for (const [, method] of methods) {
       expect(method.Properties.AuthorizationType).toBe('CUSTOM');
       expect(method.Properties.AuthorizerId).toEqual({ Ref: 'AuthorizerApiGatewayAuthorizer' });
+      const withBody = ['POST', 'PUT'].includes(String(method.Properties.HttpMethod));
+      expect(method.Properties.RequestValidatorId !== undefined).toBe(withBody);
     }
+    const models = ofType('AWS::ApiGateway::Model').map(
+      ([, model]) => model.Properties.Schema as Record<string, unknown>,
+    );
+    expect(models).toHaveLength(2);
+    for (const schema of models) {
+      expect(schema).toMatchObject({
+        $schema: 'http://json-schema.org/draft-04/schema#',
+        additionalProperties: false,
+      });
+      expect(schema.$id).toBeUndefined();
+    }
+    expect(props('ApiGatewayLogGroup')).toMatchObject({
+      LogGroupName: '/aws/api-gateway/voice-campaign-prod',
+      RetentionInDays: 90,
+    });
   });
 
   it.each([
@@ -224,7 +266,7 @@ describe('the prod template', () => {
     );
   });
 
-  it.each(['PHONE_HASH_KEY', 'ALARM_EMAIL', 'AUTH_JWKS_URL'])(
+  it.each(['PHONE_HASH_KEY', 'ALARM_EMAIL', 'AUTH_JWKS_URL', 'VPC_SUBNET_IDS'])(
     'refuses to package without %s, naming it',
     (name) => {
       const parameters = exampleParameters();
