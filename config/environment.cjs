@@ -50,6 +50,22 @@ function oneOf(first, second) {
 const ref = (resource) => ({ Ref: resource });
 
 /**
+ * The phone-hash key: from a Secrets Manager secret (key `phoneHashKey`), which CloudFormation reads at deploy
+ * time, so the key is in neither the repository, the template nor the deploying shell; or given as is.
+ */
+function phoneHashKey() {
+  const { PHONE_HASH_KEY_SECRET_ARN: secretArn, PHONE_HASH_KEY: key } = process.env;
+  if (secretArn && key)
+    throw new Error('Set only one of the deploy parameters PHONE_HASH_KEY_SECRET_ARN and PHONE_HASH_KEY.');
+  if (secretArn) return `{{resolve:secretsmanager:${secretArn}:SecretString:phoneHashKey}}`;
+  if (!key)
+    throw new Error(
+      'Missing deploy parameter PHONE_HASH_KEY_SECRET_ARN (or PHONE_HASH_KEY): see README, "Deploy".',
+    );
+  return key;
+}
+
+/**
  * A body schema from schemas/ as an API Gateway model: API Gateway validates with JSON Schema draft 4 and knows
  * nothing of `$id`. The functions validate the same schema again (with ajv), so both layers agree.
  */
@@ -122,7 +138,7 @@ module.exports = async ({ resolveVariable }) => {
       ...database,
       // Production connections verify the server certificate (the Lambda runtime trusts the RDS certificates).
       DATABASE_SSL: 'true',
-      PHONE_HASH_KEY: required('PHONE_HASH_KEY'),
+      PHONE_HASH_KEY: phoneHashKey(),
       PHONE_DEFAULT_REGION: process.env.PHONE_DEFAULT_REGION || 'US',
     },
     // A Cognito user pool authorizes the API when one is given; otherwise the JWT-verifying Lambda authorizer.

@@ -266,7 +266,13 @@ describe('the prod template', () => {
     );
   });
 
-  it.each(['PHONE_HASH_KEY', 'ALARM_EMAIL', 'AUTH_JWKS_URL', 'VPC_SUBNET_IDS'])(
+  it('reads the phone-hash key from its secret at deploy time: the key itself is not in the template', () => {
+    expect(props('DialerWorkerLambdaFunction').Environment.Variables.PHONE_HASH_KEY).toBe(
+      `{{resolve:secretsmanager:${exampleParameters().PHONE_HASH_KEY_SECRET_ARN}:SecretString:phoneHashKey}}`,
+    );
+  });
+
+  it.each(['PHONE_HASH_KEY_SECRET_ARN', 'ALARM_EMAIL', 'AUTH_JWKS_URL', 'VPC_SUBNET_IDS'])(
     'refuses to package without %s, naming it',
     (name) => {
       const parameters = exampleParameters();
