@@ -12,7 +12,6 @@ import { BLACKLIST_TABLE } from './stack.ts';
 export const DEMO_CAMPAIGN = 'demo';
 export const DEMO_USER = 'demo-user';
 export const DEMO_CONTACTS = 1_000;
-export const DEMO_BLACKLISTED = 10;
 
 /** Time zones of the demo contacts, each with a number prefix of its country (the rest: 4 digits of the index). */
 const ZONES = [

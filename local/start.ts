@@ -20,6 +20,7 @@ import { signDevToken } from './devToken.ts';
 import { sqsTriggers } from './functionsConfig.ts';
 import { offlineFunction, offlineLambdaClient } from './lambdaInvoker.ts';
 import { DEV_TOKEN_FILE, LOCAL_AUTH, LOCAL_DIR, SEGMENTS_FILE, STACK_FILE } from './paths.ts';
+import { isAlive } from './processes.ts';
 import { queueRef } from './sqsLambda.ts';
 import { startSqsWorker } from './sqsWorker.ts';
 import { freePort, startLocalStack } from './stack.ts';
@@ -65,16 +66,10 @@ async function runningInstance(): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-  const alive = (pid: number | undefined) => {
-    try {
-      return typeof pid === 'number' && pid !== process.pid && process.kill(pid, 0);
-    } catch {
-      return false;
-    }
-  };
-  if (alive(state.pid) && (await answers(state.env?.AWS_ENDPOINT_URL_SQS))) return state.pid;
+  if (state.pid !== process.pid && isAlive(state.pid) && (await answers(state.env?.AWS_ENDPOINT_URL_SQS)))
+    return state.pid;
   // A killed run can leave its API server behind (its own process group): stop it so the port is free again.
-  if (typeof state.apiPid === 'number' && alive(state.apiPid)) {
+  if (typeof state.apiPid === 'number' && isAlive(state.apiPid)) {
     try {
       process.kill(-state.apiPid, 'SIGKILL');
     } catch {

@@ -10,16 +10,29 @@ export interface SqsFunctionOptions {
   name: string;
 }
 
+// The bodies of a batch, parsed once for all the root's annotations (campaignId, userId).
+const parsedBodies = new WeakMap<SQSEvent, Array<Record<string, unknown> | undefined>>();
+
+function bodiesOf(event: SQSEvent): Array<Record<string, unknown> | undefined> {
+  let bodies = parsedBodies.get(event);
+  if (bodies === undefined) {
+    bodies = (event.Records ?? []).map((record) => {
+      try {
+        return JSON.parse(record.body) as Record<string, unknown>;
+      } catch {
+        return undefined;
+      }
+    });
+    parsedBodies.set(event, bodies);
+  }
+  return bodies;
+}
+
 /** Reads one field from every record body; returns it when all records agree, so the root can be annotated. */
 export function commonBodyField(event: SQSEvent, field: string): string | undefined {
   let common: string | undefined;
-  for (const record of event.Records ?? []) {
-    let value: unknown;
-    try {
-      value = (JSON.parse(record.body) as Record<string, unknown>)[field];
-    } catch {
-      return undefined;
-    }
+  for (const body of bodiesOf(event)) {
+    const value = body?.[field];
     if (typeof value !== 'string' || (common !== undefined && value !== common)) return undefined;
     common = value;
   }

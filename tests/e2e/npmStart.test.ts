@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, expect, it } from '@jest/globals';
 import { demoBlacklisted, demoContacts } from '../../local/demo.ts';
+import { isAlive } from '../../local/processes.ts';
 import { freePort } from '../../local/stack.ts';
 import { parseDocuments } from '../../local/traceModel.ts';
 
@@ -41,15 +42,7 @@ afterAll(async () => {
   await rm(localDir, { recursive: true, force: true });
 });
 
-const alive = (pid: number | undefined) => {
-  try {
-    return pid !== undefined && process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-};
-
-/** One HTTP request without keep-alive (no socket outlives the test). */
+/** One HTTP request without keep-isAlive (no socket outlives the test). */
 function request(
   url: string,
   method: string,
@@ -158,7 +151,7 @@ it('runs the whole system: start the demo over HTTP, every eligible contact call
 
   // Assess: nothing left behind
   await waitFor('every process to stop', 15, async () =>
-    [state.pid, state.apiPid, postgresPid].some(alive) ? undefined : true,
+    [state.pid, state.apiPid, postgresPid].some(isAlive) ? undefined : true,
   );
   expect(existsSync(join(localDir, 'stack.json'))).toBe(false);
 }, 480_000);

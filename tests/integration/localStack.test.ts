@@ -7,19 +7,11 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { startPostgres } from '../../local/postgres.ts';
+import { isAlive } from '../../local/processes.ts';
 import { freePort } from '../../local/stack.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'voice-campaign-stale-'));
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 it('starts PostgreSQL again on a data directory whose previous run was killed with SIGKILL', async () => {
   // Prepare: a run starts PostgreSQL, then dies without stopping it.
@@ -37,14 +29,14 @@ it('starts PostgreSQL again on a data directory whose previous run was killed wi
   child.kill('SIGKILL');
   await new Promise((resolve) => child.once('exit', resolve));
   const stalePid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  expect(alive(stalePid)).toBe(true);
+  expect(isAlive(stalePid)).toBe(true);
 
   // Act
   const postgres = await startPostgres({ dataDir, port: await freePort(), persistent: true, fast: true });
 
   // Assess: the stale server is gone, the new one answers.
   try {
-    expect(alive(stalePid)).toBe(false);
+    expect(isAlive(stalePid)).toBe(false);
     const client = new pg.Client({ connectionString: postgres.url });
     await client.connect();
     const { rows } = await client.query('SELECT 1 AS ok');
