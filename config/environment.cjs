@@ -50,19 +50,21 @@ function oneOf(first, second) {
 const ref = (resource) => ({ Ref: resource });
 
 /**
- * The phone-hash key: from a Secrets Manager secret (key `phoneHashKey`), which CloudFormation reads at deploy
- * time, so the key is in neither the repository, the template nor the deploying shell; or given as is.
+ * Where the functions that hash phone numbers read the hash key: a Secrets Manager secret (field `phoneHashKey`),
+ * read by the functions at run time, so the key is in neither the repository, the template, the deploying shell
+ * nor the functions' configuration.
  */
-function phoneHashKey() {
-  const { PHONE_HASH_KEY_SECRET_ARN: secretArn, PHONE_HASH_KEY: key } = process.env;
-  if (secretArn && key)
-    throw new Error('Set only one of the deploy parameters PHONE_HASH_KEY_SECRET_ARN and PHONE_HASH_KEY.');
-  if (secretArn) return `{{resolve:secretsmanager:${secretArn}:SecretString:phoneHashKey}}`;
-  if (!key)
+function phoneHashing() {
+  if (process.env.PHONE_HASH_KEY) {
     throw new Error(
-      'Missing deploy parameter PHONE_HASH_KEY_SECRET_ARN (or PHONE_HASH_KEY): see README, "Deploy".',
+      "Deploy parameter PHONE_HASH_KEY is not used by deployed stages (the key would be readable in the functions' " +
+        'configuration): store it in Secrets Manager and set PHONE_HASH_KEY_SECRET_ARN (see README, "Deploy").',
     );
-  return key;
+  }
+  return {
+    PHONE_HASH_KEY_SECRET_ARN: required('PHONE_HASH_KEY_SECRET_ARN'),
+    PHONE_DEFAULT_REGION: process.env.PHONE_DEFAULT_REGION || 'US',
+  };
 }
 
 /**
@@ -109,6 +111,7 @@ module.exports = async ({ resolveVariable }) => {
       // serverless-offline gives functions no trace header: LOCAL_TRACE_HEADERS makes one per invocation.
       provider: { ...stack, ...common, LOCAL_TRACE_HEADERS: 'true' },
       databaseSecretArns: ['arn:aws:secretsmanager:*:*:secret:none'],
+      phoneHashKeySecretArns: ['arn:aws:secretsmanager:*:*:secret:none'],
       alarmEmail: 'alarms@localhost.invalid',
       authorizerEnv: {},
       authorizer: tokenAuthorizer,
@@ -120,6 +123,7 @@ module.exports = async ({ resolveVariable }) => {
   }
   const cognitoPool = process.env.AUTH_COGNITO_USER_POOL_ARN;
   const database = oneOf('DATABASE_SECRET_ARN', 'DATABASE_URL');
+  const phone = phoneHashing();
   return {
     alarmEmail: required('ALARM_EMAIL'),
     apiSchemas: {
@@ -133,13 +137,12 @@ module.exports = async ({ resolveVariable }) => {
     databaseSecretArns: [
       database.DATABASE_SECRET_ARN ?? `arn:aws:secretsmanager:*:*:secret:${service}-${stage}-none`,
     ],
+    phoneHashKeySecretArns: [phone.PHONE_HASH_KEY_SECRET_ARN],
     provider: {
       ...common,
       ...database,
       // Production connections verify the server certificate (the Lambda runtime trusts the RDS certificates).
       DATABASE_SSL: 'true',
-      PHONE_HASH_KEY: phoneHashKey(),
-      PHONE_DEFAULT_REGION: process.env.PHONE_DEFAULT_REGION || 'US',
     },
     // A Cognito user pool authorizes the API when one is given; otherwise the JWT-verifying Lambda authorizer.
     authorizer: cognitoPool ? { type: 'COGNITO_USER_POOLS', arn: cognitoPool } : tokenAuthorizer,
@@ -151,6 +154,7 @@ module.exports = async ({ resolveVariable }) => {
           AUTH_AUDIENCE: required('AUTH_AUDIENCE'),
         },
     dialerWorker: {
+      ...phone,
       BLACKLIST_TABLE: ref('BlacklistTable'),
       ASTERISK_CALLS_QUEUE_URL: ref('AsteriskCallsQueue'),
       // Twice the timeout: a claim outlives the invocation that made it, and expires before the redelivery
@@ -159,6 +163,6 @@ module.exports = async ({ resolveVariable }) => {
     },
     fanoutWorker: { BLACKLIST_TABLE: ref('BlacklistTable'), DIAL_TASKS_QUEUE_URL: ref('DialTasksQueue') },
     startCampaign: { FANOUT_QUEUE_URL: ref('FanoutQueue') },
-    blacklist: { BLACKLIST_TABLE: ref('BlacklistTable') },
+    blacklist: { BLACKLIST_TABLE: ref('BlacklistTable'), ...phone },
   };
 };

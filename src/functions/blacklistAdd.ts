@@ -1,15 +1,16 @@
 /** blacklistAdd: PUT /blacklist/{phoneNumber}: puts a number on the do-not-call list (201; 200 if already there). */
 import blacklistPutEvent from '../generated/blacklistPut.event.validate.cjs';
 import type { BlacklistRequest } from '../generated/blacklistRequest.ts';
-import { blacklistConfig, phoneConfig } from '../lib/config.ts';
+import { blacklistConfig } from '../lib/config.ts';
 import { dynamoClient } from '../lib/dynamoClient.ts';
 import { createLogger } from '../lib/logger.ts';
 import { numberFromPath } from '../lib/phone.ts';
+import { openPhoneHashing } from '../lib/phoneHashKey.ts';
 import { currentSpan } from '../lib/tracing.ts';
 import { httpFunction, json, requireCaller } from '../middleware/httpStack.ts';
 import { createBlacklistService } from '../services/blacklistService.ts';
 
-const phone = phoneConfig();
+const phone = openPhoneHashing();
 const logger = createLogger('blacklistAdd');
 const blacklist = createBlacklistService({
   dynamo: dynamoClient,
@@ -21,7 +22,8 @@ export const handler = httpFunction<BlacklistRequest>(
   async (event, context) => {
     logger.addContext(context);
     const userId = requireCaller(event);
-    const { e164, hash } = numberFromPath(event.pathParameters?.phoneNumber, phone);
+    const e164 = numberFromPath(event.pathParameters?.phoneNumber, phone.defaultRegion);
+    const hash = await phone.hash(e164);
     currentSpan().annotate('phoneHash', hash);
     const { entry, created } = await blacklist.add({
       phoneNumber: e164,

@@ -1,15 +1,16 @@
 /** blacklistCheck: GET /blacklist/{phoneNumber}: whether a number is on the do-not-call list (200, or 404). */
 import blacklistNumberEvent from '../generated/blacklistNumber.event.validate.cjs';
-import { blacklistConfig, phoneConfig } from '../lib/config.ts';
+import { blacklistConfig } from '../lib/config.ts';
 import { dynamoClient } from '../lib/dynamoClient.ts';
 import { NotFoundError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
 import { numberFromPath } from '../lib/phone.ts';
+import { openPhoneHashing } from '../lib/phoneHashKey.ts';
 import { currentSpan } from '../lib/tracing.ts';
 import { httpFunction, json, requireCaller } from '../middleware/httpStack.ts';
 import { createBlacklistService } from '../services/blacklistService.ts';
 
-const phone = phoneConfig();
+const phone = openPhoneHashing();
 const logger = createLogger('blacklistCheck');
 const blacklist = createBlacklistService({
   dynamo: dynamoClient,
@@ -21,7 +22,8 @@ export const handler = httpFunction(
   async (event, context) => {
     logger.addContext(context);
     requireCaller(event);
-    const { e164, hash } = numberFromPath(event.pathParameters?.phoneNumber, phone);
+    const e164 = numberFromPath(event.pathParameters?.phoneNumber, phone.defaultRegion);
+    const hash = await phone.hash(e164);
     currentSpan().annotate('phoneHash', hash);
     const entry = await blacklist.get(e164);
     if (entry === undefined) throw new NotFoundError('Number is not on the blacklist');

@@ -1,15 +1,16 @@
 /** blacklistRemove: DELETE /blacklist/{phoneNumber}: takes a number off the do-not-call list (204, or 404). */
 import blacklistNumberEvent from '../generated/blacklistNumber.event.validate.cjs';
-import { blacklistConfig, phoneConfig } from '../lib/config.ts';
+import { blacklistConfig } from '../lib/config.ts';
 import { dynamoClient } from '../lib/dynamoClient.ts';
 import { NotFoundError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
 import { numberFromPath } from '../lib/phone.ts';
+import { openPhoneHashing } from '../lib/phoneHashKey.ts';
 import { currentSpan } from '../lib/tracing.ts';
 import { httpFunction, requireCaller } from '../middleware/httpStack.ts';
 import { createBlacklistService } from '../services/blacklistService.ts';
 
-const phone = phoneConfig();
+const phone = openPhoneHashing();
 const logger = createLogger('blacklistRemove');
 const blacklist = createBlacklistService({
   dynamo: dynamoClient,
@@ -21,7 +22,8 @@ export const handler = httpFunction(
   async (event, context) => {
     logger.addContext(context);
     const userId = requireCaller(event);
-    const { e164, hash } = numberFromPath(event.pathParameters?.phoneNumber, phone);
+    const e164 = numberFromPath(event.pathParameters?.phoneNumber, phone.defaultRegion);
+    const hash = await phone.hash(e164);
     currentSpan().annotate('phoneHash', hash);
     if (!(await blacklist.remove(e164))) throw new NotFoundError('Number is not on the blacklist');
     logger.info('Number removed from the blacklist', { phoneHash: hash, removedBy: userId });

@@ -2,10 +2,11 @@
  * dialerWorker: SQS-triggered from the dial-tasks queue (ReportBatchItemFailures). Dependencies are created once
  * per function instance, at cold start; each batch goes to the dialer service.
  */
-import { dialerConfig, phoneConfig } from '../lib/config.ts';
+import { dialerConfig } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
 import { dynamoClient } from '../lib/dynamoClient.ts';
 import { createLogger } from '../lib/logger.ts';
+import { openPhoneHashing } from '../lib/phoneHashKey.ts';
 import { sqsClient } from '../lib/sqsClient.ts';
 import { sqsFunction } from '../middleware/sqsStack.ts';
 import { createAttemptRepository } from '../services/attemptRepository.ts';
@@ -20,7 +21,7 @@ const dialer = createDialerService({
   blacklist: createBlacklistService({ dynamo: dynamoClient, tableName: config.blacklistTable }),
   calls: createMessageQueue({ sqs: sqsClient, queueUrl: config.asteriskCallsQueueUrl }),
   attempts: createAttemptRepository(openDatabase()),
-  phone: phoneConfig(),
+  phone: openPhoneHashing(),
   claimLeaseSeconds: config.claimLeaseSeconds,
   logger,
 });

@@ -48,8 +48,12 @@ export interface DatabaseConfig {
 }
 
 export interface PhoneConfig {
-  /** Secret key of the keyed hash that stands for a number in traces and logs. */
-  hashKey: string;
+  /**
+   * Key of the keyed hash that stands for a number in traces and logs: given as is (local stack, tests), or the
+   * Secrets Manager secret that holds it (deployed stages: read at run time, so it is not in the function's
+   * configuration).
+   */
+  hashKey: { value: string } | { secretArn: string };
   /** ISO region used to read numbers written without a country code; none means only +E.164 is accepted. */
   defaultRegion: string | undefined;
 }
@@ -96,11 +100,33 @@ export function databaseConfig(env: Env = process.env): DatabaseConfig {
   });
 }
 
+/** Shorter keys make the hash of a number easy to guess by trying keys. */
+export const MIN_PHONE_HASH_KEY_LENGTH = 16;
+
+function phoneHashKeySource(
+  value: string | undefined,
+  secretArn: string | undefined,
+): PhoneConfig['hashKey'] {
+  if (secretArn !== undefined && value === undefined) return { secretArn };
+  if (value === undefined || secretArn !== undefined) {
+    throw new ConfigError(
+      'Set exactly one of the environment variables PHONE_HASH_KEY and PHONE_HASH_KEY_SECRET_ARN',
+    );
+  }
+  if (value.length < MIN_PHONE_HASH_KEY_LENGTH) {
+    throw new ConfigError(
+      `Environment variable PHONE_HASH_KEY must be at least ${MIN_PHONE_HASH_KEY_LENGTH} characters`,
+    );
+  }
+  return { value };
+}
+
 export function phoneConfig(env: Env = process.env): PhoneConfig {
   return once('phone', () => {
-    const hashKey = required(env, 'PHONE_HASH_KEY');
-    if (hashKey.length < 16)
-      throw new ConfigError('Environment variable PHONE_HASH_KEY must be at least 16 characters');
+    const hashKey = phoneHashKeySource(
+      optional(env, 'PHONE_HASH_KEY'),
+      optional(env, 'PHONE_HASH_KEY_SECRET_ARN'),
+    );
     const defaultRegion = optional(env, 'PHONE_DEFAULT_REGION')?.toUpperCase();
     if (defaultRegion !== undefined && !/^[A-Z]{2}$/.test(defaultRegion)) {
       throw new ConfigError(

@@ -5,7 +5,7 @@
  */
 import { databaseConfig } from './config.ts';
 import { connectionFromSecret, createDatabase, type Database } from './db.ts';
-import { captureClient } from './tracing.ts';
+import { readJsonSecret } from './secrets.ts';
 
 export function openDatabase(): Database {
   const config = databaseConfig();
@@ -13,14 +13,6 @@ export function openDatabase(): Database {
   if (secretArn === undefined) return createDatabase(config);
   return createDatabase(
     config,
-    connectionFromSecret(async () => {
-      // Loaded only where a secret is configured: local runs and tests never pay for the client.
-      const [{ SecretsProvider }, { SecretsManagerClient }] = await Promise.all([
-        import('@aws-lambda-powertools/parameters/secrets'),
-        import('@aws-sdk/client-secrets-manager'),
-      ]);
-      const provider = new SecretsProvider({ awsSdkV3Client: captureClient(new SecretsManagerClient({})) });
-      return provider.get(secretArn, { transform: 'json' });
-    }),
+    connectionFromSecret(() => readJsonSecret(secretArn)),
   );
 }

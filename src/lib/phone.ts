@@ -27,19 +27,15 @@ export function phoneHash(e164: string, key: string): string {
 }
 
 /**
- * The number in a URL path segment as the caller wrote it (`+1%20202...` or `+12025550143`), in E.164, with its
- * hash. Throws a ValidationError (400) when it is not a valid number.
+ * The number in a URL path segment as the caller wrote it (`+1%20202...` or `+12025550143`), in E.164.
+ * Throws a ValidationError (400) when it is not a valid number.
  */
-export function numberFromPath(
-  segment: string | undefined,
-  config: { defaultRegion: string | undefined; hashKey: string },
-): { e164: E164; hash: string } {
+export function numberFromPath(segment: string | undefined, defaultRegion: string | undefined): E164 {
   let raw = segment ?? '';
   try {
     raw = decodeURIComponent(raw);
   } catch {
     // Not percent-encoded: read it as it is.
   }
-  const e164 = toE164(raw, config.defaultRegion);
-  return { e164, hash: phoneHash(e164, config.hashKey) };
+  return toE164(raw, defaultRegion);
 }

@@ -13,9 +13,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { AsteriskCall } from '../generated/asteriskCall.ts';
-import type { PhoneConfig } from '../lib/config.ts';
 import { DependencyError, ValidationError } from '../lib/errors.ts';
 import { phoneHash } from '../lib/phone.ts';
+import type { PhoneHashing } from '../lib/phoneHashKey.ts';
 import { currentSpan } from '../lib/tracing.ts';
 import type { AttemptRepository, ClaimResult } from './attemptRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
@@ -27,7 +27,7 @@ export interface DialerDeps {
   blacklist: BlacklistService;
   calls: MessageQueue;
   attempts: AttemptRepository;
-  phone: PhoneConfig;
+  phone: PhoneHashing;
   claimLeaseSeconds: number;
   logger: Logger;
 }
@@ -40,7 +40,7 @@ export function createDialerService({
   claimLeaseSeconds,
   logger,
 }: DialerDeps) {
-  function validate(run: DialTaskRun): void {
+  function validate(run: DialTaskRun, hashKey: string): void {
     run.open('ValidateInput');
     const input = readDialTask(run.record.body, phone.defaultRegion);
     // Only the identity fields: a run's identity goes into log lines, never the number.
@@ -56,7 +56,7 @@ export function createDialerService({
       return;
     }
     run.task = input.task;
-    run.span.annotate('phoneHash', phoneHash(input.task.phoneNumber, phone.hashKey));
+    run.span.annotate('phoneHash', phoneHash(input.task.phoneNumber, hashKey));
     run.close('ValidateInput');
   }
 
@@ -182,7 +182,7 @@ export function createDialerService({
     for (const run of runs) if (run.isOpen('RecordAttempt')) run.close('RecordAttempt');
   }
 
-  function report(runs: DialTaskRun[]): SQSBatchResponse {
+  function report(runs: DialTaskRun[], hashKey: string): SQSBatchResponse {
     const counts: Record<string, number> = {};
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const run of runs) {
@@ -193,7 +193,7 @@ export function createDialerService({
       const details = {
         messageId: run.record.messageId,
         ...run.identity,
-        phoneHash: run.task ? phoneHash(run.task.phoneNumber, phone.hashKey) : undefined,
+        phoneHash: run.task ? phoneHash(run.task.phoneNumber, hashKey) : undefined,
         reason: run.reason,
       };
       if (outcome === 'rejected') logger.warn('Dial task rejected', details);
@@ -206,9 +206,11 @@ export function createDialerService({
   return {
     /** Processes one SQS batch of dial tasks and answers with the records to retry. */
     async processBatch(records: readonly SQSRecord[]): Promise<SQSBatchResponse> {
+      // Without the key no task can be traced or logged safely: the whole batch fails and is delivered again.
+      const hashKey = await phone.key();
       const root = currentSpan();
       const runs = records.map((record) => new DialTaskRun(record, root));
-      for (const run of runs) validate(run);
+      for (const run of runs) validate(run, hashKey);
       const valid = runs.filter(isValid);
       const blacklisted = await checkBlacklist(valid);
       const checked = valid.filter((run) => run.outcome === undefined);
@@ -217,7 +219,7 @@ export function createDialerService({
         checked.filter((run) => blacklisted.has(run)),
       );
       await recordAttempts(runs);
-      return report(runs);
+      return report(runs, hashKey);
     },
   };
 }

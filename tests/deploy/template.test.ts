@@ -27,7 +27,9 @@ const workFolder = `.esbuild-template-test-${process.pid}`;
 
 function packageProd(dir: string, parameters: Record<string, string>) {
   const env: NodeJS.ProcessEnv = { ...process.env, ...parameters, ESBUILD_WORK_FOLDER: workFolder };
-  for (const name of Object.keys(exampleParameters())) if (!(name in parameters)) delete env[name];
+  for (const name of [...Object.keys(exampleParameters()), 'PHONE_HASH_KEY']) {
+    if (!(name in parameters)) delete env[name];
+  }
   return spawnSync(SLS, ['package', '--stage', 'prod', '--package', dir], {
     cwd: ROOT,
     env,
@@ -49,6 +51,7 @@ const template = JSON.parse(
 };
 const resources = Object.entries(template.Resources);
 const ofType = (type: string) => resources.filter(([, resource]) => resource.Type === type);
+// biome-ignore lint/suspicious/noExplicitAny: template properties are free-form JSON, read by path in assertions
 const props = (id: string) => (template.Resources[id]?.Properties ?? {}) as Record<string, any>;
 
 const DATABASE_FUNCTIONS = ['startCampaign', 'campaignStatus', 'fanoutWorker', 'dialerWorker'];
@@ -69,6 +72,10 @@ const SECRET = {
   Action: ['secretsmanager:GetSecretValue'],
   Resource: exampleParameters().DATABASE_SECRET_ARN,
 };
+const PHONE_KEY_SECRET = {
+  Action: ['secretsmanager:GetSecretValue'],
+  Resource: exampleParameters().PHONE_HASH_KEY_SECRET_ARN,
+};
 const table = (...actions: string[]) => ({ Action: actions, Resource: getAtt('BlacklistTable') });
 const send = (queue: string) => ({ Action: ['sqs:SendMessage'], Resource: getAtt(queue) });
 const consume = (queue: string) => ({
@@ -81,9 +88,9 @@ const ALLOWED: Record<string, unknown[]> = {
   authorizer: [X_RAY],
   startCampaign: [X_RAY, SECRET, send('FanoutQueue')],
   campaignStatus: [X_RAY, SECRET],
-  blacklistAdd: [X_RAY, table('dynamodb:PutItem', 'dynamodb:GetItem')],
-  blacklistCheck: [X_RAY, table('dynamodb:GetItem')],
-  blacklistRemove: [X_RAY, table('dynamodb:DeleteItem')],
+  blacklistAdd: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:PutItem', 'dynamodb:GetItem')],
+  blacklistCheck: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:GetItem')],
+  blacklistRemove: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:DeleteItem')],
   fanoutWorker: [
     X_RAY,
     SECRET,
@@ -94,6 +101,7 @@ const ALLOWED: Record<string, unknown[]> = {
   dialerWorker: [
     X_RAY,
     SECRET,
+    PHONE_KEY_SECRET,
     table('dynamodb:BatchGetItem'),
     send('AsteriskCallsQueue'),
     consume('DialTasksQueue'),
@@ -266,10 +274,24 @@ describe('the prod template', () => {
     );
   });
 
-  it('reads the phone-hash key from its secret at deploy time: the key itself is not in the template', () => {
-    expect(props('DialerWorkerLambdaFunction').Environment.Variables.PHONE_HASH_KEY).toBe(
-      `{{resolve:secretsmanager:${exampleParameters().PHONE_HASH_KEY_SECRET_ARN}:SecretString:phoneHashKey}}`,
-    );
+  it('gives the phone-hash key only by its secret, and only to the functions that hash numbers', () => {
+    const hashing = ['blacklistAdd', 'blacklistCheck', 'blacklistRemove', 'dialerWorker'];
+    const key = exampleParameters().PHONE_HASH_KEY_SECRET_ARN;
+    for (const name of FUNCTIONS) {
+      const variables = props(`${cap(name)}LambdaFunction`).Environment.Variables;
+      expect(variables.PHONE_HASH_KEY).toBeUndefined();
+      expect(variables.PHONE_HASH_KEY_SECRET_ARN).toBe(hashing.includes(name) ? key : undefined);
+    }
+    expect(JSON.stringify(template)).not.toContain('resolve:secretsmanager');
+  });
+
+  it('refuses a phone-hash key given as a deploy parameter: it would be readable in the functions\u2019 configuration', () => {
+    const result = packageProd(join(outDir, 'raw-key'), {
+      ...exampleParameters(),
+      PHONE_HASH_KEY: 'a-raw-key-0123456789abcdef',
+    });
+    expect(result.status).not.toBe(0);
+    expect(`${result.stdout}${result.stderr}`).toContain('PHONE_HASH_KEY_SECRET_ARN');
   });
 
   it.each(['PHONE_HASH_KEY_SECRET_ARN', 'ALARM_EMAIL', 'AUTH_JWKS_URL', 'VPC_SUBNET_IDS'])(

@@ -23,6 +23,17 @@ describe('config', () => {
     );
   });
 
+  it('takes the phone hash key as is or as the secret that holds it, never both or neither', () => {
+    const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:phone-hash';
+    expect(phoneConfig({ PHONE_HASH_KEY_SECRET_ARN: secretArn }).hashKey).toEqual({ secretArn });
+    resetConfigCache();
+    expect(() => phoneConfig({})).toThrow('Set exactly one of the environment variables PHONE_HASH_KEY and');
+    resetConfigCache();
+    expect(() =>
+      phoneConfig({ PHONE_HASH_KEY: '0123456789abcdef', PHONE_HASH_KEY_SECRET_ARN: secretArn }),
+    ).toThrow('PHONE_HASH_KEY_SECRET_ARN');
+  });
+
   it('refuses a short phone hash key and a region that is not two letters', () => {
     expect(() => phoneConfig({ PHONE_HASH_KEY: 'short' })).toThrow(
       'PHONE_HASH_KEY must be at least 16 characters',
