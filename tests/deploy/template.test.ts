@@ -5,9 +5,14 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
+
+const ApiThrottling = createRequire(import.meta.url)('../../config/plugins/apiThrottling.cjs') as {
+  throttlingPatchOperations(service: unknown): unknown[];
+};
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SLS = join(ROOT, 'node_modules', '.bin', 'sls');
@@ -158,10 +163,12 @@ describe('the prod template', () => {
     }
   });
 
-  it('gives the framework\u2019s shared role to no function', () => {
-    for (const [, fn] of ofType('AWS::Lambda::Function')) {
-      expect(fn.Properties.Role).not.toEqual(getAtt('IamRoleLambdaExecution'));
-    }
+  it('leaves out the framework\u2019s shared role: no function has a role it does not need', () => {
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+    const roles = ofType('AWS::IAM::Role').map(([id]) => id);
+    expect(roles.filter((id) => id.endsWith('IamRoleLambdaExecution')).sort()).toEqual(
+      FUNCTIONS.map((name) => `${cap(name)}IamRoleLambdaExecution`).sort(),
+    );
   });
 
   it('puts the authorizer on every route of the REST API, validates bodies at the edge, and logs access', () => {
@@ -188,6 +195,17 @@ describe('the prod template', () => {
       LogGroupName: '/aws/api-gateway/voice-campaign-prod',
       RetentionInDays: 90,
     });
+  });
+
+  it('throttles the API stage after deploy: every route, and campaign starts more tightly', () => {
+    const { service } = JSON.parse(readFileSync(join(outDir, 'serverless-state.json'), 'utf8'));
+    expect(service.plugins).toContain('./config/plugins/apiThrottling.cjs');
+    expect(ApiThrottling.throttlingPatchOperations(service)).toEqual([
+      { op: 'replace', path: '/*/*/throttling/rateLimit', value: '200' },
+      { op: 'replace', path: '/*/*/throttling/burstLimit', value: '400' },
+      { op: 'replace', path: '/~1campaigns~1{campaignId}~1start/POST/throttling/rateLimit', value: '5' },
+      { op: 'replace', path: '/~1campaigns~1{campaignId}~1start/POST/throttling/burstLimit', value: '10' },
+    ]);
   });
 
   it.each([
