@@ -77,7 +77,11 @@ async function captureOutput<T>(work: () => Promise<T>): Promise<{ result: T; ou
   }
 }
 
-export async function startSystemHarness() {
+/**
+ * Starts the embedded stack and loads the functions on it. `env` changes the functions' environment (read once,
+ * when they load); a variable set to undefined is removed.
+ */
+export async function startSystemHarness(env: Record<string, string | undefined> = {}) {
   const stack: LocalStack = await startLocalStack({ fast: true });
   Object.assign(process.env, stack.env, {
     STAGE: 'test',
@@ -87,6 +91,10 @@ export async function startSystemHarness() {
     DIAL_CLAIM_LEASE_SECONDS: '120',
     POWERTOOLS_LOG_LEVEL: 'INFO',
   });
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
   useLambdaTracing(stack.xray.address);
   const { handler } = await import('../../src/functions/dialerWorker.ts');
   const functions = {
