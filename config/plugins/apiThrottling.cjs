@@ -71,13 +71,22 @@ class ApiThrottling {
       }),
     );
     const stageName = this.provider.getApiGatewayStage();
-    await new APIGatewayClient(config).send(
-      new UpdateStageCommand({
-        restApiId: StackResourceDetail.PhysicalResourceId,
-        stageName,
-        patchOperations,
-      }),
-    );
+    try {
+      await new APIGatewayClient(config).send(
+        new UpdateStageCommand({
+          restApiId: StackResourceDetail.PhysicalResourceId,
+          stageName,
+          patchOperations,
+        }),
+      );
+    } catch (error) {
+      // The stack is deployed by now: say so, and how to finish, rather than a bare SDK error.
+      throw new Error(
+        `The stack is deployed, but its API stage ${stageName} could not be throttled (${error.name}: ${error.message}). ` +
+          'Run the deploy again once this is fixed; docs/operations.md, "API throttling", shows the limits.',
+        { cause: error },
+      );
+    }
     const { rateLimit, burstLimit } = this.serverless.service.custom.apiThrottling;
     const routes = patchOperations.length / 2 - 1;
     this.serverless.cli.log(

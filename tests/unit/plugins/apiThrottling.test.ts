@@ -17,6 +17,7 @@ const ApiThrottling = require('../../../config/plugins/apiThrottling.cjs') as {
 };
 
 const received: Array<{ method: string; url: string; body: string }> = [];
+let refuseUpdates = false;
 const server = createServer(async (request: IncomingMessage, response) => {
   let body = '';
   for await (const chunk of request) body += chunk;
@@ -32,6 +33,12 @@ const server = createServer(async (request: IncomingMessage, response) => {
         <ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>
       </DescribeStackResourceResponse>`,
     );
+    return;
+  }
+  if (refuseUpdates) {
+    response
+      .writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' })
+      .end('{"message":"User is not authorized to perform: apigateway:PATCH"}');
     return;
   }
   response.writeHead(200, { 'content-type': 'application/json' }).end('{"stageName":"prod"}');
@@ -133,6 +140,21 @@ describe('API throttling plugin', () => {
     expect(logs).toEqual([
       'API stage prod throttled: 200 requests/s, burst 400; 1 route(s) with limits of their own',
     ]);
+  });
+
+  it('says the stack is deployed and how to finish when the stage update is refused', async () => {
+    // Prepare
+    refuseUpdates = true;
+    const plugin = new ApiThrottling(serverless(SERVICE).instance);
+
+    // Act
+    const failure = await plugin.hooks['after:deploy:deploy']?.().catch((error: unknown) => error);
+    refuseUpdates = false;
+
+    // Assess
+    expect(String((failure as Error).message)).toMatch(
+      /^The stack is deployed, but its API stage prod could not be throttled \(AccessDeniedException: User is not authorized to perform: apigateway:PATCH\)\. Run the deploy again/,
+    );
   });
 
   it('sends nothing when the service sets no limits', async () => {
