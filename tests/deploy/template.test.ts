@@ -197,8 +197,10 @@ describe('the prod template', () => {
     });
   });
 
-  it('throttles the API stage after deploy: every route, and campaign starts more tightly', () => {
+  it('sets the API stage after deploy: X-Ray tracing, access logs, and request limits for every route and campaign starts', () => {
     const { service } = JSON.parse(readFileSync(join(outDir, 'serverless-state.json'), 'utf8'));
+    expect(service.provider.tracing).toEqual({ lambda: true, apiGateway: true });
+    expect(service.provider.logs.restApi).toMatchObject({ accessLogging: true, executionLogging: false });
     expect(service.plugins).toContain('./config/plugins/apiThrottling.cjs');
     expect(ApiThrottling.throttlingPatchOperations(service)).toEqual([
       { op: 'replace', path: '/*/*/throttling/rateLimit', value: '200' },
