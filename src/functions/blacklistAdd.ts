@@ -4,7 +4,6 @@ import type { BlacklistRequest } from '../generated/blacklistRequest.ts';
 import { blacklistConfig } from '../lib/config.ts';
 import { dynamoClient } from '../lib/dynamoClient.ts';
 import { createLogger } from '../lib/logger.ts';
-import { numberFromPath } from '../lib/phone.ts';
 import { openPhoneHashing } from '../lib/phoneHashKey.ts';
 import { currentSpan } from '../lib/tracing.ts';
 import { httpFunction, json, requireCaller } from '../middleware/httpStack.ts';
@@ -22,8 +21,7 @@ export const handler = httpFunction<BlacklistRequest>(
   async (event, context) => {
     logger.addContext(context);
     const userId = requireCaller(event);
-    const e164 = numberFromPath(event.pathParameters?.phoneNumber, phone.defaultRegion);
-    const hash = await phone.hash(e164);
+    const { e164, hash } = await phone.fromPath(event.pathParameters?.phoneNumber);
     currentSpan().annotate('phoneHash', hash);
     const { entry, created } = await blacklist.add({
       phoneNumber: e164,

@@ -4,7 +4,6 @@ import { blacklistConfig } from '../lib/config.ts';
 import { dynamoClient } from '../lib/dynamoClient.ts';
 import { NotFoundError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
-import { numberFromPath } from '../lib/phone.ts';
 import { openPhoneHashing } from '../lib/phoneHashKey.ts';
 import { currentSpan } from '../lib/tracing.ts';
 import { httpFunction, requireCaller } from '../middleware/httpStack.ts';
@@ -22,8 +21,7 @@ export const handler = httpFunction(
   async (event, context) => {
     logger.addContext(context);
     const userId = requireCaller(event);
-    const e164 = numberFromPath(event.pathParameters?.phoneNumber, phone.defaultRegion);
-    const hash = await phone.hash(e164);
+    const { e164, hash } = await phone.fromPath(event.pathParameters?.phoneNumber);
     currentSpan().annotate('phoneHash', hash);
     if (!(await blacklist.remove(e164))) throw new NotFoundError('Number is not on the blacklist');
     logger.info('Number removed from the blacklist', { phoneHash: hash, removedBy: userId });

@@ -6,7 +6,7 @@
  */
 import { MIN_PHONE_HASH_KEY_LENGTH, type PhoneConfig, phoneConfig } from './config.ts';
 import { ConfigError, DependencyError } from './errors.ts';
-import { phoneHash } from './phone.ts';
+import { type E164, numberFromPath, phoneHash } from './phone.ts';
 import { readJsonSecret } from './secrets.ts';
 
 export interface PhoneHashing {
@@ -16,10 +16,15 @@ export interface PhoneHashing {
   key(): Promise<string>;
   /** The number's hash under the key (see `key` for failures). */
   hash(e164: string): Promise<string>;
+  /**
+   * The number in a URL path segment in E.164, with its hash. The number is checked first: an invalid one is a
+   * ValidationError (400) whether or not the key can be read.
+   */
+  fromPath(segment: string | undefined): Promise<{ e164: E164; hash: string }>;
 }
 
 /** Field of the secret that holds the key. */
-export const PHONE_HASH_KEY_FIELD = 'phoneHashKey';
+const PHONE_HASH_KEY_FIELD = 'phoneHashKey';
 
 /** Call once per function instance, at module load; `read` is the secret reader (Secrets Manager by default). */
 export function openPhoneHashing(
@@ -53,5 +58,14 @@ export function openPhoneHashing(
     });
     return pending;
   };
-  return { defaultRegion, key, hash: async (e164) => phoneHash(e164, await key()) };
+  const hash = async (e164: string) => phoneHash(e164, await key());
+  return {
+    defaultRegion,
+    key,
+    hash,
+    async fromPath(segment) {
+      const e164 = numberFromPath(segment, defaultRegion);
+      return { e164, hash: await hash(e164) };
+    },
+  };
 }
