@@ -68,7 +68,9 @@ try {
     const name = zip.slice(0, -'.zip'.length);
     if (name === 'custom-resources') continue;
     const dir = join(work, name);
-    spawnSync('unzip', ['-q', join(work, zip), '-d', dir]);
+    const unzipped = spawnSync('unzip', ['-q', join(work, zip), '-d', dir], { encoding: 'utf8' });
+    if (unzipped.status !== 0)
+      throw new Error(`Unpacking ${zip} failed (is unzip installed?):\n${unzipped.stderr}`);
     const { importMs, rssMiB } = load(join(dir, 'src', 'functions', `${name}.cjs`));
     functions[name] = {
       zipKiB: Math.round((await stat(join(work, zip))).size / 1024),
