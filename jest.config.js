@@ -13,6 +13,7 @@ export default {
     ],
   },
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
+  globalSetup: '<rootDir>/tests/globalSetup.js',
   testTimeout: 60_000,
   // Two cores: integration files each start an embedded stack.
   maxWorkers: 2,

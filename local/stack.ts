@@ -45,6 +45,8 @@ export interface LocalStack {
   queueUrls: Record<QueueKey, string>;
   dlqUrls: Record<QueueKey, string>;
   databaseUrl: string;
+  /** Where PostgreSQL keeps its files (outside `dataDir` when its user cannot reach that). */
+  postgresDataDir: string;
   xray: XrayReceiver;
   stop(): Promise<void>;
 }
@@ -127,6 +129,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       persistent: true,
       fast: options.fast,
     });
+    // A temporary cluster goes with the stack, also where it had to live outside `dataDir` (see postgresDataDir).
+    if (!options.dataDir) stops.push(() => rm(postgres.dataDir, { recursive: true, force: true }));
     stops.push(postgres.stop);
     await migrate(postgres.url);
 
@@ -178,6 +182,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queueUrls,
       dlqUrls,
       databaseUrl: postgres.url,
+      postgresDataDir: postgres.dataDir,
       xray,
       stop,
     };

@@ -1,6 +1,10 @@
 /**
  * authorizer: the API's Lambda TOKEN authorizer. Verifies the bearer token and allows the caller on the whole API
  * (the answer is cached per token), passing the verified user id to the functions as `requestContext.authorizer`.
+ *
+ * A token that is not valid gets a Deny policy (API Gateway answers 403), a normal answer: no error in the logs, the
+ * traces or the function's error metric, whose alarm is kept for real failures (the identity provider's keys out of
+ * reach, a crash). A request without an Authorization header never gets here: API Gateway answers it 401 itself.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { authConfig } from '../lib/config.ts';
@@ -16,19 +20,30 @@ function wholeStage(methodArn: string): string {
   return methodArn.split('/').slice(0, 2).join('/').concat('/*');
 }
 
+function policy(
+  principalId: string,
+  effect: 'Allow' | 'Deny',
+  methodArn: string,
+): APIGatewayAuthorizerResult {
+  return {
+    principalId,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: wholeStage(methodArn) }],
+    },
+  };
+}
+
 export const handler = tracedChain<APIGatewayTokenAuthorizerEvent, APIGatewayAuthorizerResult>(
   { name: 'authorizer' },
   [],
   async (event) => {
-    const userId = await tokens.verify(event.authorizationToken);
-    logger.debug('Caller verified', { userId });
-    return {
-      principalId: userId,
-      policyDocument: {
-        Version: '2012-10-17',
-        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: wholeStage(event.methodArn) }],
-      },
-      context: { userId },
-    };
+    const verdict = await tokens.verify(event.authorizationToken);
+    if (!verdict.allowed) {
+      logger.info('Token refused', { reason: verdict.reason });
+      return policy('refused', 'Deny', event.methodArn);
+    }
+    logger.debug('Caller verified', { userId: verdict.userId });
+    return { ...policy(verdict.userId, 'Allow', event.methodArn), context: { userId: verdict.userId } };
   },
 );

@@ -3,9 +3,8 @@
  * when, and why.
  */
 
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { BatchGetCommandOutput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type BackoffOptions, backoff } from '../lib/backoff.ts';
 import { DependencyError, describeCause } from '../lib/errors.ts';
 
@@ -88,23 +87,31 @@ export function createBlacklistService({
     get,
 
     async add(entry) {
-      try {
-        await dynamo.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: entry,
-            ConditionExpression: 'attribute_not_exists(phoneNumber)',
-          }),
-        );
-        return { entry, created: true };
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) {
-          throw new DependencyError('dynamodb', `Blacklist write failed: ${describeCause(error)}`, {
-            cause: error,
-          });
-        }
+      // One write that keeps an existing entry as it is: no conditional failure, which the SDK's tracing would
+      // record as a fault although a number already listed is a normal answer.
+      const values: Record<string, string> = { ':addedBy': entry.addedBy, ':addedAt': entry.addedAt };
+      const set = [
+        'addedBy = if_not_exists(addedBy, :addedBy)',
+        'addedAt = if_not_exists(addedAt, :addedAt)',
+      ];
+      if (entry.reason !== undefined) {
+        values[':reason'] = entry.reason;
+        set.push('reason = if_not_exists(reason, :reason)');
       }
-      return { entry: (await get(entry.phoneNumber)) ?? entry, created: false };
+      const { Attributes } = await call('write', () =>
+        dynamo.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { phoneNumber: entry.phoneNumber },
+            UpdateExpression: `SET ${set.join(', ')}`,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_OLD',
+          }),
+        ),
+      );
+      return Attributes === undefined
+        ? { entry, created: true }
+        : { entry: Attributes as BlacklistEntry, created: false };
     },
 
     async remove(phoneNumber) {

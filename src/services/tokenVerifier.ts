@@ -1,14 +1,48 @@
 /**
- * Verifies the bearer tokens (JWT) of API callers with jose: signature, issuer, audience, expiry. The caller's
- * identity is the token's `sub`.
+ * Verifies the bearer tokens (JWT) of API callers with jose: signature, issuer, audience, expiry, and a bounded
+ * lifetime. The caller's identity is the token's `sub`. A token that is not valid is a refusal, an answer like any
+ * other; only a failure to check (the identity provider's keys out of reach) is an error.
  */
-import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import {
+  createRemoteJWKSet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  errors as joseErrors,
+  jwtVerify,
+} from 'jose';
 import type { AuthConfig } from '../lib/config.ts';
-import { UnauthorizedError } from '../lib/errors.ts';
+import { DependencyError, describeCause } from '../lib/errors.ts';
+
+/** The longest lifetime (`exp` - `iat`) accepted: a leaked token stops working within a day. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
+
+export type TokenVerdict =
+  | { allowed: true; userId: string }
+  /** `reason` is short, fixed text, safe to log: never the token or its claims. */
+  | { allowed: false; reason: string };
 
 export interface TokenVerifier {
-  /** The verified user id; an UnauthorizedError for any token that is not valid now. */
-  verify(authorization: string | undefined): Promise<string>;
+  /** Whether the `Authorization` header carries a valid token now; a DependencyError when that cannot be told. */
+  verify(authorization: string | undefined): Promise<TokenVerdict>;
+}
+
+const refuse = (reason: string): TokenVerdict => ({ allowed: false, reason });
+
+function refusalFor(error: unknown): TokenVerdict {
+  if (error instanceof joseErrors.JWTExpired) return refuse('expired');
+  if (error instanceof joseErrors.JWTClaimValidationFailed) return refuse(`claim ${error.claim} not valid`);
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return refuse('signature not valid');
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return refuse('signed with an unknown key');
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return refuse('algorithm not allowed');
+  return refuse('malformed');
+}
+
+function checkClaims(payload: JWTPayload): TokenVerdict {
+  if (typeof payload.sub !== 'string' || payload.sub.length === 0) return refuse('no subject');
+  if (typeof payload.exp !== 'number') return refuse('no expiry');
+  const issuedAt = typeof payload.iat === 'number' ? payload.iat : Math.floor(Date.now() / 1000);
+  if (payload.exp - issuedAt > MAX_TOKEN_LIFETIME_SECONDS) return refuse('lifetime over 24 hours');
+  return { allowed: true, userId: payload.sub };
 }
 
 export function createTokenVerifier(config: AuthConfig): TokenVerifier {
@@ -20,23 +54,33 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
     issuer: config.issuer,
     audience: config.audience,
     algorithms: config.mode === 'jwks' ? ['RS256', 'ES256'] : ['HS256'],
+    requiredClaims: ['exp'],
   };
 
   return {
     async verify(authorization) {
       const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-      // API Gateway turns exactly this message into a 401.
-      if (token === undefined) throw new UnauthorizedError('Unauthorized');
+      if (token === undefined) return refuse('no bearer token');
+      let payload: JWTPayload;
       try {
-        const { payload } = jwks
+        ({ payload } = jwks
           ? await jwtVerify(token, jwks, options)
-          : await jwtVerify(token, secret ?? new Uint8Array(), options);
-        if (typeof payload.sub !== 'string' || payload.sub.length === 0)
-          throw new Error('Token has no subject');
-        return payload.sub;
+          : await jwtVerify(token, secret ?? new Uint8Array(), options));
       } catch (error) {
-        throw new UnauthorizedError('Unauthorized', { cause: error });
+        // The keys could not be fetched or read (a network error, a timeout, an answer that is not a key set, which
+        // jose reports with its generic error): nothing is known about the token.
+        const refusal =
+          error instanceof joseErrors.JOSEError &&
+          !(error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid) &&
+          error.code !== joseErrors.JOSEError.code;
+        if (!refusal) {
+          throw new DependencyError('jwks', `Token keys unavailable: ${describeCause(error)}`, {
+            cause: error,
+          });
+        }
+        return refusalFor(error);
       }
+      return checkClaims(payload);
     },
   };
 }

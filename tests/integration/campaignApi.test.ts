@@ -417,6 +417,10 @@ describe('blacklist API', () => {
     for (const text of [JSON.stringify(trace), ...added.output, ...removed.output]) {
       expect(text).not.toContain('2025550199');
     }
+    // A number already listed is a normal answer: no document of its trace is a fault or an error
+    const repeated = await traceOf(again.traceId, 'blacklistAdd');
+    expect(byName(repeated, 'DynamoDB').length).toBeGreaterThan(0);
+    expect(repeated.filter((doc) => doc.fault === true || doc.error === true)).toEqual([]);
   });
 
   it('refuses an oversized reason with a 400 that names the field, and stores nothing', async () => {
