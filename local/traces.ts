@@ -75,16 +75,54 @@ tr.error .bar{background:#e0a800}tr.fault .bar{background:#d9534f}b{color:#d9534
 </style></head><body><h1>Local traces (${traces.length})</h1>${sections.join('\n')}</body></html>\n`;
 }
 
-const { values } = parseArgs({
-  options: {
-    campaign: { type: 'string' },
-    user: { type: 'string' },
-    errors: { type: 'boolean', default: false },
-    function: { type: 'string' },
-    limit: { type: 'string', default: '10' },
-    html: { type: 'string' },
-  },
-});
+const USAGE = `Usage: npm run traces -- [options]
+
+Shows the recent local traces (kept by \`npm start\` in ${SEGMENTS_FILE}) as waterfalls, newest last.
+
+Options:
+  --campaign ID     only traces annotated with this campaignId
+  --user ID         only traces annotated with this userId
+  --function NAME   only traces of this function (dialerWorker, startCampaign, ...)
+  --errors          only traces with an error, fault or throttle
+  --limit N         at most N traces (default 10)
+  --html FILE       also write them to FILE as a web page (traces*.html is git-ignored)
+  --help            this text`;
+
+/** Refuses the command line with a message and exit code 2 (a usage error, as shells mean it). */
+function usageError(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+let values: ReturnType<typeof parse>['values'];
+function parse() {
+  return parseArgs({
+    options: {
+      campaign: { type: 'string' },
+      user: { type: 'string' },
+      errors: { type: 'boolean', default: false },
+      function: { type: 'string' },
+      limit: { type: 'string', default: '10' },
+      html: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+}
+try {
+  ({ values } = parse());
+} catch (error) {
+  usageError(error instanceof Error ? error.message : String(error));
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const limit = Number(values.limit);
+if (!/^\d+$/.test(values.limit) || !Number.isSafeInteger(limit) || limit < 1) {
+  usageError(`--limit must be a whole number of traces, 1 or more; got "${values.limit}"`);
+}
 if (!existsSync(SEGMENTS_FILE)) {
   console.error(`No traces yet: ${SEGMENTS_FILE} is written by a running \`npm start\`.`);
   process.exit(1);
@@ -94,7 +132,7 @@ const traces = filterTraces(buildTraces(parseDocuments(await readFile(SEGMENTS_F
   userId: values.user,
   errorsOnly: values.errors,
   functionName: values.function,
-  limit: Number(values.limit),
+  limit,
 });
 if (traces.length === 0) console.log('No trace matches.');
 for (const trace of [...traces].reverse()) printTrace(trace);
