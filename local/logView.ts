@@ -1,0 +1,106 @@
+/**
+ * What `npm start` prints of the local API's and functions' output. By default: one line per HTTP request, one per
+ * queue batch, warnings and errors in one line each, and campaign summaries; `--verbose` adds every line the
+ * functions and serverless-offline write. Either way, anything that could be a phone number is masked.
+ */
+import { redactPhoneLike } from '../src/lib/redact.ts';
+import type { RequestLine } from './apiFront.ts';
+
+/** Log messages that close a queue batch, and the fields that sum it up. */
+const BATCH_MESSAGES: Record<string, readonly string[]> = {
+  'Dial batch processed': ['received', 'initiated', 'skipped_blacklisted', 'duplicate', 'rejected', 'failed'],
+  'Fan-out page done': ['campaignId', 'page', 'queued', 'skipped'],
+};
+
+/** serverless-offline's own chatter: its banner, per-invocation bookkeeping, authorizer notices. */
+const OFFLINE_CHATTER = [
+  /^\(λ: \w+\) RequestId: /,
+  /^(Running Authorization function|Authorization function returned|Authorization response didn't authorize)/,
+  /^(× )?Identity Source is null/,
+  /^[A-Z]+ \S* \(λ: \w+\)$/,
+  /^[│┌└]/,
+  /^\s*\* \w+: /,
+  /^(Function names exposed|Configuring Authorization|Offline \[http for lambda\]|Starting Offline|Server ready)/,
+  /^Warning: No external modules needed/,
+  // Indented: the rest of a multi-line dump (stack frames, causes); its first line is shown.
+  /^\s/,
+];
+
+const LEVELS = new Set(['WARN', 'ERROR', 'CRITICAL']);
+/** Keys every Powertools line carries: left out of the one-line form. */
+const BOILERPLATE = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'service',
+  'cold_start',
+  'function_arn',
+  'function_memory_size',
+  'function_name',
+  'function_request_id',
+  'sampling_rate',
+  'xray_trace_id',
+  'function',
+  'environment',
+]);
+
+const time = () => new Date().toISOString().slice(11, 19);
+const fields = (entry: Record<string, unknown>, keys: Iterable<string>) =>
+  [...keys]
+    .filter((key) => entry[key] !== undefined)
+    .map((key) => `${key}=${typeof entry[key] === 'object' ? JSON.stringify(entry[key]) : entry[key]}`)
+    .join(' ');
+
+export interface LogView {
+  /** One line of serverless-offline's output (the functions' logs included). */
+  output(line: string): void;
+  request(line: RequestLine): void;
+  /** A line of the local system's own (campaign summaries, worker errors). */
+  note(text: string): void;
+}
+
+export function createLogView(options: { verbose: boolean; write: (line: string) => void }): LogView {
+  const write = (line: string) => options.write(redactPhoneLike(line));
+  // Request lines are built from a path already masked; masking the whole line would eat the status and duration.
+  const writeMasked = (line: string) => options.write(line);
+
+  function summarise(entry: Record<string, unknown>): string | undefined {
+    const fn = String(entry.function ?? '?');
+    const level = String(entry.level ?? '');
+    const message = String(entry.message ?? '');
+    const batchKeys = BATCH_MESSAGES[message];
+    if (batchKeys !== undefined) return `${time()} ${fn.padEnd(14)} batch  ${fields(entry, batchKeys)}`;
+    if (LEVELS.has(level)) {
+      const rest = fields(
+        entry,
+        Object.keys(entry).filter((key) => !BOILERPLATE.has(key)),
+      );
+      return `${time()} ${fn.padEnd(14)} ${level.padEnd(5)}  ${message}${rest ? ` ${rest}` : ''}`;
+    }
+    return undefined;
+  }
+
+  return {
+    output(line) {
+      const text = line.trimEnd();
+      if (options.verbose) return text === '' ? undefined : write(text);
+      if (text.trim() === '' || OFFLINE_CHATTER.some((pattern) => pattern.test(text))) return;
+      if (text.startsWith('{')) {
+        try {
+          const summary = summarise(JSON.parse(text) as Record<string, unknown>);
+          if (summary !== undefined) write(summary);
+          return;
+        } catch {
+          // Not a log entry: shown as it is.
+        }
+      }
+      write(text);
+    },
+    request({ method, path, status, ms }) {
+      writeMasked(`${time()} ${'http'.padEnd(14)} ${method.padEnd(6)} ${path} ${status} ${ms} ms`);
+    },
+    note(text) {
+      write(`${time()} ${text}`);
+    },
+  };
+}

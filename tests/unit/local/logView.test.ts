@@ -1,0 +1,74 @@
+import { describe, expect, it } from '@jest/globals';
+import { createLogView } from '../../../local/logView.ts';
+
+const powertools = (fields: Record<string, unknown>) =>
+  JSON.stringify({
+    timestamp: '2026-12-02T05:00:00.000Z',
+    service: 'voice-campaign',
+    function_request_id: 'r-1',
+    xray_trace_id: '1-6b0fa395-81284ffafdd3985079d18b36',
+    function: 'dialerWorker',
+    environment: 'local',
+    ...fields,
+  });
+
+function viewed(verbose: boolean, lines: string[]): string[] {
+  const out: string[] = [];
+  const view = createLogView({ verbose, write: (line) => out.push(line) });
+  for (const line of lines) view.output(line);
+  return out;
+}
+
+const SAMPLE = [
+  'Running Authorization function for put /blacklist/+12025550143 (λ: authorizer)',
+  '(λ: authorizer) RequestId: 4e5d2aec  Duration: 201.18 ms  Billed Duration: 202 ms',
+  'PUT /blacklist/+12025550143 (λ: blacklistAdd)',
+  powertools({ level: 'INFO', message: 'Dial batch processed', received: 10, initiated: 9, duplicate: 1 }),
+  powertools({ level: 'DEBUG', message: 'Caller verified', userId: 'demo-user' }),
+  powertools({
+    level: 'WARN',
+    message: 'Dial task rejected',
+    reason: 'phoneNumber +1 202 555 0143 is not valid',
+  }),
+  "× Unhandled exception in handler 'dialerWorker'.",
+  '      at Object.verify (/work/main/src/services/tokenVerifier.ts:38:15)',
+  '',
+];
+
+describe('the npm start log view', () => {
+  it('shows a line per batch, warnings and errors, and drops the server’s bookkeeping by default', () => {
+    // Act
+    const out = viewed(false, SAMPLE);
+
+    // Assess
+    expect(out).toHaveLength(3);
+    expect(out[0]).toMatch(/dialerWorker +batch +received=10 initiated=9 duplicate=1$/);
+    expect(out[1]).toMatch(
+      /dialerWorker +WARN +Dial task rejected reason=phoneNumber \[redacted-number\] is not valid$/,
+    );
+    expect(out[2]).toBe("× Unhandled exception in handler 'dialerWorker'.");
+  });
+
+  it('shows every line with --verbose, and never a phone number either way', () => {
+    // Act
+    const verbose = viewed(true, SAMPLE);
+
+    // Assess
+    expect(verbose).toHaveLength(SAMPLE.length - 1);
+    for (const line of [...verbose, ...viewed(false, SAMPLE)]) {
+      expect(line).not.toMatch(/2025550143|202 555 0143/);
+    }
+  });
+
+  it('writes request lines with the path masked and the status and duration kept', () => {
+    // Prepare
+    const out: string[] = [];
+    const view = createLogView({ verbose: false, write: (line) => out.push(line) });
+
+    // Act
+    view.request({ method: 'PUT', path: '/blacklist/[redacted-number]', status: 201, ms: 364 });
+
+    // Assess
+    expect(out[0]).toMatch(/http +PUT +\/blacklist\/\[redacted-number\] 201 364 ms$/);
+  });
+});
