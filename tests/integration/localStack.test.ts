@@ -93,7 +93,7 @@ it('says in one line, within seconds, why PostgreSQL could not start', async () 
   expect(failure).toBeInstanceOf(Error);
   expect((failure as Error).message).toBe(
     `PostgreSQL could not start (data in ${postgresDataDir(join(dataDir, 'busy'))}, port ${port}): ` +
-      `port ${port} is already in use by another program. Stop that program or try again.`,
+      'its port is in use by another program. Stop that program or try again.',
   );
 });
 
