@@ -105,7 +105,9 @@ module.exports = async ({ resolveVariable }) => {
     return {
       apiSchemas: {
         startCampaign: apiModel('startCampaignRequest.schema.json'),
-        blacklist: apiModel('blacklistRequest.schema.json'),
+        blacklistAdd: apiModel('blacklistAddRequest.schema.json'),
+        blacklistLookup: apiModel('blacklistLookupRequest.schema.json'),
+        blacklistRemove: apiModel('blacklistRemoveRequest.schema.json'),
       },
       databaseVpc: null,
       // serverless-offline gives functions no trace header: LOCAL_TRACE_HEADERS makes one per invocation.
@@ -128,7 +130,9 @@ module.exports = async ({ resolveVariable }) => {
     alarmEmail: required('ALARM_EMAIL'),
     apiSchemas: {
       startCampaign: apiModel('startCampaignRequest.schema.json'),
-      blacklist: apiModel('blacklistRequest.schema.json'),
+      blacklistAdd: apiModel('blacklistAddRequest.schema.json'),
+      blacklistLookup: apiModel('blacklistLookupRequest.schema.json'),
+      blacklistRemove: apiModel('blacklistRemoveRequest.schema.json'),
     },
     // The functions that reach PostgreSQL run in its VPC (private subnets with routes or endpoints to SQS,
     // DynamoDB, Secrets Manager and X-Ray).

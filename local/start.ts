@@ -21,7 +21,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { startApiFront } from './apiFront.ts';
 import { watchCampaigns } from './campaignProgress.ts';
 import { DEMO_CAMPAIGN, DEMO_USER, seedDemo } from './demo.ts';
-import { signDevToken } from './devToken.ts';
+import { DEMO_SCOPES, signDevToken } from './devToken.ts';
 import { sqsTriggers } from './functionsConfig.ts';
 import { offlineFunction, offlineLambdaClient } from './lambdaInvoker.ts';
 import { createLogView, type LogView } from './logView.ts';
@@ -227,7 +227,7 @@ async function main(): Promise<void> {
   const dynamo = new DynamoDBClient({ ...clients, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB });
   await seedDemo(stack.databaseUrl, dynamo);
   dynamo.destroy();
-  const token = await signDevToken(DEMO_USER);
+  const token = await signDevToken(DEMO_USER, { scopes: DEMO_SCOPES });
   await writeFile(DEV_TOKEN_FILE, `${token}\n`, { mode: 0o600 });
 
   const sqs = new SQSClient({ ...clients, endpoint: env.AWS_ENDPOINT_URL_SQS });

@@ -1,6 +1,7 @@
 /**
  * authorizer: the API's Lambda TOKEN authorizer. Verifies the bearer token and allows the caller on the whole API
- * (the answer is cached per token), passing the verified user id to the functions as `requestContext.authorizer`.
+ * (the answer is cached per token), passing the verified user id and the token's scopes to the functions as
+ * `requestContext.authorizer`.
  *
  * A token that is not valid gets a Deny policy (API Gateway answers 403), a normal answer: no error in the logs, the
  * traces or the function's error metric, whose alarm is kept for real failures (the identity provider's keys out of
@@ -43,7 +44,9 @@ export const handler = tracedChain<APIGatewayTokenAuthorizerEvent, APIGatewayAut
       logger.info('Token refused', { reason: verdict.reason });
       return policy('refused', 'Deny', event.methodArn);
     }
-    logger.debug('Caller verified', { userId: verdict.userId });
-    return { ...policy(verdict.userId, 'Allow', event.methodArn), context: { userId: verdict.userId } };
+    logger.debug('Caller verified', { userId: verdict.userId, scopes: verdict.scopes });
+    // Context values must be strings, numbers or booleans: the scopes go as OAuth writes them, space-separated.
+    const context = { userId: verdict.userId, scopes: verdict.scopes.join(' ') };
+    return { ...policy(verdict.userId, 'Allow', event.methodArn), context };
   },
 );

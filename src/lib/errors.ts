@@ -80,3 +80,10 @@ export class ConflictError extends ServiceError {
     super(message, 409);
   }
 }
+
+/** The caller is known but its token does not grant what the request needs. */
+export class ForbiddenError extends ServiceError {
+  constructor(message: string) {
+    super(message, 403);
+  }
+}

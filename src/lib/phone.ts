@@ -25,17 +25,3 @@ export function toE164(input: string, defaultRegion?: string): E164 {
 export function phoneHash(e164: string, key: string): string {
   return createHmac('sha256', key).update(e164).digest('hex').slice(0, 16);
 }
-
-/**
- * The number in a URL path segment as the caller wrote it (`+1%20202...` or `+12025550143`), in E.164.
- * Throws a ValidationError (400) when it is not a valid number.
- */
-export function numberFromPath(segment: string | undefined, defaultRegion: string | undefined): E164 {
-  let raw = segment ?? '';
-  try {
-    raw = decodeURIComponent(raw);
-  } catch {
-    // Not percent-encoded: read it as it is.
-  }
-  return toE164(raw, defaultRegion);
-}

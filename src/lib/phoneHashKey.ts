@@ -6,7 +6,7 @@
  */
 import { MIN_PHONE_HASH_KEY_LENGTH, type PhoneConfig, phoneConfig } from './config.ts';
 import { ConfigError, DependencyError } from './errors.ts';
-import { type E164, numberFromPath, phoneHash } from './phone.ts';
+import { type E164, phoneHash, toE164 } from './phone.ts';
 import { readJsonSecret } from './secrets.ts';
 
 export interface PhoneHashing {
@@ -17,10 +17,10 @@ export interface PhoneHashing {
   /** The number's hash under the key (see `key` for failures). */
   hash(e164: string): Promise<string>;
   /**
-   * The number in a URL path segment in E.164, with its hash. The number is checked first: an invalid one is a
-   * ValidationError (400) whether or not the key can be read.
+   * A number as a caller wrote it (any usual form; `defaultRegion` when it has no country code) in E.164, with its
+   * hash. The number is checked first: an invalid one is a ValidationError (400) whether or not the key can be read.
    */
-  fromPath(segment: string | undefined): Promise<{ e164: E164; hash: string }>;
+  read(input: string): Promise<{ e164: E164; hash: string }>;
 }
 
 /** Field of the secret that holds the key. */
@@ -63,8 +63,8 @@ export function openPhoneHashing(
     defaultRegion,
     key,
     hash,
-    async fromPath(segment) {
-      const e164 = numberFromPath(segment, defaultRegion);
+    async read(input) {
+      const e164 = toE164(input, defaultRegion);
       return { e164, hash: await hash(e164) };
     },
   };

@@ -16,6 +16,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import {
   DependencyError,
   describeCause,
+  ForbiddenError,
   ServiceError,
   statusCodeOf,
   UnauthorizedError,
@@ -58,6 +59,31 @@ export function requireCaller(event: Pick<APIGatewayProxyEvent, 'requestContext'
   const caller = callerOf(event);
   if (caller === undefined) throw new UnauthorizedError();
   return caller;
+}
+
+/**
+ * The scopes the caller's token grants: a Lambda authorizer's `scopes` context (space-separated), or a Cognito
+ * access token's `scope` claim.
+ */
+export function scopesOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>): Set<string> {
+  const authorizer = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
+  const claims = authorizer?.claims as Record<string, unknown> | undefined;
+  const scopes = authorizer?.scopes ?? claims?.scope;
+  // serverless-offline (locally) replaces the context's scopes with a list read from the same verified token.
+  const list = Array.isArray(scopes) ? scopes : typeof scopes === 'string' ? scopes.split(' ') : [];
+  return new Set(list.filter((scope): scope is string => typeof scope === 'string' && scope.length > 0));
+}
+
+/** Refuses with 403 unless the caller's token grants one of `anyOf`; `what` names the action in the message. */
+export function requireScope(
+  event: Pick<APIGatewayProxyEvent, 'requestContext'>,
+  anyOf: readonly string[],
+  what: string,
+): void {
+  const scopes = scopesOf(event);
+  if (!anyOf.some((scope) => scopes.has(scope))) {
+    throw new ForbiddenError(`${what} needs a token with the scope ${anyOf.join(' or ')}`);
+  }
 }
 
 /** A JSON response. */

@@ -8,8 +8,10 @@
  */
 import type middy from '@middy/core';
 import type { MiddlewareObj, Request } from '@middy/core';
+import validateCampaignPath from '../generated/campaignPath.validate.cjs';
 import { runtimeConfig } from '../lib/config.ts';
 import { statusCodeOf } from '../lib/errors.ts';
+import { redactPhoneLike } from '../lib/redact.ts';
 import { type Span, startInvocationSpan } from '../lib/tracing.ts';
 
 export interface XrayOptions<TEvent, TResult> {
@@ -56,6 +58,17 @@ function extract<T>(read: ((input: T) => string | undefined) | undefined, input:
   }
 }
 
+/**
+ * Root annotations are read before the request is validated, from what the caller sent: only a value of the
+ * expected form is annotated (annotations are indexed and shown to anyone who reads traces). A campaign id must
+ * match its schema; a user id must look like an identifier and hold nothing that could be a phone number.
+ */
+const SAFE_ID = /^[A-Za-z0-9_.:@|-]{1,128}$/;
+const validCampaignId = (value: string | undefined) =>
+  value !== undefined && validateCampaignPath({ campaignId: value }) ? value : undefined;
+const validUserId = (value: string | undefined) =>
+  value !== undefined && SAFE_ID.test(value) && redactPhoneLike(value) === value ? value : undefined;
+
 /** The X-Ray middleware. Use it first, with `xrayPlugin` passed to `middy()` (see `tracedChain`). */
 export function xrayMiddleware<TEvent, TResult>(
   options: XrayOptions<TEvent, TResult>,
@@ -69,8 +82,8 @@ export function xrayMiddleware<TEvent, TResult>(
     coldStart = false;
     span.annotate('service', service);
     span.annotate('environment', stage);
-    span.annotate('campaignId', extract(options.campaignId, request.event));
-    span.annotate('userId', extract(options.userId, request.event));
+    span.annotate('campaignId', validCampaignId(extract(options.campaignId, request.event)));
+    span.annotate('userId', validUserId(extract(options.userId, request.event)));
   };
 
   const xrayAfter = (request: Request<TEvent, TResult>): void => {

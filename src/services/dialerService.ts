@@ -16,6 +16,7 @@ import type { AsteriskCall } from '../generated/asteriskCall.ts';
 import { DependencyError, ValidationError } from '../lib/errors.ts';
 import { phoneHash } from '../lib/phone.ts';
 import type { PhoneHashing } from '../lib/phoneHashKey.ts';
+import { redactPhoneLike } from '../lib/redact.ts';
 import { currentSpan } from '../lib/tracing.ts';
 import type { AttemptRepository, ClaimResult } from './attemptRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
@@ -194,7 +195,8 @@ export function createDialerService({
         messageId: run.record.messageId,
         ...run.identity,
         phoneHash: run.task ? phoneHash(run.task.phoneNumber, hashKey) : undefined,
-        reason: run.reason,
+        // A reason can quote what the task carried (a malformed number): masked like any free text.
+        reason: run.reason === undefined ? undefined : redactPhoneLike(run.reason),
       };
       if (outcome === 'rejected') logger.warn('Dial task rejected', details);
       else logger.error('Dial task will be retried', details);

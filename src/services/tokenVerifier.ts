@@ -17,7 +17,8 @@ import { DependencyError, describeCause } from '../lib/errors.ts';
 export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
 
 export type TokenVerdict =
-  | { allowed: true; userId: string }
+  /** `scopes`: the token's OAuth scopes (`scope`, space-separated, or `scp`), e.g. `dnc:write`. */
+  | { allowed: true; userId: string; scopes: string[] }
   /** `reason` is short, fixed text, safe to log: never the token or its claims. */
   | { allowed: false; reason: string };
 
@@ -37,12 +38,19 @@ function refusalFor(error: unknown): TokenVerdict {
   return refuse('malformed');
 }
 
+/** The scopes a token grants: OAuth's `scope` (a space-separated string) or `scp` (a list or a string). */
+function scopesOf(payload: JWTPayload): string[] {
+  const claim = payload.scope ?? payload.scp;
+  const scopes = Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(' ') : [];
+  return scopes.filter((scope): scope is string => typeof scope === 'string' && /^[\x21-\x7e]+$/.test(scope));
+}
+
 function checkClaims(payload: JWTPayload): TokenVerdict {
   if (typeof payload.sub !== 'string' || payload.sub.length === 0) return refuse('no subject');
   if (typeof payload.exp !== 'number') return refuse('no expiry');
   const issuedAt = typeof payload.iat === 'number' ? payload.iat : Math.floor(Date.now() / 1000);
   if (payload.exp - issuedAt > MAX_TOKEN_LIFETIME_SECONDS) return refuse('lifetime over 24 hours');
-  return { allowed: true, userId: payload.sub };
+  return { allowed: true, userId: payload.sub, scopes: scopesOf(payload) };
 }
 
 export function createTokenVerifier(config: AuthConfig): TokenVerifier {

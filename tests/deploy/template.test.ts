@@ -93,9 +93,9 @@ const ALLOWED: Record<string, unknown[]> = {
   authorizer: [X_RAY],
   startCampaign: [X_RAY, SECRET, send('FanoutQueue')],
   campaignStatus: [X_RAY, SECRET],
-  blacklistAdd: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:UpdateItem')],
+  blacklistAdd: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:GetItem', 'dynamodb:UpdateItem')],
   blacklistCheck: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:GetItem')],
-  blacklistRemove: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:DeleteItem')],
+  blacklistRemove: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:GetItem', 'dynamodb:UpdateItem')],
   fanoutWorker: [
     X_RAY,
     SECRET,
@@ -171,6 +171,17 @@ describe('the prod template', () => {
     );
   });
 
+  it('keeps phone numbers out of every URL: no route takes a number in its path or query string', () => {
+    const pathParts = ofType('AWS::ApiGateway::Resource').map(([, resource]) =>
+      String(resource.Properties.PathPart),
+    );
+    expect(pathParts.sort()).toEqual(['blacklist', 'campaigns', 'lookup', 'remove', 'start', '{campaignId}']);
+    for (const [, method] of ofType('AWS::ApiGateway::Method')) {
+      const parameters = Object.keys((method.Properties.RequestParameters ?? {}) as object);
+      expect(parameters.filter((name) => !name.startsWith('method.request.path.campaignId'))).toEqual([]);
+    }
+  });
+
   it('puts the authorizer on every route of the REST API, validates bodies at the edge, and logs access', () => {
     const methods = ofType('AWS::ApiGateway::Method');
     expect(methods).toHaveLength(5);
@@ -183,7 +194,7 @@ describe('the prod template', () => {
     const models = ofType('AWS::ApiGateway::Model').map(
       ([, model]) => model.Properties.Schema as Record<string, unknown>,
     );
-    expect(models).toHaveLength(2);
+    expect(models).toHaveLength(4);
     for (const schema of models) {
       expect(schema).toMatchObject({
         $schema: 'http://json-schema.org/draft-04/schema#',
@@ -208,6 +219,10 @@ describe('the prod template', () => {
     const { service } = JSON.parse(readFileSync(join(outDir, 'serverless-state.json'), 'utf8'));
     expect(service.provider.tracing).toEqual({ lambda: true, apiGateway: true });
     expect(service.provider.logs.restApi).toMatchObject({ accessLogging: true, executionLogging: false });
+    // The access log names the route's template, never the request's path or query string
+    const format = service.provider.logs.restApi.format as string;
+    expect(JSON.parse(format).resourcePath).toBe('$context.resourcePath');
+    expect(format).not.toMatch(/\$context\.(path|requestOverride)|querystring|\$input/i);
     expect(service.plugins).toContain('./config/plugins/apiThrottling.cjs');
     expect(ApiThrottling.throttlingPatchOperations(service)).toEqual([
       { op: 'replace', path: '/*/*/throttling/rateLimit', value: '200' },

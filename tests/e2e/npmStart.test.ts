@@ -113,8 +113,9 @@ it('runs the whole system: start the demo over HTTP, every eligible contact call
   const forged = await request(`${api}/campaigns/demo/start`, 'POST', `${token.slice(0, -4)}AAAA`);
   const tooLong = await request(`${api}/campaigns/${'a'.repeat(70_000)}`, 'GET', token);
   const noRoute = await request(`${api}/no/such/route`, 'GET', token);
-  const listed = await request(`${api}/blacklist/%2B12025550143`, 'PUT', token);
-  const listedAgain = await request(`${api}/blacklist/%2B12025550143`, 'PUT', token);
+  const number = JSON.stringify({ phoneNumber: '+1 202-555-0143', reason: 'asked not to be called' });
+  const listed = await request(`${api}/blacklist`, 'POST', token, number);
+  const listedAgain = await request(`${api}/blacklist`, 'POST', token, number);
   const started = await request(`${api}/campaigns/demo/start`, 'POST', token);
   const status = await waitFor('every eligible contact initiated', 180, async () => {
     const { body } = await request(`${api}/campaigns/demo`, 'GET', token);
@@ -167,7 +168,7 @@ it('runs the whole system: start the demo over HTTP, every eligible contact call
 
   // Assess: the log, short and without a number: a line per request and per batch, campaign summaries
   expect(output).not.toContain('2025550143');
-  expect(output).toMatch(/http +PUT +\/blacklist\/\[redacted-number\] 201 \d+ ms/);
+  expect(output).toMatch(/http +POST +\/blacklist 201 \d+ ms/);
   expect(output).toMatch(/http +POST +\/campaigns\/demo\/start 403 \d+ ms/);
   const summary = 'campaign demo running: initiated 990, skipped_blacklisted 10';
   await waitFor('the campaign summary in the log', 15, async () =>

@@ -6,16 +6,18 @@ export interface ApiRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** The resource template, e.g. `/campaigns/{campaignId}/start`. */
   resource: string;
-  pathParameters: Record<string, string>;
+  pathParameters?: Record<string, string>;
   /** The verified caller, as a Lambda authorizer passes it; undefined for a request with no identity. */
   userId?: string;
+  /** The scopes its token grants, as the authorizer passes them (space-separated). */
+  scopes?: string;
   /** Sent as is (a string), or JSON-encoded. */
   body?: unknown;
   headers?: Record<string, string>;
 }
 
 export function apiEvent(request: ApiRequest): APIGatewayProxyEvent {
-  const path = Object.entries(request.pathParameters).reduce(
+  const path = Object.entries(request.pathParameters ?? {}).reduce(
     (current, [key, value]) => current.replace(`{${key}}`, encodeURIComponent(value)),
     request.resource,
   );
@@ -40,7 +42,7 @@ export function apiEvent(request: ApiRequest): APIGatewayProxyEvent {
     multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([key, value]) => [key, [value]])),
     queryStringParameters: null,
     multiValueQueryStringParameters: null,
-    pathParameters: request.pathParameters,
+    pathParameters: request.pathParameters ?? null,
     stageVariables: null,
     body,
     isBase64Encoded: false,
@@ -50,7 +52,12 @@ export function apiEvent(request: ApiRequest): APIGatewayProxyEvent {
       authorizer:
         request.userId === undefined
           ? null
-          : { principalId: request.userId, userId: request.userId, integrationLatency: 12 },
+          : {
+              principalId: request.userId,
+              userId: request.userId,
+              scopes: request.scopes ?? '',
+              integrationLatency: 12,
+            },
       protocol: 'HTTP/1.1',
       httpMethod: request.method,
       identity: {

@@ -370,44 +370,77 @@ describe('fanoutWorker', () => {
   });
 });
 
-describe('blacklist API', () => {
-  const call = (method: 'PUT' | 'GET' | 'DELETE', phoneNumber: string, body?: unknown, userId = 'user-1') =>
+describe('do-not-call list API', () => {
+  const WRITER = 'dnc:write';
+  const ADMIN = 'dnc:write dnc:admin';
+  const routes = {
+    add: ['blacklistAdd', '/blacklist'],
+    lookup: ['blacklistCheck', '/blacklist/lookup'],
+    remove: ['blacklistRemove', '/blacklist/remove'],
+  } as const;
+  const call = (route: keyof typeof routes, body: unknown, scopes = '', userId = 'user-1') =>
     harness.http(
-      method === 'PUT' ? 'blacklistAdd' : method === 'GET' ? 'blacklistCheck' : 'blacklistRemove',
-      apiEvent({
-        method,
-        resource: '/blacklist/{phoneNumber}',
-        pathParameters: { phoneNumber },
-        userId,
-        body: method === 'PUT' ? (body ?? {}) : undefined,
-      }),
+      routes[route][0],
+      apiEvent({ method: 'POST', resource: routes[route][1], userId, scopes, body }),
     );
 
-  it('adds, checks and removes a number given in any usual form, keeping who added it and when', async () => {
+  it('adds, looks up and removes a number given in any usual form, keeping who, when and why in its history', async () => {
     // Act
-    const added = await call('PUT', '(202) 555-0199', { reason: 'asked not to be called' });
-    const again = await call('PUT', '+1 202 555 0199', {}, 'user-2');
-    const checked = await call('GET', '+12025550199');
-    const removed = await call('DELETE', '+12025550199');
-    const gone = await call('GET', '+12025550199');
-    const removedAgain = await call('DELETE', '+12025550199');
+    const added = await call(
+      'add',
+      { phoneNumber: '(202) 555-0199', reason: 'asked not to be called' },
+      WRITER,
+    );
+    const again = await call('add', { phoneNumber: '+1 202 555 0199' }, ADMIN, 'user-2');
+    const seen = await call('lookup', { phoneNumber: '+12025550199' });
+    const removed = await call(
+      'remove',
+      { phoneNumber: '+12025550199', reason: 'listed by mistake' },
+      ADMIN,
+      'admin-1',
+    );
+    const gone = await call('lookup', { phoneNumber: '+12025550199' }, ADMIN);
+    const removedAgain = await call(
+      'remove',
+      { phoneNumber: '+12025550199', reason: 'again' },
+      ADMIN,
+      'admin-1',
+    );
 
-    // Assess
+    // Assess: a writer sees whether and since when; the number already listed keeps its entry
     expect(added.statusCode).toBe(201);
-    expect(added.body).toMatchObject({
-      phoneNumber: '+12025550199',
-      blacklisted: true,
+    expect(added.body).toEqual({ phoneNumber: '+12025550199', listed: true, addedAt: expect.any(String) });
+    expect(again.statusCode).toBe(200);
+    expect(again.body).toMatchObject({
       addedBy: 'user-1',
       reason: 'asked not to be called',
+      addedAt: added.body.addedAt,
     });
-    expect(again.statusCode).toBe(200);
-    expect(again.body.addedBy).toBe('user-1');
-    expect(checked.statusCode).toBe(200);
-    expect(checked.body.addedAt).toBe(added.body.addedAt);
-    expect(removed.statusCode).toBe(204);
-    expect(gone.statusCode).toBe(404);
-    expect(gone.body).toEqual({ message: 'Number is not on the blacklist' });
+    expect(seen).toMatchObject({ statusCode: 200, body: { phoneNumber: '+12025550199', listed: true } });
+    expect(seen.body.addedBy).toBeUndefined();
+    expect(removed.statusCode).toBe(200);
+    expect(gone.body).toEqual({
+      phoneNumber: '+12025550199',
+      listed: false,
+      history: [
+        {
+          action: 'add',
+          at: added.body.addedAt,
+          by: 'user-1',
+          reason: 'asked not to be called',
+          phoneHash: phoneHash('+12025550199', PHONE_HASH_KEY),
+        },
+        {
+          action: 'remove',
+          at: expect.any(String),
+          by: 'admin-1',
+          reason: 'listed by mistake',
+          phoneHash: phoneHash('+12025550199', PHONE_HASH_KEY),
+        },
+      ],
+    });
     expect(removedAgain.statusCode).toBe(404);
+    expect(removedAgain.body).toEqual({ message: 'Number is not on the blacklist' });
 
     // Assess: traces carry the number's hash, never the number
     const trace = await traceOf(added.traceId, 'blacklistAdd');
@@ -423,18 +456,80 @@ describe('blacklist API', () => {
     expect(repeated.filter((doc) => doc.fault === true || doc.error === true)).toEqual([]);
   });
 
-  it('refuses an oversized reason with a 400 that names the field, and stores nothing', async () => {
-    const response = await call('PUT', '+12025550177', { reason: 'x'.repeat(300_000) });
-    expect(response.statusCode).toBe(400);
-    expect(response.body).toEqual({
+  it('lists a removed number again, its history growing and never rewritten', async () => {
+    // Prepare
+    await call('add', { phoneNumber: '+12025550166', reason: 'first' }, WRITER);
+    await call('remove', { phoneNumber: '+12025550166', reason: 'by mistake' }, ADMIN);
+
+    // Act
+    const relisted = await call(
+      'add',
+      { phoneNumber: '+12025550166', reason: 'asked again' },
+      WRITER,
+      'user-3',
+    );
+    const seen = await call('lookup', { phoneNumber: '+12025550166' }, ADMIN);
+
+    // Assess
+    expect(relisted.statusCode).toBe(201);
+    expect(seen.body).toMatchObject({ listed: true, addedBy: 'user-3', reason: 'asked again' });
+    expect(
+      (seen.body.history as Array<{ action: string; reason: string }>).map((e) => [e.action, e.reason]),
+    ).toEqual([
+      ['add', 'first'],
+      ['remove', 'by mistake'],
+      ['add', 'asked again'],
+    ]);
+  });
+
+  it.each([
+    [
+      'add',
+      { phoneNumber: '+12025550155' },
+      '',
+      'Adding a number to the do-not-call list needs a token with the scope dnc:write or dnc:admin',
+    ],
+    [
+      'remove',
+      { phoneNumber: '+12025550155', reason: 'x' },
+      WRITER,
+      'Taking a number off the do-not-call list needs a token with the scope dnc:admin',
+    ],
+  ] as const)(
+    'refuses %s without the scope it needs, with 403, and changes nothing',
+    async (route, body, scopes, message) => {
+      // Prepare
+      if (route === 'remove') await call('add', { phoneNumber: '+12025550155' }, WRITER);
+
+      // Act
+      const refused = await call(route, body, scopes);
+
+      // Assess
+      expect(refused).toMatchObject({ statusCode: 403, body: { message } });
+      expect((await call('lookup', { phoneNumber: '+12025550155' })).body.listed).toBe(route === 'remove');
+    },
+  );
+
+  it('answers a number never listed with listed: false, a normal answer', async () => {
+    const seen = await call('lookup', { phoneNumber: '+12025550144' });
+    expect(seen).toMatchObject({ statusCode: 200, body: { phoneNumber: '+12025550144', listed: false } });
+  });
+
+  it('refuses a removal without a reason, and an oversized reason, with a 400 that names the field', async () => {
+    const noReason = await call('remove', { phoneNumber: '+12025550177' }, ADMIN);
+    const oversized = await call('add', { phoneNumber: '+12025550177', reason: 'x'.repeat(300_000) }, WRITER);
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.body).toEqual({ message: 'The request is not valid', details: ['missing field reason'] });
+    expect(oversized.statusCode).toBe(400);
+    expect(oversized.body).toEqual({
       message: 'The request is not valid',
       details: ['body.reason must NOT have more than 200 characters'],
     });
-    expect((await call('GET', '+12025550177')).statusCode).toBe(404);
+    expect((await call('lookup', { phoneNumber: '+12025550177' })).body.listed).toBe(false);
   });
 
   it('refuses an invalid number with a 400 that says so, without echoing it', async () => {
-    const response = await call('PUT', '12345');
+    const response = await call('add', { phoneNumber: '12345' }, WRITER);
     expect(response.statusCode).toBe(400);
     expect(response.body).toEqual({ message: 'phoneNumber is not a valid phone number' });
   });

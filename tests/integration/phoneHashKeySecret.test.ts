@@ -59,9 +59,9 @@ describe('phone-hash key from an unreachable secret', () => {
     const response = await harness.http(
       'blacklistCheck',
       apiEvent({
-        method: 'GET',
-        resource: '/blacklist/{phoneNumber}',
-        pathParameters: { phoneNumber: '+12025550143' },
+        method: 'POST',
+        resource: '/blacklist/lookup',
+        body: { phoneNumber: '+12025550143' },
         userId: 'user-1',
       }),
     );

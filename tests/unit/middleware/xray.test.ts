@@ -51,6 +51,27 @@ describe('xray middleware', () => {
     receiver.clear();
   });
 
+  it.each([
+    ['a campaign id out of its schema', { campaignId: "c-1' OR 1=1", userId: 'u-1' }, ['userId']],
+    ['a phone number given as the user', { campaignId: 'c-1', userId: '+12025550143' }, ['campaignId']],
+    ['an over-long campaign id', { campaignId: 'c'.repeat(65), userId: 'u-1' }, ['userId']],
+  ])('annotates the root only with values of the expected form, not %s', async (_, event, kept) => {
+    // Prepare
+    const handler = tracedChain<Event, string>(options, [], async () => 'done');
+    const traceId = newTrace();
+
+    // Act
+    await handler(event, context);
+
+    // Assess
+    const root = await rootOf(traceId);
+    const annotated = Object.keys(root.annotations ?? {}).filter(
+      (key) => key === 'campaignId' || key === 'userId',
+    );
+    expect(annotated).toEqual(kept);
+    expect(JSON.stringify(root)).not.toContain('2025550143');
+  });
+
   it('opens a root subsegment named after the function, annotated, and current for the handler', async () => {
     // Prepare
     const handler = tracedChain<Event, string>(options, [], async () => {

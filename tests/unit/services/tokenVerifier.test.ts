@@ -28,7 +28,29 @@ describe('token verifier', () => {
     expect(await verifier.verify(`Bearer ${await token({ sub: 'demo-user' })}`)).toEqual({
       allowed: true,
       userId: 'demo-user',
+      scopes: [],
     });
+  });
+
+  it.each([
+    ['scope', 'dnc:write dnc:admin'],
+    ['scp', ['dnc:write', 'dnc:admin']],
+  ])('reads the scopes a token grants from %s', async (claim, value) => {
+    // Prepare
+    const signed = await new SignJWT({ [claim]: value })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('u')
+      .setIssuer(config.issuer)
+      .setAudience(config.audience)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(config.secret));
+
+    // Act
+    const verdict = await verifier.verify(`Bearer ${signed}`);
+
+    // Assess
+    expect(verdict).toEqual({ allowed: true, userId: 'u', scopes: ['dnc:write', 'dnc:admin'] });
   });
 
   it.each([
