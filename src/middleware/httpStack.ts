@@ -9,7 +9,7 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import { createError, HttpError } from '@middy/util';
+import { createError } from '@middy/util';
 import validator from '@middy/validator';
 import type { ErrorObject } from 'ajv';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -20,6 +20,7 @@ import {
   ServiceError,
   statusCodeOf,
   UnauthorizedError,
+  ValidationError,
 } from '../lib/errors.ts';
 import { describeSchemaErrors } from '../lib/schemaErrors.ts';
 import { type LambdaHandler, tracedChain } from './tracedChain.ts';
@@ -91,44 +92,54 @@ export function json(statusCode: number, body: unknown): APIGatewayProxyResult {
   return { statusCode, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
 }
 
-function packageOf(error: unknown): string | undefined {
-  const cause = (error as { cause?: { package?: unknown } }).cause;
-  return typeof cause?.package === 'string' ? cause.package : undefined;
-}
+type JsonError = { status: number; message: string; details?: string[] };
 
-/** Turns an error into `{ message, details? }` with its status, for http-error-handler to send. */
-function toJsonError(error: unknown): { status: number; message: string; details?: string[] } | undefined {
-  if (error instanceof HttpError && packageOf(error) === '@middy/validator') {
-    const data = (error.cause as { data?: ErrorObject[] }).data;
-    return { status: 400, message: 'The request is not valid', details: describeSchemaErrors(data) };
-  }
-  if (error instanceof HttpError && packageOf(error) === '@middy/http-json-body-parser') {
-    // The parser answers 415 for both; a body that is not JSON is the caller's bad request (400).
-    return error.message.startsWith('Invalid or malformed JSON')
-      ? { status: 400, message: 'The request body is not valid JSON' }
-      : { status: 415, message: 'Content-Type must be application/json' };
-  }
+/**
+ * What a failed request answers, `{ message, details? }` with its status, from public facts only: the project's
+ * errors by class; Middy's (from the body parser and the validator) by status, the validator's field
+ * errors found by validating the event again (on the error path alone). Undefined: not for the caller (500).
+ */
+function toJsonError(error: unknown, event: unknown, validate: EventValidator): JsonError | undefined {
   if (error instanceof DependencyError) {
     // Ours to retry, not the caller's fault: 503 tells a client to try again; which dependency stays in the logs.
     return { status: 503, message: 'Service temporarily unavailable; try again later' };
   }
-  if (error instanceof ServiceError && error.expose) {
-    const details = (error as { details?: readonly string[] }).details;
-    return {
-      status: error.statusCode,
-      message: error.message,
-      details: details?.length ? [...details] : undefined,
-    };
+  if (error instanceof ServiceError) {
+    if (!error.expose) return undefined;
+    const details =
+      error instanceof ValidationError && error.details.length > 0 ? [...error.details] : undefined;
+    return { status: error.statusCode, message: error.message, details };
   }
+  // Middy's errors carry `statusCode` (its http-error-handler's contract); their class is not relied on, as each
+  // middleware package may bring its own copy of @middy/util.
   const status = statusCodeOf(error);
-  if (error instanceof HttpError && status < 500) return { status, message: error.message };
-  return undefined;
+  if (status >= 500) return undefined;
+  switch (status) {
+    case 400:
+      return validate(event)
+        ? { status: 400, message: 'The request is not valid' }
+        : {
+            status: 400,
+            message: 'The request is not valid',
+            details: describeSchemaErrors(validate.errors),
+          };
+    case 415:
+      return { status: 415, message: 'Content-Type must be application/json' };
+    case 422:
+      // The body parser's answer to a body that is not JSON: a bad request, as API Gateway's own validation says.
+      return { status: 400, message: 'The request body is not valid JSON' };
+    default:
+      return { status, message: error instanceof Error ? error.message : 'The request was refused' };
+  }
 }
 
-function jsonErrors(logger: Logger): MiddlewareObj<HttpEvent, APIGatewayProxyResult> {
+function jsonErrors(
+  logger: Logger,
+  validate: EventValidator,
+): MiddlewareObj<HttpEvent, APIGatewayProxyResult> {
   const jsonErrorsOnError = (request: Request<HttpEvent, APIGatewayProxyResult>): void => {
     if (request.response !== undefined || request.error === null) return;
-    const answer = toJsonError(request.error);
+    const answer = toJsonError(request.error, request.event, validate);
     if (answer === undefined) {
       logger.error('Request failed', {
         error: describeCause(request.error),
@@ -137,6 +148,7 @@ function jsonErrors(logger: Logger): MiddlewareObj<HttpEvent, APIGatewayProxyRes
       return;
     }
     const { status, ...body } = answer;
+    // http-error-handler sends an exposed error's message as the body, typed JSON when it is JSON.
     request.error = createError(status, JSON.stringify(body), { expose: true, cause: request.error });
   };
   return { onError: jsonErrorsOnError };
@@ -160,7 +172,7 @@ export function httpFunction<TBody>(
       fallbackMessage: JSON.stringify({ message: 'Internal server error' }),
     }),
     // onError runs in reverse order: this one shapes the error before http-error-handler sends it.
-    jsonErrors(options.logger),
+    jsonErrors(options.logger, options.eventSchema),
   ];
   return tracedChain<HttpEvent, APIGatewayProxyResult>(
     {
