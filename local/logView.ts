@@ -8,8 +8,19 @@ import type { RequestLine } from './apiFront.ts';
 
 /** Log messages that close a queue batch, and the fields that sum it up. */
 const BATCH_MESSAGES: Record<string, readonly string[]> = {
-  'Dial batch processed': ['received', 'initiated', 'skipped_blacklisted', 'duplicate', 'rejected', 'failed'],
-  'Fan-out page done': ['campaignId', 'page', 'queued', 'skipped'],
+  'Batch processed': [
+    'received',
+    'initiated',
+    'skipped_blacklisted',
+    'duplicate',
+    'done',
+    'already_done',
+    'campaign_not_running',
+    'queued',
+    'skipped',
+    'rejected',
+    'retry',
+  ],
 };
 
 /** serverless-offline's own chatter: its banner, per-invocation bookkeeping, authorizer notices. */

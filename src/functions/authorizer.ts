@@ -10,9 +10,12 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { authConfig } from '../lib/config.ts';
 import { createLogger } from '../lib/logger.ts';
+import { traceOutboundFetch } from '../lib/tracing.ts';
 import { tracedChain } from '../middleware/tracedChain.ts';
 import { createTokenVerifier } from '../services/tokenVerifier.ts';
 
+// The identity provider's key set is downloaded with fetch: traced like the AWS SDK's calls.
+traceOutboundFetch();
 const logger = createLogger('authorizer');
 const tokens = createTokenVerifier(authConfig());
 

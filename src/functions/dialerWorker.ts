@@ -1,32 +1,45 @@
 /**
- * dialerWorker: SQS-triggered from the dial-tasks queue (ReportBatchItemFailures). Dependencies are created once
- * per function instance, at cold start; each batch goes to the dialer service.
+ * dialerWorker: SQS-triggered from the dial-tasks queue (ReportBatchItemFailures). `build` makes the handler from
+ * its settings and dependencies; below it, the real ones, created once per function instance, at cold start.
  */
-import { dialerConfig } from '../lib/config.ts';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import validateDialTask from '../generated/dialTask.validate.cjs';
+import { type DialerConfig, dialerConfig } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
 import { dynamoClient } from '../lib/dynamoClient.ts';
 import { createLogger } from '../lib/logger.ts';
 import { openPhoneHashing } from '../lib/phoneHashKey.ts';
+import type { RejectionStore } from '../lib/queueTasks.ts';
 import { sqsClient } from '../lib/sqsClient.ts';
-import { sqsFunction } from '../middleware/sqsStack.ts';
+import { queueFunction } from '../middleware/queueStack.ts';
 import { createAttemptRepository } from '../services/attemptRepository.ts';
 import { createBlacklistService } from '../services/blacklistService.ts';
-import { createDialerService } from '../services/dialerService.ts';
+import { createDialerService, type DialerDeps } from '../services/dialerService.ts';
 import { createMessageQueue } from '../services/messageQueue.ts';
+import { createRejectionRepository } from '../services/rejectionRepository.ts';
+
+export type DialerWorkerDeps = Omit<DialerDeps, 'claimLeaseSeconds'> & {
+  rejections: RejectionStore;
+  logger: Logger;
+};
+
+export function build(config: Pick<DialerConfig, 'claimLeaseSeconds'>, deps: DialerWorkerDeps) {
+  const dialer = createDialerService({ ...deps, claimLeaseSeconds: config.claimLeaseSeconds });
+  return queueFunction(
+    { name: 'dialerWorker', queue: 'dial-tasks', noun: 'Dial task', validate: validateDialTask },
+    deps,
+    (tasks) => dialer.dial(tasks),
+  );
+}
 
 const config = dialerConfig();
-const logger = createLogger('dialerWorker');
-
-const dialer = createDialerService({
+const db = openDatabase();
+export const handler = build(config, {
   blacklist: createBlacklistService({ dynamo: dynamoClient, tableName: config.blacklistTable }),
   calls: createMessageQueue({ sqs: sqsClient, queueUrl: config.asteriskCallsQueueUrl }),
-  attempts: createAttemptRepository(openDatabase()),
+  attempts: createAttemptRepository(db),
+  rejections: createRejectionRepository(db),
   phone: openPhoneHashing(),
-  claimLeaseSeconds: config.claimLeaseSeconds,
-  logger,
-});
-
-export const handler = sqsFunction({ name: 'dialerWorker' }, async (event, context) => {
-  logger.addContext(context);
-  return dialer.processBatch(event.Records);
+  logger: createLogger('dialerWorker'),
+  now: () => new Date(),
 });

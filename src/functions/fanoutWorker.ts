@@ -1,28 +1,40 @@
 /**
  * fanoutWorker: SQS-triggered from the fan-out queue (ReportBatchItemFailures). Each job is one page of a
- * campaign's contacts, turned into dial tasks on the dial-tasks queue.
+ * campaign's contacts, turned into dial tasks on the dial-tasks queue. `build` makes the handler from its
+ * dependencies; below it, the real ones, created once per function instance, at cold start.
  */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import validateFanoutJob from '../generated/fanoutJob.validate.cjs';
 import { fanoutConfig } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
 import { dynamoClient } from '../lib/dynamoClient.ts';
 import { createLogger } from '../lib/logger.ts';
+import type { RejectionStore } from '../lib/queueTasks.ts';
 import { sqsClient } from '../lib/sqsClient.ts';
-import { sqsFunction } from '../middleware/sqsStack.ts';
+import { queueFunction } from '../middleware/queueStack.ts';
 import { createBlacklistService } from '../services/blacklistService.ts';
 import { createFanoutRepository } from '../services/fanoutRepository.ts';
-import { createFanoutService } from '../services/fanoutService.ts';
+import { createFanoutService, type FanoutDeps } from '../services/fanoutService.ts';
 import { createMessageQueue } from '../services/messageQueue.ts';
+import { createRejectionRepository } from '../services/rejectionRepository.ts';
+
+export type FanoutWorkerDeps = FanoutDeps & { rejections: RejectionStore; logger: Logger };
+
+export function build(deps: FanoutWorkerDeps) {
+  const fanout = createFanoutService(deps);
+  return queueFunction(
+    { name: 'fanoutWorker', queue: 'fanout', noun: 'Fan-out job', validate: validateFanoutJob },
+    deps,
+    (jobs) => fanout.fanOutJobs(jobs),
+  );
+}
 
 const config = fanoutConfig();
-const logger = createLogger('fanoutWorker');
-const fanout = createFanoutService({
-  pages: createFanoutRepository(openDatabase()),
+const db = openDatabase();
+export const handler = build({
+  pages: createFanoutRepository(db),
   blacklist: createBlacklistService({ dynamo: dynamoClient, tableName: config.blacklistTable }),
   dialTasks: createMessageQueue({ sqs: sqsClient, queueUrl: config.dialTasksQueueUrl }),
-  logger,
-});
-
-export const handler = sqsFunction({ name: 'fanoutWorker' }, async (event, context) => {
-  logger.addContext(context);
-  return fanout.processBatch(event.Records);
+  rejections: createRejectionRepository(db),
+  logger: createLogger('fanoutWorker'),
 });

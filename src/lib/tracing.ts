@@ -19,14 +19,20 @@ type AnnotationValue = string | number | boolean;
 export const MAX_ANNOTATIONS_PER_TRACE = 50;
 const VALID_KEY = /^[A-Za-z0-9_]+$/;
 
-// Local emulator only (see TracingConfig): a new trace header per invocation.
-const localTraceHeaders = tracingConfig().newTracePerInvocation;
-
-// Outside Lambda there is no segment; the SDK would log an error for every traced client call.
+// The SDK's own setting: outside Lambda there is no segment, and it would log an error for every traced client call.
 AWSXRay.setContextMissingStrategy(() => {});
-// Outbound HTTP beyond the AWS SDK (the authorizer's JWKS download) goes through fetch: each call is a subsegment.
-// node:http/https are not patched globally: the AWS SDK uses them, and its calls are traced as AWS subsegments already.
-captureFetchGlobal(true);
+
+let fetchTraced = false;
+/**
+ * Traces outbound HTTP made with fetch (each call a subsegment), for the functions that call out beyond the AWS SDK
+ * (the authorizer's key-set download); call it at their module load. node:http/https are not patched: the AWS SDK
+ * uses them, and its calls are traced as AWS subsegments already.
+ */
+export function traceOutboundFetch(): void {
+  if (fetchTraced) return;
+  fetchTraced = true;
+  captureFetchGlobal(true);
+}
 
 export interface Span {
   /** True when this span records into a real trace. */
@@ -35,8 +41,11 @@ export interface Span {
   annotate(key: string, value: AnnotationValue | undefined): void;
   /** Unindexed context. Never put a raw phone number here. */
   addMetadata(key: string, value: unknown): void;
-  /** Records the error and its flag: 429 throttle, other 4xx error, 5xx (and unknown errors) fault. */
-  recordError(error: unknown): void;
+  /**
+   * Records the error and its flag: 429 throttle, other 4xx error, 5xx (and unknown errors) fault. `statusCode`, when
+   * given, is the status the error stands for (an error handler may have chosen it); the error is never changed.
+   */
+  recordError(error: unknown, statusCode?: number): void;
   /** Sets the flag an HTTP status stands for, without an exception. */
   markStatus(statusCode: number): void;
   /** Opens a child span (not current: use `run` or `traced` for that). */
@@ -115,8 +124,8 @@ class XraySpan implements Span {
     guard(() => this.#sub.addMetadata(key, value));
   }
 
-  recordError(error: unknown): void {
-    const statusCode = statusCodeOf(error);
+  recordError(error: unknown, status?: number): void {
+    const statusCode = status ?? statusCodeOf(error);
     guard(() => {
       this.#sub.addError(safeError(error));
       // addError always sets fault; a client error is an `error`, a throttle a `throttle`.
@@ -223,7 +232,9 @@ export function startInvocationSpan(name: string): Span {
  * two invocations in one process (tests, local emulators, concurrent runtimes) would otherwise nest into each other.
  */
 export function runInOwnTraceContext<T>(fn: () => Promise<T>): Promise<T> {
-  if (localTraceHeaders) setTraceHeader(newTraceHeader().header);
+  // Local emulator only (see TracingConfig): it gives no trace header, so one is made per invocation, where the
+  // Lambda runtime would put it (the SDK reads it from there in Lambda mode).
+  if (tracingConfig().newTracePerInvocation) setTraceHeader(newTraceHeader().header);
   return AWSXRay.getNamespace().runAndReturn(fn);
 }
 

@@ -99,7 +99,7 @@ export function xrayMiddleware<TEvent, TResult>(
     if (span === undefined) return;
     // An error handler earlier in the onError chain may have answered with its own status (e.g. a 404).
     const status = statusOf(options, request.response) ?? statusCodeOf(request.error);
-    span.recordError(Object.assign(request.error ?? new Error('Unknown error'), { statusCode: status }));
+    span.recordError(request.error ?? new Error('Unknown error'), status);
     span.close();
   };
 

@@ -3,6 +3,7 @@
  * attempts, one to record how they ended. The attempt's key (campaign, contact, attempt) is its dialId.
  */
 import type { Database } from '../lib/db.ts';
+import { dialIdOf } from './dialDecision.ts';
 
 export interface AttemptKey {
   campaignId: string;
@@ -24,28 +25,13 @@ export interface ClaimRequest extends AttemptKey {
  */
 export type ClaimResult = 'claimed' | 'held' | 'done' | 'unknown_contact';
 
-export interface RejectedTask {
-  messageId: string;
-  campaignId?: string;
-  contactId?: string;
-  attempt?: number;
-  reason: string;
-  body: string;
-}
-
 export interface AttemptRepository {
   claim(requests: readonly ClaimRequest[], leaseSeconds: number): Promise<Map<string, ClaimResult>>;
-  /** Marks sent calls `initiated`, releases the claim of calls that could not be sent, sets rejected tasks aside. */
+  /** Marks sent calls `initiated` and releases the claim of calls that could not be sent. */
   recordOutcomes(outcome: {
     initiated: readonly AttemptKey[];
     released: readonly AttemptKey[];
-    rejected: readonly RejectedTask[];
   }): Promise<void>;
-}
-
-/** The stable identity of a call: `campaignId:contactId:attempt`. */
-export function dialIdOf(key: AttemptKey): string {
-  return `${key.campaignId}:${key.contactId}:${key.attempt}`;
 }
 
 // The main SELECT sees the table as it was before the statement, so `before_status` is the status the claim found.
@@ -81,11 +67,6 @@ LEFT JOIN call_attempts ca
   ON ca.campaign_id = i.campaign_id AND ca.contact_id = i.contact_id AND ca.attempt = i.attempt`;
 
 const OUTCOMES_SQL = `
-WITH rejected AS (
-  INSERT INTO rejected_dial_tasks (message_id, campaign_id, contact_id, attempt, reason, body)
-  SELECT * FROM unnest($5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[])
-  ON CONFLICT (message_id) DO NOTHING
-)
 UPDATE call_attempts ca
 SET status = CASE WHEN o.initiated THEN 'initiated' ELSE ca.status END,
     initiated_at = CASE WHEN o.initiated THEN now() ELSE ca.initiated_at END,
@@ -129,8 +110,8 @@ export function createAttemptRepository(db: Database): AttemptRepository {
       );
     },
 
-    async recordOutcomes({ initiated, released, rejected }) {
-      if (initiated.length + released.length + rejected.length === 0) return;
+    async recordOutcomes({ initiated, released }) {
+      if (initiated.length + released.length === 0) return;
       const updates = [
         ...initiated.map((key) => ({ key, initiated: true })),
         ...released.map((key) => ({ key, initiated: false })),
@@ -140,12 +121,6 @@ export function createAttemptRepository(db: Database): AttemptRepository {
         updates.map((u) => u.key.contactId),
         updates.map((u) => u.key.attempt),
         updates.map((u) => u.initiated),
-        rejected.map((r) => r.messageId),
-        rejected.map((r) => r.campaignId ?? null),
-        rejected.map((r) => r.contactId ?? null),
-        rejected.map((r) => r.attempt ?? null),
-        rejected.map((r) => r.reason),
-        rejected.map((r) => r.body),
       ]);
     },
   };

@@ -1,37 +1,47 @@
 /**
  * Turns a batch of dial tasks into calls. For the batch as a whole:
- * 1. ValidateInput: read each task (JSON, schema, E.164); a task that can never succeed is set aside.
+ * 1. ValidateInput: each task's number in E.164; a task whose number is not valid is rejected.
  * 2. CheckBlacklist: one BatchGetItem for every number of the batch (the list may have changed since fan-out).
- * 3. InitiateCall: claim the attempts in Postgres (one statement), then send the claimed calls to the
- *    asterisk-calls queue. A claim makes a redelivered task a no-op once its call went out, and lets a task whose
- *    call may not have gone out be sent again under the same dialId.
- * 4. RecordAttempt: mark sent calls initiated, release the claims of unsent ones, record rejected tasks (one statement).
- * Each record gets a `ProcessDialTask` subsegment with these steps as children; the batched calls (DynamoDB, SQS,
- * SQL) serve the whole batch and sit under the invocation's root subsegment.
- * A record whose dependency failed is returned for retry; nothing else is.
+ * 3. InitiateCall: claim the attempts in Postgres (one statement: listed numbers are recorded skipped by it), then
+ *    send the calls this invocation now owns to the asterisk-calls queue. A claim makes a redelivered task a no-op
+ *    once its call went out, and lets a task whose call may not have gone out be sent again under the same dialId.
+ * 4. RecordAttempt: mark sent calls initiated and release the claims of unsent ones (one statement).
+ * What each task becomes is decided in dialDecision.ts; each task gets a `ProcessDialTask` span with its steps.
+ * A task whose dependency failed is retried; one that can never succeed is rejected; nothing is lost.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import type { AsteriskCall } from '../generated/asteriskCall.ts';
-import { DependencyError, ValidationError } from '../lib/errors.ts';
+import type { DialTask } from '../generated/dialTask.ts';
+import { DependencyError, describeCause, ValidationError } from '../lib/errors.ts';
 import { phoneHash } from '../lib/phone.ts';
 import type { PhoneHashing } from '../lib/phoneHashKey.ts';
-import { redactPhoneLike } from '../lib/redact.ts';
-import { currentSpan } from '../lib/tracing.ts';
-import type { AttemptRepository, ClaimResult } from './attemptRepository.ts';
+import type { Outcomes, QueueTask, TaskOutcome } from '../lib/queueTasks.ts';
+import { type StepMark, traceTasks } from '../lib/taskTrace.ts';
+import type { AttemptRepository, ClaimIntent } from './attemptRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
-import { readDialTask } from './dialTaskInput.ts';
-import { DialTaskRun, dialIdOfRun, isValid, keyOf, type ValidRun } from './dialTaskRun.ts';
+import {
+  afterClaim,
+  callMessage,
+  type DialCandidate,
+  dialIdOf,
+  intentFor,
+  readCandidate,
+  UNKNOWN_CONTACT,
+} from './dialDecision.ts';
 import type { MessageQueue } from './messageQueue.ts';
 
 export interface DialerDeps {
-  blacklist: BlacklistService;
+  blacklist: Pick<BlacklistService, 'findBlacklisted'>;
   calls: MessageQueue;
   attempts: AttemptRepository;
   phone: PhoneHashing;
   claimLeaseSeconds: number;
-  logger: Logger;
+  now: () => Date;
 }
+
+const marks = (entries: Iterable<[string, StepMark]>) => new Map(entries);
+const retry = (step: string, error: unknown): TaskOutcome => ({
+  kind: 'retry',
+  reason: `${step}: ${describeCause(error)}`,
+});
 
 export function createDialerService({
   blacklist,
@@ -39,191 +49,160 @@ export function createDialerService({
   attempts,
   phone,
   claimLeaseSeconds,
-  logger,
+  now,
 }: DialerDeps) {
-  function validate(run: DialTaskRun, hashKey: string): void {
-    run.open('ValidateInput');
-    const input = readDialTask(run.record.body, phone.defaultRegion);
-    // Only the identity fields: a run's identity goes into log lines, never the number.
-    run.identity = input.ok
-      ? { campaignId: input.task.campaignId, contactId: input.task.contactId, attempt: input.task.attempt }
-      : input.identity;
-    run.span.annotate('campaignId', run.identity.campaignId);
-    run.span.annotate('contactId', run.identity.contactId);
-    run.span.annotate('attempt', run.identity.attempt);
-    if (!input.ok) {
-      run.reject(input.error.message);
-      run.close('ValidateInput', input.error);
-      return;
-    }
-    run.task = input.task;
-    run.span.annotate('phoneHash', phoneHash(input.task.phoneNumber, hashKey));
-    run.close('ValidateInput');
-  }
-
-  /** Returns the runs whose number is on the blacklist; on failure every run is returned for retry. */
-  async function checkBlacklist(runs: ValidRun[]): Promise<Set<ValidRun>> {
-    for (const run of runs) run.open('CheckBlacklist');
-    try {
-      const listed = await blacklist.findBlacklisted(runs.map((run) => run.task.phoneNumber));
-      const blacklisted = new Set(runs.filter((run) => listed.has(run.task.phoneNumber)));
-      for (const run of runs) {
-        run.addStepMetadata('CheckBlacklist', 'blacklisted', blacklisted.has(run));
-        run.close('CheckBlacklist');
+  return {
+    /** One outcome per task. Throws (the whole batch comes back) only when no task can be handled safely. */
+    async dial(tasks: readonly QueueTask<DialTask>[]): Promise<Outcomes> {
+      // Without the key no task can be traced or logged safely.
+      const hashKey = await phone.key();
+      const outcomes = new Map<string, TaskOutcome>();
+      const trace = traceTasks(
+        'ProcessDialTask',
+        tasks.map((task) => task.id),
+      );
+      try {
+        // 1. ValidateInput
+        const read = await trace.step(
+          'ValidateInput',
+          tasks.map((task) => task.id),
+          async () => tasks.map((task) => readCandidate(task.id, task.body, phone.defaultRegion)),
+          (results) =>
+            marks(
+              results.flatMap((r, i) => ('error' in r ? [[tasks[i]?.id ?? '', { error: r.error }]] : [])),
+            ),
+        );
+        const candidates: DialCandidate[] = [];
+        read.forEach((result, i) => {
+          const task = tasks[i];
+          if (task === undefined) return;
+          for (const key of ['campaignId', 'contactId', 'attempt'] as const)
+            trace.annotate(task.id, key, task.body[key]);
+          if ('error' in result) outcomes.set(task.id, { kind: 'reject', reason: result.error.message });
+          else {
+            trace.annotate(task.id, 'phoneHash', phoneHash(result.phoneNumber, hashKey));
+            candidates.push(result);
+          }
+        });
+        if (candidates.length > 0) await dialCandidates(candidates, outcomes, trace);
+      } finally {
+        trace.finish(outcomes);
       }
-      return blacklisted;
-    } catch (error) {
-      for (const run of runs) run.retry('CheckBlacklist', error);
-      return new Set();
-    }
-  }
+      return outcomes;
+    },
+  };
 
-  /** Applies what the claim found to a run; `step` is the step the claim belongs to for this run. */
-  function applyClaim(
-    run: ValidRun,
-    claim: ClaimResult | undefined,
-    step: 'InitiateCall' | 'RecordAttempt',
-  ): void {
-    run.addStepMetadata(step, 'claim', claim ?? 'missing');
-    if (claim === 'claimed') {
-      if (step === 'RecordAttempt') run.outcome = 'skipped_blacklisted';
-    } else if (claim === 'unknown_contact') {
-      const unknown = new ValidationError('Dial task names a contact that is not in the campaign');
-      run.reject(unknown.message);
-      run.close(step, unknown);
-    } else if (claim === 'held') {
-      run.outcome = 'retry';
-      run.reason = 'InitiateCall: attempt claimed by another invocation';
-    } else {
-      run.outcome = 'duplicate';
-    }
-  }
-
-  /** Claims every attempt (to dial, or to record as skipped), then sends the calls this invocation now owns. */
-  async function initiateCalls(toDial: ValidRun[], toSkip: ValidRun[]): Promise<void> {
-    for (const run of toDial) run.open('InitiateCall');
-    for (const run of toSkip) run.open('RecordAttempt');
-    let claims: Map<string, ClaimResult>;
+  async function dialCandidates(
+    candidates: DialCandidate[],
+    outcomes: Map<string, TaskOutcome>,
+    trace: ReturnType<typeof traceTasks>,
+  ): Promise<void> {
+    const ids = candidates.map((c) => c.id);
+    // 2. CheckBlacklist
+    let listed: Set<string>;
     try {
-      claims = await attempts.claim(
-        [
-          ...toDial.map((run) => ({ ...keyOf(run), intent: 'dial' as const })),
-          ...toSkip.map((run) => ({ ...keyOf(run), intent: 'skip_blacklisted' as const })),
-        ],
-        claimLeaseSeconds,
+      listed = await trace.step(
+        'CheckBlacklist',
+        ids,
+        () => blacklist.findBlacklisted(candidates.map((c) => c.phoneNumber)),
+        (found) =>
+          marks(candidates.map((c) => [c.id, { metadata: { blacklisted: found.has(c.phoneNumber) } }])),
       );
     } catch (error) {
-      for (const run of toDial) run.retry('InitiateCall', error);
-      for (const run of toSkip) run.retry('RecordAttempt', error);
+      for (const c of candidates) outcomes.set(c.id, retry('CheckBlacklist', error));
       return;
     }
-    // The same task twice in one batch: the first copy owns the claim, the others have nothing to do.
-    const owned = new Set<string>();
-    for (const [runs, step] of [
-      [toSkip, 'RecordAttempt'],
-      [toDial, 'InitiateCall'],
-    ] as const) {
-      for (const run of runs) {
-        const dialId = dialIdOfRun(run);
-        const claim = owned.has(dialId) ? 'done' : claims.get(dialId);
-        if (claim === 'claimed') owned.add(dialId);
-        applyClaim(run, claim, step);
-      }
+
+    // 3. InitiateCall: one claim for every attempt; the listed ones are recorded skipped by it.
+    const intents = new Map<string, ClaimIntent>(candidates.map((c) => [c.id, intentFor(c, listed)]));
+    const toDial = candidates.filter((c) => intents.get(c.id) === 'dial');
+    const toSkip = candidates.filter((c) => intents.get(c.id) === 'skip_blacklisted');
+    const initiate = trace.begin(
+      'InitiateCall',
+      toDial.map((c) => c.id),
+    );
+    const skip = trace.begin(
+      'RecordAttempt',
+      toSkip.map((c) => c.id),
+    );
+    let claims: Awaited<ReturnType<AttemptRepository['claim']>>;
+    try {
+      const requests = [...toDial, ...toSkip].map((c) => ({ ...c.key, intent: intents.get(c.id) ?? 'dial' }));
+      claims = await attempts.claim(requests, claimLeaseSeconds);
+    } catch (error) {
+      initiate.fail(error);
+      skip.fail(error);
+      for (const c of candidates)
+        outcomes.set(c.id, retry(intents.get(c.id) === 'dial' ? 'InitiateCall' : 'RecordAttempt', error));
+      return;
     }
-    const sending = toDial.filter((run) => run.outcome === undefined);
-    const requestedAt = new Date().toISOString();
+    const owned = new Set<string>();
+    const sending: DialCandidate[] = [];
+    const claimMarks = new Map<string, StepMark>();
+    // Skipped first: of two copies of one task, the one recorded skipped is never sent as well.
+    for (const c of [...toSkip, ...toDial]) {
+      const dialId = dialIdOf(c.key);
+      const claim = claims.get(dialId);
+      const earlierCopy = owned.has(dialId);
+      const decision = afterClaim(intents.get(c.id) ?? 'dial', claim, earlierCopy);
+      if (claim === 'claimed') owned.add(dialId);
+      claimMarks.set(c.id, {
+        metadata: { claim: earlierCopy ? 'owned by an earlier copy' : (claim ?? 'missing'), dialId },
+        ...(decision.kind === 'reject' ? { error: new ValidationError(UNKNOWN_CONTACT) } : {}),
+      });
+      if (decision.kind === 'send') sending.push(c);
+      else if (decision.kind === 'done') outcomes.set(c.id, { kind: 'done', result: decision.result });
+      else outcomes.set(c.id, decision);
+    }
+    skip.end(claimMarks);
+
+    const sent = await send(sending, outcomes, claimMarks);
+    initiate.end(claimMarks);
+
+    // 4. RecordAttempt
+    const released = sending.filter((c) => !sent.includes(c)).map((c) => c.key);
+    try {
+      await trace.step(
+        'RecordAttempt',
+        sent.map((c) => c.id),
+        () => attempts.recordOutcomes({ initiated: sent.map((c) => c.key), released }),
+      );
+      for (const c of sent) outcomes.set(c.id, { kind: 'done', result: 'initiated' });
+    } catch (error) {
+      // A sent call stays claimed: after the lease, the redelivered task sends it again under the same dialId.
+      for (const c of sent) outcomes.set(c.id, retry('RecordAttempt', error));
+    }
+  }
+
+  /** Sends the owned calls in batches; an unsent one is retried and its claim released. Returns those sent. */
+  async function send(
+    sending: DialCandidate[],
+    outcomes: Map<string, TaskOutcome>,
+    stepMarks: Map<string, StepMark>,
+  ): Promise<DialCandidate[]> {
+    const requestedAt = now();
     const result = await calls.send(
-      sending.map((run) => {
-        const call: AsteriskCall = {
-          dialId: dialIdOfRun(run),
-          ...keyOf(run),
-          phoneNumber: run.task.phoneNumber,
-          requestedAt,
-        };
+      sending.map((c) => {
+        const call = callMessage(c, requestedAt);
         return { id: call.dialId, body: call, attributes: { dialId: call.dialId } };
       }),
     );
-    for (const run of sending) {
-      const dialId = dialIdOfRun(run);
-      run.addStepMetadata('InitiateCall', 'dialId', dialId);
-      const failure = result.sent.has(dialId) ? undefined : (result.failed.get(dialId) ?? 'not sent');
-      if (failure === undefined) {
-        run.outcome = 'initiated';
-        run.close('InitiateCall');
-      } else {
-        run.unsent = true;
-        run.retry('InitiateCall', new DependencyError('sqs', `Call message not sent: ${failure}`));
+    const sent: DialCandidate[] = [];
+    for (const c of sending) {
+      const dialId = dialIdOf(c.key);
+      if (result.sent.has(dialId)) {
+        sent.push(c);
+        continue;
       }
-    }
-    for (const run of toDial) if (run.isOpen('InitiateCall')) run.close('InitiateCall');
-  }
-
-  async function recordAttempts(runs: DialTaskRun[]): Promise<void> {
-    const initiated = runs.filter((run): run is ValidRun => run.outcome === 'initiated' && isValid(run));
-    const released = runs.filter((run): run is ValidRun => run.unsent && isValid(run));
-    const rejected = runs.filter((run) => run.outcome === 'rejected');
-    const recording = [...initiated, ...rejected];
-    for (const run of recording) if (!run.isOpen('RecordAttempt')) run.open('RecordAttempt');
-    try {
-      await attempts.recordOutcomes({
-        initiated: initiated.map(keyOf),
-        released: released.map(keyOf),
-        rejected: rejected.map((run) => ({
-          messageId: run.record.messageId,
-          ...run.identity,
-          reason: run.reason ?? 'rejected',
-          body: run.record.body,
-        })),
+      const failure = `Call message not sent: ${result.failed.get(dialId) ?? 'not sent'}`;
+      outcomes.set(c.id, { kind: 'retry', reason: `InitiateCall: ${failure}` });
+      stepMarks.set(c.id, {
+        ...stepMarks.get(c.id),
+        error: new DependencyError('sqs', failure),
       });
-    } catch (error) {
-      // A sent call stays claimed: after the lease, the redelivered task sends it again under the same dialId.
-      for (const run of recording) run.retry('RecordAttempt', error);
-      return;
     }
-    for (const run of runs) if (run.isOpen('RecordAttempt')) run.close('RecordAttempt');
+    return sent;
   }
-
-  function report(runs: DialTaskRun[], hashKey: string): SQSBatchResponse {
-    const counts: Record<string, number> = {};
-    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const run of runs) {
-      const outcome = run.finish();
-      counts[outcome] = (counts[outcome] ?? 0) + 1;
-      if (outcome === 'retry') batchItemFailures.push({ itemIdentifier: run.record.messageId });
-      if (outcome !== 'rejected' && outcome !== 'retry') continue;
-      const details = {
-        messageId: run.record.messageId,
-        ...run.identity,
-        phoneHash: run.task ? phoneHash(run.task.phoneNumber, hashKey) : undefined,
-        // A reason can quote what the task carried (a malformed number): masked like any free text.
-        reason: run.reason === undefined ? undefined : redactPhoneLike(run.reason),
-      };
-      if (outcome === 'rejected') logger.warn('Dial task rejected', details);
-      else logger.error('Dial task will be retried', details);
-    }
-    logger.info('Dial batch processed', { received: runs.length, ...counts });
-    return { batchItemFailures };
-  }
-
-  return {
-    /** Processes one SQS batch of dial tasks and answers with the records to retry. */
-    async processBatch(records: readonly SQSRecord[]): Promise<SQSBatchResponse> {
-      // Without the key no task can be traced or logged safely: the whole batch fails and is delivered again.
-      const hashKey = await phone.key();
-      const root = currentSpan();
-      const runs = records.map((record) => new DialTaskRun(record, root));
-      for (const run of runs) validate(run, hashKey);
-      const valid = runs.filter(isValid);
-      const blacklisted = await checkBlacklist(valid);
-      const checked = valid.filter((run) => run.outcome === undefined);
-      await initiateCalls(
-        checked.filter((run) => !blacklisted.has(run)),
-        checked.filter((run) => blacklisted.has(run)),
-      );
-      await recordAttempts(runs);
-      return report(runs, hashKey);
-    },
-  };
 }
 
 export type DialerService = ReturnType<typeof createDialerService>;

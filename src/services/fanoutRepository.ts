@@ -40,7 +40,6 @@ export interface FanoutRepository {
     attempts: ReadonlyArray<{ contactId: string; status: 'queued' | 'skipped_blacklisted' }>,
     done: boolean,
   ): Promise<void>;
-  recordRejected(messageId: string, reason: string, body: string): Promise<void>;
 }
 
 export function createFanoutRepository(db: Database): FanoutRepository {
@@ -69,13 +68,6 @@ export function createFanoutRepository(db: Database): FanoutRepository {
         attempts.map((a) => a.status),
         done,
       ]);
-    },
-
-    async recordRejected(messageId, reason, body) {
-      await db.query(
-        `INSERT INTO rejected_fanout_jobs (message_id, reason, body) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-        [messageId, reason, body],
-      );
     },
   };
 }

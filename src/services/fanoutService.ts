@@ -8,23 +8,19 @@
  *    again: the contacts already queued are not read again, so nothing is enqueued twice.
  * Memory holds one page at a time, whatever the campaign's size.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { DialTask } from '../generated/dialTask.ts';
 import type { FanoutJob } from '../generated/fanoutJob.ts';
-import validateFanoutJob from '../generated/fanoutJob.validate.cjs';
 import { DependencyError, describeCause } from '../lib/errors.ts';
-import { describeSchemaErrors } from '../lib/schemaErrors.ts';
+import type { Outcomes, QueueTask, TaskOutcome } from '../lib/queueTasks.ts';
 import { traced } from '../lib/tracing.ts';
 import type { BlacklistService } from './blacklistService.ts';
 import type { FanoutRepository } from './fanoutRepository.ts';
 import type { MessageQueue } from './messageQueue.ts';
 
 export interface FanoutDeps {
-  pages: FanoutRepository;
-  blacklist: BlacklistService;
+  pages: Pick<FanoutRepository, 'loadPage' | 'recordPage'>;
+  blacklist: Pick<BlacklistService, 'findBlacklisted'>;
   dialTasks: MessageQueue;
-  logger: Logger;
 }
 
 export interface FanoutResult {
@@ -33,49 +29,26 @@ export interface FanoutResult {
   skipped: number;
 }
 
-/** Reads one message body as a fan-out job: the job, or why it is not one. */
-function readJob(body: string): { job: FanoutJob } | { reason: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return { reason: 'Fan-out job is not valid JSON' };
-  }
-  if (!validateFanoutJob(value)) {
-    return {
-      reason: `Fan-out job does not match its schema: ${describeSchemaErrors(validateFanoutJob.errors).join('; ')}`,
-    };
-  }
-  return { job: value };
+/** A job's result as the queue stack counts it: a page that does not exist can never be fanned out. */
+function outcomeOf(result: FanoutResult): TaskOutcome {
+  if (result.outcome === 'unknown_page') return { kind: 'reject', reason: 'No such page' };
+  const counts = { queued: result.queued, skipped: result.skipped };
+  return { kind: 'done', result: result.outcome, counts };
 }
 
-export function createFanoutService({ pages, blacklist, dialTasks, logger }: FanoutDeps) {
+export function createFanoutService({ pages, blacklist, dialTasks }: FanoutDeps) {
   const service = {
-    /**
-     * Processes an SQS batch of fan-out jobs one after the other (one page in memory at a time). A job that can never
-     * succeed is set aside in rejected_fanout_jobs; a job whose dependency failed is returned for retry.
-     */
-    async processBatch(records: readonly SQSRecord[]): Promise<SQSBatchResponse> {
-      const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-      for (const record of records) {
+    /** Fans the jobs out one after the other (one page in memory at a time); a failed dependency retries its job. */
+    async fanOutJobs(jobs: readonly QueueTask<FanoutJob>[]): Promise<Outcomes> {
+      const outcomes = new Map<string, TaskOutcome>();
+      for (const job of jobs) {
         try {
-          const read = readJob(record.body);
-          const result = 'job' in read ? await service.fanOut(read.job) : undefined;
-          const reason =
-            'reason' in read ? read.reason : result?.outcome === 'unknown_page' ? 'No such page' : undefined;
-          if (reason !== undefined) {
-            await pages.recordRejected(record.messageId, reason, record.body);
-            logger.warn('Fan-out job rejected', { messageId: record.messageId, reason });
-          }
+          outcomes.set(job.id, outcomeOf(await service.fanOut(job.body)));
         } catch (error) {
-          logger.error('Fan-out job will be retried', {
-            messageId: record.messageId,
-            error: describeCause(error),
-          });
-          batchItemFailures.push({ itemIdentifier: record.messageId });
+          outcomes.set(job.id, { kind: 'retry', reason: describeCause(error) });
         }
       }
-      return { batchItemFailures };
+      return outcomes;
     },
 
     async fanOut(job: FanoutJob): Promise<FanoutResult> {
@@ -129,7 +102,6 @@ export function createFanoutService({ pages, blacklist, dialTasks, logger }: Fan
             `${eligible.length - queued.length} dial tasks not sent (${reasons})`,
           );
         }
-        logger.info('Fan-out page done', { ...job, queued: queued.length, skipped: skipped.length });
         return { outcome: 'done', queued: queued.length, skipped: skipped.length } as const;
       });
     },

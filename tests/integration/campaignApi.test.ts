@@ -365,7 +365,9 @@ describe('fanoutWorker', () => {
     expect(tasks).toHaveLength(23);
     expect(new Set(tasks.map((task) => task.contactId)).size).toBe(23);
     expect(tasks.map((task) => task.phoneNumber)).not.toContain(contacts[4]?.phoneNumber);
-    const { rows: rejected } = await harness.db.query(`SELECT reason FROM rejected_fanout_jobs`);
+    const { rows: rejected } = await harness.db.query(
+      `SELECT reason FROM rejected_messages WHERE queue = 'fanout'`,
+    );
     expect(rejected).toEqual([{ reason: 'Fan-out job does not match its schema: missing field page' }]);
   });
 });

@@ -35,12 +35,16 @@ const tasksFor = (campaignId: string, contacts: Contact[], userId = 'user-1'): D
     userId,
   }));
 
-/** Waits until the trace holds a closed root and `count` ProcessDialTask subsegments, and returns its documents. */
+/**
+ * Waits until the trace holds a closed root and a subsegment for every record (`ProcessDialTask`, or
+ * `RejectedMessage` for one refused before it reached the dialer), and returns its documents.
+ */
 async function traceOf(run: Run): Promise<XrayDocument[]> {
   const count = run.event.Records.length;
   const docs = await harness.stack.xray.waitFor((all) => {
     const trace = inTrace(all, run.traceId);
-    return byName(trace, 'dialerWorker').length === 1 && byName(trace, 'ProcessDialTask').length === count;
+    const records = byName(trace, 'ProcessDialTask').length + byName(trace, 'RejectedMessage').length;
+    return byName(trace, 'dialerWorker').length === 1 && records === count;
   });
   return inTrace(docs, run.traceId);
 }
@@ -141,7 +145,7 @@ describe('dialerWorker', () => {
 
     // Assess: no raw number in any document or log line
     expectNoRawNumbers([JSON.stringify(trace), ...run.output], contacts);
-    expect(run.output.some((line) => line.includes('Dial batch processed'))).toBe(true);
+    expect(run.output.some((line) => line.includes('Batch processed'))).toBe(true);
   });
 
   it('handles a redelivered batch without a second call for any attempt', async () => {
@@ -276,9 +280,10 @@ describe('dialerWorker', () => {
     const trace = await traceOf(run);
     const check = byName(childrenOf(trace, taskDoc(trace, 'contact-0')), 'CheckBlacklist')[0];
     expect(check?.fault).toBe(true);
-    const { rows } = await harness.db.query('SELECT reason FROM rejected_dial_tasks WHERE body = $1', [
-      'not json',
-    ]);
+    const { rows } = await harness.db.query(
+      "SELECT reason FROM rejected_messages WHERE queue = 'dial-tasks' AND body = $1",
+      ['not json'],
+    );
     expect(rows).toEqual([{ reason: 'Dial task is not valid JSON' }]);
   });
 
@@ -361,7 +366,7 @@ describe('dialerWorker', () => {
     const calls = (await harness.callMessages()).filter((call) => call.campaignId === 'c-poison');
     expect(calls.map((call) => call.dialId)).toEqual(['c-poison:contact-0:1']);
     const { rows } = await harness.db.query(
-      `SELECT reason FROM rejected_dial_tasks WHERE message_id = ANY($1) ORDER BY reason`,
+      `SELECT reason FROM rejected_messages WHERE queue = 'dial-tasks' AND message_id = ANY($1) ORDER BY reason`,
       [run.event.Records.map((r) => r.messageId)],
     );
     expect(rows.map((row) => row.reason)).toEqual([
@@ -372,9 +377,21 @@ describe('dialerWorker', () => {
       'phoneNumber is not a valid phone number',
     ]);
     const trace = await traceOf(run);
-    const invalidInputs = byName(trace, 'ValidateInput').filter((doc) => doc.error);
-    expect(invalidInputs).toHaveLength(4);
-    expect(invalidInputs.every((doc) => doc.fault === undefined)).toBe(true);
+    // Refused before the dialer (not JSON, wrong schema): a RejectedMessage each; an invalid number: ValidateInput;
+    // an unknown contact: InitiateCall. Errors all, no fault.
+    const refusals = [
+      ...byName(trace, 'RejectedMessage'),
+      ...byName(trace, 'ValidateInput').filter((doc) => doc.error),
+      ...byName(trace, 'InitiateCall').filter((doc) => doc.error),
+    ];
+    expect(refusals.map((doc) => doc.name).sort()).toEqual([
+      'InitiateCall',
+      'RejectedMessage',
+      'RejectedMessage',
+      'RejectedMessage',
+      'ValidateInput',
+    ]);
+    expect(refusals.every((doc) => doc.error === true && doc.fault === undefined)).toBe(true);
     expect(rootOf(trace).fault).toBeUndefined();
     expect(run.output.filter((line) => line.includes('Dial task rejected'))).toHaveLength(5);
     expectNoRawNumbers([JSON.stringify(trace), ...run.output], contacts);

@@ -23,7 +23,7 @@ const SAMPLE = [
   'Running Authorization function for put /blacklist/+12025550143 (λ: authorizer)',
   '(λ: authorizer) RequestId: 4e5d2aec  Duration: 201.18 ms  Billed Duration: 202 ms',
   'PUT /blacklist/+12025550143 (λ: blacklistAdd)',
-  powertools({ level: 'INFO', message: 'Dial batch processed', received: 10, initiated: 9, duplicate: 1 }),
+  powertools({ level: 'INFO', message: 'Batch processed', received: 10, initiated: 9, duplicate: 1 }),
   powertools({ level: 'DEBUG', message: 'Caller verified', userId: 'demo-user' }),
   powertools({
     level: 'WARN',

@@ -1,0 +1,36 @@
+/**
+ * The contract between the queue stack (src/middleware/queueStack.ts) and the services it drives: typed tasks in,
+ * one outcome per task out, and where rejected messages are set aside. No Lambda or SQS types.
+ */
+
+/** A message's body, parsed and valid, named by its record's id. */
+export interface QueueTask<T> {
+  id: string;
+  body: T;
+}
+
+/**
+ * How one task ended: `done` (with what happened, and counts to add to the batch's summary), `retry` (a dependency
+ * failed: SQS delivers it again, then its DLQ), or `reject` (it can never succeed: set aside with the reason).
+ * A reason is fixed text or masked: it goes into logs and the rejected-message record.
+ */
+export type TaskOutcome =
+  | { kind: 'done'; result: string; counts?: Record<string, number> }
+  | { kind: 'retry'; reason: string }
+  | { kind: 'reject'; reason: string };
+
+export type Outcomes = ReadonlyMap<string, TaskOutcome>;
+
+/** A message set aside: what could be read of whom it was for, why, and its body as received. */
+export interface RejectedMessage {
+  queue: string;
+  messageId: string;
+  campaignId?: string;
+  contactId?: string;
+  reason: string;
+  body: string;
+}
+
+export interface RejectionStore {
+  record(messages: readonly RejectedMessage[]): Promise<void>;
+}

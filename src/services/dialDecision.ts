@@ -1,0 +1,84 @@
+/**
+ * The dialer's decisions, as pure functions of a task and the facts loaded for its batch: no I/O, no clock of
+ * their own, no spans. `dialerService.ts` loads the facts and carries out what is decided here.
+ */
+import type { AsteriskCall } from '../generated/asteriskCall.ts';
+import type { DialTask } from '../generated/dialTask.ts';
+import { ValidationError } from '../lib/errors.ts';
+import { type E164, toE164 } from '../lib/phone.ts';
+import type { AttemptKey, ClaimIntent, ClaimResult } from './attemptRepository.ts';
+
+/** A dial task whose number is valid, in E.164. */
+export interface DialCandidate {
+  id: string;
+  key: AttemptKey;
+  phoneNumber: E164;
+}
+
+/** The stable identity of a call: `campaignId:contactId:attempt`. */
+export function dialIdOf(key: AttemptKey): string {
+  return `${key.campaignId}:${key.contactId}:${key.attempt}`;
+}
+
+/** The task's number in E.164, or why it can never be called. */
+export function readCandidate(
+  id: string,
+  task: DialTask,
+  defaultRegion: string | undefined,
+): DialCandidate | { error: ValidationError } {
+  try {
+    const key = { campaignId: task.campaignId, contactId: task.contactId, attempt: task.attempt };
+    return { id, key, phoneNumber: toE164(task.phoneNumber, defaultRegion) };
+  } catch (error) {
+    return {
+      error: error instanceof ValidationError ? error : new ValidationError('phoneNumber is not valid'),
+    };
+  }
+}
+
+/** A listed number is not called: its attempt is claimed to be recorded as skipped. */
+export function intentFor(candidate: DialCandidate, listed: ReadonlySet<string>): ClaimIntent {
+  return listed.has(candidate.phoneNumber) ? 'skip_blacklisted' : 'dial';
+}
+
+export type ClaimDecision =
+  | { kind: 'send' }
+  | { kind: 'done'; result: 'skipped_blacklisted' | 'duplicate' }
+  | { kind: 'retry'; reason: string }
+  | { kind: 'reject'; reason: string };
+
+export const UNKNOWN_CONTACT = 'Dial task names a contact that is not in the campaign';
+
+/**
+ * What to do with a task once its attempt's claim is known. `ownedByEarlierCopy`: the same task came earlier in the
+ * batch and that copy holds the claim, so this one has nothing to do.
+ */
+export function afterClaim(
+  intent: ClaimIntent,
+  claim: ClaimResult | undefined,
+  ownedByEarlierCopy: boolean,
+): ClaimDecision {
+  if (ownedByEarlierCopy) return { kind: 'done', result: 'duplicate' };
+  switch (claim) {
+    case 'claimed':
+      return intent === 'dial' ? { kind: 'send' } : { kind: 'done', result: 'skipped_blacklisted' };
+    case 'unknown_contact':
+      return { kind: 'reject', reason: UNKNOWN_CONTACT };
+    case 'held':
+      return { kind: 'retry', reason: 'InitiateCall: attempt claimed by another invocation' };
+    case 'done':
+      return { kind: 'done', result: 'duplicate' };
+    default:
+      return { kind: 'retry', reason: 'InitiateCall: the claim gave no answer for this attempt' };
+  }
+}
+
+/** The message the telephony workers get for a call this invocation owns. */
+export function callMessage(candidate: DialCandidate, requestedAt: Date): AsteriskCall {
+  return {
+    dialId: dialIdOf(candidate.key),
+    ...candidate.key,
+    phoneNumber: candidate.phoneNumber,
+    requestedAt: requestedAt.toISOString(),
+  };
+}
