@@ -72,6 +72,32 @@ describe('xray middleware', () => {
     expect(JSON.stringify(root)).not.toContain('2025550143');
   });
 
+  it('traces outbound fetch calls of a function that asks for it, as subsegments of its root', async () => {
+    // Prepare: an HTTP server on loopback, and a function that calls it with fetch
+    const { createServer } = await import('node:http');
+    const server = createServer((_, res) => res.end('{}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const { traceOutboundFetch } = await import('../../../src/lib/tracing.ts');
+    traceOutboundFetch();
+    const handler = tracedChain<Event, string>(options, [], async () => {
+      await (await fetch(`http://127.0.0.1:${port}/jwks.json`)).text();
+      return 'done';
+    });
+    const traceId = newTrace();
+
+    // Act
+    await handler({ campaignId: 'c-1' }, context);
+    server.close();
+
+    // Assess
+    const root = await rootOf(traceId);
+    const docs = await receiver.waitFor((all) => childrenOf(inTrace(all, traceId), root).length > 0);
+    const [call] = childrenOf(inTrace(docs, traceId), root);
+    expect(call?.name).toBe('127.0.0.1');
+    expect(JSON.stringify(call)).toContain(`/jwks.json`);
+  });
+
   it('opens a root subsegment named after the function, annotated, and current for the handler', async () => {
     // Prepare
     const handler = tracedChain<Event, string>(options, [], async () => {
