@@ -78,7 +78,7 @@ export async function seedDemo(databaseUrl: string, dynamo: DynamoDBClient): Pro
   await documents.send(
     new BatchWriteCommand({
       RequestItems: {
-        [BLACKLIST_TABLE]: demoBlacklisted().map((phoneNumber) => ({
+        [BLACKLIST_TABLE.name]: demoBlacklisted().map((phoneNumber) => ({
           PutRequest: {
             Item: { phoneNumber, addedBy: DEMO_USER, addedAt: new Date().toISOString(), reason: 'demo' },
           },

@@ -13,19 +13,12 @@ import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { createSqsServer } from 'local-aws-sqs';
+import { BLACKLIST_TABLE, DLQ_RETENTION_SECONDS, QUEUES, type QueueKey } from './infrastructure.ts';
 import { migrate } from './migrate.ts';
 import { startPostgres } from './postgres.ts';
 import { startXrayReceiver, type XrayReceiver } from './xrayReceiver.ts';
 
-/** Queues and their redrive settings, as in serverless.yml (visibility timeout: 6 x the consumer's timeout). */
-export const QUEUES = {
-  fanout: { name: 'fanout', visibilityTimeout: 360, maxReceiveCount: 5 },
-  dialTasks: { name: 'dial-tasks', visibilityTimeout: 180, maxReceiveCount: 5 },
-  asteriskCalls: { name: 'asterisk-calls', visibilityTimeout: 60, maxReceiveCount: 5 },
-} as const;
-export type QueueKey = keyof typeof QUEUES;
-
-export const BLACKLIST_TABLE = 'blacklist';
+export { BLACKLIST_TABLE, QUEUES, type QueueKey } from './infrastructure.ts';
 
 export interface LocalStackOptions {
   /**
@@ -72,9 +65,9 @@ export async function createBlacklistTable(dynamo: DynamoDBClient): Promise<void
   try {
     await dynamo.send(
       new CreateTableCommand({
-        TableName: BLACKLIST_TABLE,
-        AttributeDefinitions: [{ AttributeName: 'phoneNumber', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'phoneNumber', KeyType: 'HASH' }],
+        TableName: BLACKLIST_TABLE.name,
+        AttributeDefinitions: [{ AttributeName: BLACKLIST_TABLE.key, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: BLACKLIST_TABLE.key, KeyType: 'HASH' }],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
@@ -90,7 +83,7 @@ async function createQueues(sqs: SQSClient) {
     const dlq = await sqs.send(
       new CreateQueueCommand({
         QueueName: `${queue.name}-dlq`,
-        Attributes: { MessageRetentionPeriod: '1209600' },
+        Attributes: { MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS) },
       }),
     );
     const dlqAttributes = await sqs.send(
@@ -174,7 +167,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         AWS_ENDPOINT_URL_SQS: sqsEndpoint,
         AWS_XRAY_DAEMON_ADDRESS: xray.address,
         DATABASE_URL: postgres.url,
-        BLACKLIST_TABLE,
+        BLACKLIST_TABLE: BLACKLIST_TABLE.name,
         FANOUT_QUEUE_URL: queueUrls.fanout,
         DIAL_TASKS_QUEUE_URL: queueUrls.dialTasks,
         ASTERISK_CALLS_QUEUE_URL: queueUrls.asteriskCalls,

@@ -171,6 +171,18 @@ describe('the prod template', () => {
     );
   });
 
+  it('generates from config/infrastructure.cjs the same queues and alarms serverless.yml used to spell out', () => {
+    // The fixture is the packaged template's queues and alarms before they were generated.
+    const before = JSON.parse(
+      readFileSync(join(import.meta.dirname, 'generatedResources.before.json'), 'utf8'),
+    );
+    const generated = Object.fromEntries(
+      resources.filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::SQS::Queue'),
+    );
+    expect(generated).toEqual(before);
+    expect(Object.keys(generated)).toHaveLength(26);
+  });
+
   it('keeps phone numbers out of every URL: no route takes a number in its path or query string', () => {
     const pathParts = ofType('AWS::ApiGateway::Resource').map(([, resource]) =>
       String(resource.Properties.PathPart),

@@ -1,0 +1,179 @@
+/**
+ * The service's queues, table and alarms, in one place: serverless.yml takes its resources and the queues' consumer
+ * settings from here (`${file(./config/infrastructure.cjs):...}`), and the local stack (local/stack.ts) creates the
+ * same queues, dead-letter queues and table from the same definitions, so the two cannot drift apart.
+ * CommonJS because the framework loads variable files with require().
+ */
+
+/** A dead-letter queue keeps what it holds for 14 days (the most SQS allows). */
+const DLQ_RETENTION_SECONDS = 1_209_600;
+
+/**
+ * The queues. A consumer's visibility timeout is 6 x its function's timeout, as AWS advises for Lambda event
+ * sources; every queue redrives to its DLQ after `maxReceiveCount` receives.
+ */
+const QUEUES = {
+  fanout: {
+    resource: 'Fanout',
+    name: 'fanout',
+    visibilityTimeout: 360,
+    maxReceiveCount: 5,
+    // One page (FANOUT_PAGE_SIZE contacts) per invocation: memory stays flat whatever the campaign's size.
+    consumer: { function: 'fanoutWorker', batchSize: 1 },
+  },
+  dialTasks: {
+    resource: 'DialTasks',
+    name: 'dial-tasks',
+    visibilityTimeout: 180,
+    maxReceiveCount: 5,
+    consumer: { function: 'dialerWorker', batchSize: 10, maximumBatchingWindow: 1 },
+  },
+  asteriskCalls: {
+    resource: 'AsteriskCalls',
+    name: 'asterisk-calls',
+    visibilityTimeout: 60,
+    maxReceiveCount: 5,
+  },
+};
+
+/** The do-not-call list: one item per E.164 number. */
+const BLACKLIST_TABLE = { resource: 'BlacklistTable', name: 'blacklist', key: 'phoneNumber' };
+
+/** Every function: its failed and its throttled invocations each raise an alarm. */
+const ALARMED_FUNCTIONS = [
+  'authorizer',
+  'startCampaign',
+  'campaignStatus',
+  'blacklistAdd',
+  'blacklistCheck',
+  'blacklistRemove',
+  'fanoutWorker',
+  'dialerWorker',
+];
+
+const capitalised = (name) => name[0].toUpperCase() + name.slice(1);
+const topic = { Ref: 'AlarmTopic' };
+
+function alarm({
+  description,
+  namespace,
+  metric,
+  dimension,
+  statistic,
+  period,
+  evaluationPeriods,
+  threshold,
+  ok,
+}) {
+  return {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmDescription: description,
+      Namespace: namespace,
+      MetricName: metric,
+      Dimensions: [dimension],
+      Statistic: statistic,
+      Period: period,
+      EvaluationPeriods: evaluationPeriods,
+      Threshold: threshold,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topic],
+      ...(ok ? { OKActions: [topic] } : {}),
+    },
+  };
+}
+
+const queueName = (queue) => ({ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } });
+
+function queueResources(prefix) {
+  const resources = {};
+  for (const queue of Object.values(QUEUES)) {
+    const dlq = `${queue.resource}DeadLetterQueue`;
+    resources[dlq] = {
+      Type: 'AWS::SQS::Queue',
+      Properties: {
+        QueueName: `${prefix}-${queue.name}-dlq`,
+        MessageRetentionPeriod: DLQ_RETENTION_SECONDS,
+        SqsManagedSseEnabled: true,
+      },
+    };
+    resources[`${queue.resource}Queue`] = {
+      Type: 'AWS::SQS::Queue',
+      Properties: {
+        QueueName: `${prefix}-${queue.name}`,
+        VisibilityTimeout: queue.visibilityTimeout,
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: {
+          deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
+          maxReceiveCount: queue.maxReceiveCount,
+        },
+      },
+    };
+    resources[`${queue.resource}DeadLetterAlarm`] = alarm({
+      description: `A message reached the ${queue.resource} dead-letter queue (see docs/operations.md, "Dead-letter queues").`,
+      namespace: 'AWS/SQS',
+      metric: 'ApproximateNumberOfMessagesVisible',
+      dimension: queueName(dlq),
+      statistic: 'Maximum',
+      period: 60,
+      evaluationPeriods: 1,
+      threshold: 0,
+      ok: true,
+    });
+  }
+  return resources;
+}
+
+function functionAlarms() {
+  const resources = {};
+  for (const name of ALARMED_FUNCTIONS) {
+    for (const [metric, what] of [
+      ['Errors', 'failed'],
+      ['Throttles', 'throttled'],
+    ]) {
+      resources[`${capitalised(name)}${metric}Alarm`] = alarm({
+        description: `${name} had ${what} invocations.`,
+        namespace: 'AWS/Lambda',
+        metric,
+        dimension: { Name: 'FunctionName', Value: { Ref: `${capitalised(name)}LambdaFunction` } },
+        statistic: 'Sum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+      });
+    }
+  }
+  return resources;
+}
+
+/** Resources of serverless.yml generated from the tables above. */
+async function resources(resolveVariable) {
+  const prefix = `${await resolveVariable('self:service')}-${await resolveVariable('sls:stage')}`;
+  return {
+    Resources: {
+      ...queueResources(prefix),
+      ...functionAlarms(),
+      DialTasksAgeAlarm: alarm({
+        description: 'Dial tasks wait more than 5 minutes: the dialer is behind (concurrency cap, failures).',
+        namespace: 'AWS/SQS',
+        metric: 'ApproximateAgeOfOldestMessage',
+        dimension: queueName('DialTasksQueue'),
+        statistic: 'Maximum',
+        period: 60,
+        evaluationPeriods: 5,
+        threshold: 300,
+        ok: true,
+      }),
+    },
+  };
+}
+
+module.exports = Object.assign(
+  async ({ resolveVariable }) => ({
+    queues: QUEUES,
+    blacklistTable: BLACKLIST_TABLE,
+    resources: await resources(resolveVariable),
+  }),
+  { QUEUES, BLACKLIST_TABLE, DLQ_RETENTION_SECONDS },
+);
