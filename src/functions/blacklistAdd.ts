@@ -22,8 +22,7 @@ const blacklist = createBlacklistService({
 
 export const handler = httpFunction<BlacklistAddRequest>(
   { name: 'blacklistAdd', eventSchema: blacklistAddEvent, jsonBody: true, logger },
-  async (event, context) => {
-    logger.addContext(context);
+  async (event) => {
     const userId = requireCaller(event);
     requireScope(event, MAY_ADD, 'Adding a number to the do-not-call list');
     const { e164, hash } = await phone.read(event.body.phoneNumber);

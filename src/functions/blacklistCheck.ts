@@ -22,8 +22,7 @@ const blacklist = createBlacklistService({
 
 export const handler = httpFunction<BlacklistLookupRequest>(
   { name: 'blacklistCheck', eventSchema: blacklistLookupEvent, jsonBody: true, logger },
-  async (event, context) => {
-    logger.addContext(context);
+  async (event) => {
     requireCaller(event);
     const { e164, hash } = await phone.read(event.body.phoneNumber);
     currentSpan().annotate('phoneHash', hash);

@@ -24,8 +24,7 @@ const blacklist = createBlacklistService({
 
 export const handler = httpFunction<BlacklistRemoveRequest>(
   { name: 'blacklistRemove', eventSchema: blacklistRemoveEvent, jsonBody: true, logger },
-  async (event, context) => {
-    logger.addContext(context);
+  async (event) => {
     const userId = requireCaller(event);
     requireScope(event, MAY_REMOVE, 'Taking a number off the do-not-call list');
     const { e164, hash } = await phone.read(event.body.phoneNumber);

@@ -3,7 +3,7 @@ import campaignStatusEvent from '../generated/campaignStatus.event.validate.cjs'
 import { openDatabase } from '../lib/database.ts';
 import { createLogger } from '../lib/logger.ts';
 import { httpFunction, json, requireCaller } from '../middleware/httpStack.ts';
-import { createCampaignRepository } from '../services/campaignRepository.ts';
+import { createCampaignRepository } from '../repositories/campaignRepository.ts';
 import { campaignProgress } from '../services/campaignService.ts';
 
 const logger = createLogger('campaignStatus');
@@ -11,9 +11,11 @@ const campaigns = createCampaignRepository(openDatabase());
 
 export const handler = httpFunction(
   { name: 'campaignStatus', eventSchema: campaignStatusEvent, jsonBody: false, logger },
-  async (event, context) => {
-    logger.addContext(context);
+  async (event) => {
     const userId = requireCaller(event);
-    return json(200, await campaignProgress(campaigns, userId, event.pathParameters?.campaignId ?? ''));
+    return json(
+      200,
+      await campaignProgress(campaigns, { campaignId: event.pathParameters?.campaignId ?? '', userId }),
+    );
   },
 );

@@ -3,6 +3,7 @@
  * its settings and dependencies; below it, the real ones, created once per function instance, at cold start.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { createMessageQueue } from '../adapters/messageQueue.ts';
 import validateDialTask from '../generated/dialTask.validate.cjs';
 import { type DialerConfig, dialerConfig } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
@@ -12,11 +13,10 @@ import { openPhoneHashing } from '../lib/phoneHashKey.ts';
 import type { RejectionStore } from '../lib/queueTasks.ts';
 import { sqsClient } from '../lib/sqsClient.ts';
 import { queueFunction } from '../middleware/queueStack.ts';
-import { createAttemptRepository } from '../services/attemptRepository.ts';
+import { createAttemptRepository } from '../repositories/attemptRepository.ts';
+import { createRejectionRepository } from '../repositories/rejectionRepository.ts';
 import { createBlacklistService } from '../services/blacklistService.ts';
 import { createDialerService, type DialerDeps } from '../services/dialerService.ts';
-import { createMessageQueue } from '../services/messageQueue.ts';
-import { createRejectionRepository } from '../services/rejectionRepository.ts';
 
 export type DialerWorkerDeps = Omit<DialerDeps, 'claimLeaseSeconds'> & {
   rejections: RejectionStore;

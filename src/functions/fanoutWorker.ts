@@ -4,6 +4,7 @@
  * dependencies; below it, the real ones, created once per function instance, at cold start.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { createMessageQueue } from '../adapters/messageQueue.ts';
 import validateFanoutJob from '../generated/fanoutJob.validate.cjs';
 import { fanoutConfig } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
@@ -12,11 +13,10 @@ import { createLogger } from '../lib/logger.ts';
 import type { RejectionStore } from '../lib/queueTasks.ts';
 import { sqsClient } from '../lib/sqsClient.ts';
 import { queueFunction } from '../middleware/queueStack.ts';
+import { createFanoutRepository } from '../repositories/fanoutRepository.ts';
+import { createRejectionRepository } from '../repositories/rejectionRepository.ts';
 import { createBlacklistService } from '../services/blacklistService.ts';
-import { createFanoutRepository } from '../services/fanoutRepository.ts';
 import { createFanoutService, type FanoutDeps } from '../services/fanoutService.ts';
-import { createMessageQueue } from '../services/messageQueue.ts';
-import { createRejectionRepository } from '../services/rejectionRepository.ts';
 
 export type FanoutWorkerDeps = FanoutDeps & { rejections: RejectionStore; logger: Logger };
 

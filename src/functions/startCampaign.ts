@@ -2,6 +2,8 @@
  * startCampaign: POST /campaigns/{campaignId}/start (REST API, authenticated). Answers 202 at once; the contacts are
  * fanned out to dial tasks by fanoutWorker, page by page.
  */
+
+import { createMessageQueue } from '../adapters/messageQueue.ts';
 import startCampaignEvent from '../generated/startCampaign.event.validate.cjs';
 import type { StartCampaignRequest } from '../generated/startCampaignRequest.ts';
 import { campaignConfig } from '../lib/config.ts';
@@ -9,9 +11,8 @@ import { openDatabase } from '../lib/database.ts';
 import { createLogger } from '../lib/logger.ts';
 import { sqsClient } from '../lib/sqsClient.ts';
 import { httpFunction, json, requireCaller } from '../middleware/httpStack.ts';
-import { createCampaignRepository } from '../services/campaignRepository.ts';
+import { createCampaignRepository } from '../repositories/campaignRepository.ts';
 import { createCampaignService } from '../services/campaignService.ts';
-import { createMessageQueue } from '../services/messageQueue.ts';
 
 const config = campaignConfig();
 const logger = createLogger('startCampaign');
@@ -23,10 +24,12 @@ const campaigns = createCampaignService({
 
 export const handler = httpFunction<StartCampaignRequest>(
   { name: 'startCampaign', eventSchema: startCampaignEvent, jsonBody: true, logger },
-  async (event, context) => {
-    logger.addContext(context);
+  async (event) => {
     const userId = requireCaller(event);
-    const result = await campaigns.start(userId, event.pathParameters?.campaignId ?? '', event.body);
+    const result = await campaigns.start(
+      { campaignId: event.pathParameters?.campaignId ?? '', userId },
+      event.body,
+    );
     return json(result.dryRun ? 200 : 202, result);
   },
 );

@@ -5,6 +5,7 @@
  * meant for the caller becomes a plain 500 and is logged, numbers masked.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { MiddlewareObj, Request } from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -160,6 +161,8 @@ export function httpFunction<TBody>(
   handler: LambdaHandler<HttpEvent<TBody>, APIGatewayProxyResult>,
 ): LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> {
   const middlewares: MiddlewareObj<HttpEvent, APIGatewayProxyResult>[] = [
+    // Powertools' own: the invocation's context (request id, cold start) on every log line.
+    injectLambdaContext(options.logger) as MiddlewareObj<HttpEvent, APIGatewayProxyResult>,
     httpHeaderNormalizer() as MiddlewareObj<HttpEvent, APIGatewayProxyResult>,
     ...(options.jsonBody ? [httpJsonBodyParser() as MiddlewareObj<HttpEvent, APIGatewayProxyResult>] : []),
     // Middy types the validator for its own transpiled schemas; a precompiled ajv function is the same shape.

@@ -11,6 +11,8 @@
  * Powertools' Parser wants Zod schemas, where this project's schemas are JSON Schema files, precompiled.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { MiddlewareObj } from '@middy/core';
 import type { ErrorObject } from 'ajv';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Outcomes, QueueTask, RejectedMessage, RejectionStore, TaskOutcome } from '../lib/queueTasks.ts';
@@ -96,9 +98,9 @@ export function queueFunction<T>(
       name: options.name,
       responseStatus: (response) => (response.batchItemFailures.length > 0 ? 500 : undefined),
     },
-    [],
-    async (event, context) => {
-      logger.addContext(context);
+    // Powertools' own: the invocation's context (request id, cold start) on every log line.
+    [injectLambdaContext(logger) as MiddlewareObj<SQSEvent, SQSBatchResponse>],
+    async (event) => {
       const reads = (event.Records ?? []).map((record) => read(options, record.messageId, record.body));
       const tasks = reads.flatMap((item) => ('task' in item ? [item.task] : []));
       const rejected = reads.flatMap((item) => ('rejected' in item ? [item.rejected] : []));

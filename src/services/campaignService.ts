@@ -7,11 +7,12 @@
  * 3. EnqueueFanout: one job per page on the fan-out queue, unless a start already enqueued them. Answers at once:
  *    the contacts are read by the fan-out workers, page by page.
  */
+
+import type { MessageQueue } from '../adapters/messageQueue.ts';
 import type { FanoutJob } from '../generated/fanoutJob.ts';
 import { ConflictError, DependencyError, NotFoundError } from '../lib/errors.ts';
 import { traced } from '../lib/tracing.ts';
-import type { Campaign, CampaignRepository } from './campaignRepository.ts';
-import type { MessageQueue } from './messageQueue.ts';
+import type { Campaign, CampaignRepository } from '../repositories/campaignRepository.ts';
 
 export interface CampaignServiceDeps {
   campaigns: CampaignRepository;
@@ -36,7 +37,13 @@ export interface CampaignProgress {
 }
 
 /** The caller's campaign, or 404: another user's campaign is answered as if it did not exist. */
-function loadOwned(campaigns: CampaignRepository, campaignId: string, userId: string): Promise<Campaign> {
+/** A campaign as its owner names it: the pair every campaign operation takes, always as one object. */
+export interface OwnedCampaign {
+  campaignId: string;
+  userId: string;
+}
+
+function loadOwned(campaigns: CampaignRepository, { campaignId, userId }: OwnedCampaign): Promise<Campaign> {
   return traced('LoadCampaign', async () => {
     const campaign = await campaigns.find(campaignId);
     if (campaign === undefined || campaign.userId !== userId) throw new NotFoundError('Campaign not found');
@@ -47,18 +54,15 @@ function loadOwned(campaigns: CampaignRepository, campaignId: string, userId: st
 /** Progress of the caller's campaign: its status, contacts, and attempts by status. */
 export async function campaignProgress(
   campaigns: CampaignRepository,
-  userId: string,
-  campaignId: string,
+  { campaignId, userId }: OwnedCampaign,
 ): Promise<CampaignProgress> {
-  const campaign = await loadOwned(campaigns, campaignId, userId);
+  const campaign = await loadOwned(campaigns, { campaignId, userId });
   const counts = await campaigns.attemptCounts(campaignId);
   const contacts = campaign.contacts ?? (await campaigns.countContacts(campaignId));
   return { campaignId, status: campaign.status, contacts, counts };
 }
 
 export function createCampaignService({ campaigns, fanoutQueue, pageSize }: CampaignServiceDeps) {
-  const load = (campaignId: string, userId: string) => loadOwned(campaigns, campaignId, userId);
-
   async function enqueueFanout(campaign: Campaign): Promise<void> {
     await traced('EnqueueFanout', async (span) => {
       const pages = await campaigns.pendingPages(campaign.id);
@@ -82,11 +86,10 @@ export function createCampaignService({ campaigns, fanoutQueue, pageSize }: Camp
 
   return {
     async start(
-      userId: string,
-      campaignId: string,
+      { campaignId, userId }: OwnedCampaign,
       options: { dryRun?: boolean } = {},
     ): Promise<StartResult> {
-      const campaign = await load(campaignId, userId);
+      const campaign = await loadOwned(campaigns, { campaignId, userId });
       if (options.dryRun) {
         const contacts = await campaigns.countContacts(campaignId);
         return {

@@ -4,20 +4,16 @@
  */
 import type { AsteriskCall } from '../generated/asteriskCall.ts';
 import type { DialTask } from '../generated/dialTask.ts';
+import { type AttemptKey, dialIdOf } from '../lib/dialId.ts';
 import { ValidationError } from '../lib/errors.ts';
 import { type E164, toE164 } from '../lib/phone.ts';
-import type { AttemptKey, ClaimIntent, ClaimResult } from './attemptRepository.ts';
+import type { ClaimIntent, ClaimResult } from '../repositories/attemptRepository.ts';
 
 /** A dial task whose number is valid, in E.164. */
 export interface DialCandidate {
   id: string;
   key: AttemptKey;
   phoneNumber: E164;
-}
-
-/** The stable identity of a call: `campaignId:contactId:attempt`. */
-export function dialIdOf(key: AttemptKey): string {
-  return `${key.campaignId}:${key.contactId}:${key.attempt}`;
 }
 
 /** The task's number in E.164, or why it can never be called. */

@@ -9,24 +9,25 @@
  * What each task becomes is decided in dialDecision.ts; each task gets a `ProcessDialTask` span with its steps.
  * A task whose dependency failed is retried; one that can never succeed is rejected; nothing is lost.
  */
+
+import type { MessageQueue } from '../adapters/messageQueue.ts';
 import type { DialTask } from '../generated/dialTask.ts';
+import { dialIdOf } from '../lib/dialId.ts';
 import { DependencyError, describeCause, ValidationError } from '../lib/errors.ts';
 import { phoneHash } from '../lib/phone.ts';
 import type { PhoneHashing } from '../lib/phoneHashKey.ts';
 import type { Outcomes, QueueTask, TaskOutcome } from '../lib/queueTasks.ts';
 import { type StepMark, traceTasks } from '../lib/taskTrace.ts';
-import type { AttemptRepository, ClaimIntent } from './attemptRepository.ts';
+import type { AttemptRepository, ClaimIntent } from '../repositories/attemptRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
 import {
   afterClaim,
   callMessage,
   type DialCandidate,
-  dialIdOf,
   intentFor,
   readCandidate,
   UNKNOWN_CONTACT,
 } from './dialDecision.ts';
-import type { MessageQueue } from './messageQueue.ts';
 
 export interface DialerDeps {
   blacklist: Pick<BlacklistService, 'findBlacklisted'>;

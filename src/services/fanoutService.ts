@@ -8,14 +8,15 @@
  *    again: the contacts already queued are not read again, so nothing is enqueued twice.
  * Memory holds one page at a time, whatever the campaign's size.
  */
+
+import type { MessageQueue } from '../adapters/messageQueue.ts';
 import type { DialTask } from '../generated/dialTask.ts';
 import type { FanoutJob } from '../generated/fanoutJob.ts';
 import { DependencyError, describeCause } from '../lib/errors.ts';
 import type { Outcomes, QueueTask, TaskOutcome } from '../lib/queueTasks.ts';
 import { traced } from '../lib/tracing.ts';
+import type { FanoutRepository } from '../repositories/fanoutRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
-import type { FanoutRepository } from './fanoutRepository.ts';
-import type { MessageQueue } from './messageQueue.ts';
 
 export interface FanoutDeps {
   pages: Pick<FanoutRepository, 'loadPage' | 'recordPage'>;

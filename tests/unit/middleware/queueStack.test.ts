@@ -1,6 +1,6 @@
 /** The queue stack through the real middy(), with a fake service, rejection store and logger: no servers. */
 
-import type { Logger } from '@aws-lambda-powertools/logger';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { SQSEvent } from 'aws-lambda';
 import type { DialTask } from '../../../src/generated/dialTask.ts';
@@ -48,12 +48,11 @@ function setup(process: (tasks: readonly QueueTask<DialTask>[]) => Promise<Outco
     (message: string, fields: Record<string, unknown> = {}) => {
       lines.push({ level, message, fields });
     };
-  const logger = {
-    addContext: () => {},
-    info: log('info'),
-    warn: log('warn'),
-    error: log('error'),
-  } as unknown as Logger;
+  // A real Powertools logger (the stack gives it the Lambda context), its lines kept instead of printed.
+  const logger = new Logger({ serviceName: 'voice-campaign', logLevel: 'SILENT' });
+  for (const level of ['info', 'warn', 'error'] as const) {
+    jest.spyOn(logger, level).mockImplementation(log(level) as never);
+  }
   const recorded: RejectedMessage[] = [];
   const rejections = {
     async record(messages: readonly RejectedMessage[]) {

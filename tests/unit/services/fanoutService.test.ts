@@ -1,11 +1,11 @@
 /** The fan-out service through in-memory fakes: one page of contacts into dial tasks, no servers. */
 import { describe, expect, it } from '@jest/globals';
+import type { OutgoingMessage } from '../../../src/adapters/messageQueue.ts';
 import type { FanoutJob } from '../../../src/generated/fanoutJob.ts';
 import { DependencyError } from '../../../src/lib/errors.ts';
 import type { QueueTask } from '../../../src/lib/queueTasks.ts';
-import type { PageContacts } from '../../../src/services/fanoutRepository.ts';
+import type { PageContacts } from '../../../src/repositories/fanoutRepository.ts';
 import { createFanoutService } from '../../../src/services/fanoutService.ts';
-import type { OutgoingMessage } from '../../../src/services/messageQueue.ts';
 
 const job = (page: number): QueueTask<FanoutJob> => ({
   id: `m-${page}`,

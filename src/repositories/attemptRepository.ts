@@ -2,14 +2,10 @@
  * Call attempts in Postgres. A batch of dial tasks takes two statements whatever its size: one to claim the
  * attempts, one to record how they ended. The attempt's key (campaign, contact, attempt) is its dialId.
  */
-import type { Database } from '../lib/db.ts';
-import { dialIdOf } from './dialDecision.ts';
+import type { Database } from '../lib/database.ts';
+import { type AttemptKey, dialIdOf } from '../lib/dialId.ts';
 
-export interface AttemptKey {
-  campaignId: string;
-  contactId: string;
-  attempt: number;
-}
+export type { AttemptKey };
 
 export type ClaimIntent = 'dial' | 'skip_blacklisted';
 

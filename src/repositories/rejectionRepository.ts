@@ -1,5 +1,5 @@
 /** Queue messages set aside by the queue stack, in Postgres (`rejected_messages`): one statement per batch. */
-import type { Database } from '../lib/db.ts';
+import type { Database } from '../lib/database.ts';
 import type { RejectionStore } from '../lib/queueTasks.ts';
 
 const RECORD_SQL = `

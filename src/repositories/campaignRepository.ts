@@ -2,7 +2,7 @@
  * Campaigns in Postgres: loading one, starting it (one atomic state change, and its contacts cut into fan-out pages
  * in the same transaction), and its progress.
  */
-import type { Database } from '../lib/db.ts';
+import type { Database } from '../lib/database.ts';
 
 export type CampaignStatus = 'draft' | 'running' | 'paused' | 'completed' | 'cancelled';
 

@@ -3,7 +3,7 @@ import {
   chunkEntries,
   SEND_BATCH_MAX_BYTES,
   SEND_BATCH_MAX_ENTRIES,
-} from '../../../src/services/messageQueue.ts';
+} from '../../../src/adapters/messageQueue.ts';
 
 describe('chunkEntries', () => {
   it('puts at most 10 entries in a batch', () => {

@@ -1,5 +1,5 @@
 /** Fan-out pages in Postgres: reading one page's contacts and recording what became of them, in one statement each. */
-import type { Database } from '../lib/db.ts';
+import type { Database } from '../lib/database.ts';
 
 export interface PageContacts {
   /** Absent when the campaign has no such page. */
