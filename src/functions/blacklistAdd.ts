@@ -4,39 +4,26 @@
  */
 import blacklistAddEvent from '../generated/blacklistAdd.event.validate.cjs';
 import type { BlacklistAddRequest } from '../generated/blacklistAddRequest.ts';
-import { blacklistConfig } from '../lib/config.ts';
-import { dynamoClient } from '../lib/dynamoClient.ts';
-import { createLogger } from '../lib/logger.ts';
-import { openPhoneHashing } from '../lib/phoneHashKey.ts';
-import { currentSpan } from '../lib/tracing.ts';
-import { httpFunction, json, requireCaller, requireScope, scopesOf } from '../middleware/httpStack.ts';
+import { json } from '../middleware/httpStack.ts';
 import { entryFor, MAY_ADD } from '../services/blacklistAccess.ts';
-import { createBlacklistService } from '../services/blacklistService.ts';
+import { doNotCallFunction } from './doNotCallFunction.ts';
 
-const phone = openPhoneHashing();
-const logger = createLogger('blacklistAdd');
-const blacklist = createBlacklistService({
-  dynamo: dynamoClient,
-  tableName: blacklistConfig().blacklistTable,
-});
-
-export const handler = httpFunction<BlacklistAddRequest>(
-  { name: 'blacklistAdd', eventSchema: blacklistAddEvent, jsonBody: true, logger },
-  async (event) => {
-    const userId = requireCaller(event);
-    requireScope(event, MAY_ADD, 'Adding a number to the do-not-call list');
-    const { e164, hash } = await phone.read(event.body.phoneNumber);
-    currentSpan().annotate('phoneHash', hash);
+export const handler = doNotCallFunction<BlacklistAddRequest>(
+  {
+    name: 'blacklistAdd',
+    eventSchema: blacklistAddEvent,
+    requires: { scopes: MAY_ADD, action: 'Adding a number to the do-not-call list' },
+  },
+  async ({ body, userId, scopes, phoneNumber, phoneHash, blacklist, logger }) => {
+    const at = new Date().toISOString();
     const { entry, created } = await blacklist.add({
-      phoneNumber: e164,
+      phoneNumber,
       by: userId,
-      at: new Date().toISOString(),
-      reason: event.body.reason,
-      phoneHash: hash,
+      at,
+      reason: body.reason,
+      phoneHash,
     });
-    logger.info(created ? 'Number added to the blacklist' : 'Number already on the blacklist', {
-      phoneHash: hash,
-    });
-    return json(created ? 201 : 200, entryFor(entry, scopesOf(event)));
+    logger.info(created ? 'Number added to the blacklist' : 'Number already on the blacklist', { phoneHash });
+    return json(created ? 201 : 200, entryFor(entry, scopes));
   },
 );

@@ -4,29 +4,14 @@
  */
 import blacklistLookupEvent from '../generated/blacklistLookup.event.validate.cjs';
 import type { BlacklistLookupRequest } from '../generated/blacklistLookupRequest.ts';
-import { blacklistConfig } from '../lib/config.ts';
-import { dynamoClient } from '../lib/dynamoClient.ts';
-import { createLogger } from '../lib/logger.ts';
-import { openPhoneHashing } from '../lib/phoneHashKey.ts';
-import { currentSpan } from '../lib/tracing.ts';
-import { httpFunction, json, requireCaller, scopesOf } from '../middleware/httpStack.ts';
+import { json } from '../middleware/httpStack.ts';
 import { entryFor } from '../services/blacklistAccess.ts';
-import { createBlacklistService } from '../services/blacklistService.ts';
+import { doNotCallFunction } from './doNotCallFunction.ts';
 
-const phone = openPhoneHashing();
-const logger = createLogger('blacklistCheck');
-const blacklist = createBlacklistService({
-  dynamo: dynamoClient,
-  tableName: blacklistConfig().blacklistTable,
-});
-
-export const handler = httpFunction<BlacklistLookupRequest>(
-  { name: 'blacklistCheck', eventSchema: blacklistLookupEvent, jsonBody: true, logger },
-  async (event) => {
-    requireCaller(event);
-    const { e164, hash } = await phone.read(event.body.phoneNumber);
-    currentSpan().annotate('phoneHash', hash);
-    const entry = (await blacklist.get(e164)) ?? { phoneNumber: e164, listed: false, history: [] };
-    return json(200, entryFor(entry, scopesOf(event)));
+export const handler = doNotCallFunction<BlacklistLookupRequest>(
+  { name: 'blacklistCheck', eventSchema: blacklistLookupEvent },
+  async ({ phoneNumber, scopes, blacklist }) => {
+    const entry = (await blacklist.get(phoneNumber)) ?? { phoneNumber, listed: false, history: [] };
+    return json(200, entryFor(entry, scopes));
   },
 );
