@@ -7,17 +7,13 @@
  * traces or the function's error metric, whose alarm is kept for real failures (the identity provider's keys out of
  * reach, a crash). A request without an Authorization header never gets here: API Gateway answers it 401 itself.
  */
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { authConfig } from '../lib/config.ts';
+import { authConfig, functionConfig } from '../lib/config.ts';
 import { createLogger } from '../lib/logger.ts';
 import { traceOutboundFetch } from '../lib/tracing.ts';
 import { tracedChain } from '../middleware/tracedChain.ts';
-import { createTokenVerifier } from '../services/tokenVerifier.ts';
-
-// The identity provider's key set is downloaded with fetch: traced like the AWS SDK's calls.
-traceOutboundFetch();
-const logger = createLogger('authorizer');
-const tokens = createTokenVerifier(authConfig());
+import { createTokenVerifier, type TokenVerifier } from '../services/tokenVerifier.ts';
 
 /** `arn:...:apiId/stage/*`: every method and route of the stage the request came to. */
 function wholeStage(methodArn: string): string {
@@ -38,18 +34,25 @@ function policy(
   };
 }
 
-export const handler = tracedChain<APIGatewayTokenAuthorizerEvent, APIGatewayAuthorizerResult>(
-  { name: 'authorizer' },
-  [],
-  async (event) => {
-    const verdict = await tokens.verify(event.authorizationToken);
-    if (!verdict.allowed) {
-      logger.info('Token refused', { reason: verdict.reason });
-      return policy('refused', 'Deny', event.methodArn);
-    }
-    logger.debug('Caller verified', { userId: verdict.userId, scopes: verdict.scopes });
-    // Context values must be strings, numbers or booleans: the scopes go as OAuth writes them, space-separated.
-    const context = { userId: verdict.userId, scopes: verdict.scopes.join(' ') };
-    return { ...policy(verdict.userId, 'Allow', event.methodArn), context };
-  },
-);
+export function build({ tokens, logger }: { tokens: TokenVerifier; logger: Logger }) {
+  return tracedChain<APIGatewayTokenAuthorizerEvent, APIGatewayAuthorizerResult>(
+    { name: 'authorizer' },
+    [],
+    async (event) => {
+      const verdict = await tokens.verify(event.authorizationToken);
+      if (!verdict.allowed) {
+        logger.info('Token refused', { reason: verdict.reason });
+        return policy('refused', 'Deny', event.methodArn);
+      }
+      logger.debug('Caller verified', { userId: verdict.userId, scopes: verdict.scopes });
+      // Context values must be strings, numbers or booleans: the scopes go as OAuth writes them, space-separated.
+      const context = { userId: verdict.userId, scopes: verdict.scopes.join(' ') };
+      return { ...policy(verdict.userId, 'Allow', event.methodArn), context };
+    },
+  );
+}
+
+const { auth } = functionConfig({ auth: authConfig });
+// The identity provider's key set is downloaded with fetch: traced like the AWS SDK's calls.
+traceOutboundFetch();
+export const handler = build({ tokens: createTokenVerifier(auth), logger: createLogger('authorizer') });

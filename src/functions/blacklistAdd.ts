@@ -6,9 +6,9 @@ import blacklistAddEvent from '../generated/blacklistAdd.event.validate.cjs';
 import type { BlacklistAddRequest } from '../generated/blacklistAddRequest.ts';
 import { json } from '../middleware/httpStack.ts';
 import { entryFor, MAY_ADD } from '../services/blacklistAccess.ts';
-import { doNotCallFunction } from './doNotCallFunction.ts';
+import { doNotCallDeps, doNotCallRoute } from './doNotCallFunction.ts';
 
-export const handler = doNotCallFunction<BlacklistAddRequest>(
+export const build = doNotCallRoute<BlacklistAddRequest>(
   {
     name: 'blacklistAdd',
     eventSchema: blacklistAddEvent,
@@ -27,3 +27,5 @@ export const handler = doNotCallFunction<BlacklistAddRequest>(
     return json(created ? 201 : 200, entryFor(entry, scopes));
   },
 );
+
+export const handler = build(doNotCallDeps('blacklistAdd'));

@@ -6,12 +6,14 @@ import blacklistLookupEvent from '../generated/blacklistLookup.event.validate.cj
 import type { BlacklistLookupRequest } from '../generated/blacklistLookupRequest.ts';
 import { json } from '../middleware/httpStack.ts';
 import { entryFor } from '../services/blacklistAccess.ts';
-import { doNotCallFunction } from './doNotCallFunction.ts';
+import { doNotCallDeps, doNotCallRoute } from './doNotCallFunction.ts';
 
-export const handler = doNotCallFunction<BlacklistLookupRequest>(
+export const build = doNotCallRoute<BlacklistLookupRequest>(
   { name: 'blacklistCheck', eventSchema: blacklistLookupEvent },
   async ({ phoneNumber, scopes, blacklist }) => {
     const entry = (await blacklist.get(phoneNumber)) ?? { phoneNumber, listed: false, history: [] };
     return json(200, entryFor(entry, scopes));
   },
 );
+
+export const handler = build(doNotCallDeps('blacklistCheck'));

@@ -8,9 +8,9 @@ import type { BlacklistRemoveRequest } from '../generated/blacklistRemoveRequest
 import { NotFoundError } from '../lib/errors.ts';
 import { json } from '../middleware/httpStack.ts';
 import { entryFor, MAY_REMOVE } from '../services/blacklistAccess.ts';
-import { doNotCallFunction } from './doNotCallFunction.ts';
+import { doNotCallDeps, doNotCallRoute } from './doNotCallFunction.ts';
 
-export const handler = doNotCallFunction<BlacklistRemoveRequest>(
+export const build = doNotCallRoute<BlacklistRemoveRequest>(
   {
     name: 'blacklistRemove',
     eventSchema: blacklistRemoveEvent,
@@ -24,3 +24,5 @@ export const handler = doNotCallFunction<BlacklistRemoveRequest>(
     return json(200, entryFor(entry, scopes));
   },
 );
+
+export const handler = build(doNotCallDeps('blacklistRemove'));

@@ -5,7 +5,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createMessageQueue } from '../adapters/messageQueue.ts';
 import validateDialTask from '../generated/dialTask.validate.cjs';
-import { type DialerConfig, dialerConfig } from '../lib/config.ts';
+import {
+  type DialerConfig,
+  databaseConfig,
+  dialerConfig,
+  functionConfig,
+  phoneConfig,
+} from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
 import { dynamoClient } from '../lib/dynamoClient.ts';
 import { createLogger } from '../lib/logger.ts';
@@ -32,7 +38,12 @@ export function build(config: Pick<DialerConfig, 'claimLeaseSeconds'>, deps: Dia
   );
 }
 
-const config = dialerConfig();
+// Every setting this function needs, checked at once: one error names all that are missing or malformed.
+const { dialer: config } = functionConfig({
+  database: databaseConfig,
+  phone: phoneConfig,
+  dialer: dialerConfig,
+});
 const db = openDatabase();
 export const handler = build(config, {
   blacklist: createBlacklistService({ dynamo: dynamoClient, tableName: config.blacklistTable }),

@@ -1,15 +1,15 @@
 /**
- * What the three do-not-call functions share: their wiring (phone hashing, the list, a logger, made once per function
- * instance) and the first steps of every request (the caller, the scope the route needs, the number in the body read
- * and hashed, the hash on the trace). Each function file says only what its route does.
+ * What the three do-not-call functions share: the first steps of every request (the caller, the scope the route
+ * needs, the number in the body read and hashed, the hash on the trace) and their wiring (phone hashing, the list,
+ * a logger, made once per function instance). Each function file says only what its route does.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { blacklistConfig } from '../lib/config.ts';
+import { blacklistConfig, functionConfig, phoneConfig } from '../lib/config.ts';
 import { dynamoClient } from '../lib/dynamoClient.ts';
 import { createLogger } from '../lib/logger.ts';
 import type { E164 } from '../lib/phone.ts';
-import { openPhoneHashing } from '../lib/phoneHashKey.ts';
+import { openPhoneHashing, type PhoneHashing } from '../lib/phoneHashKey.ts';
 import { currentSpan } from '../lib/tracing.ts';
 import {
   type EventValidator,
@@ -30,7 +30,14 @@ export interface DoNotCallRequest<TBody> {
   logger: Logger;
 }
 
-export function doNotCallFunction<TBody extends { phoneNumber: string }>(
+export interface DoNotCallDeps {
+  phone: PhoneHashing;
+  blacklist: BlacklistService;
+  logger: Logger;
+}
+
+/** A do-not-call route: `build(deps)` makes its handler (the real deps: `doNotCallDeps`). */
+export function doNotCallRoute<TBody extends { phoneNumber: string }>(
   options: {
     name: string;
     eventSchema: EventValidator;
@@ -39,28 +46,35 @@ export function doNotCallFunction<TBody extends { phoneNumber: string }>(
   },
   handle: (request: DoNotCallRequest<TBody>) => Promise<APIGatewayProxyResult>,
 ) {
-  const phone = openPhoneHashing();
-  const logger = createLogger(options.name);
-  const blacklist = createBlacklistService({
-    dynamo: dynamoClient,
-    tableName: blacklistConfig().blacklistTable,
-  });
-  return httpFunction<TBody>(
-    { name: options.name, eventSchema: options.eventSchema, jsonBody: true, logger },
-    async (event) => {
-      const userId = requireCaller(event);
-      if (options.requires) requireScope(event, options.requires.scopes, options.requires.action);
-      const { e164, hash } = await phone.read(event.body.phoneNumber);
-      currentSpan().annotate('phoneHash', hash);
-      return handle({
-        body: event.body,
-        userId,
-        scopes: scopesOf(event),
-        phoneNumber: e164,
-        phoneHash: hash,
-        blacklist,
-        logger,
-      });
-    },
-  );
+  return ({ phone, blacklist, logger }: DoNotCallDeps) =>
+    httpFunction<TBody>(
+      { name: options.name, eventSchema: options.eventSchema, jsonBody: true, logger },
+      async (event) => {
+        const userId = requireCaller(event);
+        if (options.requires) requireScope(event, options.requires.scopes, options.requires.action);
+        const { e164, hash } = await phone.read(event.body.phoneNumber);
+        currentSpan().annotate('phoneHash', hash);
+        const scopes = scopesOf(event);
+        return handle({
+          body: event.body,
+          userId,
+          scopes,
+          phoneNumber: e164,
+          phoneHash: hash,
+          blacklist,
+          logger,
+        });
+      },
+    );
+}
+
+/** The real dependencies of the do-not-call function `name`, made once per function instance. */
+export function doNotCallDeps(name: string): DoNotCallDeps {
+  // Every setting the function needs, checked at once: one error names all that are missing or malformed.
+  const config = functionConfig({ phone: phoneConfig, blacklist: blacklistConfig });
+  return {
+    phone: openPhoneHashing(),
+    blacklist: createBlacklistService({ dynamo: dynamoClient, tableName: config.blacklist.blacklistTable }),
+    logger: createLogger(name),
+  };
 }

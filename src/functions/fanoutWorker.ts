@@ -6,7 +6,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createMessageQueue } from '../adapters/messageQueue.ts';
 import validateFanoutJob from '../generated/fanoutJob.validate.cjs';
-import { fanoutConfig } from '../lib/config.ts';
+import { databaseConfig, fanoutConfig, functionConfig } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
 import { dynamoClient } from '../lib/dynamoClient.ts';
 import { createLogger } from '../lib/logger.ts';
@@ -29,7 +29,8 @@ export function build(deps: FanoutWorkerDeps) {
   );
 }
 
-const config = fanoutConfig();
+// Every setting this function needs, checked at once: one error names all that are missing or malformed.
+const { fanout: config } = functionConfig({ database: databaseConfig, fanout: fanoutConfig });
 const db = openDatabase();
 export const handler = build({
   pages: createFanoutRepository(db),

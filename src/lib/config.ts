@@ -1,32 +1,93 @@
 /**
- * The only reader of `process.env`. Each function reads the group of settings it needs once, at cold start,
- * and fails at once with the variable's name when one is missing or malformed.
+ * The only reader of `process.env`. Each function reads the groups of settings it needs once, at cold start
+ * (`functionConfig`), and fails at once with one error that names every setting missing or malformed.
  */
 import { ConfigError } from './errors.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function required(env: Env, name: string): string {
-  const value = env[name]?.trim();
-  if (!value) throw new ConfigError(`Missing required environment variable ${name}`);
-  return value;
-}
+/**
+ * Reads settings from an environment, keeping every problem instead of stopping at the first, so that one error can
+ * name them all.
+ */
+class Reader {
+  readonly problems: string[] = [];
+  readonly #env: Env;
 
-function optional(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(
-      `Environment variable ${name} must be an integer from ${min} to ${max}, got "${raw}"`,
-    );
+  constructor(env: Env) {
+    this.#env = env;
   }
-  return value;
+
+  optional(name: string): string | undefined {
+    const value = this.#env[name]?.trim();
+    return value ? value : undefined;
+  }
+
+  required(name: string): string {
+    const value = this.optional(name);
+    if (value === undefined) this.problems.push(`Missing required environment variable ${name}`);
+    return value ?? '';
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(
+        `Environment variable ${name} must be an integer from ${min} to ${max}, got "${raw}"`,
+      );
+      return fallback;
+    }
+    return value;
+  }
+
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+}
+
+function failOn(problems: readonly string[]): void {
+  if (problems.length === 1) throw new ConfigError(problems[0] ?? '');
+  if (problems.length > 1) throw new ConfigError(`Configuration is not valid: ${problems.join('; ')}`);
+}
+
+const cache = new Map<string, unknown>();
+
+/** A group of settings: read once per process (the cache), built by `build`, failing with all its problems. */
+interface Group<T> {
+  (env?: Env): T;
+  build(reader: Reader): T;
+}
+
+function group<T>(key: string, build: (reader: Reader) => T): Group<T> {
+  const read = (env: Env = process.env): T => {
+    if (!cache.has(key)) {
+      const reader = new Reader(env);
+      const value = build(reader);
+      failOn(reader.problems);
+      cache.set(key, value);
+    }
+    return cache.get(key) as T;
+  };
+  return Object.assign(read, { build });
+}
+
+/**
+ * Reads every group a function needs at once: its settings, or one ConfigError naming every setting missing or
+ * malformed across all of them.
+ */
+export function functionConfig<G extends Record<string, Group<unknown>>>(
+  groups: G,
+  env: Env = process.env,
+): { [K in keyof G]: ReturnType<G[K]> } {
+  const reader = new Reader(env);
+  // Every function's chain reads these two as well (its tracing middleware).
+  for (const read of [runtimeConfig, tracingConfig, ...Object.values(groups)]) read.build(reader);
+  failOn(reader.problems);
+  return Object.fromEntries(Object.entries(groups).map(([name, read]) => [name, read(env)])) as {
+    [K in keyof G]: ReturnType<G[K]>;
+  };
 }
 
 export interface RuntimeConfig {
@@ -68,82 +129,56 @@ export interface DialerConfig {
   claimLeaseSeconds: number;
 }
 
-const cache = new Map<string, unknown>();
+export const runtimeConfig = group<RuntimeConfig>('runtime', (r) => ({
+  service: r.optional('SERVICE_NAME') ?? 'voice-campaign',
+  stage: r.required('STAGE'),
+}));
 
-function once<T>(key: string, read: () => T): T {
-  if (!cache.has(key)) cache.set(key, read());
-  return cache.get(key) as T;
-}
-
-export function runtimeConfig(env: Env = process.env): RuntimeConfig {
-  return once('runtime', () => ({
-    service: optional(env, 'SERVICE_NAME') ?? 'voice-campaign',
-    stage: required(env, 'STAGE'),
-  }));
-}
-
-export function databaseConfig(env: Env = process.env): DatabaseConfig {
-  return once('database', () => {
-    const url = optional(env, 'DATABASE_URL');
-    const secretArn = optional(env, 'DATABASE_SECRET_ARN');
-    if ((url === undefined) === (secretArn === undefined)) {
-      throw new ConfigError(
-        'Set exactly one of the environment variables DATABASE_URL and DATABASE_SECRET_ARN',
-      );
-    }
-    return {
-      url,
-      secretArn,
-      poolMax: integer(env, 'DATABASE_POOL_MAX', 2, 1, 20),
-      ssl: optional(env, 'DATABASE_SSL') === 'true',
-    };
-  });
-}
+export const databaseConfig = group<DatabaseConfig>('database', (r) => {
+  const url = r.optional('DATABASE_URL');
+  const secretArn = r.optional('DATABASE_SECRET_ARN');
+  if ((url === undefined) === (secretArn === undefined)) {
+    r.problem('Set exactly one of the environment variables DATABASE_URL and DATABASE_SECRET_ARN');
+  }
+  return {
+    url,
+    secretArn,
+    poolMax: r.integer('DATABASE_POOL_MAX', 2, 1, 20),
+    ssl: r.optional('DATABASE_SSL') === 'true',
+  };
+});
 
 /** Shorter keys make the hash of a number easy to guess by trying keys. */
 export const MIN_PHONE_HASH_KEY_LENGTH = 16;
 
-function phoneHashKeySource(
-  value: string | undefined,
-  secretArn: string | undefined,
-): PhoneConfig['hashKey'] {
+function phoneHashKeySource(r: Reader): PhoneConfig['hashKey'] {
+  const value = r.optional('PHONE_HASH_KEY');
+  const secretArn = r.optional('PHONE_HASH_KEY_SECRET_ARN');
   if (secretArn !== undefined && value === undefined) return { secretArn };
   if (value === undefined || secretArn !== undefined) {
-    throw new ConfigError(
-      'Set exactly one of the environment variables PHONE_HASH_KEY and PHONE_HASH_KEY_SECRET_ARN',
-    );
+    r.problem('Set exactly one of the environment variables PHONE_HASH_KEY and PHONE_HASH_KEY_SECRET_ARN');
+  } else if (value.length < MIN_PHONE_HASH_KEY_LENGTH) {
+    r.problem(`Environment variable PHONE_HASH_KEY must be at least ${MIN_PHONE_HASH_KEY_LENGTH} characters`);
   }
-  if (value.length < MIN_PHONE_HASH_KEY_LENGTH) {
-    throw new ConfigError(
-      `Environment variable PHONE_HASH_KEY must be at least ${MIN_PHONE_HASH_KEY_LENGTH} characters`,
-    );
-  }
-  return { value };
+  return { value: value ?? '' };
 }
 
-export function phoneConfig(env: Env = process.env): PhoneConfig {
-  return once('phone', () => {
-    const hashKey = phoneHashKeySource(
-      optional(env, 'PHONE_HASH_KEY'),
-      optional(env, 'PHONE_HASH_KEY_SECRET_ARN'),
+export const phoneConfig = group<PhoneConfig>('phone', (r) => {
+  const hashKey = phoneHashKeySource(r);
+  const defaultRegion = r.optional('PHONE_DEFAULT_REGION')?.toUpperCase();
+  if (defaultRegion !== undefined && !/^[A-Z]{2}$/.test(defaultRegion)) {
+    r.problem(
+      `Environment variable PHONE_DEFAULT_REGION must be a two-letter region, got "${defaultRegion}"`,
     );
-    const defaultRegion = optional(env, 'PHONE_DEFAULT_REGION')?.toUpperCase();
-    if (defaultRegion !== undefined && !/^[A-Z]{2}$/.test(defaultRegion)) {
-      throw new ConfigError(
-        `Environment variable PHONE_DEFAULT_REGION must be a two-letter region, got "${defaultRegion}"`,
-      );
-    }
-    return { hashKey, defaultRegion };
-  });
-}
+  }
+  return { hashKey, defaultRegion };
+});
 
-export function dialerConfig(env: Env = process.env): DialerConfig {
-  return once('dialer', () => ({
-    blacklistTable: required(env, 'BLACKLIST_TABLE'),
-    asteriskCallsQueueUrl: required(env, 'ASTERISK_CALLS_QUEUE_URL'),
-    claimLeaseSeconds: integer(env, 'DIAL_CLAIM_LEASE_SECONDS', 120, 1, 43_200),
-  }));
-}
+export const dialerConfig = group<DialerConfig>('dialer', (r) => ({
+  blacklistTable: r.required('BLACKLIST_TABLE'),
+  asteriskCallsQueueUrl: r.required('ASTERISK_CALLS_QUEUE_URL'),
+  claimLeaseSeconds: r.integer('DIAL_CLAIM_LEASE_SECONDS', 120, 1, 43_200),
+}));
 
 export interface CampaignConfig {
   fanoutQueueUrl: string;
@@ -160,23 +195,19 @@ export interface BlacklistConfig {
   blacklistTable: string;
 }
 
-export function campaignConfig(env: Env = process.env): CampaignConfig {
-  return once('campaign', () => ({
-    fanoutQueueUrl: required(env, 'FANOUT_QUEUE_URL'),
-    fanoutPageSize: integer(env, 'FANOUT_PAGE_SIZE', 500, 10, 5_000),
-  }));
-}
+export const campaignConfig = group<CampaignConfig>('campaign', (r) => ({
+  fanoutQueueUrl: r.required('FANOUT_QUEUE_URL'),
+  fanoutPageSize: r.integer('FANOUT_PAGE_SIZE', 500, 10, 5_000),
+}));
 
-export function fanoutConfig(env: Env = process.env): FanoutConfig {
-  return once('fanout', () => ({
-    blacklistTable: required(env, 'BLACKLIST_TABLE'),
-    dialTasksQueueUrl: required(env, 'DIAL_TASKS_QUEUE_URL'),
-  }));
-}
+export const fanoutConfig = group<FanoutConfig>('fanout', (r) => ({
+  blacklistTable: r.required('BLACKLIST_TABLE'),
+  dialTasksQueueUrl: r.required('DIAL_TASKS_QUEUE_URL'),
+}));
 
-export function blacklistConfig(env: Env = process.env): BlacklistConfig {
-  return once('blacklist', () => ({ blacklistTable: required(env, 'BLACKLIST_TABLE') }));
-}
+export const blacklistConfig = group<BlacklistConfig>('blacklist', (r) => ({
+  blacklistTable: r.required('BLACKLIST_TABLE'),
+}));
 
 export type AuthConfig =
   | { mode: 'jwks'; jwksUrl: URL; issuer: string; audience: string }
@@ -186,28 +217,26 @@ export type AuthConfig =
  * How the authorizer verifies tokens: against the identity provider's JWKS (RS256/ES256, deployed stages), or with
  * a shared HS256 secret (the local stage's development identity).
  */
-export function authConfig(env: Env = process.env): AuthConfig {
-  return once('auth', () => {
-    const issuer = required(env, 'AUTH_ISSUER');
-    const audience = required(env, 'AUTH_AUDIENCE');
-    const jwksUrl = optional(env, 'AUTH_JWKS_URL');
-    const secret = optional(env, 'AUTH_LOCAL_SECRET');
-    if ((jwksUrl === undefined) === (secret === undefined)) {
-      throw new ConfigError(
-        'Set exactly one of the environment variables AUTH_JWKS_URL and AUTH_LOCAL_SECRET',
-      );
+export const authConfig = group<AuthConfig>('auth', (r) => {
+  const issuer = r.required('AUTH_ISSUER');
+  const audience = r.required('AUTH_AUDIENCE');
+  const jwksUrl = r.optional('AUTH_JWKS_URL');
+  const secret = r.optional('AUTH_LOCAL_SECRET');
+  if ((jwksUrl === undefined) === (secret === undefined)) {
+    r.problem('Set exactly one of the environment variables AUTH_JWKS_URL and AUTH_LOCAL_SECRET');
+  }
+  if (jwksUrl !== undefined) {
+    if (!URL.canParse(jwksUrl) || !jwksUrl.startsWith('https://')) {
+      r.problem(`Environment variable AUTH_JWKS_URL must be an https URL, got "${jwksUrl}"`);
+      return { mode: 'local', secret: '', issuer, audience };
     }
-    if (jwksUrl !== undefined) {
-      if (!URL.canParse(jwksUrl) || !jwksUrl.startsWith('https://')) {
-        throw new ConfigError(`Environment variable AUTH_JWKS_URL must be an https URL, got "${jwksUrl}"`);
-      }
-      return { mode: 'jwks', jwksUrl: new URL(jwksUrl), issuer, audience };
-    }
-    if ((secret ?? '').length < 32)
-      throw new ConfigError('Environment variable AUTH_LOCAL_SECRET must be at least 32 characters');
-    return { mode: 'local', secret: secret ?? '', issuer, audience };
-  });
-}
+    return { mode: 'jwks', jwksUrl: new URL(jwksUrl), issuer, audience };
+  }
+  if (secret !== undefined && secret.length < 32) {
+    r.problem('Environment variable AUTH_LOCAL_SECRET must be at least 32 characters');
+  }
+  return { mode: 'local', secret: secret ?? '', issuer, audience };
+});
 
 export interface TracingConfig {
   /**
@@ -225,9 +254,9 @@ export function setTraceHeader(header: string): void {
   process.env._X_AMZN_TRACE_ID = header;
 }
 
-export function tracingConfig(env: Env = process.env): TracingConfig {
-  return once('tracing', () => ({ newTracePerInvocation: optional(env, 'LOCAL_TRACE_HEADERS') === 'true' }));
-}
+export const tracingConfig = group<TracingConfig>('tracing', (r) => ({
+  newTracePerInvocation: r.optional('LOCAL_TRACE_HEADERS') === 'true',
+}));
 
 /** Forgets what was read, so a test can change the environment. */
 export function resetConfigCache(): void {

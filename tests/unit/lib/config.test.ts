@@ -1,5 +1,12 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { dialerConfig, phoneConfig, resetConfigCache, runtimeConfig } from '../../../src/lib/config.ts';
+import {
+  databaseConfig,
+  dialerConfig,
+  functionConfig,
+  phoneConfig,
+  resetConfigCache,
+  runtimeConfig,
+} from '../../../src/lib/config.ts';
 import { ConfigError } from '../../../src/lib/errors.ts';
 
 describe('config', () => {
@@ -42,6 +49,31 @@ describe('config', () => {
     expect(() => phoneConfig({ PHONE_HASH_KEY: '0123456789abcdef', PHONE_DEFAULT_REGION: 'USA' })).toThrow(
       'PHONE_DEFAULT_REGION',
     );
+  });
+
+  it('names every setting a function misses or cannot read, across all its groups, in one error', () => {
+    // Act
+    const attempt = () =>
+      functionConfig(
+        { database: databaseConfig, phone: phoneConfig, dialer: dialerConfig },
+        { PHONE_HASH_KEY: 'short', DIAL_CLAIM_LEASE_SECONDS: 'soon', DATABASE_URL: 'postgresql://x' },
+      );
+
+    // Assess
+    expect(attempt).toThrow(
+      new ConfigError(
+        'Configuration is not valid: Missing required environment variable STAGE; ' +
+          'Environment variable PHONE_HASH_KEY must be at least 16 characters; ' +
+          'Missing required environment variable BLACKLIST_TABLE; ' +
+          'Missing required environment variable ASTERISK_CALLS_QUEUE_URL; ' +
+          'Environment variable DIAL_CLAIM_LEASE_SECONDS must be an integer from 1 to 43200, got "soon"',
+      ),
+    );
+  });
+
+  it('gives a function its groups of settings once all of them are valid', () => {
+    const env = { STAGE: 'test', DATABASE_URL: 'postgresql://x', DATABASE_POOL_MAX: '3' };
+    expect(functionConfig({ database: databaseConfig }, env).database).toMatchObject({ poolMax: 3 });
   });
 
   it('reads each group once: later changes of the environment are not seen', () => {
