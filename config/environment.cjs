@@ -72,10 +72,26 @@ function phoneHashing() {
  * nothing of `$id`. The functions validate the same schema again (with ajv), so both layers agree.
  */
 function apiModel(file) {
-  const { $id, $schema, ...schema } = JSON.parse(
-    readFileSync(join(__dirname, '..', 'schemas', file), 'utf8'),
-  );
-  return { $schema: 'http://json-schema.org/draft-04/schema#', ...schema };
+  const read = (name) => JSON.parse(readFileSync(join(__dirname, '..', 'schemas', name), 'utf8'));
+  const { $id, $schema, allOf, ...schema } = read(file);
+  // A model cannot refer to a file: `allOf: [{ $ref }]` parts are written into it (its own keys win).
+  const parts = (allOf ?? []).map((part) => {
+    const { $id: _id, $schema: _draft, title, description, ...referenced } = read(part.$ref);
+    return referenced;
+  });
+  return { $schema: 'http://json-schema.org/draft-04/schema#', ...Object.assign({}, ...parts), ...schema };
+}
+
+/** The request bodies API Gateway validates before a function runs, by route. */
+function apiSchemas() {
+  return {
+    startCampaign: apiModel('startCampaignRequest.schema.json'),
+    createCampaign: apiModel('createCampaignRequest.schema.json'),
+    updateCampaign: apiModel('updateCampaignRequest.schema.json'),
+    blacklistAdd: apiModel('blacklistAddRequest.schema.json'),
+    blacklistLookup: apiModel('blacklistLookupRequest.schema.json'),
+    blacklistRemove: apiModel('blacklistRemoveRequest.schema.json'),
+  };
 }
 
 /** A comma-separated deploy parameter as a list. */
@@ -103,12 +119,7 @@ module.exports = async ({ resolveVariable }) => {
   if (stage === 'local') {
     const stack = localStack();
     return {
-      apiSchemas: {
-        startCampaign: apiModel('startCampaignRequest.schema.json'),
-        blacklistAdd: apiModel('blacklistAddRequest.schema.json'),
-        blacklistLookup: apiModel('blacklistLookupRequest.schema.json'),
-        blacklistRemove: apiModel('blacklistRemoveRequest.schema.json'),
-      },
+      apiSchemas: apiSchemas(),
       databaseVpc: null,
       // serverless-offline gives functions no trace header: LOCAL_TRACE_HEADERS makes one per invocation.
       provider: { ...stack, ...common, LOCAL_TRACE_HEADERS: 'true' },
@@ -128,12 +139,7 @@ module.exports = async ({ resolveVariable }) => {
   const phone = phoneHashing();
   return {
     alarmEmail: required('ALARM_EMAIL'),
-    apiSchemas: {
-      startCampaign: apiModel('startCampaignRequest.schema.json'),
-      blacklistAdd: apiModel('blacklistAddRequest.schema.json'),
-      blacklistLookup: apiModel('blacklistLookupRequest.schema.json'),
-      blacklistRemove: apiModel('blacklistRemoveRequest.schema.json'),
-    },
+    apiSchemas: apiSchemas(),
     // The functions that reach PostgreSQL run in its VPC (private subnets with routes or endpoints to SQS,
     // DynamoDB, Secrets Manager and X-Ray).
     databaseVpc: { subnetIds: list('VPC_SUBNET_IDS'), securityGroupIds: list('VPC_SECURITY_GROUP_IDS') },

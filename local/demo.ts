@@ -56,7 +56,8 @@ export async function seedDemo(databaseUrl: string, dynamo: DynamoDBClient): Pro
   await db.connect();
   try {
     await db.query(
-      `INSERT INTO campaigns (id, user_id, name, status) VALUES ($1, $2, 'Demo reminders', 'draft')
+      `INSERT INTO campaigns (id, user_id, name, status, caller_id, call_flow)
+       VALUES ($1, $2, 'Demo reminders', 'draft', '+12025550100', 'flows/demo-reminder')
        ON CONFLICT (id) DO NOTHING`,
       [DEMO_CAMPAIGN, DEMO_USER],
     );

@@ -51,11 +51,23 @@ export async function generateSchemaFiles(): Promise<Map<string, string>> {
         `declare const validate: {\n  (data: unknown): data is ${dataType};\n  errors?: ErrorObject[] | null;\n};\nexport = validate;\n`,
     );
     if (!isEvent) {
+      // A schema that refers to another (`allOf: [{ $ref }]`) imports that one's type instead of declaring it again.
+      const refs = [...JSON.stringify(schema).matchAll(/"\$ref":"([A-Za-z]+)\.schema\.json"/g)].map(
+        (m) => m[1] ?? '',
+      );
+      const imports = [...new Set(refs)]
+        .map(
+          (ref) =>
+            `import type { ${String(schemas.get(`${ref}.schema.json`)?.title)} } from './${ref}.ts';\n`,
+        )
+        .join('');
       const types = await compile(schema as never, typeName, {
         bannerComment: '',
+        cwd: schemaDir,
         additionalProperties: false,
+        declareExternallyReferenced: refs.length === 0,
       });
-      files.set(join(outDir, `${name}.ts`), banner + types);
+      files.set(join(outDir, `${name}.ts`), banner + (imports ? `${imports}\n` : '') + types);
     }
   }
   return files;

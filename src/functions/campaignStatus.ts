@@ -1,4 +1,7 @@
-/** campaignStatus: GET /campaigns/{campaignId} (REST API, authenticated): progress counts by attempt status. */
+/**
+ * campaignStatus: GET /campaigns/{campaignId} (REST API, authenticated): the campaign's settings and its progress,
+ * counts by attempt status.
+ */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import campaignStatusEvent from '../generated/campaignStatus.event.validate.cjs';
 import { databaseConfig, functionConfig } from '../lib/config.ts';
@@ -6,20 +9,34 @@ import { openDatabase } from '../lib/database.ts';
 import { createLogger } from '../lib/logger.ts';
 import { httpFunction, json, requireCaller } from '../middleware/httpStack.ts';
 import { type CampaignRepository, createCampaignRepository } from '../repositories/campaignRepository.ts';
+import {
+  type CampaignSettingsRepository,
+  createCampaignSettingsRepository,
+} from '../repositories/campaignSettingsRepository.ts';
 import { campaignProgress } from '../services/campaignService.ts';
 
-export function build({ campaigns, logger }: { campaigns: CampaignRepository; logger: Logger }) {
+export function build(deps: {
+  campaigns: CampaignRepository;
+  definitions: CampaignSettingsRepository;
+  logger: Logger;
+}) {
+  const { campaigns, definitions, logger } = deps;
   return httpFunction(
     { name: 'campaignStatus', eventSchema: campaignStatusEvent, jsonBody: false, logger },
     async (event) => {
       const owned = { campaignId: event.pathParameters?.campaignId ?? '', userId: requireCaller(event) };
-      return json(200, await campaignProgress(campaigns, owned));
+      // The progress read checks the owner first (404 for anyone else).
+      const progress = await campaignProgress(campaigns, owned);
+      const settings = (await definitions.find(owned.campaignId))?.settings;
+      return json(200, { ...progress, ...(settings ? { settings } : {}) });
     },
   );
 }
 
 functionConfig({ database: databaseConfig });
+const db = openDatabase();
 export const handler = build({
-  campaigns: createCampaignRepository(openDatabase()),
+  campaigns: createCampaignRepository(db),
+  definitions: createCampaignSettingsRepository(db),
   logger: createLogger('campaignStatus'),
 });

@@ -59,11 +59,19 @@ const ofType = (type: string) => resources.filter(([, resource]) => resource.Typ
 // biome-ignore lint/suspicious/noExplicitAny: template properties are free-form JSON, read by path in assertions
 const props = (id: string) => (template.Resources[id]?.Properties ?? {}) as Record<string, any>;
 
-const DATABASE_FUNCTIONS = ['startCampaign', 'campaignStatus', 'fanoutWorker', 'dialerWorker'];
+const CAMPAIGN_API = ['createCampaign', 'listCampaigns', 'updateCampaign', 'deleteCampaign'];
+const DATABASE_FUNCTIONS = [
+  'startCampaign',
+  'campaignStatus',
+  ...CAMPAIGN_API,
+  'fanoutWorker',
+  'dialerWorker',
+];
 const FUNCTIONS = [
   'authorizer',
   'startCampaign',
   'campaignStatus',
+  ...CAMPAIGN_API,
   'blacklistAdd',
   'blacklistCheck',
   'blacklistRemove',
@@ -93,6 +101,7 @@ const ALLOWED: Record<string, unknown[]> = {
   authorizer: [X_RAY],
   startCampaign: [X_RAY, SECRET, send('FanoutQueue')],
   campaignStatus: [X_RAY, SECRET],
+  ...Object.fromEntries(CAMPAIGN_API.map((name) => [name, [X_RAY, SECRET]])),
   blacklistAdd: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:GetItem', 'dynamodb:UpdateItem')],
   blacklistCheck: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:GetItem')],
   blacklistRemove: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:GetItem', 'dynamodb:UpdateItem')],
@@ -179,8 +188,18 @@ describe('the prod template', () => {
     const generated = Object.fromEntries(
       resources.filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::SQS::Queue'),
     );
-    expect(generated).toEqual(before);
-    expect(Object.keys(generated)).toHaveLength(26);
+    for (const [id, resource] of Object.entries(before)) expect(generated[id]).toEqual(resource);
+    // Functions added since have their two alarms each, of the same shape
+    const added = Object.keys(generated).filter((id) => !(id in before));
+    expect(added.sort()).toEqual(
+      CAMPAIGN_API.flatMap((name) => [`${cap(name)}ErrorsAlarm`, `${cap(name)}ThrottlesAlarm`]).sort(),
+    );
+    for (const id of added) {
+      const model = id.endsWith('ErrorsAlarm') ? 'AuthorizerErrorsAlarm' : 'AuthorizerThrottlesAlarm';
+      const { AlarmDescription, Dimensions, ...rest } = (generated[id] as Resource).Properties;
+      const { AlarmDescription: _d, Dimensions: _m, ...modelRest } = (before[model] as Resource).Properties;
+      expect(rest).toEqual(modelRest);
+    }
   });
 
   it('keeps phone numbers out of every URL: no route takes a number in its path or query string', () => {
@@ -196,17 +215,17 @@ describe('the prod template', () => {
 
   it('puts the authorizer on every route of the REST API, validates bodies at the edge, and logs access', () => {
     const methods = ofType('AWS::ApiGateway::Method');
-    expect(methods).toHaveLength(5);
+    expect(methods).toHaveLength(9);
     for (const [, method] of methods) {
       expect(method.Properties.AuthorizationType).toBe('CUSTOM');
       expect(method.Properties.AuthorizerId).toEqual({ Ref: 'AuthorizerApiGatewayAuthorizer' });
-      const withBody = ['POST', 'PUT'].includes(String(method.Properties.HttpMethod));
+      const withBody = ['POST', 'PUT', 'PATCH'].includes(String(method.Properties.HttpMethod));
       expect(method.Properties.RequestValidatorId !== undefined).toBe(withBody);
     }
     const models = ofType('AWS::ApiGateway::Model').map(
       ([, model]) => model.Properties.Schema as Record<string, unknown>,
     );
-    expect(models).toHaveLength(4);
+    expect(models).toHaveLength(6);
     for (const schema of models) {
       expect(schema).toMatchObject({
         $schema: 'http://json-schema.org/draft-04/schema#',

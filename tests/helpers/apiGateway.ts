@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 export interface ApiRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Query string parameters, as API Gateway passes them (null when none). */
+  query?: Record<string, string>;
   /** The resource template, e.g. `/campaigns/{campaignId}/start`. */
   resource: string;
   pathParameters?: Record<string, string>;
@@ -40,8 +42,10 @@ export function apiEvent(request: ApiRequest): APIGatewayProxyEvent {
     httpMethod: request.method,
     headers,
     multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([key, value]) => [key, [value]])),
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
+    queryStringParameters: request.query ?? null,
+    multiValueQueryStringParameters: request.query
+      ? Object.fromEntries(Object.entries(request.query).map(([key, value]) => [key, [value]]))
+      : null,
     pathParameters: request.pathParameters ?? null,
     stageVariables: null,
     body,

@@ -37,6 +37,10 @@ export function phoneNumberFor(n: number): string {
 type HttpFunctionName =
   | 'startCampaign'
   | 'campaignStatus'
+  | 'createCampaign'
+  | 'listCampaigns'
+  | 'updateCampaign'
+  | 'deleteCampaign'
   | 'blacklistAdd'
   | 'blacklistCheck'
   | 'blacklistRemove';
@@ -100,6 +104,10 @@ export async function startSystemHarness(env: Record<string, string | undefined>
   const functions = {
     startCampaign: (await import('../../src/functions/startCampaign.ts')).handler,
     campaignStatus: (await import('../../src/functions/campaignStatus.ts')).handler,
+    createCampaign: (await import('../../src/functions/createCampaign.ts')).handler,
+    listCampaigns: (await import('../../src/functions/listCampaigns.ts')).handler,
+    updateCampaign: (await import('../../src/functions/updateCampaign.ts')).handler,
+    deleteCampaign: (await import('../../src/functions/deleteCampaign.ts')).handler,
     fanoutWorker: (await import('../../src/functions/fanoutWorker.ts')).handler,
     blacklistAdd: (await import('../../src/functions/blacklistAdd.ts')).handler,
     blacklistCheck: (await import('../../src/functions/blacklistCheck.ts')).handler,

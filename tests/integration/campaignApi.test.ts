@@ -306,6 +306,12 @@ describe('GET /campaigns/{campaignId}', () => {
       status: 'running',
       contacts: 4,
       counts: { initiated: 2, queued: 1, skipped_blacklisted: 1 },
+      // Made by SQL, not the API: the default settings, no caller id or call flow yet
+      settings: expect.objectContaining({
+        name: 'c-status',
+        defaultTimeZone: 'America/New_York',
+        callerId: '',
+      }),
     });
     expect(theirs.statusCode).toBe(404);
   });

@@ -55,6 +55,7 @@ it('calls every eligible contact exactly once, never a blacklisted one, and coun
     status: 'running',
     contacts: CONTACTS,
     counts: { initiated: CONTACTS - listed.length, skipped_blacklisted: listed.length },
+    settings: expect.objectContaining({ name: 'c-e2e', maxAttempts: 3 }),
   });
 
   // Assess: the calls

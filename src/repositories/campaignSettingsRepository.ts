@@ -1,0 +1,169 @@
+/**
+ * Campaigns as their owners define them, in Postgres: created (once per idempotency key), listed newest first by
+ * keyset, changed only in the state they were read in, deleted while drafts or cancelled once started.
+ */
+import type { Database } from '../lib/database.ts';
+import type { Settings } from '../services/campaignSettings.ts';
+import type { CampaignStatus } from './campaignRepository.ts';
+
+export interface CampaignDefinition {
+  campaignId: string;
+  userId: string;
+  status: CampaignStatus;
+  createdAt: string;
+  settings: Settings;
+}
+
+interface Row {
+  id: string;
+  user_id: string;
+  status: CampaignStatus;
+  created_at: Date;
+  name: string;
+  /** Null for a campaign made without the API (by SQL). */
+  caller_id: string | null;
+  call_flow: string | null;
+  default_region: string;
+  default_time_zone: string;
+  calling_window: Settings['callingWindow'];
+  max_attempts: number;
+  retry_delays: Settings['retryDelays'];
+  pacing: Settings['pacing'];
+  start_at: Date | null;
+  end_at: Date | null;
+}
+
+const COLUMNS = `id, user_id, status, created_at, name, caller_id, call_flow, default_region, default_time_zone,
+  calling_window, max_attempts, retry_delays, pacing, start_at, end_at`;
+
+function toDefinition(row: Row): CampaignDefinition {
+  return {
+    campaignId: row.id,
+    userId: row.user_id,
+    status: row.status,
+    createdAt: row.created_at.toISOString(),
+    settings: {
+      name: row.name,
+      callerId: row.caller_id ?? '',
+      callFlow: row.call_flow ?? '',
+      defaultRegion: row.default_region,
+      defaultTimeZone: row.default_time_zone,
+      callingWindow: row.calling_window,
+      maxAttempts: row.max_attempts,
+      retryDelays: row.retry_delays,
+      pacing: row.pacing,
+      ...(row.start_at ? { startAt: row.start_at.toISOString() } : {}),
+      ...(row.end_at ? { endAt: row.end_at.toISOString() } : {}),
+    },
+  };
+}
+
+const values = (s: Settings) => [
+  s.name,
+  s.callerId,
+  s.callFlow,
+  s.defaultRegion,
+  s.defaultTimeZone,
+  JSON.stringify(s.callingWindow),
+  s.maxAttempts,
+  JSON.stringify(s.retryDelays),
+  JSON.stringify(s.pacing),
+  s.startAt ?? null,
+  s.endAt ?? null,
+];
+
+/** A page's position: the last campaign's creation time and id, opaque to callers. */
+const encodeCursor = (row: CampaignDefinition) =>
+  Buffer.from(`${row.createdAt}|${row.campaignId}`).toString('base64url');
+function decodeCursor(cursor: string): [string, string] | undefined {
+  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  return createdAt && id && !Number.isNaN(Date.parse(createdAt)) ? [createdAt, id] : undefined;
+}
+
+export interface CampaignSettingsRepository {
+  /** Creates a draft; with a key the same user used before, answers that campaign instead (`created` false). */
+  create(
+    draft: { campaignId: string; userId: string; settings: Settings },
+    idempotencyKey?: string,
+  ): Promise<{ campaign: CampaignDefinition; created: boolean }>;
+  find(campaignId: string): Promise<CampaignDefinition | undefined>;
+  /** The user's campaigns, newest first; `next` is the cursor of the following page, if there is one. */
+  list(
+    userId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ campaigns: CampaignDefinition[]; next?: string }>;
+  /** Writes the settings if the campaign is still in `status`; undefined if it is not (a start came first). */
+  update(
+    campaignId: string,
+    status: CampaignStatus,
+    settings: Settings,
+  ): Promise<CampaignDefinition | undefined>;
+  /** Deletes a draft, or cancels a started campaign (its call records stay); undefined if neither applies. */
+  deleteOrCancel(campaignId: string): Promise<'deleted' | 'cancelled' | undefined>;
+}
+
+export function createCampaignSettingsRepository(db: Database): CampaignSettingsRepository {
+  return {
+    async create({ campaignId, userId, settings }, idempotencyKey) {
+      const { rows } = await db.query<Row>(
+        `INSERT INTO campaigns (id, user_id, idempotency_key, name, caller_id, call_flow, default_region,
+           default_time_zone, calling_window, max_attempts, retry_delays, pacing, start_at, end_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+         RETURNING ${COLUMNS}`,
+        [campaignId, userId, idempotencyKey ?? null, ...values(settings)],
+      );
+      if (rows[0]) return { campaign: toDefinition(rows[0]), created: true };
+      const existing = await db.query<Row>(
+        `SELECT ${COLUMNS} FROM campaigns WHERE user_id = $1 AND idempotency_key = $2`,
+        [userId, idempotencyKey],
+      );
+      if (!existing.rows[0])
+        throw new Error('A campaign was neither created nor found for its idempotency key');
+      return { campaign: toDefinition(existing.rows[0]), created: false };
+    },
+
+    async find(campaignId) {
+      const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM campaigns WHERE id = $1`, [campaignId]);
+      return rows[0] && toDefinition(rows[0]);
+    },
+
+    async list(userId, limit, cursor) {
+      const after = cursor === undefined ? undefined : decodeCursor(cursor);
+      const { rows } = await db.query<Row>(
+        `SELECT ${COLUMNS} FROM campaigns
+         WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::text))
+         ORDER BY created_at DESC, id DESC LIMIT $4`,
+        [userId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+      );
+      const campaigns = rows.slice(0, limit).map(toDefinition);
+      const last = campaigns.at(-1);
+      return rows.length > limit && last ? { campaigns, next: encodeCursor(last) } : { campaigns };
+    },
+
+    async update(campaignId, status, settings) {
+      const { rows } = await db.query<Row>(
+        `UPDATE campaigns SET name = $3, caller_id = $4, call_flow = $5, default_region = $6, default_time_zone = $7,
+           calling_window = $8, max_attempts = $9, retry_delays = $10, pacing = $11, start_at = $12, end_at = $13,
+           updated_at = now()
+         WHERE id = $1 AND status = $2 RETURNING ${COLUMNS}`,
+        [campaignId, status, ...values(settings)],
+      );
+      return rows[0] && toDefinition(rows[0]);
+    },
+
+    async deleteOrCancel(campaignId) {
+      const deleted = await db.query(`DELETE FROM campaigns WHERE id = $1 AND status = 'draft'`, [
+        campaignId,
+      ]);
+      if ((deleted.rowCount ?? 0) > 0) return 'deleted';
+      const cancelled = await db.query(
+        `UPDATE campaigns SET status = 'cancelled', cancelled_at = now(), updated_at = now()
+         WHERE id = $1 AND status IN ('running', 'paused')`,
+        [campaignId],
+      );
+      return (cancelled.rowCount ?? 0) > 0 ? 'cancelled' : undefined;
+    },
+  };
+}

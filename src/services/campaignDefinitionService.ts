@@ -1,0 +1,78 @@
+/**
+ * Creating, listing, reading, changing and deleting campaigns, for their owners only: another user's campaign is
+ * answered as not found. A started campaign is never deleted: it is cancelled, so its call records stay.
+ */
+import type { CampaignSettings } from '../generated/campaignSettings.ts';
+import { ConflictError, NotFoundError } from '../lib/errors.ts';
+import type {
+  CampaignDefinition,
+  CampaignSettingsRepository,
+} from '../repositories/campaignSettingsRepository.ts';
+import type { OwnedCampaign } from './campaignService.ts';
+import { changedSettings, newSettings, type Settings } from './campaignSettings.ts';
+
+/** A campaign as the API shows it. */
+export type CampaignView = { campaignId: string; status: string; createdAt: string } & Settings;
+
+export const viewOf = ({ campaignId, status, createdAt, settings }: CampaignDefinition): CampaignView => ({
+  campaignId,
+  status,
+  createdAt,
+  ...settings,
+});
+
+export interface CampaignDefinitionDeps {
+  definitions: CampaignSettingsRepository;
+  newId: () => string;
+}
+
+export function createCampaignDefinitionService({ definitions, newId }: CampaignDefinitionDeps) {
+  async function owned({ campaignId, userId }: OwnedCampaign): Promise<CampaignDefinition> {
+    const campaign = await definitions.find(campaignId);
+    if (campaign === undefined || campaign.userId !== userId) throw new NotFoundError('Campaign not found');
+    return campaign;
+  }
+
+  return {
+    async create(
+      userId: string,
+      given: CampaignSettings & Pick<Settings, 'name' | 'callerId' | 'callFlow'>,
+      idempotencyKey?: string,
+    ) {
+      const settings = newSettings(given);
+      const { campaign, created } = await definitions.create(
+        { campaignId: newId(), userId, settings },
+        idempotencyKey,
+      );
+      return { campaign: viewOf(campaign), created };
+    },
+
+    async list(userId: string, limit: number, cursor?: string) {
+      const { campaigns, next } = await definitions.list(userId, limit, cursor);
+      return { campaigns: campaigns.map(viewOf), ...(next ? { next } : {}) };
+    },
+
+    async get(campaign: OwnedCampaign) {
+      return viewOf(await owned(campaign));
+    },
+
+    async update(campaign: OwnedCampaign, patch: CampaignSettings) {
+      const current = await owned(campaign);
+      const settings = changedSettings(current.settings, current.status, patch);
+      const updated = await definitions.update(campaign.campaignId, current.status, settings);
+      if (updated === undefined)
+        throw new ConflictError('The campaign changed state meanwhile: read it and try again');
+      return viewOf(updated);
+    },
+
+    async remove(campaign: OwnedCampaign): Promise<'deleted' | 'cancelled'> {
+      const current = await owned(campaign);
+      const done = await definitions.deleteOrCancel(campaign.campaignId);
+      if (done === undefined)
+        throw new ConflictError(`A ${current.status} campaign cannot be deleted or cancelled`);
+      return done;
+    },
+  };
+}
+
+export type CampaignDefinitionService = ReturnType<typeof createCampaignDefinitionService>;

@@ -1,0 +1,113 @@
+/**
+ * A campaign's settings: the defaults a new campaign gets, the checks beyond its schema (a real caller id, a real
+ * time zone, a window that ends after it starts), and which settings may change in which state. Pure functions.
+ */
+import type { CampaignSettings } from '../generated/campaignSettings.ts';
+import { ConflictError, ValidationError } from '../lib/errors.ts';
+import { toE164 } from '../lib/phone.ts';
+import type { CampaignStatus } from '../repositories/campaignRepository.ts';
+
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+
+export interface Settings {
+  name: string;
+  /** E.164. */
+  callerId: string;
+  callFlow: string;
+  defaultRegion: string;
+  defaultTimeZone: string;
+  callingWindow: { start: string; end: string; days: Weekday[] };
+  maxAttempts: number;
+  /** Minutes before a retry, by the last call's outcome. */
+  retryDelays: { busy: number; no_answer: number; machine: number; failed: number };
+  pacing: { callsPerMinute: number; maxConcurrentCalls: number };
+  startAt?: string;
+  endAt?: string;
+}
+
+/** What a campaign gets for each setting not given: a cautious pace, business hours, three attempts. */
+export const DEFAULT_SETTINGS: Omit<Settings, 'name' | 'callerId' | 'callFlow'> = {
+  defaultRegion: 'US',
+  defaultTimeZone: 'America/New_York',
+  callingWindow: { start: '09:00', end: '20:00', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
+  maxAttempts: 3,
+  retryDelays: { busy: 15, no_answer: 60, machine: 240, failed: 30 },
+  pacing: { callsPerMinute: 60, maxConcurrentCalls: 10 },
+};
+
+/** Settings a started campaign may still change: when and how fast it calls, and when it ends. */
+const CHANGEABLE_WHILE_STARTED = new Set<keyof Settings>(['callingWindow', 'pacing', 'endAt']);
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every problem of a complete set of settings, with the field named; the number never echoed. */
+function problemsOf(settings: Settings): string[] {
+  const problems: string[] = [];
+  if (!isTimeZone(settings.defaultTimeZone)) problems.push('defaultTimeZone is not an IANA time zone');
+  if (settings.callingWindow.start >= settings.callingWindow.end) {
+    problems.push('callingWindow.end must be later than callingWindow.start');
+  }
+  if (settings.startAt && settings.endAt && settings.endAt <= settings.startAt) {
+    problems.push('endAt must be later than startAt');
+  }
+  return problems;
+}
+
+function merged(base: Settings, given: CampaignSettings): Settings {
+  const settings: Settings = {
+    ...base,
+    ...given,
+    callingWindow: { ...base.callingWindow, ...given.callingWindow } as Settings['callingWindow'],
+    retryDelays: { ...base.retryDelays, ...given.retryDelays },
+    pacing: { ...base.pacing, ...given.pacing },
+  } as Settings;
+  const problems = problemsOf(settings);
+  if (given.callerId !== undefined) {
+    try {
+      settings.callerId = toE164(given.callerId, settings.defaultRegion);
+    } catch {
+      problems.unshift('callerId is not a valid phone number');
+    }
+  }
+  if (problems.length > 0) throw new ValidationError('The campaign settings are not valid', problems);
+  return settings;
+}
+
+/** A new campaign's settings: the ones given (name, callerId and callFlow among them), defaults for the rest. */
+export function newSettings(
+  given: CampaignSettings & Pick<Settings, 'name' | 'callerId' | 'callFlow'>,
+): Settings {
+  return merged(
+    { ...DEFAULT_SETTINGS, name: given.name, callerId: given.callerId, callFlow: given.callFlow },
+    given,
+  );
+}
+
+/** The settings after `patch`, if the campaign's state allows each change; a ConflictError names what it does not. */
+export function changedSettings(
+  current: Settings,
+  status: CampaignStatus,
+  patch: CampaignSettings,
+): Settings {
+  if (status === 'completed' || status === 'cancelled') {
+    throw new ConflictError(`A ${status} campaign cannot be changed`);
+  }
+  if (status !== 'draft') {
+    const frozen = (Object.keys(patch) as Array<keyof Settings>).filter(
+      (key) => !CHANGEABLE_WHILE_STARTED.has(key),
+    );
+    if (frozen.length > 0) {
+      throw new ConflictError(
+        `A ${status} campaign can change only callingWindow, pacing and endAt, not ${frozen.join(', ')}`,
+      );
+    }
+  }
+  return merged(current, patch);
+}
