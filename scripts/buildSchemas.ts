@@ -1,7 +1,8 @@
 /**
  * Compiles every `schemas/*.schema.json` ahead of time, so no function compiles a schema at cold start:
  * - `src/generated/<name>.validate.cjs`: an ajv standalone validator, with its `.d.cts`;
- * - `src/generated/<name>.ts`: the TypeScript type derived from the same schema.
+ * - `src/generated/<name>.ts`: the TypeScript type derived from the same schema;
+ * - `src/generated/timeZonesByPrefix.json`: phone-number prefixes to time zones (scripts/timeZones.ts).
  * `--check` compares instead of writing and fails when a generated file is stale (run by the tests).
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { basename, join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { compile } from 'json-schema-to-typescript';
+import { timeZonesJson } from './timeZones.ts';
 
 // ajv's standalone generator is CommonJS with a `default` export that ESM typings do not describe.
 const standaloneCode: (ajv: Ajv, validate: unknown) => string = createRequire(import.meta.url)(
@@ -70,6 +72,7 @@ export async function generateSchemaFiles(): Promise<Map<string, string>> {
       files.set(join(outDir, `${name}.ts`), banner + (imports ? `${imports}\n` : '') + types);
     }
   }
+  files.set(join(outDir, 'timeZonesByPrefix.json'), await timeZonesJson());
   return files;
 }
 
