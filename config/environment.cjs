@@ -88,6 +88,7 @@ function apiSchemas() {
     startCampaign: apiModel('startCampaignRequest.schema.json'),
     createCampaign: apiModel('createCampaignRequest.schema.json'),
     updateCampaign: apiModel('updateCampaignRequest.schema.json'),
+    addContacts: apiModel('addContactsRequest.schema.json'),
     blacklistAdd: apiModel('blacklistAddRequest.schema.json'),
     blacklistLookup: apiModel('blacklistLookupRequest.schema.json'),
     blacklistRemove: apiModel('blacklistRemoveRequest.schema.json'),

@@ -48,6 +48,9 @@ const ALARMED_FUNCTIONS = [
   'listCampaigns',
   'updateCampaign',
   'deleteCampaign',
+  'addContacts',
+  'listContacts',
+  'deleteContact',
   'blacklistAdd',
   'blacklistCheck',
   'blacklistRemove',
@@ -151,12 +154,96 @@ function functionAlarms() {
   return resources;
 }
 
+/**
+ * X-Ray sampling is decided where a trace starts: API Gateway applies these rules to the API's requests, and the
+ * functions follow its decision. SQS-triggered invocations start their own traces at Lambda's fixed rate (the first
+ * each second, then 5%).
+ */
+const SAMPLING_RULES = {
+  // Everything else: the seed's 5%.
+  ApiDefaultSamplingRule: {
+    suffix: 'default',
+    priority: 9000,
+    reservoir: 1,
+    rate: 0.05,
+    method: '*',
+    path: '*',
+  },
+  // Starting a campaign is rare and consequential: every start is traced.
+  ApiStartSamplingRule: {
+    suffix: 'start',
+    priority: 100,
+    reservoir: 10,
+    rate: 1,
+    method: 'POST',
+    path: '/campaigns/*/start',
+  },
+  // Changes to the do-not-call list: a quarter of them traced.
+  ApiBlacklistSamplingRule: {
+    suffix: 'blacklist',
+    priority: 200,
+    reservoir: 2,
+    rate: 0.25,
+    method: '*',
+    path: '/blacklist*',
+  },
+};
+
+function tracingResources(service, stage) {
+  // X-Ray names an API Gateway stage `<api name>/<stage>`; the framework names the API `<stage>-<service>`.
+  const apiServiceName = `${stage}-${service}/${stage}`;
+  const resources = {};
+  for (const [id, rule] of Object.entries(SAMPLING_RULES)) {
+    resources[id] = {
+      Type: 'AWS::XRay::SamplingRule',
+      Properties: {
+        SamplingRule: {
+          // Sampling rule names: at most 32 characters.
+          RuleName: `vc-${stage}-${rule.suffix}`,
+          Priority: rule.priority,
+          ReservoirSize: rule.reservoir,
+          FixedRate: rule.rate,
+          ServiceName: apiServiceName,
+          ServiceType: '*',
+          Host: '*',
+          HTTPMethod: rule.method,
+          URLPath: rule.path,
+          ResourceARN: '*',
+          Version: 1,
+        },
+      },
+    };
+  }
+  const group = (name, filter, notifications) => ({
+    Type: 'AWS::XRay::Group',
+    Properties: {
+      GroupName: `${service}-${stage}-${name}`,
+      FilterExpression: filter,
+      InsightsConfiguration: {
+        InsightsEnabled: true,
+        ...(notifications ? { NotificationsEnabled: true } : {}),
+      },
+    },
+  });
+  resources.ErrorsGroup = group(
+    'errors',
+    `(error = true OR fault = true) AND annotation.environment = "${stage}"`,
+    true,
+  );
+  resources.DialerGroup = group('dialer', `service("${service}-${stage}-dialerWorker")`);
+  resources.StartCampaignGroup = group('start', `service("${service}-${stage}-startCampaign")`);
+  return resources;
+}
+
 /** Resources of serverless.yml generated from the tables above. */
 async function resources(resolveVariable) {
-  const prefix = `${await resolveVariable('self:service')}-${await resolveVariable('sls:stage')}`;
+  const service = await resolveVariable('self:service');
+  const stage = await resolveVariable('sls:stage');
+  const prefix = `${service}-${stage}`;
   return {
     Resources: {
       ...queueResources(prefix),
+      ...tracingResources(service, stage),
       ...functionAlarms(),
       DialTasksAgeAlarm: alarm({
         description: 'Dial tasks wait more than 5 minutes: the dialer is behind (concurrency cap, failures).',

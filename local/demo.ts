@@ -62,8 +62,9 @@ export async function seedDemo(databaseUrl: string, dynamo: DynamoDBClient): Pro
       [DEMO_CAMPAIGN, DEMO_USER],
     );
     await db.query(
-      `INSERT INTO contacts (campaign_id, id, phone_number, time_zone)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])
+      `INSERT INTO contacts (campaign_id, id, phone_number, time_zones, zone_source)
+       SELECT $1, id, phone_number, ARRAY[zone], 'given' FROM unnest($2::text[], $3::text[], $4::text[])
+         AS c(id, phone_number, zone)
        ON CONFLICT DO NOTHING`,
       [
         DEMO_CAMPAIGN,

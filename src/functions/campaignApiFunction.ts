@@ -1,5 +1,5 @@
 /**
- * What the campaign-definition functions share: their wiring (the campaigns' repository, a logger, made once per
+ * What the campaign and contact functions share: their wiring (the campaigns' and contacts' services, a logger, made once per
  * function instance, with every setting checked at once) and the caller's identity. Each function file says only
  * what its route does.
  */
@@ -11,13 +11,16 @@ import { openDatabase } from '../lib/database.ts';
 import { createLogger } from '../lib/logger.ts';
 import { type EventValidator, type HttpEvent, httpFunction, requireCaller } from '../middleware/httpStack.ts';
 import { createCampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
+import { createContactRepository } from '../repositories/contactRepository.ts';
 import {
   type CampaignDefinitionService,
   createCampaignDefinitionService,
 } from '../services/campaignDefinitionService.ts';
+import { type ContactService, createContactService } from '../services/contactService.ts';
 
 export interface CampaignApiDeps {
   campaigns: CampaignDefinitionService;
+  contacts: ContactService;
   logger: Logger;
 }
 
@@ -28,22 +31,23 @@ export function campaignRoute<TBody>(
     event: HttpEvent<TBody>;
     userId: string;
     campaigns: CampaignDefinitionService;
+    contacts: ContactService;
   }) => Promise<APIGatewayProxyResult>,
 ) {
-  return ({ campaigns, logger }: CampaignApiDeps) =>
+  return ({ campaigns, contacts, logger }: CampaignApiDeps) =>
     httpFunction<TBody>({ ...options, logger }, async (event) =>
-      handle({ event, userId: requireCaller(event), campaigns }),
+      handle({ event, userId: requireCaller(event), campaigns, contacts }),
     );
 }
 
 /** The real dependencies of the campaign function `name`, made once per function instance. */
 export function campaignApiDeps(name: string): CampaignApiDeps {
   functionConfig({ database: databaseConfig });
+  const db = openDatabase();
+  const definitions = createCampaignSettingsRepository(db);
   return {
-    campaigns: createCampaignDefinitionService({
-      definitions: createCampaignSettingsRepository(openDatabase()),
-      newId: randomUUID,
-    }),
+    campaigns: createCampaignDefinitionService({ definitions, newId: randomUUID }),
+    contacts: createContactService({ definitions, contacts: createContactRepository(db), newId: randomUUID }),
     logger: createLogger(name),
   };
 }

@@ -25,3 +25,13 @@ export function toE164(input: string, defaultRegion?: string): E164 {
 export function phoneHash(e164: string, key: string): string {
   return createHmac('sha256', key).update(e164).digest('hex').slice(0, 16);
 }
+
+/** A number as a caller wrote it, read in `defaultRegion`: its E.164 form and country calling code; undefined if not valid. */
+export function readNumber(
+  input: string,
+  defaultRegion: string | undefined,
+): { e164: E164; countryCallingCode: string } | undefined {
+  const parsed = parsePhoneNumberFromString(input, defaultRegion as CountryCode | undefined);
+  if (!parsed?.isValid()) return undefined;
+  return { e164: parsed.number as E164, countryCallingCode: parsed.countryCallingCode };
+}

@@ -26,12 +26,18 @@ export interface CampaignDefinitionDeps {
   newId: () => string;
 }
 
+/** The campaign if `userId` owns it; another user's campaign is not found, like one that does not exist. */
+export async function loadOwnedDefinition(
+  definitions: Pick<CampaignSettingsRepository, 'find'>,
+  { campaignId, userId }: OwnedCampaign,
+): Promise<CampaignDefinition> {
+  const campaign = await definitions.find(campaignId);
+  if (campaign === undefined || campaign.userId !== userId) throw new NotFoundError('Campaign not found');
+  return campaign;
+}
+
 export function createCampaignDefinitionService({ definitions, newId }: CampaignDefinitionDeps) {
-  async function owned({ campaignId, userId }: OwnedCampaign): Promise<CampaignDefinition> {
-    const campaign = await definitions.find(campaignId);
-    if (campaign === undefined || campaign.userId !== userId) throw new NotFoundError('Campaign not found');
-    return campaign;
-  }
+  const owned = (campaign: OwnedCampaign) => loadOwnedDefinition(definitions, campaign);
 
   return {
     async create(

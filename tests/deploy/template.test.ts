@@ -59,7 +59,15 @@ const ofType = (type: string) => resources.filter(([, resource]) => resource.Typ
 // biome-ignore lint/suspicious/noExplicitAny: template properties are free-form JSON, read by path in assertions
 const props = (id: string) => (template.Resources[id]?.Properties ?? {}) as Record<string, any>;
 
-const CAMPAIGN_API = ['createCampaign', 'listCampaigns', 'updateCampaign', 'deleteCampaign'];
+const CAMPAIGN_API = [
+  'createCampaign',
+  'listCampaigns',
+  'updateCampaign',
+  'deleteCampaign',
+  'addContacts',
+  'listContacts',
+  'deleteContact',
+];
 const DATABASE_FUNCTIONS = [
   'startCampaign',
   'campaignStatus',
@@ -180,14 +188,18 @@ describe('the prod template', () => {
     );
   });
 
-  it('generates from config/infrastructure.cjs the same queues and alarms serverless.yml used to spell out', () => {
-    // The fixture is the packaged template's queues and alarms before they were generated.
+  it('generates from config/infrastructure.cjs the same queues, alarms and X-Ray rules serverless.yml used to spell out', () => {
+    // The fixture is the packaged template's queues, alarms, sampling rules and groups before they were generated.
     const before = JSON.parse(
       readFileSync(join(import.meta.dirname, 'generatedResources.before.json'), 'utf8'),
     );
-    const generated = Object.fromEntries(
-      resources.filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::SQS::Queue'),
-    );
+    const kinds = [
+      'AWS::CloudWatch::Alarm',
+      'AWS::SQS::Queue',
+      'AWS::XRay::SamplingRule',
+      'AWS::XRay::Group',
+    ];
+    const generated = Object.fromEntries(resources.filter(([, r]) => kinds.includes(r.Type)));
     for (const [id, resource] of Object.entries(before)) expect(generated[id]).toEqual(resource);
     // Functions added since have their two alarms each, of the same shape
     const added = Object.keys(generated).filter((id) => !(id in before));
@@ -206,16 +218,26 @@ describe('the prod template', () => {
     const pathParts = ofType('AWS::ApiGateway::Resource').map(([, resource]) =>
       String(resource.Properties.PathPart),
     );
-    expect(pathParts.sort()).toEqual(['blacklist', 'campaigns', 'lookup', 'remove', 'start', '{campaignId}']);
+    expect(pathParts.sort()).toEqual([
+      'blacklist',
+      'campaigns',
+      'contacts',
+      'lookup',
+      'remove',
+      'start',
+      '{campaignId}',
+      '{contactId}',
+    ]);
     for (const [, method] of ofType('AWS::ApiGateway::Method')) {
       const parameters = Object.keys((method.Properties.RequestParameters ?? {}) as object);
-      expect(parameters.filter((name) => !name.startsWith('method.request.path.campaignId'))).toEqual([]);
+      const ids = ['method.request.path.campaignId', 'method.request.path.contactId'];
+      expect(parameters.filter((name) => !ids.includes(name))).toEqual([]);
     }
   });
 
   it('puts the authorizer on every route of the REST API, validates bodies at the edge, and logs access', () => {
     const methods = ofType('AWS::ApiGateway::Method');
-    expect(methods).toHaveLength(9);
+    expect(methods).toHaveLength(12);
     for (const [, method] of methods) {
       expect(method.Properties.AuthorizationType).toBe('CUSTOM');
       expect(method.Properties.AuthorizerId).toEqual({ Ref: 'AuthorizerApiGatewayAuthorizer' });
@@ -225,7 +247,7 @@ describe('the prod template', () => {
     const models = ofType('AWS::ApiGateway::Model').map(
       ([, model]) => model.Properties.Schema as Record<string, unknown>,
     );
-    expect(models).toHaveLength(6);
+    expect(models).toHaveLength(7);
     for (const schema of models) {
       expect(schema).toMatchObject({
         $schema: 'http://json-schema.org/draft-04/schema#',

@@ -41,6 +41,9 @@ type HttpFunctionName =
   | 'listCampaigns'
   | 'updateCampaign'
   | 'deleteCampaign'
+  | 'addContacts'
+  | 'listContacts'
+  | 'deleteContact'
   | 'blacklistAdd'
   | 'blacklistCheck'
   | 'blacklistRemove';
@@ -108,6 +111,9 @@ export async function startSystemHarness(env: Record<string, string | undefined>
     listCampaigns: (await import('../../src/functions/listCampaigns.ts')).handler,
     updateCampaign: (await import('../../src/functions/updateCampaign.ts')).handler,
     deleteCampaign: (await import('../../src/functions/deleteCampaign.ts')).handler,
+    addContacts: (await import('../../src/functions/addContacts.ts')).handler,
+    listContacts: (await import('../../src/functions/listContacts.ts')).handler,
+    deleteContact: (await import('../../src/functions/deleteContact.ts')).handler,
     fanoutWorker: (await import('../../src/functions/fanoutWorker.ts')).handler,
     blacklistAdd: (await import('../../src/functions/blacklistAdd.ts')).handler,
     blacklistCheck: (await import('../../src/functions/blacklistCheck.ts')).handler,

@@ -156,3 +156,141 @@ describe('campaign definitions', () => {
     expect([deleted.statusCode, gone.statusCode]).toEqual([204, 404]);
   });
 });
+
+describe('contacts', () => {
+  const resource = '/campaigns/{campaignId}/contacts';
+  const add = (campaignId: string, contacts: unknown[], userId = 'owner-6') =>
+    harness.http(
+      'addContacts',
+      apiEvent({ method: 'POST', resource, pathParameters: { campaignId }, userId, body: { contacts } }),
+    );
+  const listOf = (campaignId: string, query?: Record<string, string>, userId = 'owner-6') =>
+    harness.http(
+      'listContacts',
+      apiEvent({ method: 'GET', resource, pathParameters: { campaignId }, userId, query }),
+    );
+
+  it('adds contacts in any usual form, with their zones, refusing invalid rows and numbers already there', async () => {
+    // Prepare
+    const { campaignId } = (await create({ ...minimal, defaultTimeZone: 'America/Chicago' }, 'owner-6'))
+      .body as {
+      campaignId: string;
+    };
+
+    // Act
+    const added = await add(campaignId, [
+      { id: 'k-1', phoneNumber: '(202) 555-0101' },
+      { id: 'k-2', phoneNumber: '+44 7911 123456', attributes: { firstName: 'Ada' } },
+      { id: 'k-3', phoneNumber: '12' },
+      { id: 'k-4', phoneNumber: '+1 202 555 0101' },
+      { id: 'k-5', phoneNumber: '+1 800 555 0101' },
+      { id: 'k-6', phoneNumber: '+33 6 12 34 56 78', timeZone: 'Europe/Paris' },
+      {
+        id: 'k-7',
+        phoneNumber: '+12025550107',
+        attributes: {
+          note: 'x'.repeat(490),
+          more: 'y'.repeat(490),
+          also: 'z'.repeat(490),
+          last: 'w'.repeat(490),
+          end: 'v'.repeat(490),
+        },
+      },
+    ]);
+    const again = await add(campaignId, [{ id: 'k-8', phoneNumber: '202-555-0101' }]);
+    const listed = await listOf(campaignId);
+
+    // Assess
+    expect(added).toMatchObject({
+      statusCode: 200,
+      body: {
+        added: 4,
+        refused: [
+          { index: 2, reason: 'phoneNumber is not a valid phone number' },
+          { index: 3, reason: 'the campaign already has this number or id' },
+          { index: 6, reason: 'attributes are larger than 2048 bytes' },
+        ],
+      },
+    });
+    expect(again.body).toEqual({
+      added: 0,
+      refused: [{ index: 0, reason: 'the campaign already has this number or id' }],
+    });
+    expect(listed.body.contacts).toEqual([
+      {
+        id: 'k-1',
+        phoneNumber: '+12025550101',
+        timeZones: ['America/New_York'],
+        zoneSource: 'number',
+        attributes: {},
+      },
+      {
+        id: 'k-2',
+        phoneNumber: '+447911123456',
+        timeZones: ['Europe/Guernsey', 'Europe/Isle_of_Man', 'Europe/London'],
+        zoneSource: 'number',
+        attributes: { firstName: 'Ada' },
+      },
+      {
+        id: 'k-5',
+        phoneNumber: '+18005550101',
+        timeZones: ['America/Chicago'],
+        zoneSource: 'campaign',
+        attributes: {},
+      },
+      {
+        id: 'k-6',
+        phoneNumber: '+33612345678',
+        timeZones: ['Europe/Paris'],
+        zoneSource: 'given',
+        attributes: {},
+      },
+    ]);
+    expect(JSON.stringify([added.output, again.output])).not.toContain('5550101');
+  });
+
+  it('lists a page at a time, takes a contact out by id, and keeps other users and started campaigns out', async () => {
+    // Prepare
+    const { campaignId } = (await create(minimal, 'owner-6')).body as { campaignId: string };
+    await add(
+      campaignId,
+      [1, 2, 3].map((n) => ({ id: `k-${n}`, phoneNumber: `+1202555010${n}` })),
+    );
+    const contact = (method: 'DELETE', contactId: string, userId = 'owner-6') =>
+      harness.http(
+        'deleteContact',
+        apiEvent({
+          method,
+          resource: `${resource}/{contactId}`,
+          pathParameters: { campaignId, contactId },
+          userId,
+        }),
+      );
+
+    // Act
+    const first = await listOf(campaignId, { limit: '2' });
+    const rest = await listOf(campaignId, { limit: '2', cursor: String(first.body.next) });
+    const removed = await contact('DELETE', 'k-2');
+    const missing = await contact('DELETE', 'k-2');
+    const intruder = [
+      await listOf(campaignId, {}, 'intruder'),
+      await add(campaignId, [{ phoneNumber: '+12025550109' }], 'intruder'),
+    ];
+    await harness.db.query(`UPDATE campaigns SET status = 'running' WHERE id = $1`, [campaignId]);
+    const whileRunning = [
+      await add(campaignId, [{ phoneNumber: '+12025550108' }]),
+      await contact('DELETE', 'k-1'),
+    ];
+
+    // Assess
+    const ids = (page: { body: Record<string, unknown> }) =>
+      (page.body.contacts as Array<{ id: string }>).map((c) => c.id);
+    expect([ids(first), ids(rest)]).toEqual([['k-1', 'k-2'], ['k-3']]);
+    expect([removed.statusCode, missing.statusCode]).toEqual([204, 404]);
+    expect(intruder.map((r) => r.statusCode)).toEqual([404, 404]);
+    expect(whileRunning.map((r) => [r.statusCode, r.body.message])).toEqual([
+      [409, 'Contacts can be added while the campaign is a draft only; it is running'],
+      [409, 'Contacts can be taken out while the campaign is a draft only; it is running'],
+    ]);
+  });
+});

@@ -1,0 +1,79 @@
+/** A campaign's contacts in Postgres: added in one statement per request, listed by id, taken out one by one. */
+import type { Database } from '../lib/database.ts';
+import type { ZoneSource } from '../lib/phoneZones.ts';
+import type { ContactRow } from '../services/contactInput.ts';
+
+export interface StoredContact extends ContactRow {
+  /** The status of its latest call attempt, once calling started. */
+  state?: string;
+}
+
+const ADD_SQL = `
+INSERT INTO contacts (campaign_id, id, phone_number, time_zones, zone_source, attributes)
+SELECT $1, r.id, r.phone_number, ARRAY(SELECT jsonb_array_elements_text(r.time_zones)), r.zone_source, r.attributes
+FROM jsonb_to_recordset($2::jsonb)
+  AS r(id text, phone_number text, time_zones jsonb, zone_source text, attributes jsonb)
+ON CONFLICT DO NOTHING
+RETURNING id`;
+
+const LIST_SQL = `
+SELECT c.id, c.phone_number, c.time_zones, c.zone_source, c.attributes,
+  (SELECT a.status FROM call_attempts a
+   WHERE a.campaign_id = c.campaign_id AND a.contact_id = c.id ORDER BY a.attempt DESC LIMIT 1) AS state
+FROM contacts c
+WHERE c.campaign_id = $1 AND ($2::text IS NULL OR c.id > $2)
+ORDER BY c.id LIMIT $3`;
+
+interface Row {
+  id: string;
+  phone_number: string;
+  time_zones: string[] | null;
+  zone_source: ZoneSource | null;
+  attributes: Record<string, string>;
+  state: string | null;
+}
+
+export interface ContactRepository {
+  /** Adds the rows a campaign does not hold yet (by id or number); answers the ids added. */
+  add(campaignId: string, rows: readonly ContactRow[]): Promise<Set<string>>;
+  list(campaignId: string, limit: number, after?: string): Promise<StoredContact[]>;
+  /** False when the campaign has no such contact. */
+  remove(campaignId: string, contactId: string): Promise<boolean>;
+}
+
+export function createContactRepository(db: Database): ContactRepository {
+  return {
+    async add(campaignId, rows) {
+      if (rows.length === 0) return new Set();
+      const records = rows.map((r) => ({
+        id: r.id,
+        phone_number: r.phoneNumber,
+        time_zones: r.timeZones,
+        zone_source: r.zoneSource,
+        attributes: r.attributes,
+      }));
+      const { rows: added } = await db.query<{ id: string }>(ADD_SQL, [campaignId, JSON.stringify(records)]);
+      return new Set(added.map((row) => row.id));
+    },
+
+    async list(campaignId, limit, after) {
+      const { rows } = await db.query<Row>(LIST_SQL, [campaignId, after ?? null, limit]);
+      return rows.map((row) => ({
+        id: row.id,
+        phoneNumber: row.phone_number,
+        timeZones: row.time_zones ?? [],
+        zoneSource: row.zone_source ?? 'campaign',
+        attributes: row.attributes,
+        ...(row.state ? { state: row.state } : {}),
+      }));
+    },
+
+    async remove(campaignId, contactId) {
+      const { rowCount } = await db.query('DELETE FROM contacts WHERE campaign_id = $1 AND id = $2', [
+        campaignId,
+        contactId,
+      ]);
+      return (rowCount ?? 0) > 0;
+    },
+  };
+}

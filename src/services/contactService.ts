@@ -1,0 +1,64 @@
+/**
+ * A campaign's contacts through the API, for its owner: added in batches (each row checked and normalised, refused
+ * rows named by index and reason, a number or id already there not added twice), listed by id, taken out one by one.
+ * Contacts change while the campaign is a draft; a started campaign keeps them (cancel it instead).
+ */
+import { ConflictError, NotFoundError } from '../lib/errors.ts';
+import type { CampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
+import type { ContactRepository } from '../repositories/contactRepository.ts';
+import { loadOwnedDefinition } from './campaignDefinitionService.ts';
+import type { OwnedCampaign } from './campaignService.ts';
+import { type ContactInput, type ContactRow, readContact } from './contactInput.ts';
+
+export interface ContactServiceDeps {
+  definitions: Pick<CampaignSettingsRepository, 'find'>;
+  contacts: ContactRepository;
+  newId: () => string;
+}
+
+export const ALREADY_THERE = 'the campaign already has this number or id';
+
+export function createContactService({ definitions, contacts, newId }: ContactServiceDeps) {
+  async function draft(campaign: OwnedCampaign, what: string) {
+    const found = await loadOwnedDefinition(definitions, campaign);
+    if (found.status !== 'draft')
+      throw new ConflictError(`${what} while the campaign is a draft only; it is ${found.status}`);
+    return found;
+  }
+
+  return {
+    async add(campaign: OwnedCampaign, inputs: readonly ContactInput[]) {
+      const { settings } = await draft(campaign, 'Contacts can be added');
+      const refused: Array<{ index: number; reason: string }> = [];
+      const rows: Array<{ index: number; row: ContactRow }> = [];
+      inputs.forEach((input, index) => {
+        const read = readContact(input, settings, newId);
+        if ('reason' in read) refused.push({ index, reason: read.reason });
+        else rows.push({ index, row: read.row });
+      });
+      const added = await contacts.add(
+        campaign.campaignId,
+        rows.map(({ row }) => row),
+      );
+      for (const { index, row } of rows)
+        if (!added.has(row.id)) refused.push({ index, reason: ALREADY_THERE });
+      refused.sort((a, b) => a.index - b.index);
+      return { added: added.size, refused };
+    },
+
+    async list(campaign: OwnedCampaign, limit: number, cursor?: string) {
+      await loadOwnedDefinition(definitions, campaign);
+      const page = await contacts.list(campaign.campaignId, limit, cursor);
+      const last = page.at(-1);
+      return { contacts: page, ...(page.length === limit && last ? { next: last.id } : {}) };
+    },
+
+    async remove(campaign: OwnedCampaign, contactId: string) {
+      await draft(campaign, 'Contacts can be taken out');
+      if (!(await contacts.remove(campaign.campaignId, contactId)))
+        throw new NotFoundError('Contact not found');
+    },
+  };
+}
+
+export type ContactService = ReturnType<typeof createContactService>;
