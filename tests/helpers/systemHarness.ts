@@ -232,7 +232,10 @@ export async function startSystemHarness(env: Record<string, string | undefined>
         const event = await receiveEvent(sqs, ref, batchSize, 1);
         if (event === undefined) return { invocations, failures };
         newTrace();
-        const response = await fn(event, lambdaContext(queue === 'fanout' ? 'fanoutWorker' : 'dialerWorker'));
+        // The functions' logs are kept, not printed: a drain runs hundreds of batches.
+        const { result: response } = await captureOutput(() =>
+          fn(event, lambdaContext(queue === 'fanout' ? 'fanoutWorker' : 'dialerWorker')),
+        );
         await acknowledge(sqs, ref, event, response);
         invocations += 1;
         failures += response.batchItemFailures.length;
