@@ -6,7 +6,7 @@
 import addContactsEvent from '../generated/addContacts.event.validate.cjs';
 import type { AddContactsRequest } from '../generated/addContactsRequest.ts';
 import { json } from '../middleware/httpStack.ts';
-import { campaignApiDeps, campaignRoute } from './campaignApiFunction.ts';
+import { campaignApiDeps, campaignRoute } from './shared/campaignApi.ts';
 
 export const build = campaignRoute<AddContactsRequest>(
   { name: 'addContacts', eventSchema: addContactsEvent, jsonBody: true },

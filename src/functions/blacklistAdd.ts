@@ -6,7 +6,7 @@ import blacklistAddEvent from '../generated/blacklistAdd.event.validate.cjs';
 import type { BlacklistAddRequest } from '../generated/blacklistAddRequest.ts';
 import { json } from '../middleware/httpStack.ts';
 import { entryFor, MAY_ADD } from '../services/blacklistAccess.ts';
-import { doNotCallDeps, doNotCallRoute } from './doNotCallFunction.ts';
+import { doNotCallDeps, doNotCallRoute } from './shared/doNotCall.ts';
 
 export const build = doNotCallRoute<BlacklistAddRequest>(
   {

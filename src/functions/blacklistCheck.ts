@@ -6,7 +6,7 @@ import blacklistLookupEvent from '../generated/blacklistLookup.event.validate.cj
 import type { BlacklistLookupRequest } from '../generated/blacklistLookupRequest.ts';
 import { json } from '../middleware/httpStack.ts';
 import { entryFor } from '../services/blacklistAccess.ts';
-import { doNotCallDeps, doNotCallRoute } from './doNotCallFunction.ts';
+import { doNotCallDeps, doNotCallRoute } from './shared/doNotCall.ts';
 
 export const build = doNotCallRoute<BlacklistLookupRequest>(
   { name: 'blacklistCheck', eventSchema: blacklistLookupEvent },

@@ -8,7 +8,7 @@ import type { BlacklistRemoveRequest } from '../generated/blacklistRemoveRequest
 import { NotFoundError } from '../lib/errors.ts';
 import { json } from '../middleware/httpStack.ts';
 import { entryFor, MAY_REMOVE } from '../services/blacklistAccess.ts';
-import { doNotCallDeps, doNotCallRoute } from './doNotCallFunction.ts';
+import { doNotCallDeps, doNotCallRoute } from './shared/doNotCall.ts';
 
 export const build = doNotCallRoute<BlacklistRemoveRequest>(
   {

@@ -6,7 +6,7 @@ import createCampaignEvent from '../generated/createCampaign.event.validate.cjs'
 import type { CreateCampaignRequest } from '../generated/createCampaignRequest.ts';
 import { json } from '../middleware/httpStack.ts';
 import type { Settings } from '../services/campaignSettings.ts';
-import { campaignApiDeps, campaignRoute } from './campaignApiFunction.ts';
+import { campaignApiDeps, campaignRoute } from './shared/campaignApi.ts';
 
 type NewCampaign = CreateCampaignRequest & Pick<Settings, 'name' | 'callerId' | 'callFlow'>;
 

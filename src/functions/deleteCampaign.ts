@@ -4,7 +4,7 @@
  */
 import campaignStatusEvent from '../generated/campaignStatus.event.validate.cjs';
 import { json } from '../middleware/httpStack.ts';
-import { campaignApiDeps, campaignRoute } from './campaignApiFunction.ts';
+import { campaignApiDeps, campaignRoute } from './shared/campaignApi.ts';
 
 export const build = campaignRoute(
   { name: 'deleteCampaign', eventSchema: campaignStatusEvent, jsonBody: false },

@@ -3,7 +3,7 @@
  * by its id, never by its number (no number in any URL).
  */
 import deleteContactEvent from '../generated/deleteContact.event.validate.cjs';
-import { campaignApiDeps, campaignRoute } from './campaignApiFunction.ts';
+import { campaignApiDeps, campaignRoute } from './shared/campaignApi.ts';
 
 export const build = campaignRoute(
   { name: 'deleteContact', eventSchema: deleteContactEvent, jsonBody: false },

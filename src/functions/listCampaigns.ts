@@ -1,7 +1,7 @@
 /** listCampaigns: GET /campaigns?limit=&cursor=: the caller's campaigns, newest first, a page at a time. */
 import listCampaignsEvent from '../generated/listCampaigns.event.validate.cjs';
 import { json } from '../middleware/httpStack.ts';
-import { campaignApiDeps, campaignRoute } from './campaignApiFunction.ts';
+import { campaignApiDeps, campaignRoute } from './shared/campaignApi.ts';
 
 /** Campaigns a page when the caller does not say. */
 const DEFAULT_LIMIT = 25;

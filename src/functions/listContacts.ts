@@ -1,7 +1,7 @@
 /** listContacts: GET /campaigns/{campaignId}/contacts?limit=&cursor=: a campaign's contacts in id order, with state. */
 import listContactsEvent from '../generated/listContacts.event.validate.cjs';
 import { json } from '../middleware/httpStack.ts';
-import { campaignApiDeps, campaignRoute } from './campaignApiFunction.ts';
+import { campaignApiDeps, campaignRoute } from './shared/campaignApi.ts';
 
 /** Contacts a page when the caller does not say. */
 const DEFAULT_LIMIT = 100;

@@ -5,7 +5,7 @@
 import updateCampaignEvent from '../generated/updateCampaign.event.validate.cjs';
 import type { UpdateCampaignRequest } from '../generated/updateCampaignRequest.ts';
 import { json } from '../middleware/httpStack.ts';
-import { campaignApiDeps, campaignRoute } from './campaignApiFunction.ts';
+import { campaignApiDeps, campaignRoute } from './shared/campaignApi.ts';
 
 export const build = campaignRoute<UpdateCampaignRequest>(
   { name: 'updateCampaign', eventSchema: updateCampaignEvent, jsonBody: true },

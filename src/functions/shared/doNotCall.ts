@@ -5,20 +5,20 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { blacklistConfig, functionConfig, phoneConfig } from '../lib/config.ts';
-import { dynamoClient } from '../lib/dynamoClient.ts';
-import { createLogger } from '../lib/logger.ts';
-import type { E164 } from '../lib/phone.ts';
-import { openPhoneHashing, type PhoneHashing } from '../lib/phoneHashKey.ts';
-import { currentSpan } from '../lib/tracing.ts';
+import { blacklistConfig, functionConfig, phoneConfig } from '../../lib/config.ts';
+import { dynamoClient } from '../../lib/dynamoClient.ts';
+import { createLogger } from '../../lib/logger.ts';
+import type { E164 } from '../../lib/phone.ts';
+import { openPhoneHashing, type PhoneHashing } from '../../lib/phoneHashKey.ts';
+import { currentSpan } from '../../lib/tracing.ts';
 import {
   type EventValidator,
   httpFunction,
   requireCaller,
   requireScope,
   scopesOf,
-} from '../middleware/httpStack.ts';
-import { type BlacklistService, createBlacklistService } from '../services/blacklistService.ts';
+} from '../../middleware/httpStack.ts';
+import { type BlacklistService, createBlacklistService } from '../../services/blacklistService.ts';
 
 export interface DoNotCallRequest<TBody> {
   body: TBody;

@@ -6,17 +6,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { databaseConfig, functionConfig } from '../lib/config.ts';
-import { openDatabase } from '../lib/database.ts';
-import { createLogger } from '../lib/logger.ts';
-import { type EventValidator, type HttpEvent, httpFunction, requireCaller } from '../middleware/httpStack.ts';
-import { createCampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
-import { createContactRepository } from '../repositories/contactRepository.ts';
+import { databaseConfig, functionConfig } from '../../lib/config.ts';
+import { openDatabase } from '../../lib/database.ts';
+import { createLogger } from '../../lib/logger.ts';
+import {
+  type EventValidator,
+  type HttpEvent,
+  httpFunction,
+  requireCaller,
+} from '../../middleware/httpStack.ts';
+import { createCampaignSettingsRepository } from '../../repositories/campaignSettingsRepository.ts';
+import { createContactRepository } from '../../repositories/contactRepository.ts';
 import {
   type CampaignDefinitionService,
   createCampaignDefinitionService,
-} from '../services/campaignDefinitionService.ts';
-import { type ContactService, createContactService } from '../services/contactService.ts';
+} from '../../services/campaignDefinitionService.ts';
+import { type ContactService, createContactService } from '../../services/contactService.ts';
 
 export interface CampaignApiDeps {
   campaigns: CampaignDefinitionService;
