@@ -44,11 +44,11 @@ claimed AS (
   JOIN contacts c ON c.campaign_id = i.campaign_id AND c.id = i.contact_id
   ON CONFLICT (campaign_id, contact_id, attempt) DO UPDATE
     SET status = excluded.status, claimed_at = excluded.claimed_at, updated_at = now()
+    -- A live claim (a call may be going out) is never taken over, not even to record a skip: that record would be
+    -- false. Only a claim whose lease ran out (its invocation died) may be.
     WHERE ca.status = 'queued'
        OR (ca.status = 'dialing'
-           AND (excluded.status = 'skipped_blacklisted'
-                OR ca.claimed_at IS NULL
-                OR ca.claimed_at < now() - make_interval(secs => $5)))
+           AND (ca.claimed_at IS NULL OR ca.claimed_at < now() - make_interval(secs => $5)))
   RETURNING ca.campaign_id, ca.contact_id, ca.attempt
 )
 SELECT i.campaign_id, i.contact_id, i.attempt,

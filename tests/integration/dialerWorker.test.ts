@@ -193,6 +193,26 @@ describe('dialerWorker', () => {
     ]);
   });
 
+  it('never records as skipped an attempt another invocation is dialling, even when its number was listed since', async () => {
+    // Prepare: contact-0's call is being placed right now (a fresh claim); its number is listed a moment later.
+    const contacts = await harness.seedCampaign('c-live', 'user-1', 1, 250);
+    await harness.db.query(
+      `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, claimed_at)
+       VALUES ('c-live', 'contact-0', 1, 'dialing', now())`,
+    );
+    await harness.blacklist(contacts.map((contact) => contact.phoneNumber));
+    await harness.enqueue(tasksFor('c-live', contacts));
+
+    // Act
+    const run = await harness.runBatch();
+
+    // Assess: the claim is left to its owner (the task waits), not overwritten with a false compliance record
+    expect(run.response.batchItemFailures).toHaveLength(1);
+    expect(await harness.attempts('c-live')).toEqual([
+      { contact_id: 'contact-0', attempt: 1, status: 'dialing' },
+    ]);
+  });
+
   it('reports exactly the records whose call message failed, and sends them once when retried', async () => {
     // Prepare: SQS answers 200 with per-entry failures for two of the entries (as it does under throttling).
     const contacts = await harness.seedCampaign('c-partial', 'user-1', 6, 300);
