@@ -49,17 +49,30 @@ function sendJson(res: ServerResponse, status: number, message: string): void {
   res.end(body);
 }
 
-/** A message for an upstream error answer that has none: never the path or anything else the caller sent. */
-function messageFor(status: number, text: string): string {
+type Answer = { message?: unknown; error?: unknown; statusCode?: unknown };
+
+function parsed(text: string): Answer | undefined {
   try {
-    const parsed = JSON.parse(text) as { message?: unknown; error?: unknown };
-    if (typeof parsed.message === 'string' && parsed.message.length > 0) return parsed.message;
-    if (status === 404) return 'No route matches this method and path';
-    if (typeof parsed.error === 'string') return parsed.error;
+    return JSON.parse(text) as Answer;
   } catch {
-    // Not JSON: described by its status below.
+    return undefined;
   }
-  return status === 404 ? 'No route matches this method and path' : `Request failed with status ${status}`;
+}
+
+/**
+ * Whether an error answer is a function's own (JSON with a message, details and all): sent on as it is. One from
+ * serverless-offline itself (`{ statusCode, error, message }`) is answered as API Gateway would, a message only.
+ */
+function isFunctionAnswer(answer: Answer | undefined): boolean {
+  return typeof answer?.message === 'string' && answer.message.length > 0 && answer.statusCode === undefined;
+}
+
+/** The message of an answer the server gave itself: never the path or anything else the caller sent. */
+function messageFor(status: number, answer: Answer | undefined): string {
+  if (status === 404) return 'No route matches this method and path';
+  if (typeof answer?.message === 'string' && answer.message.length > 0) return answer.message;
+  if (typeof answer?.error === 'string') return answer.error;
+  return `Request failed with status ${status}`;
 }
 
 function refuseMalformed(error: NodeJS.ErrnoException, socket: Socket): void {
@@ -149,7 +162,15 @@ function forward(req: IncomingMessage, res: ServerResponse, upstreamPort: number
       answer.on('data', (chunk: string) => {
         text += chunk;
       });
-      answer.on('end', () => sendJson(res, status, messageFor(status, text)));
+      answer.on('end', () => {
+        const body = parsed(text);
+        if (!isFunctionAnswer(body)) return sendJson(res, status, messageFor(status, body));
+        res.writeHead(status, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(text),
+        });
+        res.end(text);
+      });
     },
   );
   upstream.on('error', () => {

@@ -10,7 +10,7 @@ export interface AddContactsRequest {
   contacts: [
     {
       /**
-       * In any usual form; without a country code it is read in the campaign's defaultRegion.
+       * In any usual form; without a country code it is read in the campaign's defaultRegion. A number that is not valid refuses its row only.
        */
       phoneNumber: string;
       id?: string;
@@ -27,7 +27,7 @@ export interface AddContactsRequest {
     },
     ...{
       /**
-       * In any usual form; without a country code it is read in the campaign's defaultRegion.
+       * In any usual form; without a country code it is read in the campaign's defaultRegion. A number that is not valid refuses its row only.
        */
       phoneNumber: string;
       id?: string;

@@ -20,6 +20,9 @@ beforeAll(async () => {
           currentRoute: req.url,
         }),
       );
+    } else if (req.url === '/refused') {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'The request is not valid', details: ['missing field callerId'] }));
     } else if (req.url === '/plain-500') {
       res.writeHead(500);
       res.end('Internal Server Error');
@@ -110,6 +113,14 @@ describe('the local API front door', () => {
     ['a server error without a body it could show', '/plain-500', {}, 500, 'Request failed with status 500'],
   ])('answers %s with JSON and a message', async (_, path, options, status, message) => {
     expect(await call(path, options)).toEqual({ status, type: 'application/json', body: { message } });
+  });
+
+  it('passes a function’s own error answer on as it is, details and all', async () => {
+    expect(await call('/refused')).toEqual({
+      status: 400,
+      type: 'application/json',
+      body: { message: 'The request is not valid', details: ['missing field callerId'] },
+    });
   });
 
   it('answers a request it cannot parse with JSON', async () => {
