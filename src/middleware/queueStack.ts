@@ -111,7 +111,7 @@ export function queueFunction<T>(
       for (const item of rejected) {
         const span = root.child('RejectedMessage');
         span.addMetadata('messageId', item.messageId);
-        span.addMetadata('reason', item.reason);
+        span.addMetadata('reason', redactPhoneLike(item.reason));
         span.markStatus(400);
         span.close();
       }
@@ -125,8 +125,10 @@ export function queueFunction<T>(
         ]),
       );
       const bodies = new Map((event.Records ?? []).map((record) => [record.messageId, record.body]));
+      const refusedHere = new Set(rejected.map((item) => item.messageId));
+      // The service's rejections join the stack's own in one record of the batch's rejected messages.
       for (const [id, outcome] of outcomes) {
-        if (outcome.kind === 'reject' && !rejected.some((item) => item.messageId === id)) {
+        if (outcome.kind === 'reject' && !refusedHere.has(id)) {
           rejected.push({
             queue: options.queue,
             messageId: id,
