@@ -11,15 +11,25 @@ export type ClaimIntent = 'dial' | 'skip_blacklisted';
 
 export interface ClaimRequest extends AttemptKey {
   intent: ClaimIntent;
+  /** The number the task would call: claimed only if it is the contact's stored number. */
+  phoneNumber: string;
 }
 
 /**
  * - `claimed`: this invocation owns the attempt now (to dial, or recorded as skipped for the blacklist);
  * - `held`: another invocation claimed it to dial less than a lease ago: try again later;
  * - `done`: the attempt already ended (initiated, skipped, failed): nothing to do;
- * - `unknown_contact`: no such contact in the campaign.
+ * - `unknown_contact`: no such contact in the campaign;
+ * - `number_mismatch`: the task's number is not the contact's stored one (never called);
+ * - `over_max_attempts`: the attempt is past the campaign's `maxAttempts`.
  */
-export type ClaimResult = 'claimed' | 'held' | 'done' | 'unknown_contact';
+export type ClaimResult =
+  | 'claimed'
+  | 'held'
+  | 'done'
+  | 'unknown_contact'
+  | 'number_mismatch'
+  | 'over_max_attempts';
 
 export interface AttemptRepository {
   claim(requests: readonly ClaimRequest[], leaseSeconds: number): Promise<Map<string, ClaimResult>>;
@@ -34,14 +44,17 @@ export interface AttemptRepository {
 const CLAIM_SQL = `
 WITH input AS (
   SELECT DISTINCT ON (campaign_id, contact_id, attempt) *
-  FROM unnest($1::text[], $2::text[], $3::int[], $4::text[]) AS i(campaign_id, contact_id, attempt, target)
+  FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $6::text[])
+    AS i(campaign_id, contact_id, attempt, target, phone_number)
 ),
 claimed AS (
   INSERT INTO call_attempts AS ca (campaign_id, contact_id, attempt, status, claimed_at)
   SELECT i.campaign_id, i.contact_id, i.attempt, i.target,
          CASE WHEN i.target = 'dialing' THEN now() END
   FROM input i
-  JOIN contacts c ON c.campaign_id = i.campaign_id AND c.id = i.contact_id
+  -- Only the contact's stored number is ever called, and no attempt past the campaign's maximum.
+  JOIN contacts c ON c.campaign_id = i.campaign_id AND c.id = i.contact_id AND c.phone_number = i.phone_number
+  JOIN campaigns cp ON cp.id = i.campaign_id AND i.attempt <= cp.max_attempts
   ON CONFLICT (campaign_id, contact_id, attempt) DO UPDATE
     SET status = excluded.status, claimed_at = excluded.claimed_at, updated_at = now()
     -- A live claim (a call may be going out) is never taken over, not even to record a skip: that record would be
@@ -54,11 +67,14 @@ claimed AS (
 SELECT i.campaign_id, i.contact_id, i.attempt,
        cl.attempt IS NOT NULL AS claimed,
        c.id IS NOT NULL AS contact_exists,
+       c.phone_number = i.phone_number AS number_matches,
+       i.attempt <= cp.max_attempts AS attempt_allowed,
        ca.status AS before_status
 FROM input i
 LEFT JOIN claimed cl
   ON cl.campaign_id = i.campaign_id AND cl.contact_id = i.contact_id AND cl.attempt = i.attempt
 LEFT JOIN contacts c ON c.campaign_id = i.campaign_id AND c.id = i.contact_id
+LEFT JOIN campaigns cp ON cp.id = i.campaign_id
 LEFT JOIN call_attempts ca
   ON ca.campaign_id = i.campaign_id AND ca.contact_id = i.contact_id AND ca.attempt = i.attempt`;
 
@@ -78,12 +94,16 @@ interface ClaimRow {
   attempt: number;
   claimed: boolean;
   contact_exists: boolean;
+  number_matches: boolean | null;
+  attempt_allowed: boolean | null;
   before_status: string | null;
 }
 
 function classify(row: ClaimRow): ClaimResult {
   if (row.claimed) return 'claimed';
   if (!row.contact_exists) return 'unknown_contact';
+  if (!row.number_matches) return 'number_mismatch';
+  if (!row.attempt_allowed) return 'over_max_attempts';
   return row.before_status === 'dialing' ? 'held' : 'done';
 }
 
@@ -97,6 +117,7 @@ export function createAttemptRepository(db: Database): AttemptRepository {
         requests.map((r) => r.attempt),
         requests.map((r) => (r.intent === 'dial' ? 'dialing' : 'skipped_blacklisted')),
         leaseSeconds,
+        requests.map((r) => r.phoneNumber),
       ]);
       return new Map(
         rows.map((row) => [

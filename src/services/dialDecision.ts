@@ -44,6 +44,8 @@ export type ClaimDecision =
   | { kind: 'reject'; reason: string };
 
 export const UNKNOWN_CONTACT = 'Dial task names a contact that is not in the campaign';
+export const NUMBER_MISMATCH = "Dial task's number is not the contact's stored number";
+export const OVER_MAX_ATTEMPTS = "Dial task's attempt is past the campaign's maxAttempts";
 
 /**
  * What to do with a task once its attempt's claim is known. `ownedByEarlierCopy`: the same task came earlier in the
@@ -60,6 +62,10 @@ export function afterClaim(
       return intent === 'dial' ? { kind: 'send' } : { kind: 'done', result: 'skipped_blacklisted' };
     case 'unknown_contact':
       return { kind: 'reject', reason: UNKNOWN_CONTACT };
+    case 'number_mismatch':
+      return { kind: 'reject', reason: NUMBER_MISMATCH };
+    case 'over_max_attempts':
+      return { kind: 'reject', reason: OVER_MAX_ATTEMPTS };
     case 'held':
       return { kind: 'retry', reason: 'InitiateCall: attempt claimed by another invocation' };
     case 'done':

@@ -20,14 +20,7 @@ import type { Outcomes, QueueTask, TaskOutcome } from '../lib/queueTasks.ts';
 import { type StepMark, traceTasks } from '../lib/taskTrace.ts';
 import type { AttemptRepository, ClaimIntent } from '../repositories/attemptRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
-import {
-  afterClaim,
-  callMessage,
-  type DialCandidate,
-  intentFor,
-  readCandidate,
-  UNKNOWN_CONTACT,
-} from './dialDecision.ts';
+import { afterClaim, callMessage, type DialCandidate, intentFor, readCandidate } from './dialDecision.ts';
 
 export interface DialerDeps {
   blacklist: Pick<BlacklistService, 'findBlacklisted'>;
@@ -128,7 +121,11 @@ export function createDialerService({
     );
     let claims: Awaited<ReturnType<AttemptRepository['claim']>>;
     try {
-      const requests = [...toDial, ...toSkip].map((c) => ({ ...c.key, intent: intents.get(c.id) ?? 'dial' }));
+      const requests = [...toDial, ...toSkip].map((c) => ({
+        ...c.key,
+        intent: intents.get(c.id) ?? 'dial',
+        phoneNumber: c.phoneNumber,
+      }));
       claims = await attempts.claim(requests, claimLeaseSeconds);
     } catch (error) {
       initiate.fail(error);
@@ -149,7 +146,7 @@ export function createDialerService({
       if (claim === 'claimed') owned.add(dialId);
       claimMarks.set(c.id, {
         metadata: { claim: earlierCopy ? 'owned by an earlier copy' : (claim ?? 'missing'), dialId },
-        ...(decision.kind === 'reject' ? { error: new ValidationError(UNKNOWN_CONTACT) } : {}),
+        ...(decision.kind === 'reject' ? { error: new ValidationError(decision.reason) } : {}),
       });
       if (decision.kind === 'send') sending.push(c);
       else if (decision.kind === 'done') outcomes.set(c.id, { kind: 'done', result: decision.result });

@@ -213,6 +213,37 @@ describe('dialerWorker', () => {
     ]);
   });
 
+  it('calls only the contact’s stored number, and no attempt past the campaign’s maximum', async () => {
+    // Prepare: one task carries another number than its contact's; one asks for attempt 7 of 3
+    const contacts = await harness.seedCampaign('c-checks', 'user-1', 3, 260);
+    const [good, forged, late] = tasksFor('c-checks', contacts);
+    await harness.enqueue([
+      good as DialTask,
+      { ...(forged as DialTask), phoneNumber: '+12025559999' },
+      { ...(late as DialTask), attempt: 7 },
+    ]);
+
+    // Act
+    const run = await harness.runBatch();
+
+    // Assess
+    expect(run.response.batchItemFailures).toEqual([]);
+    const calls = (await harness.callMessages()).filter((call) => call.campaignId === 'c-checks');
+    expect(calls.map((call) => [call.dialId, call.phoneNumber])).toEqual([
+      ['c-checks:contact-0:1', good?.phoneNumber],
+    ]);
+    const { rows } = await harness.db.query(
+      `SELECT contact_id, reason FROM rejected_messages WHERE campaign_id = 'c-checks' ORDER BY contact_id`,
+    );
+    expect(rows).toEqual([
+      { contact_id: 'contact-1', reason: "Dial task's number is not the contact's stored number" },
+      { contact_id: 'contact-2', reason: "Dial task's attempt is past the campaign's maxAttempts" },
+    ]);
+    expect(await harness.attempts('c-checks')).toEqual([
+      { contact_id: 'contact-0', attempt: 1, status: 'initiated' },
+    ]);
+  });
+
   it('reports exactly the records whose call message failed, and sends them once when retried', async () => {
     // Prepare: SQS answers 200 with per-entry failures for two of the entries (as it does under throttling).
     const contacts = await harness.seedCampaign('c-partial', 'user-1', 6, 300);

@@ -146,6 +146,28 @@ describe('dialer service', () => {
     expect(sent).toEqual([]);
   });
 
+  it('rejects, without sending, a task whose claim found another number or an attempt past the maximum', async () => {
+    // Prepare
+    const { dial, sent, claimed } = world({
+      claims: { 'c-1:k-12:1': 'number_mismatch', 'c-1:k-13:1': 'over_max_attempts' },
+    });
+
+    // Act
+    const outcomes = await dial([task(12), task(13)]);
+
+    // Assess: the claim was asked with the number the task would call
+    expect(claimed.map((c) => c.phoneNumber)).toEqual(['+12025550012', '+12025550013']);
+    expect(outcomes.get('m-12')).toEqual({
+      kind: 'reject',
+      reason: "Dial task's number is not the contact's stored number",
+    });
+    expect(outcomes.get('m-13')).toEqual({
+      kind: 'reject',
+      reason: "Dial task's attempt is past the campaign's maxAttempts",
+    });
+    expect(sent).toEqual([]);
+  });
+
   it('sends nothing for a task delivered again after its call went out, nor for a second copy in one batch', async () => {
     // Prepare
     const { dial, sent } = world({ claims: { 'c-1:k-4:1': 'done' } });
