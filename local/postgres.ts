@@ -47,8 +47,15 @@ const RUNS_AS_ROOT = process.getuid?.() === 0;
 export const SHARED_DATA_ROOT = '/var/lib/voice-campaign-local';
 
 /** The `postgres` system user (created when missing, as PostgreSQL will not run as root); none when not root. */
+let knownUser: Ids | undefined;
 function serverUser(): Ids | undefined {
   if (!RUNS_AS_ROOT) return undefined;
+  // Asked once per process: a start asks for it several times (data directory, binaries, the server itself).
+  knownUser ??= lookUpServerUser();
+  return knownUser;
+}
+
+function lookUpServerUser(): Ids {
   const ids = () => ({
     uid: Number(execFileSync('id', ['-u', USER], { encoding: 'utf8', stdio: 'pipe' }).trim()),
     gid: Number(execFileSync('id', ['-g', USER], { encoding: 'utf8', stdio: 'pipe' }).trim()),

@@ -15,10 +15,9 @@ export type E164 = string & { readonly __brand: 'E164' };
  * Throws a ValidationError (without echoing the input) when it is not a valid number.
  */
 export function toE164(input: string, defaultRegion?: string): E164 {
-  const parsed = parsePhoneNumberFromString(input, defaultRegion as CountryCode | undefined);
-  // A parse can succeed on a number that cannot exist ("12" in US): only isValid() tells.
-  if (!parsed?.isValid()) throw new ValidationError('phoneNumber is not a valid phone number');
-  return parsed.number as E164;
+  const number = readNumber(input, defaultRegion);
+  if (number === undefined) throw new ValidationError('phoneNumber is not a valid phone number');
+  return number.e164;
 }
 
 /** The keyed hash that stands for a number outside the data stores: 16 hex characters of HMAC-SHA256. */
@@ -32,6 +31,7 @@ export function readNumber(
   defaultRegion: string | undefined,
 ): { e164: E164; countryCallingCode: string } | undefined {
   const parsed = parsePhoneNumberFromString(input, defaultRegion as CountryCode | undefined);
+  // A parse can succeed on a number that cannot exist ("12" in US): only isValid() tells.
   if (!parsed?.isValid()) return undefined;
   return { e164: parsed.number as E164, countryCallingCode: parsed.countryCallingCode };
 }

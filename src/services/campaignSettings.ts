@@ -5,6 +5,7 @@
 import type { CampaignSettings } from '../generated/campaignSettings.ts';
 import { ConflictError, ValidationError } from '../lib/errors.ts';
 import { toE164 } from '../lib/phone.ts';
+import { isTimeZone } from '../lib/phoneZones.ts';
 import type { CampaignStatus } from '../repositories/campaignRepository.ts';
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
@@ -37,15 +38,6 @@ export const DEFAULT_SETTINGS: Omit<Settings, 'name' | 'callerId' | 'callFlow'> 
 
 /** Settings a started campaign may still change: when and how fast it calls, and when it ends. */
 const CHANGEABLE_WHILE_STARTED = new Set<keyof Settings>(['callingWindow', 'pacing', 'endAt']);
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Every problem of a complete set of settings, with the field named; the number never echoed. */
 function problemsOf(settings: Settings): string[] {
