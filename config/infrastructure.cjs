@@ -28,6 +28,16 @@ const QUEUES = {
     maxReceiveCount: 5,
     consumer: { function: 'dialerWorker', batchSize: 10, maximumBatchingWindow: 1 },
   },
+  imports: {
+    resource: 'Imports',
+    name: 'imports',
+    // 6 x the import worker's 15 minutes. An import that has to go on sends itself a new message at once; only a
+    // crashed invocation waits this long for its redelivery (which resumes from the checkpoint).
+    visibilityTimeout: 5400,
+    maxReceiveCount: 5,
+    // One file at a time: an invocation spends its whole time on it.
+    consumer: { function: 'importWorker', batchSize: 1 },
+  },
   asteriskCalls: {
     resource: 'AsteriskCalls',
     name: 'asterisk-calls',
@@ -38,6 +48,19 @@ const QUEUES = {
 
 /** The do-not-call list: one item per E.164 number. */
 const BLACKLIST_TABLE = { resource: 'BlacklistTable', name: 'blacklist', key: 'phoneNumber' };
+
+/**
+ * The bucket CSV imports are uploaded to (uploads/, by presigned POST) and their rejects files written to (rejects/).
+ * Both hold phone numbers: private, encrypted, TLS only, and kept briefly.
+ */
+const IMPORT_BUCKET = {
+  resource: 'ImportBucket',
+  name: 'imports',
+  uploadsPrefix: 'uploads/',
+  rejectsPrefix: 'rejects/',
+  uploadsDays: 2,
+  rejectsDays: 7,
+};
 
 /** Every function: its failed and its throttled invocations each raise an alarm. */
 const ALARMED_FUNCTIONS = [
@@ -51,6 +74,9 @@ const ALARMED_FUNCTIONS = [
   'addContacts',
   'listContacts',
   'deleteContact',
+  'createImport',
+  'getImport',
+  'importWorker',
   'blacklistAdd',
   'blacklistCheck',
   'blacklistRemove',
@@ -235,6 +261,104 @@ function tracingResources(service, stage) {
   return resources;
 }
 
+function importBucketResources(prefix) {
+  const bucketName = { 'Fn::Sub': `${prefix}-${IMPORT_BUCKET.name}-\${AWS::AccountId}` };
+  // The bucket's ARN from its name, not from the bucket: the queue's policy must exist before the bucket (S3 checks
+  // it may send to the queue when the notification is set), and the bucket depends on the queue.
+  const bucketArn = {
+    'Fn::Sub': `arn:\${AWS::Partition}:s3:::${prefix}-${IMPORT_BUCKET.name}-\${AWS::AccountId}`,
+  };
+  const expire = (id, prefixValue, days) => ({
+    Id: id,
+    Status: 'Enabled',
+    Prefix: prefixValue,
+    ExpirationInDays: days,
+  });
+  return {
+    [IMPORT_BUCKET.resource]: {
+      Type: 'AWS::S3::Bucket',
+      DependsOn: ['ImportsQueuePolicy'],
+      Properties: {
+        BucketName: bucketName,
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true },
+          ],
+        },
+        LifecycleConfiguration: {
+          Rules: [
+            expire('ExpireUploads', IMPORT_BUCKET.uploadsPrefix, IMPORT_BUCKET.uploadsDays),
+            expire('ExpireRejects', IMPORT_BUCKET.rejectsPrefix, IMPORT_BUCKET.rejectsDays),
+            {
+              Id: 'AbortIncompleteUploads',
+              Status: 'Enabled',
+              Prefix: '',
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+            },
+          ],
+        },
+        NotificationConfiguration: {
+          QueueConfigurations: [
+            {
+              Event: 's3:ObjectCreated:*',
+              Queue: { 'Fn::GetAtt': ['ImportsQueue', 'Arn'] },
+              Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: IMPORT_BUCKET.uploadsPrefix }] } },
+            },
+          ],
+        },
+      },
+    },
+    ImportBucketPolicy: {
+      Type: 'AWS::S3::BucketPolicy',
+      Properties: {
+        Bucket: { Ref: IMPORT_BUCKET.resource },
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'TlsOnly',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:*',
+              Resource: [bucketArn, { 'Fn::Join': ['', [bucketArn, '/*']] }],
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+          ],
+        },
+      },
+    },
+    ImportsQueuePolicy: {
+      Type: 'AWS::SQS::QueuePolicy',
+      Properties: {
+        Queues: [{ Ref: 'ImportsQueue' }],
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'UploadNotifications',
+              Effect: 'Allow',
+              Principal: { Service: 's3.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: { 'Fn::GetAtt': ['ImportsQueue', 'Arn'] },
+              Condition: {
+                ArnEquals: { 'aws:SourceArn': bucketArn },
+                StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
 /** Resources of serverless.yml generated from the tables above. */
 async function resources(resolveVariable) {
   const service = await resolveVariable('self:service');
@@ -243,6 +367,7 @@ async function resources(resolveVariable) {
   return {
     Resources: {
       ...queueResources(prefix),
+      ...importBucketResources(prefix),
       ...tracingResources(service, stage),
       ...functionAlarms(),
       DialTasksAgeAlarm: alarm({
@@ -264,7 +389,8 @@ module.exports = Object.assign(
   async ({ resolveVariable }) => ({
     queues: QUEUES,
     blacklistTable: BLACKLIST_TABLE,
+    importBucket: IMPORT_BUCKET,
     resources: await resources(resolveVariable),
   }),
-  { QUEUES, BLACKLIST_TABLE, DLQ_RETENTION_SECONDS },
+  { QUEUES, BLACKLIST_TABLE, IMPORT_BUCKET, DLQ_RETENTION_SECONDS },
 );

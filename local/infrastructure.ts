@@ -1,5 +1,5 @@
 /**
- * The queues and table of config/infrastructure.cjs (what serverless.yml deploys), typed for the local stack and
+ * The queues, table and bucket of config/infrastructure.cjs (what serverless.yml deploys), typed for the local stack and
  * its workers: the local system creates and drives exactly what is deployed.
  */
 import { createRequire } from 'node:module';
@@ -15,12 +15,14 @@ export interface QueueDefinition {
 }
 
 const infrastructure = createRequire(import.meta.url)('../config/infrastructure.cjs') as {
-  QUEUES: Record<'fanout' | 'dialTasks' | 'asteriskCalls', QueueDefinition>;
+  QUEUES: Record<'fanout' | 'dialTasks' | 'imports' | 'asteriskCalls', QueueDefinition>;
   BLACKLIST_TABLE: { resource: string; name: string; key: string };
+  IMPORT_BUCKET: { resource: string; name: string; uploadsPrefix: string; rejectsPrefix: string };
   DLQ_RETENTION_SECONDS: number;
 };
 
 export const QUEUES = infrastructure.QUEUES;
 export type QueueKey = keyof typeof QUEUES;
 export const BLACKLIST_TABLE = infrastructure.BLACKLIST_TABLE;
+export const IMPORT_BUCKET = infrastructure.IMPORT_BUCKET;
 export const DLQ_RETENTION_SECONDS = infrastructure.DLQ_RETENTION_SECONDS;

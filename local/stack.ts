@@ -1,7 +1,8 @@
 /**
- * The embedded stack shared by `npm start` and the tests: real PostgreSQL, DynamoDB (dynalite) and SQS
- * (local-aws-sqs) servers on free loopback ports, and an X-Ray receiver. No Docker, no Java, no AWS account.
- * The queues, their DLQs and the blacklist table mirror the resources in serverless.yml.
+ * The embedded stack shared by `npm start` and the tests: real PostgreSQL, DynamoDB (dynalite), SQS
+ * (local-aws-sqs) and S3 (s3rver) servers on free loopback ports, and an X-Ray receiver. No Docker, no Java, no AWS
+ * account. The queues, their DLQs, the blacklist table and the import bucket (with its upload notifications to the
+ * imports queue) mirror the resources in serverless.yml.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
@@ -10,19 +11,32 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { createSqsServer } from 'local-aws-sqs';
-import { BLACKLIST_TABLE, DLQ_RETENTION_SECONDS, QUEUES, type QueueKey } from './infrastructure.ts';
+import S3rver from 's3rver';
+import { DUMMY_ACCOUNT } from 's3rver/lib/models/account.js';
+import {
+  BLACKLIST_TABLE,
+  DLQ_RETENTION_SECONDS,
+  IMPORT_BUCKET,
+  QUEUES,
+  type QueueKey,
+} from './infrastructure.ts';
 import { migrate } from './migrate.ts';
 import { startPostgres } from './postgres.ts';
 import { startXrayReceiver, type XrayReceiver } from './xrayReceiver.ts';
 
-export { BLACKLIST_TABLE, QUEUES, type QueueKey } from './infrastructure.ts';
+export { BLACKLIST_TABLE, IMPORT_BUCKET, QUEUES, type QueueKey } from './infrastructure.ts';
 
 export interface LocalStackOptions {
   /**
-   * Where PostgreSQL and DynamoDB keep their data between runs; in memory and a temporary directory (deleted on
+   * Where PostgreSQL, DynamoDB and S3 keep their data between runs; in memory and temporary directories (deleted on
    * stop) when absent. SQS queues live in memory either way.
    */
   dataDir?: string;
@@ -107,6 +121,44 @@ async function createQueues(sqs: SQSClient) {
   return { queueUrls, dlqUrls };
 }
 
+/**
+ * The local S3, with the import bucket. As the bucket's notification does on AWS, every file uploaded under
+ * uploads/ becomes a message on the imports queue (S3's own event, as its body).
+ */
+async function startS3(directory: string, sqs: SQSClient, importsQueueUrl: string) {
+  // Requests are signed with the local stack's credentials, and s3rver checks their signatures.
+  DUMMY_ACCOUNT.createKeyPair('local', 'local');
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: IMPORT_BUCKET.name }],
+  });
+  const { port } = await server.run();
+  server.on('event', (event) => {
+    const created = event.Records.filter(
+      (record) =>
+        record.eventName.startsWith('ObjectCreated:') &&
+        record.s3.object.key.startsWith(IMPORT_BUCKET.uploadsPrefix),
+    );
+    if (created.length === 0) return;
+    sqs
+      .send(
+        new SendMessageCommand({
+          QueueUrl: importsQueueUrl,
+          MessageBody: JSON.stringify({ Records: created }),
+        }),
+      )
+      .catch((error: unknown) => {
+        process.stderr.write(
+          `Local S3: the upload notice could not reach the imports queue: ${String(error)}\n`,
+        );
+      });
+  });
+  return { endpoint: `http://127.0.0.1:${port}`, stop: () => server.close() };
+}
+
 /** Starts every stand-in, applies the migrations, creates the table and queues. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const stops: Array<() => Promise<unknown>> = [];
@@ -156,7 +208,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dynamo.destroy();
     const sqs = new SQSClient({ region, credentials, endpoint: sqsEndpoint });
     const { queueUrls, dlqUrls } = await createQueues(sqs);
-    sqs.destroy();
+    const s3Dir = options.dataDir ? join(dataDir, 's3') : await mkdtemp(join(tmpdir(), 'voice-campaign-s3-'));
+    if (!options.dataDir) stops.push(() => rm(s3Dir, { recursive: true, force: true }));
+    const s3 = await startS3(s3Dir, sqs, queueUrls.imports);
+    stops.push(async () => {
+      await s3.stop();
+      sqs.destroy();
+    });
 
     return {
       env: {
@@ -165,6 +223,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
         AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+        S3_FORCE_PATH_STYLE: 'true',
+        IMPORT_BUCKET: IMPORT_BUCKET.name,
+        IMPORTS_QUEUE_URL: queueUrls.imports,
         AWS_XRAY_DAEMON_ADDRESS: xray.address,
         DATABASE_URL: postgres.url,
         BLACKLIST_TABLE: BLACKLIST_TABLE.name,

@@ -209,6 +209,44 @@ export const blacklistConfig = group<BlacklistConfig>('blacklist', (r) => ({
   blacklistTable: r.required('BLACKLIST_TABLE'),
 }));
 
+export interface ImportsConfig {
+  /** The private bucket CSV files are uploaded to (uploads/) and rejects files written to (rejects/). */
+  bucket: string;
+  /** Path-style S3 URLs (the local S3 emulator); AWS uses virtual-hosted ones. */
+  s3PathStyle: boolean;
+  /** The largest file an upload form accepts. */
+  maxBytes: number;
+  /** How long an upload form stays usable. */
+  uploadSeconds: number;
+  /** How long a link to a rejects file stays usable. */
+  linkSeconds: number;
+}
+
+export interface ImportWorkerConfig {
+  /** The imports queue: upload events arrive on it, and an import that must continue sends itself there. */
+  importsQueueUrl: string;
+  /** Rows committed at once, with their checkpoint. */
+  batchRows: number;
+  /** An invocation with less time left than this stops after its batch and continues in the next one. */
+  stopMarginMs: number;
+}
+
+const MIB = 1_048_576;
+
+export const importsConfig = group<ImportsConfig>('imports', (r) => ({
+  bucket: r.required('IMPORT_BUCKET'),
+  s3PathStyle: r.optional('S3_FORCE_PATH_STYLE') === 'true',
+  maxBytes: r.integer('IMPORT_MAX_BYTES', 256 * MIB, 1024, 5 * 1024 * MIB),
+  uploadSeconds: r.integer('IMPORT_UPLOAD_SECONDS', 900, 60, 3600),
+  linkSeconds: r.integer('IMPORT_LINK_SECONDS', 3600, 60, 43_200),
+}));
+
+export const importWorkerConfig = group<ImportWorkerConfig>('importWorker', (r) => ({
+  importsQueueUrl: r.required('IMPORTS_QUEUE_URL'),
+  batchRows: r.integer('IMPORT_BATCH_ROWS', 5000, 1, 20_000),
+  stopMarginMs: r.integer('IMPORT_STOP_MARGIN_MS', 60_000, 0, 900_000),
+}));
+
 export type AuthConfig =
   | { mode: 'jwks'; jwksUrl: URL; issuer: string; audience: string }
   | { mode: 'local'; secret: string; issuer: string; audience: string };

@@ -3,6 +3,12 @@
  * one outcome per task out, and where rejected messages are set aside. No Lambda or SQS types.
  */
 
+/** What a service may know of the invocation running it. */
+export interface Invocation {
+  /** Milliseconds left before the invocation is stopped. */
+  remainingMs(): number;
+}
+
 /** A message's body, parsed and valid, named by its record's id. */
 export interface QueueTask<T> {
   id: string;

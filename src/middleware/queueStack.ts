@@ -15,7 +15,14 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import type { ErrorObject } from 'ajv';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { Outcomes, QueueTask, RejectedMessage, RejectionStore, TaskOutcome } from '../lib/queueTasks.ts';
+import type {
+  Invocation,
+  Outcomes,
+  QueueTask,
+  RejectedMessage,
+  RejectionStore,
+  TaskOutcome,
+} from '../lib/queueTasks.ts';
 import { redactPhoneLike } from '../lib/redact.ts';
 import { describeSchemaErrors } from '../lib/schemaErrors.ts';
 import { currentSpan } from '../lib/tracing.ts';
@@ -44,7 +51,7 @@ export interface QueueStackDeps {
 }
 
 /** The service: one outcome per task; a task without one is retried. Throwing fails the whole batch. */
-export type QueueService<T> = (tasks: readonly QueueTask<T>[]) => Promise<Outcomes>;
+export type QueueService<T> = (tasks: readonly QueueTask<T>[], invocation: Invocation) => Promise<Outcomes>;
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const idIn = (value: unknown, key: string) => {
@@ -100,7 +107,7 @@ export function queueFunction<T>(
     },
     // Powertools' own: the invocation's context (request id, cold start) on every log line.
     [injectLambdaContext(logger) as MiddlewareObj<SQSEvent, SQSBatchResponse>],
-    async (event) => {
+    async (event, context) => {
       const reads = (event.Records ?? []).map((record) => read(options, record.messageId, record.body));
       const tasks = reads.flatMap((item) => ('task' in item ? [item.task] : []));
       const rejected = reads.flatMap((item) => ('rejected' in item ? [item.rejected] : []));
@@ -116,7 +123,11 @@ export function queueFunction<T>(
         span.close();
       }
 
-      const outcomes = new Map<string, TaskOutcome>(tasks.length > 0 ? await process(tasks) : []);
+      const outcomes = new Map<string, TaskOutcome>(
+        tasks.length > 0
+          ? await process(tasks, { remainingMs: () => context.getRemainingTimeInMillis() })
+          : [],
+      );
       for (const item of rejected) outcomes.set(item.messageId, { kind: 'reject', reason: item.reason });
       const identities = new Map(
         tasks.map((task) => [

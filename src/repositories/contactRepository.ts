@@ -1,5 +1,5 @@
 /** A campaign's contacts in Postgres: added in one statement per request, listed by id, taken out one by one. */
-import type { Database } from '../lib/database.ts';
+import type { Database, Query } from '../lib/database.ts';
 import type { ZoneSource } from '../lib/phoneZones.ts';
 import type { ContactRow } from '../services/contactInput.ts';
 
@@ -41,20 +41,30 @@ export interface ContactRepository {
   remove(campaignId: string, contactId: string): Promise<boolean>;
 }
 
+/**
+ * Adds the rows a campaign does not hold yet (by id or number) in one statement, on `query` (a transaction's, when
+ * the rows go with other writes); answers the ids added.
+ */
+export async function insertContacts(
+  query: Query,
+  campaignId: string,
+  rows: readonly ContactRow[],
+): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const records = rows.map((r) => ({
+    id: r.id,
+    phone_number: r.phoneNumber,
+    time_zones: r.timeZones,
+    zone_source: r.zoneSource,
+    attributes: r.attributes,
+  }));
+  const { rows: added } = await query<{ id: string }>(ADD_SQL, [campaignId, JSON.stringify(records)]);
+  return new Set(added.map((row) => row.id));
+}
+
 export function createContactRepository(db: Database): ContactRepository {
   return {
-    async add(campaignId, rows) {
-      if (rows.length === 0) return new Set();
-      const records = rows.map((r) => ({
-        id: r.id,
-        phone_number: r.phoneNumber,
-        time_zones: r.timeZones,
-        zone_source: r.zoneSource,
-        attributes: r.attributes,
-      }));
-      const { rows: added } = await db.query<{ id: string }>(ADD_SQL, [campaignId, JSON.stringify(records)]);
-      return new Set(added.map((row) => row.id));
-    },
+    add: (campaignId, rows) => insertContacts(db.query, campaignId, rows),
 
     async list(campaignId, limit, after) {
       const { rows } = await db.query<Row>(LIST_SQL, [campaignId, after ?? null, limit]);

@@ -8,6 +8,9 @@ import { contactZones, type ZoneSource } from '../lib/phoneZones.ts';
 
 /** Attributes travel with every call message: kept small. */
 export const MAX_ATTRIBUTES_BYTES = 2048;
+const MAX_ATTRIBUTE_LENGTH = 500;
+/** As the contacts table's check: ids are safe in URLs and logs. */
+const CONTACT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface ContactInput {
   phoneNumber: string;
@@ -33,7 +36,13 @@ export function readContact(
 ): ContactRead {
   const number = readNumber(input.phoneNumber, campaign.defaultRegion);
   if (number === undefined) return { reason: 'phoneNumber is not a valid phone number' };
+  if (input.id !== undefined && !CONTACT_ID.test(input.id)) {
+    return { reason: 'id must be 1 to 64 letters, digits, "_" or "-"' };
+  }
   const attributes = input.attributes ?? {};
+  if (Object.values(attributes).some((value) => value.length > MAX_ATTRIBUTE_LENGTH)) {
+    return { reason: `an attribute is longer than ${MAX_ATTRIBUTE_LENGTH} characters` };
+  }
   if (Buffer.byteLength(JSON.stringify(attributes)) > MAX_ATTRIBUTES_BYTES) {
     return { reason: `attributes are larger than ${MAX_ATTRIBUTES_BYTES} bytes` };
   }
@@ -52,4 +61,26 @@ export function readContact(
       attributes,
     },
   };
+}
+
+/**
+ * The rows of one batch that are the first with their id and their number; the others repeat one of them (the
+ * database would keep only one, and could not say which row it was).
+ */
+export function firstOfEach<T extends { row: ContactRow }>(
+  rows: readonly T[],
+): { first: T[]; repeated: T[] } {
+  const ids = new Set<string>();
+  const numbers = new Set<string>();
+  const first: T[] = [];
+  const repeated: T[] = [];
+  for (const item of rows) {
+    if (ids.has(item.row.id) || numbers.has(item.row.phoneNumber)) repeated.push(item);
+    else {
+      ids.add(item.row.id);
+      numbers.add(item.row.phoneNumber);
+      first.push(item);
+    }
+  }
+  return { first, repeated };
 }

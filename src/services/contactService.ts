@@ -8,7 +8,7 @@ import type { CampaignSettingsRepository } from '../repositories/campaignSetting
 import type { ContactRepository } from '../repositories/contactRepository.ts';
 import { loadOwnedDefinition } from './campaignDefinitionService.ts';
 import type { OwnedCampaign } from './campaignService.ts';
-import { type ContactInput, type ContactRow, readContact } from './contactInput.ts';
+import { type ContactInput, type ContactRow, firstOfEach, readContact } from './contactInput.ts';
 
 export interface ContactServiceDeps {
   definitions: Pick<CampaignSettingsRepository, 'find'>;
@@ -17,6 +17,7 @@ export interface ContactServiceDeps {
 }
 
 export const ALREADY_THERE = 'the campaign already has this number or id';
+export const REPEATED = 'an earlier row has this number or id';
 
 export function createContactService({ definitions, contacts, newId }: ContactServiceDeps) {
   async function draft(campaign: OwnedCampaign, what: string) {
@@ -36,12 +37,14 @@ export function createContactService({ definitions, contacts, newId }: ContactSe
         if ('reason' in read) refused.push({ index, reason: read.reason });
         else rows.push({ index, row: read.row });
       });
+      const { first, repeated } = firstOfEach(rows);
       const added = await contacts.add(
         campaign.campaignId,
-        rows.map(({ row }) => row),
+        first.map(({ row }) => row),
       );
-      for (const { index, row } of rows)
+      for (const { index, row } of first)
         if (!added.has(row.id)) refused.push({ index, reason: ALREADY_THERE });
+      for (const { index } of repeated) refused.push({ index, reason: REPEATED });
       refused.sort((a, b) => a.index - b.index);
       return { added: added.size, refused };
     },

@@ -44,6 +44,8 @@ type HttpFunctionName =
   | 'addContacts'
   | 'listContacts'
   | 'deleteContact'
+  | 'createImport'
+  | 'getImport'
   | 'blacklistAdd'
   | 'blacklistCheck'
   | 'blacklistRemove';
@@ -114,6 +116,9 @@ export async function startSystemHarness(env: Record<string, string | undefined>
     addContacts: (await import('../../src/functions/addContacts.ts')).handler,
     listContacts: (await import('../../src/functions/listContacts.ts')).handler,
     deleteContact: (await import('../../src/functions/deleteContact.ts')).handler,
+    createImport: (await import('../../src/functions/createImport.ts')).handler,
+    getImport: (await import('../../src/functions/getImport.ts')).handler,
+    importWorker: (await import('../../src/functions/importWorker.ts')).handler,
     fanoutWorker: (await import('../../src/functions/fanoutWorker.ts')).handler,
     blacklistAdd: (await import('../../src/functions/blacklistAdd.ts')).handler,
     blacklistCheck: (await import('../../src/functions/blacklistCheck.ts')).handler,
@@ -236,6 +241,31 @@ export async function startSystemHarness(env: Record<string, string | undefined>
         const { result: response } = await captureOutput(() =>
           fn(event, lambdaContext(queue === 'fanout' ? 'fanoutWorker' : 'dialerWorker')),
         );
+        await acknowledge(sqs, ref, event, response);
+        invocations += 1;
+        failures += response.batchItemFailures.length;
+      }
+    },
+
+    /**
+     * Delivers the imports queue's messages (upload notices, continuations) to importWorker one at a time, as its
+     * event source mapping does, until the queue stays empty; each invocation has `timeoutMs` to run.
+     */
+    async drainImports(
+      timeoutMs = 900_000,
+    ): Promise<{ invocations: number; failures: number; output: string[] }> {
+      const ref = queueRef(stack.queueUrls.imports);
+      let invocations = 0;
+      let failures = 0;
+      const lines: string[] = [];
+      for (;;) {
+        const event = await receiveEvent(sqs, ref, 1, 1);
+        if (event === undefined) return { invocations, failures, output: lines };
+        newTrace();
+        const { result: response, output } = await captureOutput(() =>
+          functions.importWorker(event, lambdaContext('importWorker', timeoutMs)),
+        );
+        lines.push(...output);
         await acknowledge(sqs, ref, event, response);
         invocations += 1;
         failures += response.batchItemFailures.length;

@@ -1,0 +1,93 @@
+/**
+ * The import bucket: upload forms for CSV files (presigned POST with a size limit: the client sends the file straight
+ * to S3, never through the API), reading an uploaded file from a byte on, writing a rejects file as it is produced
+ * (multipart, never whole in memory), and short-lived links to download it.
+ */
+import type { Readable } from 'node:stream';
+import { GetObjectCommand, HeadObjectCommand, NotFound, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+
+export interface UploadForm {
+  /** POST the file here as multipart/form-data: these fields first, then the file as the field `file`. */
+  url: string;
+  fields: Record<string, string>;
+  expiresAt: string;
+  maxBytes: number;
+}
+
+export interface StoredFile {
+  etag: string;
+  size: number;
+}
+
+export interface ImportFiles {
+  uploadForm(key: string, options: { maxBytes: number; seconds: number; now: Date }): Promise<UploadForm>;
+  /** The object's version and size; undefined when there is none. */
+  stat(key: string): Promise<StoredFile | undefined>;
+  /** The object from byte `from` (to `to`, inclusive, when given), only while its ETag is still `etag`. */
+  read(key: string, options: { etag: string; from: number; to?: number }): Promise<Readable>;
+  write(key: string, body: Readable, contentType: string): Promise<void>;
+  downloadLink(key: string, options: { seconds: number; fileName: string }): Promise<string>;
+}
+
+export function createImportFiles({
+  s3,
+  signer,
+  bucket,
+}: {
+  s3: S3Client;
+  signer: S3Client;
+  bucket: string;
+}): ImportFiles {
+  return {
+    async uploadForm(key, { maxBytes, seconds, now }) {
+      const { url, fields } = await createPresignedPost(signer, {
+        Bucket: bucket,
+        Key: key,
+        // S3 refuses a file outside this range, after reading its size: nobody can upload a 10 GB file.
+        Conditions: [['content-length-range', 1, maxBytes]],
+        Expires: seconds,
+      });
+      return { url, fields, expiresAt: new Date(now.getTime() + seconds * 1000).toISOString(), maxBytes };
+    },
+
+    async stat(key) {
+      try {
+        const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return { etag: head.ETag ?? '', size: head.ContentLength ?? 0 };
+      } catch (error) {
+        if (error instanceof NotFound) return undefined;
+        throw error;
+      }
+    },
+
+    async read(key, { etag, from, to }) {
+      const range = `bytes=${from}-${to ?? ''}`;
+      const object = await s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: etag, Range: range }),
+      );
+      return object.Body as Readable;
+    },
+
+    async write(key, body, contentType) {
+      await new Upload({
+        client: s3,
+        params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
+      }).done();
+    },
+
+    downloadLink(key, { seconds, fileName }) {
+      return getSignedUrl(
+        signer,
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ResponseContentDisposition: `attachment; filename="${fileName}"`,
+        }),
+        { expiresIn: seconds },
+      );
+    },
+  };
+}

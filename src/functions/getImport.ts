@@ -1,0 +1,17 @@
+/**
+ * getImport: GET /campaigns/{campaignId}/imports/{importId}: an import's status (waiting, importing, done, failed),
+ * progress and counts, and once it ends with refused rows, a short-lived link to its rejects file.
+ */
+import getImportEvent from '../generated/getImport.event.validate.cjs';
+import { json } from '../middleware/httpStack.ts';
+import { importApiDeps, importRoute } from './shared/importApi.ts';
+
+export const build = importRoute(
+  { name: 'getImport', eventSchema: getImportEvent },
+  async ({ event, userId, imports }) => {
+    const { campaignId = '', importId = '' } = event.pathParameters ?? {};
+    return json(200, await imports.get({ campaignId, userId }, importId));
+  },
+);
+
+export const handler = build(importApiDeps('getImport'));

@@ -1,0 +1,58 @@
+/**
+ * What the two import routes share: the import service's wiring (database, bucket, limits), made once per function
+ * instance with every setting checked at once, and the route shape.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { createImportFiles } from '../../adapters/importFiles.ts';
+import { databaseConfig, functionConfig, importsConfig } from '../../lib/config.ts';
+import { openDatabase } from '../../lib/database.ts';
+import { createLogger } from '../../lib/logger.ts';
+import { s3Clients } from '../../lib/s3Client.ts';
+import {
+  type EventValidator,
+  type HttpEvent,
+  httpFunction,
+  requireCaller,
+} from '../../middleware/httpStack.ts';
+import { createCampaignSettingsRepository } from '../../repositories/campaignSettingsRepository.ts';
+import { createImportRepository } from '../../repositories/importRepository.ts';
+import { createImportService, type ImportService } from '../../services/importService.ts';
+
+export interface ImportApiDeps {
+  imports: ImportService;
+  logger: Logger;
+}
+
+/** An import route: `build(deps)` makes its handler (the real deps: `importApiDeps`). */
+export function importRoute(
+  options: { name: string; eventSchema: EventValidator },
+  handle: (request: {
+    event: HttpEvent;
+    userId: string;
+    imports: ImportService;
+  }) => Promise<APIGatewayProxyResult>,
+) {
+  return ({ imports, logger }: ImportApiDeps) =>
+    httpFunction({ ...options, jsonBody: false, logger }, async (event) =>
+      handle({ event, userId: requireCaller(event), imports }),
+    );
+}
+
+/** The real dependencies of the import function `name`, made once per function instance. */
+export function importApiDeps(name: string): ImportApiDeps {
+  const { imports: config } = functionConfig({ database: databaseConfig, imports: importsConfig });
+  const db = openDatabase();
+  return {
+    imports: createImportService({
+      definitions: createCampaignSettingsRepository(db),
+      imports: createImportRepository(db),
+      files: createImportFiles({ ...s3Clients({ pathStyle: config.s3PathStyle }), bucket: config.bucket }),
+      newId: randomUUID,
+      now: () => new Date(),
+      limits: config,
+    }),
+    logger: createLogger(name),
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * Reading an imported CSV file's rows as contacts (pure). The header names the columns: a phone column (`phone`,
+ * `phone_number` or `phoneNumber`, any case), optionally `id` and `time_zone`/`timezone`; every other named column
+ * is an attribute. The columns a rejects file adds (`rejected_row`, `rejected_reason`) are skipped, so a fixed rejects
+ * file can be uploaded again as it is.
+ */
+import { redactPhoneLike } from '../lib/redact.ts';
+import { unescapeCell } from '../lib/spreadsheetCells.ts';
+import type { ContactInput } from './contactInput.ts';
+
+export const REJECTS_COLUMNS = ['rejected_row', 'rejected_reason'] as const;
+const PHONE_NAMES = new Set(['phone', 'phone_number', 'phonenumber']);
+const ZONE_NAMES = new Set(['time_zone', 'timezone']);
+const MAX_ATTRIBUTE_COLUMNS = 50;
+
+export interface ColumnPlan {
+  /** Cells a row may have (the header's). */
+  width: number;
+  phone: number;
+  id?: number;
+  timeZone?: number;
+  attributes: ReadonlyArray<readonly [index: number, name: string]>;
+}
+
+/** The plan of a file's columns from its header, or why the file cannot be imported. */
+export function planColumns(header: readonly string[]): ColumnPlan | { error: string } {
+  const names = header.map((cell) => unescapeCell(cell.trim()));
+  const seen = new Set<string>();
+  for (const name of names) {
+    const key = name.toLowerCase();
+    if (key !== '' && seen.has(key))
+      return { error: `The header names the column "${redactPhoneLike(name)}" twice` };
+    seen.add(key);
+  }
+  const find = (accepted: ReadonlySet<string>) => {
+    const index = names.findIndex((name) => accepted.has(name.toLowerCase()));
+    return index === -1 ? undefined : index;
+  };
+  const phone = find(PHONE_NAMES);
+  if (phone === undefined) {
+    return {
+      error:
+        'The file has no phone column: its first row must be a header naming one, as phone, phone_number or phoneNumber',
+    };
+  }
+  const id = find(new Set(['id']));
+  const timeZone = find(ZONE_NAMES);
+  const taken = new Set([phone, id, timeZone]);
+  const skipped = new Set<string>(REJECTS_COLUMNS);
+  const attributes = names
+    .map((name, index) => [index, name] as const)
+    .filter(([index, name]) => name !== '' && !taken.has(index) && !skipped.has(name.toLowerCase()));
+  if (attributes.length > MAX_ATTRIBUTE_COLUMNS) {
+    return {
+      error: `The file has ${attributes.length} attribute columns; at most ${MAX_ATTRIBUTE_COLUMNS} are kept`,
+    };
+  }
+  return {
+    width: names.length,
+    phone,
+    ...(id === undefined ? {} : { id }),
+    ...(timeZone === undefined ? {} : { timeZone }),
+    attributes,
+  };
+}
+
+/** One row as a contact to read, or why it is refused. Empty cells are absent values. */
+export function rowToContact(cells: readonly string[], plan: ColumnPlan): ContactInput | { reason: string } {
+  if (cells.length > plan.width) {
+    return { reason: `the row has ${cells.length} cells; the header names ${plan.width} columns` };
+  }
+  const cell = (index: number | undefined) => {
+    const value = index === undefined ? '' : unescapeCell((cells[index] ?? '').trim());
+    return value === '' ? undefined : value;
+  };
+  const phoneNumber = cell(plan.phone);
+  if (phoneNumber === undefined) return { reason: 'the phone cell is empty' };
+  const attributes: Record<string, string> = {};
+  for (const [index, name] of plan.attributes) {
+    const value = cell(index);
+    if (value !== undefined) attributes[name] = value;
+  }
+  const id = cell(plan.id);
+  const timeZone = cell(plan.timeZone);
+  return {
+    phoneNumber,
+    ...(id === undefined ? {} : { id }),
+    ...(timeZone === undefined ? {} : { timeZone }),
+    ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
+  };
+}
+
+/**
+ * The separator of a file from its first line: `;` when the header has more of them than commas outside quotes
+ * (the usual export of spreadsheets set to a language that writes decimals with a comma), else `,`.
+ */
+export function detectDelimiter(firstLine: string): ',' | ';' {
+  let commas = 0;
+  let semicolons = 0;
+  let quoted = false;
+  for (const char of firstLine) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && char === ',') commas += 1;
+    else if (!quoted && char === ';') semicolons += 1;
+  }
+  return semicolons > commas ? ';' : ',';
+}

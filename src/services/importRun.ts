@@ -1,0 +1,317 @@
+/**
+ * The import of one uploaded CSV file: streamed from S3 through csv-parse (one batch of rows in memory at a time),
+ * each row read as a contact (src/services/importRows.ts, contactInput.ts), each batch committed with its
+ * checkpoint (the byte where the next row starts). An invocation running out of time stops after a commit and hands
+ * the import on through the imports queue; the next one reads the file from the checkpoint on. At the end the
+ * refused rows become the rejects file. No cell value reaches a log line or a trace: rows are named by number.
+ */
+import { Readable } from 'node:stream';
+import { CsvError, parse } from 'csv-parse';
+import { stringify } from 'csv-stringify';
+import type { ImportFiles } from '../adapters/importFiles.ts';
+import type { ImportJob } from '../generated/importJob.ts';
+import type { Invocation, Outcomes, QueueTask, TaskOutcome } from '../lib/queueTasks.ts';
+import { escapeCell } from '../lib/spreadsheetCells.ts';
+import { currentSpan, type Span, traced } from '../lib/tracing.ts';
+import type { CampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
+import type { ImportRecord, ImportRepository, Lease, Refusal } from '../repositories/importRepository.ts';
+import { type ContactRow, firstOfEach, readContact } from './contactInput.ts';
+import { ALREADY_THERE, REPEATED } from './contactService.ts';
+import {
+  type ColumnPlan,
+  detectDelimiter,
+  planColumns,
+  REJECTS_COLUMNS,
+  rowToContact,
+} from './importRows.ts';
+import { rejectsKey } from './importService.ts';
+
+export interface ImportRunDeps {
+  definitions: Pick<CampaignSettingsRepository, 'find'>;
+  imports: ImportRepository;
+  files: ImportFiles;
+  /** Sends the import on to a new invocation. */
+  continueLater(job: { importId: string; campaignId: string }): Promise<void>;
+  newId: () => string;
+  settings: { batchRows: number; stopMarginMs: number; leaseSeconds: number };
+}
+
+/** The first bytes read to find the header's separator. */
+const HEADER_PROBE_BYTES = 65_536;
+/** Refused rows read back at a time to write the rejects file. */
+const REJECTS_PAGE = 5_000;
+
+/** Why csv-parse stopped, without the cell it stopped in. */
+const CSV_PROBLEMS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted cell is not closed',
+  CSV_INVALID_CLOSING_QUOTE: 'a quote inside a quoted cell is not doubled',
+  CSV_INVALID_OPENING_QUOTE: 'a quote opens in the middle of a cell',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'text follows a closing quote',
+  CSV_MAX_RECORD_SIZE: 'a row is longer than 1 MB',
+};
+
+/** A file problem that ends the import (the rows before it stay imported). */
+class FileProblem extends Error {}
+
+type Parsed = { record: string[]; info: { bytes: number } };
+
+interface Pending {
+  contacts: Array<{ rowNumber: number; row: ContactRow }>;
+  refusals: Refusal[];
+}
+
+export function createImportRun(deps: ImportRunDeps) {
+  const { imports, files, settings } = deps;
+
+  /** The key S3 names in its event (URL-encoded, spaces as "+"). */
+  const decodeKey = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
+
+  async function readHeaderLine(record: ImportRecord, etag: string): Promise<string> {
+    const end = Math.min(HEADER_PROBE_BYTES, record.sizeBytes ?? HEADER_PROBE_BYTES) - 1;
+    const probe = await files.read(record.objectKey, { etag, from: 0, to: end });
+    const chunks: Buffer[] = [];
+    for await (const chunk of probe) chunks.push(chunk as Buffer);
+    return (Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '').replace(/^\uFEFF/, '');
+  }
+
+  async function writeRejects(record: ImportRecord, columns: readonly string[]): Promise<string> {
+    const key = rejectsKey(record.campaignId, record.id);
+    async function* rows() {
+      yield [...REJECTS_COLUMNS, ...columns].map(escapeCell);
+      let after = 0;
+      for (;;) {
+        const page = await imports.refusals(record.id, after, REJECTS_PAGE);
+        for (const refusal of page) {
+          yield [String(refusal.rowNumber), refusal.reason, ...refusal.cells].map(escapeCell);
+        }
+        const last = page.at(-1);
+        if (last === undefined || page.length < REJECTS_PAGE) return;
+        after = last.rowNumber;
+      }
+    }
+    await files.write(
+      key,
+      Readable.from(rows()).pipe(stringify({ record_delimiter: 'windows' })),
+      'text/csv',
+    );
+    return key;
+  }
+
+  /** Imports from the checkpoint on; answers how the invocation ended. */
+  async function importFrom(
+    record: ImportRecord,
+    lease: Lease,
+    invocation: Invocation,
+    span: Span,
+    root: Span,
+  ): Promise<TaskOutcome> {
+    const definition = await deps.definitions.find(record.campaignId);
+    const etag = record.etag ?? '';
+    const finishWith = async (end: { error?: string }, columns: readonly string[]) => {
+      const latest = (await imports.find(record.campaignId, record.id)) ?? record;
+      const rejects = latest.refused > 0 ? await writeRejects(latest, columns) : undefined;
+      const finished = await imports.finish(
+        lease,
+        end.error === undefined
+          ? { status: 'done', rejectsKey: rejects }
+          : { status: 'failed', error: end.error, rejectsKey: rejects },
+      );
+      for (const [key, value] of Object.entries({
+        rowsRead: latest.rowsRead,
+        added: latest.added,
+        refused: latest.refused,
+      }))
+        span.addMetadata(key, value);
+      if (!finished) return { kind: 'done', result: 'lease lost' } as const;
+      return { kind: 'done', result: end.error === undefined ? 'imported' : 'import failed' } as const;
+    };
+    if (definition === undefined || definition.status !== 'draft') {
+      return finishWith(
+        {
+          error: `The campaign is ${definition?.status ?? 'gone'}: contacts are imported into draft campaigns only`,
+        },
+        record.columns ?? [],
+      );
+    }
+    root.annotate('userId', definition.userId);
+
+    let columns = record.columns;
+    let delimiter = record.delimiter;
+    let plan: ColumnPlan | undefined;
+    if (columns !== undefined) {
+      const planned = planColumns(columns);
+      if ('error' in planned) throw new Error('A stored header no longer plans');
+      plan = planned;
+    } else {
+      delimiter = detectDelimiter(await readHeaderLine(record, etag));
+    }
+    const size = record.sizeBytes ?? 0;
+    let rowsRead = record.rowsRead;
+    let nextByte = record.nextByte;
+    let newHeader: { columns: string[]; delimiter: string } | undefined;
+    const pending: Pending = { contacts: [], refusals: [] };
+
+    const commit = async () => {
+      const { first, repeated } = firstOfEach(pending.contacts);
+      const committed = await imports.commit(lease, {
+        contacts: first.map((item) => item.row),
+        refusals: (added) => [
+          ...pending.refusals,
+          ...first
+            .filter(({ row }) => !added.has(row.id))
+            .map(({ rowNumber }) => ({ rowNumber, reason: ALREADY_THERE, cells: cellsOf(rowNumber) })),
+          ...repeated.map(({ rowNumber }) => ({ rowNumber, reason: REPEATED, cells: cellsOf(rowNumber) })),
+        ],
+        nextByte,
+        rowsRead,
+        ...(newHeader ? { header: newHeader } : {}),
+      });
+      newHeader = undefined;
+      pending.contacts = [];
+      pending.refusals = [];
+      cells.clear();
+      return committed;
+    };
+    // The cells of the batch's accepted rows, in case the database refuses one as already there.
+    const cells = new Map<number, string[]>();
+    const cellsOf = (rowNumber: number) => cells.get(rowNumber) ?? [];
+
+    let stopped = false;
+    let problem: string | undefined;
+    if (nextByte < size) {
+      const source = await files.read(record.objectKey, { etag, from: nextByte });
+      const base = nextByte;
+      const parser = source.pipe(
+        parse({
+          delimiter,
+          bom: base === 0,
+          info: true,
+          relax_column_count: true,
+          skip_empty_lines: true,
+          max_record_size: 1_048_576,
+        }),
+      );
+      try {
+        for await (const { record: cellsRead, info } of parser as AsyncIterable<Parsed>) {
+          if (plan === undefined) {
+            const planned = planColumns(cellsRead);
+            if ('error' in planned) throw new FileProblem(planned.error);
+            plan = planned;
+            columns = cellsRead.map((cell) => cell.trim());
+            newHeader = { columns, delimiter: delimiter ?? ',' };
+            nextByte = base + info.bytes;
+            continue;
+          }
+          rowsRead += 1;
+          // Row 1 is the header: a row's number is its row in a spreadsheet (blank lines aside).
+          const rowNumber = rowsRead + 1;
+          const input = rowToContact(cellsRead, plan);
+          const read = 'reason' in input ? input : readContact(input, definition.settings, deps.newId);
+          if ('reason' in read) pending.refusals.push({ rowNumber, reason: read.reason, cells: cellsRead });
+          else {
+            pending.contacts.push({ rowNumber, row: read.row });
+            cells.set(rowNumber, cellsRead);
+          }
+          nextByte = base + info.bytes;
+          if (pending.contacts.length + pending.refusals.length >= settings.batchRows) {
+            if ((await commit()) === false) return { kind: 'done', result: 'lease lost' };
+            if (invocation.remainingMs() < settings.stopMarginMs) {
+              stopped = true;
+              break;
+            }
+          }
+        }
+      } catch (error) {
+        if (error instanceof FileProblem) problem = error.message;
+        else if (error instanceof CsvError) {
+          problem = `After row ${rowsRead + 1}: ${CSV_PROBLEMS[error.code] ?? `the file is not valid CSV (${error.code})`}`;
+        } else if ((error as { name?: string }).name === 'PreconditionFailed') {
+          problem = 'The file was replaced while it was being imported: open a new import for the new file';
+        } else throw error;
+      } finally {
+        source.destroy();
+      }
+    }
+    if (plan === undefined && problem === undefined) {
+      problem = 'The file is empty: its first row must be a header naming a phone column';
+    }
+    // The rows read before a stop or a problem are kept, with their checkpoint.
+    if (pending.contacts.length + pending.refusals.length > 0 || newHeader) {
+      if ((await commit()) === false) return { kind: 'done', result: 'lease lost' };
+    }
+    if (stopped) {
+      await imports.release(lease);
+      await deps.continueLater({ importId: record.id, campaignId: record.campaignId });
+      span.addMetadata('rowsRead', rowsRead);
+      return { kind: 'done', result: 'continued' };
+    }
+    return finishWith(problem === undefined ? {} : { error: problem }, columns ?? []);
+  }
+
+  /** Takes the import named by a key or an id, and imports what this invocation can. */
+  async function run(
+    find: () => Promise<ImportRecord | undefined>,
+    invocation: Invocation,
+    unknown: string,
+  ): Promise<TaskOutcome> {
+    const record = await find();
+    if (record === undefined) return { kind: 'reject', reason: unknown };
+    const root = currentSpan();
+    root.annotate('campaignId', record.campaignId);
+    return traced('Import', async (span) => {
+      span.annotate('campaignId', record.campaignId);
+      span.annotate('importId', record.id);
+      if (record.status === 'done' || record.status === 'failed')
+        return { kind: 'done', result: 'already imported' };
+      const file = await files.stat(record.objectKey);
+      if (file === undefined) {
+        if (record.status === 'waiting') return { kind: 'reject', reason: 'the import has no uploaded file' };
+        throw new Error('The uploaded file is gone');
+      }
+      const lease: Lease = { importId: record.id, owner: deps.newId(), seconds: settings.leaseSeconds };
+      const claimed = await imports.claim(lease, file);
+      if (claimed === undefined) return { kind: 'done', result: 'import in progress' };
+      try {
+        return await importFrom(claimed, lease, invocation, span, root);
+      } catch (error) {
+        // Free for the redelivery; the checkpoint keeps what was committed.
+        await imports.release(lease).catch(() => {});
+        throw error;
+      }
+    });
+  }
+
+  async function one(job: ImportJob, invocation: Invocation): Promise<TaskOutcome> {
+    if ('Event' in job) return { kind: 'done', result: 'test notification' };
+    if ('importId' in job) {
+      return run(
+        () => imports.find(job.campaignId, job.importId),
+        invocation,
+        'no such import in this campaign',
+      );
+    }
+    let outcome: TaskOutcome = { kind: 'done', result: 'no upload' };
+    for (const item of job.Records) {
+      if (!item.eventName.startsWith('ObjectCreated:')) continue;
+      const key = decodeKey(item.s3.object.key);
+      outcome = await run(() => imports.findByKey(key), invocation, 'no import has this upload key');
+      if (outcome.kind !== 'done') return outcome;
+    }
+    return outcome;
+  }
+
+  return {
+    /** One outcome per message; a dependency's failure is a retry (the checkpoint keeps what was done). */
+    async process(jobs: readonly QueueTask<ImportJob>[], invocation: Invocation): Promise<Outcomes> {
+      const outcomes = new Map<string, TaskOutcome>();
+      for (const job of jobs) {
+        try {
+          outcomes.set(job.id, await one(job.body, invocation));
+        } catch (error) {
+          outcomes.set(job.id, { kind: 'retry', reason: (error as Error).message });
+        }
+      }
+      return outcomes;
+    },
+  };
+}

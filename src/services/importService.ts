@@ -1,0 +1,114 @@
+/**
+ * CSV imports through the API, for the campaign's owner: an import is opened with an upload form (the file goes
+ * straight to S3), and read back with its progress, its counts and, once it ends, a link to its rejects file.
+ * The import itself is src/services/importRun.ts, started by the upload.
+ */
+import type { ImportFiles, UploadForm } from '../adapters/importFiles.ts';
+import { ConflictError, NotFoundError } from '../lib/errors.ts';
+import type { CampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
+import type { ImportRecord, ImportRepository, ImportStatus } from '../repositories/importRepository.ts';
+import { loadOwnedDefinition } from './campaignDefinitionService.ts';
+import type { OwnedCampaign } from './campaignService.ts';
+
+export interface ImportServiceDeps {
+  definitions: Pick<CampaignSettingsRepository, 'find'>;
+  imports: Pick<ImportRepository, 'create' | 'find'>;
+  files: Pick<ImportFiles, 'uploadForm' | 'downloadLink'>;
+  newId: () => string;
+  now: () => Date;
+  limits: { maxBytes: number; uploadSeconds: number; linkSeconds: number };
+}
+
+export interface ImportView {
+  importId: string;
+  campaignId: string;
+  status: ImportStatus;
+  /** How far the file has been read, 0 to 1, once its size is known. */
+  progress?: number;
+  rowsRead: number;
+  added: number;
+  refused: number;
+  createdAt: string;
+  uploadExpiresAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  error?: string;
+  /** The refused rows as CSV, with their row number and reason: a short-lived link. */
+  rejects?: { url: string; expiresAt: string };
+}
+
+/** Where an import's file is uploaded and its rejects written: named by ids only, never by content. */
+export const uploadKey = (campaignId: string, importId: string) => `uploads/${campaignId}/${importId}.csv`;
+export const rejectsKey = (campaignId: string, importId: string) => `rejects/${campaignId}/${importId}.csv`;
+
+export function createImportService({ definitions, imports, files, newId, now, limits }: ImportServiceDeps) {
+  async function view(record: ImportRecord): Promise<ImportView> {
+    const progress =
+      record.sizeBytes && record.status !== 'waiting'
+        ? record.status === 'done'
+          ? 1
+          : Math.min(1, record.nextByte / record.sizeBytes)
+        : undefined;
+    const rejects = record.rejectsKey
+      ? {
+          url: await files.downloadLink(record.rejectsKey, {
+            seconds: limits.linkSeconds,
+            fileName: `rejects-${record.id}.csv`,
+          }),
+          expiresAt: new Date(now().getTime() + limits.linkSeconds * 1000).toISOString(),
+        }
+      : undefined;
+    return {
+      importId: record.id,
+      campaignId: record.campaignId,
+      status: record.status,
+      ...(progress === undefined ? {} : { progress: Math.round(progress * 1000) / 1000 }),
+      rowsRead: record.rowsRead,
+      added: record.added,
+      refused: record.refused,
+      createdAt: record.createdAt.toISOString(),
+      uploadExpiresAt: record.uploadExpiresAt.toISOString(),
+      ...(record.startedAt ? { startedAt: record.startedAt.toISOString() } : {}),
+      ...(record.finishedAt ? { finishedAt: record.finishedAt.toISOString() } : {}),
+      ...(record.error ? { error: record.error } : {}),
+      ...(rejects ? { rejects } : {}),
+    };
+  }
+
+  return {
+    /** Opens an import of a draft campaign: its id and the form to upload the file with. */
+    async open(campaign: OwnedCampaign): Promise<ImportView & { upload: UploadForm }> {
+      const found = await loadOwnedDefinition(definitions, campaign);
+      if (found.status !== 'draft') {
+        throw new ConflictError(
+          `Contacts can be imported while the campaign is a draft only; it is ${found.status}`,
+        );
+      }
+      const importId = newId();
+      const at = now();
+      const upload = await files.uploadForm(uploadKey(campaign.campaignId, importId), {
+        maxBytes: limits.maxBytes,
+        seconds: limits.uploadSeconds,
+        now: at,
+      });
+      await imports.create({
+        id: importId,
+        campaignId: campaign.campaignId,
+        objectKey: uploadKey(campaign.campaignId, importId),
+        uploadExpiresAt: new Date(upload.expiresAt),
+      });
+      const record = await imports.find(campaign.campaignId, importId);
+      if (record === undefined) throw new NotFoundError('Import not found');
+      return { ...(await view(record)), upload };
+    },
+
+    async get(campaign: OwnedCampaign, importId: string): Promise<ImportView> {
+      await loadOwnedDefinition(definitions, campaign);
+      const record = await imports.find(campaign.campaignId, importId);
+      if (record === undefined) throw new NotFoundError('Import not found');
+      return view(record);
+    },
+  };
+}
+
+export type ImportService = ReturnType<typeof createImportService>;
