@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
-import type { ImportFiles } from '../adapters/importFiles.ts';
+import { FileChangedError, type ImportFiles } from '../adapters/importFiles.ts';
 import type { ImportJob } from '../generated/importJob.ts';
 import type { Invocation, Outcomes, QueueTask, TaskOutcome } from '../lib/queueTasks.ts';
 import { escapeCell } from '../lib/spreadsheetCells.ts';
@@ -50,14 +50,23 @@ const CSV_PROBLEMS: Record<string, string> = {
   CSV_MAX_RECORD_SIZE: 'a row is longer than 1 MB',
 };
 
+const TOKEN: string[] = [];
+
 /** A file problem that ends the import (the rows before it stay imported). */
 class FileProblem extends Error {}
-
-type Parsed = { record: string[]; info: { bytes: number } };
 
 interface Pending {
   contacts: Array<{ rowNumber: number; row: ContactRow }>;
   refusals: Refusal[];
+  /** The cells of the accepted rows, in case the database refuses one as already there. */
+  cells: Map<number, string[]>;
+}
+
+/** Rows to commit at once, and the checkpoint after them. */
+interface Batch extends Pending {
+  nextByte: number;
+  rowsRead: number;
+  header?: { columns: string[]; delimiter: string };
 }
 
 export function createImportRun(deps: ImportRunDeps) {
@@ -148,102 +157,120 @@ export function createImportRun(deps: ImportRunDeps) {
     const size = record.sizeBytes ?? 0;
     let rowsRead = record.rowsRead;
     let nextByte = record.nextByte;
-    let newHeader: { columns: string[]; delimiter: string } | undefined;
-    const pending: Pending = { contacts: [], refusals: [] };
+    let header: { columns: string[]; delimiter: string } | undefined;
+    // The rows read since the last cut, and the batches cut from them (each with the checkpoint after its last
+    // row), waiting for their commit: the parser runs ahead while a batch is written.
+    let pending: Pending = { contacts: [], refusals: [], cells: new Map() };
+    const ready: Batch[] = [];
+    const cut = () => {
+      if (pending.contacts.length + pending.refusals.length === 0 && header === undefined) return;
+      ready.push({ ...pending, nextByte, rowsRead, header });
+      pending = { contacts: [], refusals: [], cells: new Map() };
+      header = undefined;
+    };
 
-    const commit = async () => {
-      const { first, repeated } = firstOfEach(pending.contacts);
-      const committed = await imports.commit(lease, {
+    const commit = (batch: Batch) => {
+      const cellsOf = (rowNumber: number) => batch.cells.get(rowNumber) ?? [];
+      const { first, repeated } = firstOfEach(batch.contacts);
+      return imports.commit(lease, {
         contacts: first.map((item) => item.row),
         refusals: (added) => [
-          ...pending.refusals,
+          ...batch.refusals,
           ...first
             .filter(({ row }) => !added.has(row.id))
             .map(({ rowNumber }) => ({ rowNumber, reason: ALREADY_THERE, cells: cellsOf(rowNumber) })),
           ...repeated.map(({ rowNumber }) => ({ rowNumber, reason: REPEATED, cells: cellsOf(rowNumber) })),
         ],
-        nextByte,
-        rowsRead,
-        ...(newHeader ? { header: newHeader } : {}),
+        nextByte: batch.nextByte,
+        rowsRead: batch.rowsRead,
+        ...(batch.header ? { header: batch.header } : {}),
       });
-      newHeader = undefined;
-      pending.contacts = [];
-      pending.refusals = [];
-      cells.clear();
-      return committed;
     };
-    // The cells of the batch's accepted rows, in case the database refuses one as already there.
-    const cells = new Map<number, string[]>();
-    const cellsOf = (rowNumber: number) => cells.get(rowNumber) ?? [];
+
+    /**
+     * Reads each record as the parser makes it (csv-parse's on_record), so a file that breaks later loses none of
+     * the rows before: the stream's own buffer would be dropped with the error.
+     */
+    const onRecord = (cellsRead: string[], info: { bytes: number }): string[] => {
+      if (plan === undefined) {
+        const planned = planColumns(cellsRead);
+        if ('error' in planned) throw new FileProblem(planned.error);
+        plan = planned;
+        columns = cellsRead.map((cell) => cell.trim());
+        header = { columns, delimiter: delimiter ?? ',' };
+      } else {
+        rowsRead += 1;
+        // Row 1 is the header: a row's number is its row in a spreadsheet (blank lines aside).
+        const rowNumber = rowsRead + 1;
+        const input = rowToContact(cellsRead, plan);
+        const read = 'reason' in input ? input : readContact(input, definition.settings, deps.newId);
+        if ('reason' in read) pending.refusals.push({ rowNumber, reason: read.reason, cells: cellsRead });
+        else {
+          pending.contacts.push({ rowNumber, row: read.row });
+          pending.cells.set(rowNumber, cellsRead);
+        }
+      }
+      nextByte = base + info.bytes;
+      if (pending.contacts.length + pending.refusals.length >= settings.batchRows) cut();
+      // Only a token goes down the stream: it paces the parser (backpressure) while batches are committed.
+      return TOKEN;
+    };
 
     let stopped = false;
     let problem: string | undefined;
+    const base = nextByte;
     if (nextByte < size) {
-      const source = await files.read(record.objectKey, { etag, from: nextByte });
-      const base = nextByte;
-      const parser = source.pipe(
-        parse({
-          delimiter,
-          bom: base === 0,
-          info: true,
-          relax_column_count: true,
-          skip_empty_lines: true,
-          max_record_size: 1_048_576,
-        }),
-      );
-      try {
-        for await (const { record: cellsRead, info } of parser as AsyncIterable<Parsed>) {
-          if (plan === undefined) {
-            const planned = planColumns(cellsRead);
-            if ('error' in planned) throw new FileProblem(planned.error);
-            plan = planned;
-            columns = cellsRead.map((cell) => cell.trim());
-            newHeader = { columns, delimiter: delimiter ?? ',' };
-            nextByte = base + info.bytes;
-            continue;
-          }
-          rowsRead += 1;
-          // Row 1 is the header: a row's number is its row in a spreadsheet (blank lines aside).
-          const rowNumber = rowsRead + 1;
-          const input = rowToContact(cellsRead, plan);
-          const read = 'reason' in input ? input : readContact(input, definition.settings, deps.newId);
-          if ('reason' in read) pending.refusals.push({ rowNumber, reason: read.reason, cells: cellsRead });
-          else {
-            pending.contacts.push({ rowNumber, row: read.row });
-            cells.set(rowNumber, cellsRead);
-          }
-          nextByte = base + info.bytes;
-          if (pending.contacts.length + pending.refusals.length >= settings.batchRows) {
-            if ((await commit()) === false) return { kind: 'done', result: 'lease lost' };
-            if (invocation.remainingMs() < settings.stopMarginMs) {
-              stopped = true;
-              break;
+      const source = await files.read(record.objectKey, { etag, from: nextByte }).catch((error: unknown) => {
+        if (error instanceof FileChangedError) return undefined;
+        throw error;
+      });
+      if (source === undefined) {
+        problem = 'The file was replaced while it was being imported: open a new import for the new file';
+      } else {
+        const parser = source.pipe(
+          parse({
+            delimiter,
+            bom: base === 0,
+            relax_column_count: true,
+            skip_empty_lines: true,
+            max_record_size: 1_048_576,
+            on_record: onRecord,
+          }),
+        );
+        try {
+          reading: for await (const _ of parser) {
+            for (let batch = ready.shift(); batch !== undefined; batch = ready.shift()) {
+              if ((await commit(batch)) === false) return { kind: 'done', result: 'lease lost' };
+              if (invocation.remainingMs() < settings.stopMarginMs) {
+                // What was read past this commit is read again by the next invocation, from its checkpoint.
+                stopped = true;
+                break reading;
+              }
             }
           }
+        } catch (error) {
+          if (error instanceof FileProblem) problem = error.message;
+          else if (error instanceof CsvError) {
+            problem = `After row ${rowsRead + 1}: ${CSV_PROBLEMS[error.code] ?? `the file is not valid CSV (${error.code})`}`;
+          } else throw error;
+        } finally {
+          source.destroy();
         }
-      } catch (error) {
-        if (error instanceof FileProblem) problem = error.message;
-        else if (error instanceof CsvError) {
-          problem = `After row ${rowsRead + 1}: ${CSV_PROBLEMS[error.code] ?? `the file is not valid CSV (${error.code})`}`;
-        } else if ((error as { name?: string }).name === 'PreconditionFailed') {
-          problem = 'The file was replaced while it was being imported: open a new import for the new file';
-        } else throw error;
-      } finally {
-        source.destroy();
       }
-    }
-    if (plan === undefined && problem === undefined) {
-      problem = 'The file is empty: its first row must be a header naming a phone column';
-    }
-    // The rows read before a stop or a problem are kept, with their checkpoint.
-    if (pending.contacts.length + pending.refusals.length > 0 || newHeader) {
-      if ((await commit()) === false) return { kind: 'done', result: 'lease lost' };
     }
     if (stopped) {
       await imports.release(lease);
       await deps.continueLater({ importId: record.id, campaignId: record.campaignId });
       span.addMetadata('rowsRead', rowsRead);
       return { kind: 'done', result: 'continued' };
+    }
+    // At the end of the file, or where it broke: every row read before is kept, with its checkpoint.
+    cut();
+    for (const batch of ready.splice(0)) {
+      if ((await commit(batch)) === false) return { kind: 'done', result: 'lease lost' };
+    }
+    if (plan === undefined && problem === undefined) {
+      problem = 'The file is empty: its first row must be a header naming a phone column';
     }
     return finishWith(problem === undefined ? {} : { error: problem }, columns ?? []);
   }

@@ -249,16 +249,17 @@ export async function startSystemHarness(env: Record<string, string | undefined>
 
     /**
      * Delivers the imports queue's messages (upload notices, continuations) to importWorker one at a time, as its
-     * event source mapping does, until the queue stays empty; each invocation has `timeoutMs` to run.
+     * event source mapping does, until the queue stays empty (or `limit` invocations); each has `timeoutMs` to run.
      */
     async drainImports(
       timeoutMs = 900_000,
+      limit = Number.POSITIVE_INFINITY,
     ): Promise<{ invocations: number; failures: number; output: string[] }> {
       const ref = queueRef(stack.queueUrls.imports);
       let invocations = 0;
       let failures = 0;
       const lines: string[] = [];
-      for (;;) {
+      while (invocations < limit) {
         const event = await receiveEvent(sqs, ref, 1, 1);
         if (event === undefined) return { invocations, failures, output: lines };
         newTrace();
@@ -269,6 +270,18 @@ export async function startSystemHarness(env: Record<string, string | undefined>
         await acknowledge(sqs, ref, event, response);
         invocations += 1;
         failures += response.batchItemFailures.length;
+      }
+      return { invocations, failures, output: lines };
+    },
+
+    /** Deletes what waits on the imports queue (a lost message); answers how many. */
+    async discardImportMessages(): Promise<number> {
+      const ref = queueRef(stack.queueUrls.imports);
+      let count = 0;
+      for (;;) {
+        const event = await receiveEvent(sqs, ref, 10, 1);
+        if (event === undefined) return count;
+        count += await acknowledge(sqs, ref, event, { batchItemFailures: [] });
       }
     },
 

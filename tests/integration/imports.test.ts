@@ -149,3 +149,211 @@ describe('CSV import', () => {
     ]);
   });
 });
+
+/** A valid US number, distinct for each n below 10,000, in national format. */
+const national = (n: number) => `(202) 555-${String(n).padStart(4, '0')}`;
+
+describe('CSV import across invocations', () => {
+  // Semicolons, a BOM, CRLF, quoted cells with separators and line breaks, bad rows spread over every batch.
+  const rows = Array.from({ length: 180 }, (_, i) =>
+    i % 37 === 5 ? `not a number;row ${i}` : `${national(i)};"note ${i};\r\nsecond line"`,
+  );
+  const csv = Buffer.from(`\uFEFFphone_number;note\r\n${rows.join('\r\n')}\r\n`);
+  const refusedRows = rows.flatMap((_, i) => (i % 37 === 5 ? [String(i + 2)] : []));
+
+  it('continues from its checkpoint when an invocation runs out of time, never writing a row twice', async () => {
+    // Act: 1 s per invocation and a 60 s margin: each invocation commits one batch of 50 rows and hands on.
+    const { campaignId, status, drained } = await importFile(csv, 1_000);
+
+    // Assert
+    expect(drained).toMatchObject({ invocations: 4, failures: 0 });
+    expect(status).toMatchObject({ status: 'done', rowsRead: 180, added: 175, refused: 5 });
+    const contacts = await storedContacts(campaignId);
+    expect(contacts).toHaveLength(175);
+    expect(contacts[0]?.attributes).toEqual({ note: 'note 0;\r\nsecond line' });
+    const rejects = await rejectsOf(status);
+    expect(rejects.slice(1).map((row) => row[0])).toEqual(refusedRows);
+    const { rows: record } = await harness.db.query(
+      'SELECT invocations FROM imports WHERE campaign_id = $1',
+      [campaignId],
+    );
+    expect(record[0]?.invocations).toBe(4);
+  });
+
+  it('resumes from its checkpoint when the upload notice of a crashed invocation comes back, and imports once', async () => {
+    // Prepare: one invocation commits a batch and hands on; then, as if it had crashed holding the import, its
+    // hand-on is lost and its lease runs out.
+    const campaignId = await draftCampaign('crash');
+    const opened = await openImport(campaignId);
+    const importId = String(opened.body.importId);
+    expect((await upload(opened.body.upload as unknown as Upload, csv)).status).toBe(204);
+    expect((await harness.drainImports(1_000, 1)).invocations).toBe(1);
+    expect(await harness.discardImportMessages()).toBe(1);
+    await harness.db.query(
+      "UPDATE imports SET lease_owner = 'crashed', lease_until = now() - interval '1 second' WHERE id = $1",
+      [importId],
+    );
+    const notice = JSON.stringify({
+      Records: [
+        {
+          eventName: 'ObjectCreated:Post',
+          s3: { bucket: { name: 'imports' }, object: { key: `uploads/${campaignId}/${importId}.csv` } },
+        },
+      ],
+    });
+
+    // Act: S3's notice delivered again, then once more after the import ended.
+    await harness.sqs.send(
+      new SendMessageCommand({ QueueUrl: harness.stack.queueUrls.imports, MessageBody: notice }),
+    );
+    const resumed = await harness.drainImports();
+    const done = (await importStatus(campaignId, importId)).body;
+    await harness.sqs.send(
+      new SendMessageCommand({ QueueUrl: harness.stack.queueUrls.imports, MessageBody: notice }),
+    );
+    const again = await harness.drainImports();
+
+    // Assert
+    expect(resumed).toMatchObject({ invocations: 1, failures: 0 });
+    expect(done).toMatchObject({ status: 'done', rowsRead: 180, added: 175, refused: 5 });
+    expect(await storedContacts(campaignId)).toHaveLength(175);
+    expect((await rejectsOf(done)).slice(1).map((row) => row[0])).toEqual(refusedRows);
+    expect(again.output.join('')).toContain('"already imported":1');
+    const after = (await importStatus(campaignId, importId)).body;
+    expect({ ...after, rejects: undefined }).toEqual({ ...done, rejects: undefined });
+    const { rows } = await harness.db.query('SELECT invocations FROM imports WHERE id = $1', [importId]);
+    expect(rows[0]?.invocations).toBe(2);
+  });
+
+  it('leaves an import another invocation holds to it', async () => {
+    // Prepare
+    const campaignId = await draftCampaign('held');
+    const opened = await openImport(campaignId);
+    const importId = String(opened.body.importId);
+    await harness.db.query(
+      "UPDATE imports SET status = 'importing', lease_owner = 'other', lease_until = now() + interval '10 minutes' WHERE id = $1",
+      [importId],
+    );
+
+    // Act
+    expect((await upload(opened.body.upload as unknown as Upload, csv)).status).toBe(204);
+    const drained = await harness.drainImports();
+
+    // Assert
+    expect(drained.output.join('')).toContain('"import in progress":1');
+    expect((await importStatus(campaignId, importId)).body).toMatchObject({
+      status: 'importing',
+      rowsRead: 0,
+    });
+    expect(await storedContacts(campaignId)).toHaveLength(0);
+  });
+});
+
+describe('CSV import: whole-file problems', () => {
+  it('fails at once, with a clear message, a file whose header names no phone column', async () => {
+    const { status } = await importFile('name,mobile\nAda,2025550101\n');
+    expect(status).toMatchObject({ status: 'failed', rowsRead: 0, added: 0 });
+    expect(status.error).toMatch(/no phone column: its first row must be a header naming one/);
+    expect(status.error).not.toMatch(/2025550101/);
+  });
+
+  it('keeps the rows before a quote left open, and says after which row the file broke', async () => {
+    const { campaignId, status } = await importFile(
+      `phone,note\n${national(1)},ok\n${national(2)},"fine"\n${national(3)},"never closed\n${national(4)},x\n`,
+    );
+    expect(status).toMatchObject({
+      status: 'failed',
+      rowsRead: 2,
+      added: 2,
+      error: 'After row 3: a quoted cell is not closed',
+    });
+    expect(await storedContacts(campaignId)).toHaveLength(2);
+  });
+
+  it('imports a header alone as an empty list', async () => {
+    const { status } = await importFile('phone\r\n');
+    expect(status).toMatchObject({ status: 'done', rowsRead: 0, added: 0, refused: 0 });
+    expect(status.rejects).toBeUndefined();
+  });
+
+  it('fails an import whose file is replaced while it is read, rather than mixing two files', async () => {
+    // Prepare: the first invocation commits one batch of the first file.
+    const campaignId = await draftCampaign('replaced');
+    const opened = await openImport(campaignId);
+    const form = opened.body.upload as unknown as Upload;
+    const first = Array.from({ length: 120 }, (_, i) => national(i)).join('\n');
+    expect((await upload(form, `phone\n${first}\n`)).status).toBe(204);
+    expect(await harness.drainImports(1_000, 1)).toMatchObject({ invocations: 1, failures: 0 });
+    expect((await importStatus(campaignId, String(opened.body.importId))).body).toMatchObject({ added: 50 });
+
+    // Act: the same form used again, with another file.
+    const second = Array.from({ length: 120 }, (_, i) => national(5000 + i)).join('\n');
+    expect((await upload(form, `phone\n${second}\n`)).status).toBe(204);
+    await harness.drainImports();
+
+    // Assert
+    const status = (await importStatus(campaignId, String(opened.body.importId))).body;
+    expect(status).toMatchObject({ status: 'failed', added: 50 });
+    expect(status.error).toMatch(/replaced while it was being imported/);
+  });
+});
+
+describe('Import API', () => {
+  it('answers an upload form whose signed policy caps the file size, and a waiting status', async () => {
+    const campaignId = await draftCampaign('form');
+    const opened = await openImport(campaignId);
+    expect(opened.statusCode).toBe(201);
+    const form = opened.body.upload as unknown as Upload & { maxBytes: number; expiresAt: string };
+    const policy = JSON.parse(Buffer.from(form.fields.Policy ?? '', 'base64').toString('utf8'));
+    expect(policy.conditions).toContainEqual(['content-length-range', 1, form.maxBytes]);
+    expect(policy.conditions).toContainEqual({ key: `uploads/${campaignId}/${opened.body.importId}.csv` });
+    expect(form.maxBytes).toBe(256 * 1_048_576);
+    expect(Date.parse(form.expiresAt) - Date.now()).toBeGreaterThan(14 * 60_000);
+    const status = await importStatus(campaignId, String(opened.body.importId));
+    expect(status.body).toMatchObject({ status: 'waiting', rowsRead: 0, added: 0, refused: 0 });
+  });
+
+  it("answers 404 for another user's campaign or import, and for an import that does not exist", async () => {
+    const campaignId = await draftCampaign('private');
+    const opened = await openImport(campaignId);
+    const importId = String(opened.body.importId);
+    const cases = [
+      await openImport(campaignId, 'someone-else'),
+      await importStatus(campaignId, importId, 'someone-else'),
+      await importStatus(campaignId, 'no-such-import'),
+      await importStatus('no-such-campaign', importId),
+    ];
+    for (const response of cases) {
+      expect(response.statusCode).toBe(404);
+      expect(response.body.message).toMatch(/^(Campaign|Import) not found$/);
+    }
+  });
+
+  it('refuses an import into a campaign that is no longer a draft', async () => {
+    await harness.seedCampaign('import-running', OWNER, 1, 9000, 'running');
+    const response = await openImport('import-running');
+    expect(response.statusCode).toBe(409);
+    expect(response.body.message).toMatch(/while the campaign is a draft only; it is running/);
+  });
+});
+
+describe('Import tracing and privacy', () => {
+  it('traces the import with its ids and counts, and writes no number in its trace or logs', async () => {
+    // Act
+    const { campaignId, importId, drained } = await importFile(
+      `phone,first_name\n${national(7001)},Ada\nnot-a-number,Bob\n`,
+    );
+
+    // Assert
+    const docs = await harness.stack.xray.waitFor((all) =>
+      all.some((doc) => doc.name === 'Import' && doc.annotations?.importId === importId),
+    );
+    const span = docs.find((doc) => doc.name === 'Import' && doc.annotations?.importId === importId);
+    expect(span?.annotations).toMatchObject({ campaignId, importId });
+    expect(span?.metadata?.default).toMatchObject({ rowsRead: 2, added: 1, refused: 1 });
+    const trace = inTrace(docs, String(span?.trace_id));
+    expect(byName(trace, 'importWorker')[0]?.annotations).toMatchObject({ campaignId, userId: OWNER });
+    const text = JSON.stringify(trace) + drained.output.join('');
+    expect(text).not.toMatch(/555.?7001|5557001|Ada|Bob/);
+  });
+});
