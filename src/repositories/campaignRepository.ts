@@ -47,7 +47,8 @@ export interface CampaignRepository {
   find(campaignId: string): Promise<Campaign | undefined>;
   /**
    * Moves a draft campaign of `userId` to running and plans its fan-out pages, in one transaction. The state change
-   * is one conditional UPDATE, so of two concurrent starts exactly one gets the campaign; the other gets undefined.
+   * is one conditional UPDATE, so of two concurrent starts exactly one gets the campaign; the other gets undefined,
+   * as does a campaign whose contacts are being imported.
    */
   start(campaignId: string, userId: string, pageSize: number): Promise<Campaign | undefined>;
   countContacts(campaignId: string): Promise<number>;
@@ -70,7 +71,9 @@ export function createCampaignRepository(db: Database): CampaignRepository {
       return db.transaction(async (query) => {
         const started = await query<CampaignRow>(
           `UPDATE campaigns SET status = 'running', started_at = now(), updated_at = now()
-           WHERE id = $1 AND user_id = $2 AND status = 'draft' RETURNING ${COLUMNS}`,
+           WHERE id = $1 AND user_id = $2 AND status = 'draft'
+             AND NOT EXISTS (SELECT 1 FROM imports WHERE campaign_id = $1 AND status = 'importing')
+           RETURNING ${COLUMNS}`,
           [campaignId, userId],
         );
         if (started.rows.length === 0) return undefined;

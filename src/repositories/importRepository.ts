@@ -112,8 +112,13 @@ WHERE id = $1
     OR (status = 'importing' AND (lease_owner IS NULL OR lease_until < now() OR lease_owner = $2)))
 RETURNING *`;
 
+// The import's row, and its campaign's: a start waits for the batch's commit (or the batch for the start), so no
+// contact is added to a campaign once it has started.
 const LOCK_SQL = `
-SELECT campaign_id FROM imports WHERE id = $1 AND lease_owner = $2 AND status = 'importing' FOR UPDATE`;
+SELECT i.campaign_id, c.status AS campaign_status
+FROM imports i JOIN campaigns c ON c.id = i.campaign_id
+WHERE i.id = $1 AND i.lease_owner = $2 AND i.status = 'importing'
+FOR UPDATE OF i FOR SHARE OF c`;
 
 const REFUSE_SQL = `
 INSERT INTO import_refusals (import_id, row_number, reason, cells)
@@ -130,15 +135,19 @@ export interface ImportRepository {
   create(record: { id: string; campaignId: string; objectKey: string; uploadExpiresAt: Date }): Promise<void>;
   find(campaignId: string, importId: string): Promise<ImportRecord | undefined>;
   findByKey(objectKey: string): Promise<ImportRecord | undefined>;
-  /** Whether the campaign has an import waiting for its file or importing. */
-  hasOpen(campaignId: string): Promise<boolean>;
   /**
    * Takes the import for `lease.owner` (waiting, or importing under an expired lease or this owner's): the record
    * as taken, or undefined when it is done, failed or held by another invocation.
    */
   claim(lease: Lease, file: { etag: string; size: number }): Promise<ImportRecord | undefined>;
-  /** Commits one batch with its checkpoint; false (nothing written) when the lease was lost. */
-  commit(lease: Lease, batch: Batch): Promise<{ added: number; refused: number } | false>;
+  /**
+   * Commits one batch with its checkpoint. Nothing is written when the lease was lost, or when the campaign is no
+   * longer a draft (it started meanwhile).
+   */
+  commit(
+    lease: Lease,
+    batch: Batch,
+  ): Promise<{ added: number; refused: number } | 'lease lost' | 'not a draft'>;
   /** The refused rows in row order, from after `afterRow`, `limit` at a time. */
   refusals(importId: string, afterRow: number, limit: number): Promise<Refusal[]>;
   /** Marks the import done (its rejects file written, the refused rows deleted) or failed, if `owner` holds it. */
@@ -168,22 +177,18 @@ export function createImportRepository(db: Database): ImportRepository {
 
     findByKey: (objectKey) => one(db.query, 'SELECT * FROM imports WHERE object_key = $1', [objectKey]),
 
-    async hasOpen(campaignId) {
-      const { rows } = await db.query(
-        "SELECT 1 FROM imports WHERE campaign_id = $1 AND status IN ('waiting', 'importing') AND (status = 'importing' OR upload_expires_at > now()) LIMIT 1",
-        [campaignId],
-      );
-      return rows.length > 0;
-    },
-
     claim: (lease, file) =>
       one(db.query, CLAIM_SQL, [lease.importId, lease.owner, lease.seconds, file.etag, file.size]),
 
     commit(lease, batch) {
       return db.transaction(async (query) => {
-        const { rows } = await query<{ campaign_id: string }>(LOCK_SQL, [lease.importId, lease.owner]);
+        const { rows } = await query<{ campaign_id: string; campaign_status: string }>(LOCK_SQL, [
+          lease.importId,
+          lease.owner,
+        ]);
         const campaignId = rows[0]?.campaign_id;
-        if (campaignId === undefined) return false;
+        if (campaignId === undefined) return 'lease lost';
+        if (rows[0]?.campaign_status !== 'draft') return 'not a draft';
         const added = await insertContacts(query, campaignId, batch.contacts);
         const refusals = batch.refusals(added);
         if (refusals.length > 0) {

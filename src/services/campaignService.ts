@@ -110,6 +110,11 @@ export function createCampaignService({ campaigns, fanoutQueue, pageSize }: Camp
         if (started) return started;
         // Already running, or another start won the race: answer with the state it left.
         const now = await campaigns.find(campaignId);
+        if (now?.status === 'draft') {
+          throw new ConflictError(
+            'Its contacts are being imported: start the campaign once the import is done',
+          );
+        }
         if (now?.status !== 'running')
           throw new ConflictError(`Campaign is ${now?.status} and cannot be started`);
         return now;

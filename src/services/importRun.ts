@@ -52,6 +52,8 @@ const CSV_PROBLEMS: Record<string, string> = {
 
 const TOKEN: string[] = [];
 
+const NOT_A_DRAFT = 'The campaign was started: contacts are imported into draft campaigns only';
+
 /** A file problem that ends the import (the rows before it stay imported). */
 class FileProblem extends Error {}
 
@@ -135,12 +137,7 @@ export function createImportRun(deps: ImportRunDeps) {
       return { kind: 'done', result: end.error === undefined ? 'imported' : 'import failed' } as const;
     };
     if (definition === undefined || definition.status !== 'draft') {
-      return finishWith(
-        {
-          error: `The campaign is ${definition?.status ?? 'gone'}: contacts are imported into draft campaigns only`,
-        },
-        record.columns ?? [],
-      );
+      return finishWith({ error: NOT_A_DRAFT }, record.columns ?? []);
     }
     root.annotate('userId', definition.userId);
 
@@ -191,6 +188,14 @@ export function createImportRun(deps: ImportRunDeps) {
      * Reads each record as the parser makes it (csv-parse's on_record), so a file that breaks later loses none of
      * the rows before: the stream's own buffer would be dropped with the error.
      */
+    /** Commits a batch; how the import ends when it cannot go on (lease lost, campaign started). */
+    const commitOrEnd = async (batch: Batch): Promise<TaskOutcome | undefined> => {
+      const committed = await commit(batch);
+      if (committed === 'lease lost') return { kind: 'done', result: 'lease lost' };
+      if (committed === 'not a draft') return finishWith({ error: NOT_A_DRAFT }, columns ?? []);
+      return undefined;
+    };
+
     const onRecord = (cellsRead: string[], info: { bytes: number }): string[] => {
       if (plan === undefined) {
         const planned = planColumns(cellsRead);
@@ -240,7 +245,8 @@ export function createImportRun(deps: ImportRunDeps) {
         try {
           reading: for await (const _ of parser) {
             for (let batch = ready.shift(); batch !== undefined; batch = ready.shift()) {
-              if ((await commit(batch)) === false) return { kind: 'done', result: 'lease lost' };
+              const ended = await commitOrEnd(batch);
+              if (ended) return ended;
               if (invocation.remainingMs() < settings.stopMarginMs) {
                 // What was read past this commit is read again by the next invocation, from its checkpoint.
                 stopped = true;
@@ -267,7 +273,8 @@ export function createImportRun(deps: ImportRunDeps) {
     // At the end of the file, or where it broke: every row read before is kept, with its checkpoint.
     cut();
     for (const batch of ready.splice(0)) {
-      if ((await commit(batch)) === false) return { kind: 'done', result: 'lease lost' };
+      const ended = await commitOrEnd(batch);
+      if (ended) return ended;
     }
     if (plan === undefined && problem === undefined) {
       problem = 'The file is empty: its first row must be a header naming a phone column';

@@ -68,10 +68,13 @@ const CAMPAIGN_API = [
   'listContacts',
   'deleteContact',
 ];
+const IMPORT_API = ['createImport', 'getImport'];
 const DATABASE_FUNCTIONS = [
   'startCampaign',
   'campaignStatus',
   ...CAMPAIGN_API,
+  ...IMPORT_API,
+  'importWorker',
   'fanoutWorker',
   'dialerWorker',
 ];
@@ -80,6 +83,8 @@ const FUNCTIONS = [
   'startCampaign',
   'campaignStatus',
   ...CAMPAIGN_API,
+  ...IMPORT_API,
+  'importWorker',
   'blacklistAdd',
   'blacklistCheck',
   'blacklistRemove',
@@ -99,6 +104,7 @@ const PHONE_KEY_SECRET = {
 };
 const table = (...actions: string[]) => ({ Action: actions, Resource: getAtt('BlacklistTable') });
 const send = (queue: string) => ({ Action: ['sqs:SendMessage'], Resource: getAtt(queue) });
+const inBucket = (path: string) => ({ 'Fn::Join': ['', [getAtt('ImportBucket'), path]] });
 const consume = (queue: string) => ({
   Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
   Resource: [getAtt(queue)],
@@ -113,6 +119,21 @@ const ALLOWED: Record<string, unknown[]> = {
   blacklistAdd: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:GetItem', 'dynamodb:UpdateItem')],
   blacklistCheck: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:GetItem')],
   blacklistRemove: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:GetItem', 'dynamodb:UpdateItem')],
+  createImport: [X_RAY, SECRET, { Action: ['s3:PutObject'], Resource: inBucket('/uploads/*') }],
+  getImport: [X_RAY, SECRET, { Action: ['s3:GetObject'], Resource: inBucket('/rejects/*') }],
+  importWorker: [
+    X_RAY,
+    SECRET,
+    { Action: ['s3:GetObject'], Resource: inBucket('/uploads/*') },
+    {
+      Action: ['s3:ListBucket'],
+      Resource: getAtt('ImportBucket'),
+      Condition: { StringLike: { 's3:prefix': ['uploads/*'] } },
+    },
+    { Action: ['s3:PutObject', 's3:AbortMultipartUpload'], Resource: inBucket('/rejects/*') },
+    send('ImportsQueue'),
+    consume('ImportsQueue'),
+  ],
   fanoutWorker: [
     X_RAY,
     SECRET,
@@ -169,7 +190,7 @@ describe('the prod template', () => {
     expect(props(`${cap(name)}LambdaFunction`).Role).toEqual(getAtt(roleId));
     const statements = (
       props(roleId).Policies[0].PolicyDocument.Statement as Array<Record<string, unknown>>
-    ).map(({ Action, Resource }) => ({ Action, Resource }));
+    ).map(({ Action, Resource, Condition }) => ({ Action, Resource, ...(Condition ? { Condition } : {}) }));
     const [logs, ...rest] = statements;
     expect(JSON.stringify(logs?.Resource)).toContain(`/aws/lambda/voice-campaign-prod-${name}:`);
     expect(rest).toEqual(expect.arrayContaining(ALLOWED[name] ?? []));
@@ -201,12 +222,19 @@ describe('the prod template', () => {
     ];
     const generated = Object.fromEntries(resources.filter(([, r]) => kinds.includes(r.Type)));
     for (const [id, resource] of Object.entries(before)) expect(generated[id]).toEqual(resource);
-    // Functions added since have their two alarms each, of the same shape
+    // Functions added since have their two alarms each, of the same shape; the imports queue is made as the others
     const added = Object.keys(generated).filter((id) => !(id in before));
+    const queues = ['ImportsQueue', 'ImportsDeadLetterQueue', 'ImportsDeadLetterAlarm'];
     expect(added.sort()).toEqual(
-      CAMPAIGN_API.flatMap((name) => [`${cap(name)}ErrorsAlarm`, `${cap(name)}ThrottlesAlarm`]).sort(),
+      [
+        ...[...CAMPAIGN_API, ...IMPORT_API, 'importWorker'].flatMap((name) => [
+          `${cap(name)}ErrorsAlarm`,
+          `${cap(name)}ThrottlesAlarm`,
+        ]),
+        ...queues,
+      ].sort(),
     );
-    for (const id of added) {
+    for (const id of added.filter((name) => !queues.includes(name))) {
       const model = id.endsWith('ErrorsAlarm') ? 'AuthorizerErrorsAlarm' : 'AuthorizerThrottlesAlarm';
       const { AlarmDescription, Dimensions, ...rest } = (generated[id] as Resource).Properties;
       const { AlarmDescription: _d, Dimensions: _m, ...modelRest } = (before[model] as Resource).Properties;
@@ -222,26 +250,31 @@ describe('the prod template', () => {
       'blacklist',
       'campaigns',
       'contacts',
+      'imports',
       'lookup',
       'remove',
       'start',
       '{campaignId}',
       '{contactId}',
+      '{importId}',
     ]);
     for (const [, method] of ofType('AWS::ApiGateway::Method')) {
       const parameters = Object.keys((method.Properties.RequestParameters ?? {}) as object);
-      const ids = ['method.request.path.campaignId', 'method.request.path.contactId'];
+      const ids = ['campaignId', 'contactId', 'importId'].map((id) => `method.request.path.${id}`);
       expect(parameters.filter((name) => !ids.includes(name))).toEqual([]);
     }
   });
 
   it('puts the authorizer on every route of the REST API, validates bodies at the edge, and logs access', () => {
     const methods = ofType('AWS::ApiGateway::Method');
-    expect(methods).toHaveLength(12);
-    for (const [, method] of methods) {
+    expect(methods).toHaveLength(14);
+    // Opening an import takes no body: the file goes to S3 with the form it answers.
+    const bodiless = ['ApiGatewayMethodCampaignsCampaignidVarImportsPost'];
+    for (const [id, method] of methods) {
       expect(method.Properties.AuthorizationType).toBe('CUSTOM');
       expect(method.Properties.AuthorizerId).toEqual({ Ref: 'AuthorizerApiGatewayAuthorizer' });
-      const withBody = ['POST', 'PUT', 'PATCH'].includes(String(method.Properties.HttpMethod));
+      const withBody =
+        ['POST', 'PUT', 'PATCH'].includes(String(method.Properties.HttpMethod)) && !bodiless.includes(id);
       expect(method.Properties.RequestValidatorId !== undefined).toBe(withBody);
     }
     const models = ofType('AWS::ApiGateway::Model').map(
@@ -288,6 +321,7 @@ describe('the prod template', () => {
   it.each([
     ['FanoutQueue', 'FanoutDeadLetterQueue', 'fanoutWorker'],
     ['DialTasksQueue', 'DialTasksDeadLetterQueue', 'dialerWorker'],
+    ['ImportsQueue', 'ImportsDeadLetterQueue', 'importWorker'],
     ['AsteriskCallsQueue', 'AsteriskCallsDeadLetterQueue', undefined],
   ])(
     '%s: a DLQ after 5 receives, encrypted, visible again only after 6 x its consumer\u2019s timeout',
@@ -306,13 +340,60 @@ describe('the prod template', () => {
 
   it('triggers the SQS functions with partial batch failures and a concurrency cap', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, mapping]) => mapping.Properties);
-    expect(mappings).toHaveLength(2);
+    expect(mappings).toHaveLength(3);
     for (const mapping of mappings) {
       expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
       expect(
         (mapping.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency,
       ).toBeGreaterThanOrEqual(2);
     }
+  });
+
+  it('keeps the import bucket private: no public access, encrypted, TLS only, uploads and rejects expire', () => {
+    const bucket = props('ImportBucket');
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    expect(
+      bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault,
+    ).toEqual({
+      SSEAlgorithm: 'AES256',
+    });
+    const rules = Object.fromEntries(
+      bucket.LifecycleConfiguration.Rules.map((rule: { Prefix: string }) => [rule.Prefix, rule]),
+    );
+    expect(rules['uploads/']).toMatchObject({ Status: 'Enabled', ExpirationInDays: 2 });
+    expect(rules['rejects/']).toMatchObject({ Status: 'Enabled', ExpirationInDays: 7 });
+    expect(rules['']).toMatchObject({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } });
+    const [tlsOnly] = props('ImportBucketPolicy').PolicyDocument.Statement;
+    expect(tlsOnly).toMatchObject({
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
+    // Uploads (only) notify the imports queue, which accepts messages from this bucket alone
+    expect(bucket.NotificationConfiguration.QueueConfigurations).toEqual([
+      {
+        Event: 's3:ObjectCreated:*',
+        Queue: getAtt('ImportsQueue'),
+        Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'uploads/' }] } },
+      },
+    ]);
+    const [fromS3] = props('ImportsQueuePolicy').PolicyDocument.Statement;
+    expect(fromS3).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 's3.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    });
+    expect(JSON.stringify(fromS3.Condition.ArnEquals)).toContain(':s3:::voice-campaign-prod-imports-');
+    expect(template.Resources.ImportBucket?.DependsOn).toEqual(['ImportsQueuePolicy']);
+    expect(props('ImportWorkerLambdaFunction')).toMatchObject({ Timeout: 900, MemorySize: 1769 });
   });
 
   it('keeps the blacklist table safe: on demand, point-in-time recovery, encrypted, deletion protection in prod', () => {

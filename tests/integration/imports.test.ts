@@ -337,6 +337,45 @@ describe('Import API', () => {
   });
 });
 
+describe('Imports and starts', () => {
+  it('refuses to start a campaign while its contacts are being imported', async () => {
+    const campaignId = await draftCampaign('busy');
+    const opened = await openImport(campaignId);
+    await harness.db.query("UPDATE imports SET status = 'importing' WHERE id = $1", [opened.body.importId]);
+    const started = await harness.http(
+      'startCampaign',
+      apiEvent({
+        method: 'POST',
+        resource: '/campaigns/{campaignId}/start',
+        pathParameters: { campaignId },
+        userId: OWNER,
+        body: {},
+      }),
+    );
+    expect(started.statusCode).toBe(409);
+    expect(started.body.message).toBe(
+      'Its contacts are being imported: start the campaign once the import is done',
+    );
+  });
+
+  it('adds nothing to a campaign started before its file arrived, and says why', async () => {
+    const campaignId = await draftCampaign('started first');
+    const opened = await openImport(campaignId);
+    await harness.db.query("UPDATE campaigns SET status = 'running' WHERE id = $1", [campaignId]);
+    expect((await upload(opened.body.upload as unknown as Upload, `phone\n${national(1)}\n`)).status).toBe(
+      204,
+    );
+    await harness.drainImports();
+    const status = (await importStatus(campaignId, String(opened.body.importId))).body;
+    expect(status).toMatchObject({
+      status: 'failed',
+      added: 0,
+      error: 'The campaign was started: contacts are imported into draft campaigns only',
+    });
+    expect(await storedContacts(campaignId)).toHaveLength(0);
+  });
+});
+
 describe('Import tracing and privacy', () => {
   it('traces the import with its ids and counts, and writes no number in its trace or logs', async () => {
     // Act
