@@ -1,15 +1,16 @@
 /**
- * The demo data seeded on the first `npm start`: campaign `demo` of user `demo-user` (a draft, ready to start),
- * 1,000 contacts spread over several time zones, 10 of whose numbers are on the blacklist. Seeding twice changes
- * nothing. Numbers are valid for their country and drawn from ranges set aside for fiction or testing where the
+ * The demo data of `npm start`: a campaign of user `demo-user`, made through the campaign API (a draft, ready to
+ * start; its id in .local/demo-campaign), 1,000 contacts spread over several time zones, 10 of whose numbers are on
+ * the do-not-call list. Making it twice changes nothing. Numbers are valid for their country and drawn from ranges set aside for fiction or testing where the
  * country has one (555 in North America).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import pg from 'pg';
+import { DEMO_CAMPAIGN_FILE } from './paths.ts';
 import { BLACKLIST_TABLE } from './stack.ts';
 
-export const DEMO_CAMPAIGN = 'demo';
 export const DEMO_USER = 'demo-user';
 export const DEMO_CONTACTS = 1_000;
 
@@ -50,32 +51,59 @@ export function demoBlacklisted(): string[] {
     .map((contact) => contact.phoneNumber);
 }
 
-export async function seedDemo(databaseUrl: string, dynamo: DynamoDBClient): Promise<void> {
-  const contacts = demoContacts();
-  const db = new pg.Client({ connectionString: databaseUrl });
-  await db.connect();
-  try {
-    await db.query(
-      `INSERT INTO campaigns (id, user_id, name, status, caller_id, call_flow)
-       VALUES ($1, $2, 'Demo reminders', 'draft', '+12025550100', 'flows/demo-reminder')
-       ON CONFLICT (id) DO NOTHING`,
-      [DEMO_CAMPAIGN, DEMO_USER],
+/** The demo campaign's settings, as the API takes them. */
+const DEMO_SETTINGS = {
+  name: 'Demo reminders',
+  callerId: '+12025550100',
+  callFlow: 'flows/demo-reminder',
+  defaultRegion: 'US',
+  defaultTimeZone: 'America/New_York',
+};
+
+/** Asks the local API; a refusal stops the start with its message. */
+async function ask(api: string, token: string, method: string, path: string, body?: unknown, key?: string) {
+  const response = await fetch(`${api}${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Content-Type': 'application/json',
+      ...(key ? { 'Idempotency-Key': key } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = (await response.json()) as Record<string, unknown>;
+  if (!response.ok)
+    throw new Error(
+      `The demo campaign could not be made: ${method} ${path} answered ${response.status} ${String(answer.message)}`,
     );
-    await db.query(
-      `INSERT INTO contacts (campaign_id, id, phone_number, time_zones, zone_source)
-       SELECT $1, id, phone_number, ARRAY[zone], 'given' FROM unnest($2::text[], $3::text[], $4::text[])
-         AS c(id, phone_number, zone)
-       ON CONFLICT DO NOTHING`,
-      [
-        DEMO_CAMPAIGN,
-        contacts.map((c) => c.id),
-        contacts.map((c) => c.phoneNumber),
-        contacts.map((c) => c.timeZone),
-      ],
-    );
-  } finally {
-    await db.end();
+  return answer;
+}
+
+/**
+ * Makes the demo campaign through the campaign API, as a user would: created once (its idempotency key makes a
+ * later start find the same campaign), its contacts added while it has none. Answers its id.
+ */
+export async function createDemoCampaign(api: string, token: string): Promise<string> {
+  const campaign = await ask(api, token, 'POST', '/campaigns', DEMO_SETTINGS, 'demo-campaign');
+  const campaignId = String(campaign.campaignId);
+  if (campaign.status === 'draft') {
+    const path = `/campaigns/${campaignId}/contacts`;
+    const { contacts } = (await ask(api, token, 'GET', `${path}?limit=1`)) as { contacts: unknown[] };
+    if (contacts.length === 0) await ask(api, token, 'POST', path, { contacts: demoContacts() });
   }
+  await writeFile(DEMO_CAMPAIGN_FILE, `${campaignId}\n`);
+  return campaignId;
+}
+
+/** The demo campaign's id, written by `npm start`. */
+export function demoCampaignId(): string {
+  if (!existsSync(DEMO_CAMPAIGN_FILE))
+    throw new Error('No demo campaign yet: start the system with `npm start` first.');
+  return readFileSync(DEMO_CAMPAIGN_FILE, 'utf8').trim();
+}
+
+/** Puts the demo numbers on the do-not-call list (written to the table directly: the list holds no campaign). */
+export async function seedDemoBlacklist(dynamo: DynamoDBClient): Promise<void> {
   const documents = DynamoDBDocumentClient.from(dynamo);
   await documents.send(
     new BatchWriteCommand({

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pg from 'pg';
-import { DEMO_CAMPAIGN, DEMO_USER, demoContacts } from './demo.ts';
+import { DEMO_USER, demoCampaignId, demoContacts } from './demo.ts';
 import { STACK_FILE } from './paths.ts';
 
 if (!existsSync(STACK_FILE)) {
@@ -20,6 +20,7 @@ const sqs = new SQSClient({
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
 const attempt = Number(process.argv[2] ?? 1);
+const DEMO_CAMPAIGN = demoCampaignId();
 const contacts = demoContacts();
 for (let first = 0; first < contacts.length; first += 10) {
   const entries = contacts.slice(first, first + 10).map((contact, i) => ({

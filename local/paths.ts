@@ -12,6 +12,9 @@ export const SEGMENTS_FILE = join(LOCAL_DIR, 'xray', 'segments.ndjson');
 /** A bearer token for the development identity, written by `npm start`. */
 export const DEV_TOKEN_FILE = join(LOCAL_DIR, 'dev-token');
 
+/** The id of the demo campaign `npm start` made through the API. */
+export const DEMO_CAMPAIGN_FILE = join(LOCAL_DIR, 'demo-campaign');
+
 /** The local stage's token issuer and audience; its signing key is made on the first `npm start` (.local/auth-secret). */
 export const LOCAL_AUTH = {
   AUTH_ISSUER: 'voice-campaign-local',

@@ -205,6 +205,9 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresH
   const bin = await binaries(user);
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    // Its parent first, open to traverse: a recursive mkdir would give every directory it makes the data's 0700,
+    // and the server's user could not reach its data (a shared root made here before any copy of the binaries).
+    await mkdir(dirname(dataDir), { recursive: true, mode: 0o755 });
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     if (user !== undefined) await chown(dataDir, user.uid, user.gid);
     // initdb reads the password from a file; it goes beside the data directory (where the server's user reaches),

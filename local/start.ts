@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole system on this machine.
- * - the embedded stack (PostgreSQL, DynamoDB, SQS, X-Ray receiver), data kept under .local/, migrations applied;
- * - the demo campaign seeded, and a token for its owner in .local/dev-token;
+ * - the embedded stack (PostgreSQL, DynamoDB, SQS, S3, X-Ray receiver), data kept under .local/, migrations applied;
+ * - a token for the demo user in .local/dev-token, and the demo campaign made through the API (.local/demo-campaign);
  * - the HTTP API served by serverless-offline (with the API's own authorizer) behind a front door on
  *   127.0.0.1:$PORT (3000) that keeps API Gateway's limits and JSON answers (apiFront.ts);
  * - each SQS-triggered function polling its queue as its event source mapping would (batch size from serverless.yml);
@@ -20,16 +20,23 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startApiFront } from './apiFront.ts';
 import { watchCampaigns } from './campaignProgress.ts';
-import { DEMO_CAMPAIGN, DEMO_USER, seedDemo } from './demo.ts';
+import { createDemoCampaign, DEMO_USER, seedDemoBlacklist } from './demo.ts';
 import { DEMO_SCOPES, signDevToken } from './devToken.ts';
 import { sqsTriggers } from './functionsConfig.ts';
 import { offlineFunction, offlineLambdaClient } from './lambdaInvoker.ts';
 import { createLogView, type LogView } from './logView.ts';
-import { DEV_TOKEN_FILE, LOCAL_AUTH, LOCAL_DIR, SEGMENTS_FILE, STACK_FILE } from './paths.ts';
+import {
+  DEMO_CAMPAIGN_FILE,
+  DEV_TOKEN_FILE,
+  LOCAL_AUTH,
+  LOCAL_DIR,
+  SEGMENTS_FILE,
+  STACK_FILE,
+} from './paths.ts';
 import { isAlive } from './processes.ts';
 import { queueRef } from './sqsLambda.ts';
 import { startSqsWorker } from './sqsWorker.ts';
-import { freePort, startLocalStack } from './stack.ts';
+import { freePort, QUEUES, startLocalStack } from './stack.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const PORT = Number(process.env.PORT ?? 3000);
@@ -225,7 +232,7 @@ async function main(): Promise<void> {
 
   const clients = { region: env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const dynamo = new DynamoDBClient({ ...clients, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB });
-  await seedDemo(stack.databaseUrl, dynamo);
+  await seedDemoBlacklist(dynamo);
   dynamo.destroy();
   const token = await signDevToken(DEMO_USER, { scopes: DEMO_SCOPES });
   await writeFile(DEV_TOKEN_FILE, `${token}\n`, { mode: 0o600 });
@@ -271,20 +278,25 @@ async function main(): Promise<void> {
     );
   }
   const url = `http://127.0.0.1:${PORT}`;
+  const demoCampaign = await createDemoCampaign(url, token);
   const tokenPath = relative(process.cwd(), DEV_TOKEN_FILE) || DEV_TOKEN_FILE;
+  const demoPath = relative(process.cwd(), DEMO_CAMPAIGN_FILE) || DEMO_CAMPAIGN_FILE;
   console.log(
     [
       '',
       `PostgreSQL  ${stack.databaseUrl}`,
       `DynamoDB    ${env.AWS_ENDPOINT_URL_DYNAMODB}  (table ${env.BLACKLIST_TABLE})`,
-      `SQS         ${env.AWS_ENDPOINT_URL_SQS}  (fanout, dial-tasks, asterisk-calls, each with a DLQ)`,
+      `SQS         ${env.AWS_ENDPOINT_URL_SQS}  (${Object.values(QUEUES)
+        .map((queue) => queue.name)
+        .join(', ')}, each with a DLQ)`,
+      `S3          ${env.AWS_ENDPOINT_URL_S3}  (bucket ${env.IMPORT_BUCKET}: uploads notify the imports queue)`,
       `X-Ray       udp://${stack.xray.address} -> ${SEGMENTS_FILE}`,
       `Workers     ${triggers.map((t) => `${t.functionName} (${t.queue}, batch ${t.batchSize})`).join(', ')}`,
       `Token       for ${DEMO_USER} (also in ${tokenPath}):`,
       `            ${token}`,
       '',
-      `ready: API on ${url}. Start the demo campaign (${DEMO_CAMPAIGN}, 1,000 contacts) with:`,
-      `  curl -X POST ${url}/campaigns/${DEMO_CAMPAIGN}/start -H "Authorization: Bearer $(cat ${tokenPath})" -H 'Content-Type: application/json' -d '{}'`,
+      `ready: API on ${url}. Start the demo campaign (${demoCampaign}, 1,000 contacts; its id also in ${demoPath}) with:`,
+      `  npm run campaign -- start $(cat ${demoPath})`,
       'Ctrl-C stops everything.',
     ].join('\n'),
   );

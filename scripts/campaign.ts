@@ -2,9 +2,12 @@
  * `npm run campaign -- <command>`: the campaign API from the command line, against the local system (`npm start`)
  * by default, or any stage with `--api` and `--token`.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, openAsBlob, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { Presets, SingleBar } from 'cli-progress';
 
 const USAGE = `Usage: npm run campaign -- <command> [options]
 
@@ -17,6 +20,9 @@ Commands:
   start ID [--dry-run]
   contacts add ID FILE.json      a JSON array of { phoneNumber, id?, timeZone?, attributes? }, sent 1,000 at a time
   contacts list ID [--limit N]
+  import ID FILE.csv             uploads a CSV file (a phone column; optional id, time_zone; others: attributes),
+                                 follows the import, and saves the refused rows next to it (FILE.rejects.csv)
+  import-status ID IMPORT_ID
 
 Options:
   --api URL       the API (default: the local one, http://127.0.0.1:$PORT or 3000)
@@ -117,6 +123,82 @@ async function addContacts(campaignId: string, file: string | undefined) {
   print({ added, refused });
 }
 
+interface ImportView {
+  importId: string;
+  status: 'waiting' | 'importing' | 'done' | 'failed';
+  progress?: number;
+  rowsRead: number;
+  added: number;
+  refused: number;
+  error?: string;
+  rejects?: { url: string };
+  upload?: { url: string; fields: Record<string, string>; maxBytes: number };
+}
+
+/** How often an import's status is read while it runs. */
+const POLL_MS = 500;
+
+async function importFile(campaignId: string, file: string | undefined) {
+  if (!file) usageError('A CSV file is needed');
+  if (!existsSync(file)) usageError(`No such file: ${file}`);
+  const path = `/campaigns/${encodeURIComponent(campaignId)}/imports`;
+  const opened = (await call('POST', path)) as ImportView;
+  const upload = opened.upload;
+  if (!upload) throw new Error('The API answered no upload form');
+  // The file goes straight to S3 with the form (read from disk as it is sent, never whole in memory).
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+  form.append('file', await openAsBlob(file, { type: 'text/csv' }), basename(file));
+  const sent = await fetch(upload.url, { method: 'POST', body: form });
+  if (!sent.ok) {
+    const why =
+      sent.status === 400 && /EntityTooLarge/.test(await sent.text())
+        ? ` (larger than ${upload.maxBytes} bytes)`
+        : '';
+    console.error(`The upload was refused: ${sent.status}${why}`);
+    process.exit(1);
+  }
+  console.log(`Import ${opened.importId}: uploaded ${basename(file)}`);
+
+  const bar = new SingleBar(
+    {
+      format: 'Importing [{bar}] {percentage}% | {rowsRead} rows, {rate} rows/s | {refused} refused',
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
+  const began = Date.now();
+  bar.start(100, 0, { rowsRead: 0, rate: 0, refused: 0 });
+  let view: ImportView;
+  for (;;) {
+    view = (await call('GET', `${path}/${encodeURIComponent(opened.importId)}`)) as ImportView;
+    const seconds = Math.max((Date.now() - began) / 1000, 0.001);
+    bar.update(Math.round((view.progress ?? 0) * 100), {
+      rowsRead: view.rowsRead,
+      rate: Math.round(view.rowsRead / seconds),
+      refused: view.refused,
+    });
+    if (view.status === 'done' || view.status === 'failed') break;
+    await sleep(POLL_MS);
+  }
+  bar.stop();
+  const seconds = (Date.now() - began) / 1000;
+  console.log(
+    `${view.status === 'done' ? 'Done' : 'Failed'} in ${seconds.toFixed(1)} s: ${view.rowsRead} rows read, ${view.added} added, ${view.refused} refused`,
+  );
+  if (view.error) console.log(`  ${view.error}`);
+  if (view.rejects) {
+    const saved = join(dirname(file), `${basename(file, extname(file))}.rejects.csv`);
+    const response = await fetch(view.rejects.url);
+    if (!response.ok) throw new Error(`The rejects file could not be read: ${response.status}`);
+    await writeFile(saved, Buffer.from(await response.arrayBuffer()));
+    console.log(
+      `Refused rows, with their row number and reason: ${saved} (fix them and import that file again)`,
+    );
+  }
+  if (view.status === 'failed') process.exit(1);
+}
+
 const [command, sub] = positionals;
 switch (command) {
   case 'create': {
@@ -152,6 +234,17 @@ switch (command) {
     else if (sub === 'list')
       print(await call('GET', `/campaigns/${encodeURIComponent(idOf(2))}/contacts${limit}`));
     else usageError(`Unknown contacts command "${sub ?? ''}"`);
+    break;
+  case 'import':
+    await importFile(idOf(1), positionals[2]);
+    break;
+  case 'import-status':
+    print(
+      await call(
+        'GET',
+        `/campaigns/${encodeURIComponent(idOf(1))}/imports/${encodeURIComponent(positionals[2] ?? usageError('An import id is needed'))}`,
+      ),
+    );
     break;
   default:
     usageError(`Unknown command "${command}"`);

@@ -133,8 +133,12 @@ export function createImportRun(deps: ImportRunDeps) {
         refused: latest.refused,
       }))
         span.addMetadata(key, value);
-      if (!finished) return { kind: 'done', result: 'lease lost' } as const;
-      return { kind: 'done', result: end.error === undefined ? 'imported' : 'import failed' } as const;
+      if (!finished) return { kind: 'done', result: 'lease_lost' } as const;
+      return {
+        kind: 'done',
+        result: end.error === undefined ? 'imported' : 'import_failed',
+        counts: { rows_read: latest.rowsRead, added: latest.added, refused: latest.refused },
+      } as const;
     };
     if (definition === undefined || definition.status !== 'draft') {
       return finishWith({ error: NOT_A_DRAFT }, record.columns ?? []);
@@ -191,7 +195,7 @@ export function createImportRun(deps: ImportRunDeps) {
     /** Commits a batch; how the import ends when it cannot go on (lease lost, campaign started). */
     const commitOrEnd = async (batch: Batch): Promise<TaskOutcome | undefined> => {
       const committed = await commit(batch);
-      if (committed === 'lease lost') return { kind: 'done', result: 'lease lost' };
+      if (committed === 'lease lost') return { kind: 'done', result: 'lease_lost' };
       if (committed === 'not a draft') return finishWith({ error: NOT_A_DRAFT }, columns ?? []);
       return undefined;
     };
@@ -296,7 +300,7 @@ export function createImportRun(deps: ImportRunDeps) {
       span.annotate('campaignId', record.campaignId);
       span.annotate('importId', record.id);
       if (record.status === 'done' || record.status === 'failed')
-        return { kind: 'done', result: 'already imported' };
+        return { kind: 'done', result: 'already_imported' };
       const file = await files.stat(record.objectKey);
       if (file === undefined) {
         if (record.status === 'waiting') return { kind: 'reject', reason: 'the import has no uploaded file' };
@@ -304,7 +308,7 @@ export function createImportRun(deps: ImportRunDeps) {
       }
       const lease: Lease = { importId: record.id, owner: deps.newId(), seconds: settings.leaseSeconds };
       const claimed = await imports.claim(lease, file);
-      if (claimed === undefined) return { kind: 'done', result: 'import in progress' };
+      if (claimed === undefined) return { kind: 'done', result: 'import_in_progress' };
       try {
         return await importFrom(claimed, lease, invocation, span, root);
       } catch (error) {
@@ -316,7 +320,7 @@ export function createImportRun(deps: ImportRunDeps) {
   }
 
   async function one(job: ImportJob, invocation: Invocation): Promise<TaskOutcome> {
-    if ('Event' in job) return { kind: 'done', result: 'test notification' };
+    if ('Event' in job) return { kind: 'done', result: 'test_notification' };
     if ('importId' in job) {
       return run(
         () => imports.find(job.campaignId, job.importId),
@@ -324,7 +328,7 @@ export function createImportRun(deps: ImportRunDeps) {
         'no such import in this campaign',
       );
     }
-    let outcome: TaskOutcome = { kind: 'done', result: 'no upload' };
+    let outcome: TaskOutcome = { kind: 'done', result: 'no_upload' };
     for (const item of job.Records) {
       if (!item.eventName.startsWith('ObjectCreated:')) continue;
       const key = decodeKey(item.s3.object.key);

@@ -1,10 +1,10 @@
 /**
  * The system as a user starts it: `npm start` as a child process (in a data directory of its own), the demo campaign
- * started over HTTP with the token it wrote, progress watched until every eligible contact is called, traces read
+ * (made by it through the API) started over HTTP with the token it wrote, a CSV imported with the command line, progress watched until every eligible contact is called, traces read
  * from the file it keeps, and Ctrl-C (SIGINT to its process group) leaving no process behind.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -108,27 +108,50 @@ it('runs the whole system: start the demo over HTTP, every eligible contact call
   await waitFor('ready', 240, async () => (output.includes('ready:') ? true : undefined));
   const token = readFileSync(join(localDir, 'dev-token'), 'utf8').trim();
   const api = `http://127.0.0.1:${port}`;
+  // The demo campaign was made through the API; its id is on file.
+  const demo = readFileSync(join(localDir, 'demo-campaign'), 'utf8').trim();
+  const demoUrl = `${api}/campaigns/${demo}`;
 
   // Act
-  const refused = await request(`${api}/campaigns/demo/start`, 'POST');
-  const forged = await request(`${api}/campaigns/demo/start`, 'POST', `${token.slice(0, -4)}AAAA`);
+  const refused = await request(`${demoUrl}/start`, 'POST');
+  const forged = await request(`${demoUrl}/start`, 'POST', `${token.slice(0, -4)}AAAA`);
   const tooLong = await request(`${api}/campaigns/${'a'.repeat(70_000)}`, 'GET', token);
   const noRoute = await request(`${api}/no/such/route`, 'GET', token);
   const number = JSON.stringify({ phoneNumber: '+1 202-555-0143', reason: 'asked not to be called' });
   const listed = await request(`${api}/blacklist`, 'POST', token, number);
   const listedAgain = await request(`${api}/blacklist`, 'POST', token, number);
-  const started = await request(`${api}/campaigns/demo/start`, 'POST', token);
+  const started = await request(`${demoUrl}/start`, 'POST', token);
   // A campaign of its own through the API: created, contacts added, listed, changed (PATCH), deleted
   const draft = JSON.stringify({ name: 'Walkthrough', callerId: '+12025550100', callFlow: 'flows/e2e' });
   const created = await request(`${api}/campaigns`, 'POST', token, draft);
   const own = `${api}/campaigns/${String(created.body.campaignId)}`;
   const rows = JSON.stringify({ contacts: [{ phoneNumber: '(202) 555-0171' }, { phoneNumber: '12' }] });
   const added = await request(`${own}/contacts`, 'POST', token, rows);
+  // ... and a CSV imported with the command line: uploaded to the local S3, imported by importWorker
+  const csv = join(localDir, 'contacts.csv');
+  writeFileSync(csv, 'phone,first_name\n(202) 555-0172,Ada\n(202) 555-0173,Grace\nnot a number,Bob\n');
+  const imported = spawnSync(
+    'npm',
+    [
+      'run',
+      '-s',
+      'campaign',
+      '--',
+      'import',
+      String(created.body.campaignId),
+      csv,
+      '--api',
+      api,
+      '--token',
+      token,
+    ],
+    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+  );
   const listedContacts = await request(`${own}/contacts`, 'GET', token);
   const patched = await request(own, 'PATCH', token, JSON.stringify({ pacing: { callsPerMinute: 5 } }));
   const removedDraft = await request(own, 'DELETE', token);
   const status = await waitFor('every eligible contact initiated', 180, async () => {
-    const { body } = await request(`${api}/campaigns/demo`, 'GET', token);
+    const { body } = await request(demoUrl, 'GET', token);
     const counts = body.counts as Record<string, number>;
     return counts.initiated === 990 && counts.skipped_blacklisted === 10 ? { counts } : undefined;
   });
@@ -147,10 +170,21 @@ it('runs the whole system: start the demo over HTTP, every eligible contact call
     added: 1,
     refused: [{ index: 1, reason: 'phoneNumber is not a valid phone number' }],
   });
-  expect(listedContacts.body.contacts).toMatchObject([{ phoneNumber: '+12025550171', zoneSource: 'number' }]);
+  expect(imported.stdout).toMatch(/Done in [\d.]+ s: 3 rows read, 2 added, 1 refused/);
+  expect(imported.status).toBe(0);
+  expect(readFileSync(join(localDir, 'contacts.rejects.csv'), 'utf8')).toBe(
+    'rejected_row,rejected_reason,phone,first_name\r\n4,phoneNumber is not a valid phone number,not a number,Bob\r\n',
+  );
+  expect(listedContacts.body.contacts).toHaveLength(3);
+  expect(listedContacts.body.contacts).toContainEqual(
+    expect.objectContaining({ phoneNumber: '+12025550171', zoneSource: 'number' }),
+  );
+  expect(listedContacts.body.contacts).toContainEqual(
+    expect.objectContaining({ phoneNumber: '+12025550172', attributes: { first_name: 'Ada' } }),
+  );
   expect(patched.body.pacing).toEqual({ callsPerMinute: 5, maxConcurrentCalls: 10 });
   expect(started.body).toEqual({
-    campaignId: 'demo',
+    campaignId: demo,
     status: 'running',
     contacts: 1_000,
     fanoutJobs: 2,
@@ -167,11 +201,18 @@ it('runs the whole system: start the demo over HTTP, every eligible contact call
   for (const name of ['startCampaign', 'fanoutWorker', 'dialerWorker']) {
     const roots = docs.filter((doc) => doc.name === name);
     expect(roots.length).toBeGreaterThan(0);
-    expect(roots.every((doc) => doc.annotations?.campaignId === 'demo')).toBe(true);
+    expect(roots.every((doc) => doc.annotations?.campaignId === demo)).toBe(true);
   }
+  expect(docs.filter((doc) => doc.name === 'Import')).toContainEqual(
+    expect.objectContaining({
+      annotations: expect.objectContaining({ campaignId: created.body.campaignId }),
+    }),
+  );
   expect(
     new Set(docs.filter((doc) => doc.name === 'dialerWorker').map((doc) => doc.trace_id)).size,
   ).toBeGreaterThan(90);
+  expect(text).not.toMatch(/555.?017[23]/);
+  expect(output).not.toMatch(/555.?017[23]/);
   for (const contact of demoContacts()) {
     expect(text.includes(contact.phoneNumber)).toBe(false);
     expect(text.includes(contact.phoneNumber.slice(3))).toBe(false);
@@ -188,8 +229,9 @@ it('runs the whole system: start the demo over HTTP, every eligible contact call
   // Assess: the log, short and without a number: a line per request and per batch, campaign summaries
   expect(output).not.toContain('2025550143');
   expect(output).toMatch(/http +POST +\/blacklist 201 \d+ ms/);
-  expect(output).toMatch(/http +POST +\/campaigns\/demo\/start 403 \d+ ms/);
-  const summary = 'campaign demo running: initiated 990, skipped_blacklisted 10';
+  expect(output).toContain(`POST   /campaigns/${demo}/start 403`);
+  expect(output).toMatch(/importWorker +batch +received=1 imported=1 rows_read=3 added=2 refused=1/);
+  const summary = `campaign ${demo} running: initiated 990, skipped_blacklisted 10`;
   await waitFor('the campaign summary in the log', 15, async () =>
     output.includes(summary) ? true : undefined,
   );

@@ -207,7 +207,7 @@ describe('contacts', () => {
         added: 4,
         refused: [
           { index: 2, reason: 'phoneNumber is not a valid phone number' },
-          { index: 3, reason: 'the campaign already has this number or id' },
+          { index: 3, reason: 'an earlier row has this number or id' },
           { index: 6, reason: 'attributes are larger than 2048 bytes' },
         ],
       },

@@ -218,7 +218,7 @@ describe('CSV import across invocations', () => {
     expect(done).toMatchObject({ status: 'done', rowsRead: 180, added: 175, refused: 5 });
     expect(await storedContacts(campaignId)).toHaveLength(175);
     expect((await rejectsOf(done)).slice(1).map((row) => row[0])).toEqual(refusedRows);
-    expect(again.output.join('')).toContain('"already imported":1');
+    expect(again.output.join('')).toContain('"already_imported":1');
     const after = (await importStatus(campaignId, importId)).body;
     expect({ ...after, rejects: undefined }).toEqual({ ...done, rejects: undefined });
     const { rows } = await harness.db.query('SELECT invocations FROM imports WHERE id = $1', [importId]);
@@ -240,7 +240,7 @@ describe('CSV import across invocations', () => {
     const drained = await harness.drainImports();
 
     // Assert
-    expect(drained.output.join('')).toContain('"import in progress":1');
+    expect(drained.output.join('')).toContain('"import_in_progress":1');
     expect((await importStatus(campaignId, importId)).body).toMatchObject({
       status: 'importing',
       rowsRead: 0,

@@ -48,4 +48,9 @@ describe('redactPhoneLike', () => {
     expect(redacted).toContain('5432');
     expect(redacted).toContain('127.0.0.1');
   });
+
+  it('keeps UUIDs whole (an import id in a path), and still masks a number beside one', () => {
+    const text = '/imports/0b8ab538-1324-45ab-842b-32a48b6e078a for 2025550143';
+    expect(redactPhoneLike(text)).toBe('/imports/0b8ab538-1324-45ab-842b-32a48b6e078a for [redacted-number]');
+  });
 });
