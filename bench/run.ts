@@ -5,6 +5,8 @@
  * 2. Dialer batch: 10 tasks through dialerWorker on the embedded stack against the floor of the I/O a batch needs
  *    (one BatchGetItem, one SendMessageBatch, two SQL round trips, made with the same clients).
  * 3. The same dialer batch, traced and sampled, against the same batch with the trace not sampled.
+ * 4. CSV imports: a 1,000,000-row file against a 100,000-row file (rows/s, peak RSS of the importing process),
+ *    each imported by importWorker in a process of its own (bench/imports.ts).
  * Results are appended to bench/results/results.ndjson and printed.
  */
 import { appendFile, mkdir } from 'node:fs/promises';
@@ -14,6 +16,7 @@ import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import pg from 'pg';
 import { lambdaContext, newTraceHeader } from '../local/lambdaRuntime.ts';
 import { startLocalStack } from '../local/stack.ts';
+import { measureImports } from './imports.ts';
 
 const ROUNDS = 7;
 
@@ -143,6 +146,8 @@ const sampling = await compare(
   },
 );
 await db.end();
+// 4. CSV imports, 100,000 and 1,000,000 rows.
+const imports = await measureImports(stack);
 await stack.stop();
 
 const result = {
@@ -163,6 +168,7 @@ const result = {
     unsampledMs: Number(sampling.b.toFixed(3)),
     ratio: Number((sampling.a / sampling.b).toFixed(2)),
   },
+  imports,
 };
 const dir = join(import.meta.dirname, 'results');
 await mkdir(dir, { recursive: true });
