@@ -53,6 +53,7 @@ const CSV_PROBLEMS: Record<string, string> = {
 const TOKEN: string[] = [];
 
 const NOT_A_DRAFT = 'The campaign was started: contacts are imported into draft campaigns only';
+const REPLACED = 'The file was replaced while it was being imported: open a new import for the new file';
 
 /** A file problem that ends the import (the rows before it stay imported). */
 class FileProblem extends Error {}
@@ -153,7 +154,12 @@ export function createImportRun(deps: ImportRunDeps) {
       if ('error' in planned) throw new Error('A stored header no longer plans');
       plan = planned;
     } else {
-      delimiter = detectDelimiter(await readHeaderLine(record, etag));
+      const line = await readHeaderLine(record, etag).catch((error: unknown) => {
+        if (error instanceof FileChangedError) return undefined;
+        throw error;
+      });
+      if (line === undefined) return finishWith({ error: REPLACED }, []);
+      delimiter = detectDelimiter(line);
     }
     const size = record.sizeBytes ?? 0;
     let rowsRead = record.rowsRead;
@@ -234,7 +240,7 @@ export function createImportRun(deps: ImportRunDeps) {
         throw error;
       });
       if (source === undefined) {
-        problem = 'The file was replaced while it was being imported: open a new import for the new file';
+        problem = REPLACED;
       } else {
         const parser = source.pipe(
           parse({

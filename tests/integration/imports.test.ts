@@ -106,6 +106,7 @@ describe('CSV import', () => {
       '+44 20 7946 0958,Tim,Europe/London,c-6',
       ',Nobody,,c-7',
       '+1 202 555 0103,Dup id,,c-1',
+      '(605) 555-0110,Split,,c-8',
     ].join('\n');
 
     // Act
@@ -113,7 +114,7 @@ describe('CSV import', () => {
 
     // Assert
     expect(drained.failures).toBe(0);
-    expect(status).toMatchObject({ status: 'done', rowsRead: 8, added: 3, refused: 5, progress: 1 });
+    expect(status).toMatchObject({ status: 'done', rowsRead: 9, added: 4, refused: 5, progress: 1 });
     const rejects = await rejectsOf(status);
     expect(rejects).toEqual([
       ['rejected_row', 'rejected_reason', 'Phone', 'first_name', 'time_zone', 'id'],
@@ -138,6 +139,14 @@ describe('CSV import', () => {
         time_zones: ['America/Los_Angeles'],
         zone_source: 'number',
         attributes: { first_name: 'Grace' },
+      },
+      {
+        // An area code split between two zones keeps both: calling must hold in each.
+        id: 'c-8',
+        phone_number: '+16055550110',
+        time_zones: ['America/Denver', 'America/North_Dakota/Center'],
+        zone_source: 'number',
+        attributes: { first_name: 'Split' },
       },
       {
         id: 'c-6',
