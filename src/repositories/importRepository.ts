@@ -155,6 +155,11 @@ export interface ImportRepository {
     lease: Lease,
     end: { status: 'done' | 'failed'; rejectsKey?: string; error?: string },
   ): Promise<boolean>;
+  /**
+   * Fails an import still waiting for its file `graceSeconds` after its upload form expired (an upload begun in
+   * time may still be arriving until then); answers whether it did.
+   */
+  expireWaiting(importId: string, graceSeconds: number, error: string): Promise<boolean>;
   /** Gives the import up for the next invocation (it continues from its checkpoint). */
   release(lease: Lease): Promise<void>;
 }
@@ -234,6 +239,15 @@ export function createImportRepository(db: Database): ImportRepository {
         await query('DELETE FROM import_refusals WHERE import_id = $1', [lease.importId]);
         return true;
       });
+    },
+
+    async expireWaiting(importId, graceSeconds, error) {
+      const { rowCount } = await db.query(
+        `UPDATE imports SET status = 'failed', error = $3, finished_at = now()
+         WHERE id = $1 AND status = 'waiting' AND upload_expires_at + make_interval(secs => $2) < now()`,
+        [importId, graceSeconds, error],
+      );
+      return (rowCount ?? 0) > 0;
     },
 
     async release(lease) {

@@ -12,7 +12,7 @@ import type { OwnedCampaign } from './campaignService.ts';
 
 export interface ImportServiceDeps {
   definitions: Pick<CampaignSettingsRepository, 'find'>;
-  imports: Pick<ImportRepository, 'create' | 'find'>;
+  imports: Pick<ImportRepository, 'create' | 'find' | 'expireWaiting'>;
   files: Pick<ImportFiles, 'uploadForm' | 'downloadLink'>;
   newId: () => string;
   now: () => Date;
@@ -40,6 +40,10 @@ export interface ImportView {
 /** Where an import's file is uploaded and its rejects written: named by ids only, never by content. */
 export const uploadKey = (campaignId: string, importId: string) => `uploads/${campaignId}/${importId}.csv`;
 export const rejectsKey = (campaignId: string, importId: string) => `rejects/${campaignId}/${importId}.csv`;
+
+/** How long after its form expired an import may still get its file: an upload begun in time may take this long. */
+export const UPLOAD_GRACE_SECONDS = 3600;
+const NO_FILE = 'No file arrived before the upload form expired: open a new import';
 
 export function createImportService({ definitions, imports, files, newId, now, limits }: ImportServiceDeps) {
   async function view(record: ImportRecord): Promise<ImportView> {
@@ -104,8 +108,14 @@ export function createImportService({ definitions, imports, files, newId, now, l
 
     async get(campaign: OwnedCampaign, importId: string): Promise<ImportView> {
       await loadOwnedDefinition(definitions, campaign);
-      const record = await imports.find(campaign.campaignId, importId);
+      let record = await imports.find(campaign.campaignId, importId);
       if (record === undefined) throw new NotFoundError('Import not found');
+      if (
+        record.status === 'waiting' &&
+        (await imports.expireWaiting(importId, UPLOAD_GRACE_SECONDS, NO_FILE))
+      ) {
+        record = (await imports.find(campaign.campaignId, importId)) ?? record;
+      }
       return view(record);
     },
   };

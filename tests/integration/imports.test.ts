@@ -322,6 +322,25 @@ describe('Import API', () => {
     expect(status.body).toMatchObject({ status: 'waiting', rowsRead: 0, added: 0, refused: 0 });
   });
 
+  it('fails an import whose file never came, an hour after its form expired', async () => {
+    const campaignId = await draftCampaign('no file');
+    const opened = await openImport(campaignId);
+    const importId = String(opened.body.importId);
+    await harness.db.query(
+      "UPDATE imports SET upload_expires_at = now() - interval '59 minutes' WHERE id = $1",
+      [importId],
+    );
+    expect((await importStatus(campaignId, importId)).body).toMatchObject({ status: 'waiting' });
+    await harness.db.query(
+      "UPDATE imports SET upload_expires_at = now() - interval '61 minutes' WHERE id = $1",
+      [importId],
+    );
+    expect((await importStatus(campaignId, importId)).body).toMatchObject({
+      status: 'failed',
+      error: 'No file arrived before the upload form expired: open a new import',
+    });
+  });
+
   it("answers 404 for another user's campaign or import, and for an import that does not exist", async () => {
     const campaignId = await draftCampaign('private');
     const opened = await openImport(campaignId);
