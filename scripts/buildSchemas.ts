@@ -2,7 +2,8 @@
  * Compiles every `schemas/*.schema.json` ahead of time, so no function compiles a schema at cold start:
  * - `src/generated/<name>.validate.cjs`: an ajv standalone validator, with its `.d.cts`;
  * - `src/generated/<name>.ts`: the TypeScript type derived from the same schema;
- * - `src/generated/timeZonesByPrefix.json`: phone-number prefixes to time zones (scripts/timeZones.ts).
+ * - `src/generated/timeZonesByPrefix.json`: phone-number prefixes to time zones (scripts/timeZones.ts);
+ * - `src/generated/statesByAreaCode.json`: North American area codes to US states (scripts/areaCodes.ts).
  * `--check` compares instead of writing and fails when a generated file is stale (run by the tests).
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { basename, join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { compile } from 'json-schema-to-typescript';
+import { statesByAreaCodeJson } from './areaCodes.ts';
 import { timeZonesJson } from './timeZones.ts';
 
 // ajv's standalone generator is CommonJS with a `default` export that ESM typings do not describe.
@@ -73,6 +75,7 @@ export async function generateSchemaFiles(): Promise<Map<string, string>> {
     }
   }
   files.set(join(outDir, 'timeZonesByPrefix.json'), await timeZonesJson());
+  files.set(join(outDir, 'statesByAreaCode.json'), await statesByAreaCodeJson());
   return files;
 }
 

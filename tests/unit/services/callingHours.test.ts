@@ -1,0 +1,274 @@
+/**
+ * Legal calling hours across time zones and daylight-saving changes, with the instant given (no clock). The expected
+ * hours of each contact are written out here, by hand from the rules' sources, not read from the engine.
+ */
+import { describe, expect, it } from '@jest/globals';
+import validateCallingHours from '../../../src/generated/callingHours.validate.cjs';
+import statesByAreaCode from '../../../src/generated/statesByAreaCode.json' with { type: 'json' };
+import { readNumber } from '../../../src/lib/phone.ts';
+import { contactZones } from '../../../src/lib/phoneZones.ts';
+import {
+  CALLING_HOURS,
+  type CallingRulesFor,
+  callableAt,
+  type Day,
+  localTime,
+  nextCallable,
+  numberRegion,
+  rulesFor,
+  type Window,
+  zonedInstant,
+} from '../../../src/services/callingHours.ts';
+
+const EVERY_DAY: Day[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const CAMPAIGN: Window = {
+  start: '09:00',
+  end: '20:30',
+  days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+};
+const MARGIN = 10;
+
+/** The rules for a number as the scheduler and dialer will build them. */
+function rulesOf(e164: string, given?: { timeZone?: string; state?: string }): CallingRulesFor {
+  const region = numberRegion(e164);
+  const number = readNumber(e164, undefined);
+  if (number === undefined) throw new Error(`${e164} is not a valid number`);
+  const { zones } = contactZones(e164, number.countryCallingCode, given?.timeZone, 'America/New_York');
+  const legal = rulesFor(CALLING_HOURS, { ...region, givenState: given?.state });
+  return { zones, windows: [[CAMPAIGN], ...legal.windows], closingMarginMinutes: MARGIN };
+}
+
+/** Expected legal hours by local weekday, [start, end) in minutes: written out from the sources. */
+type Hours = Partial<Record<Day, [number, number]>>;
+const h = (hour: number, minute = 0) => hour * 60 + minute;
+const allDays = (start: number, end: number): Hours =>
+  Object.fromEntries(EVERY_DAY.map((day) => [day, [start, end]])) as Hours;
+const FEDERAL = allDays(h(8), h(21));
+const EIGHT_TO_EIGHT = allDays(h(8), h(20));
+const TEXAS: Hours = { ...allDays(h(9), h(21)), sun: [h(12), h(21)] };
+
+const CONTACTS: Array<{
+  name: string;
+  e164: string;
+  given?: { timeZone?: string };
+  zones: string[];
+  legal: Hours;
+}> = [
+  { name: 'New York', e164: '+12125550101', zones: ['America/New_York'], legal: FEDERAL },
+  { name: 'Chicago', e164: '+13125550101', zones: ['America/Chicago'], legal: FEDERAL },
+  { name: 'Los Angeles', e164: '+12135550101', zones: ['America/Los_Angeles'], legal: FEDERAL },
+  { name: 'Phoenix (no DST)', e164: '+16025550101', zones: ['America/Phoenix'], legal: FEDERAL },
+  { name: 'Honolulu', e164: '+18085550101', zones: ['Pacific/Honolulu'], legal: FEDERAL },
+  {
+    name: 'Miami (Florida: 8 to 8)',
+    e164: '+13055550101',
+    zones: ['America/New_York'],
+    legal: EIGHT_TO_EIGHT,
+  },
+  {
+    name: 'San Antonio (Texas: Sunday from noon)',
+    e164: '+12105550101',
+    zones: ['America/Chicago'],
+    legal: TEXAS,
+  },
+  {
+    name: 'South Dakota (split area code)',
+    e164: '+16055550101',
+    zones: ['America/Denver', 'America/North_Dakota/Center'],
+    legal: FEDERAL,
+  },
+  { name: 'London', e164: '+442079460101', zones: ['Europe/London'], legal: FEDERAL },
+  // libphonenumber's data names the zone by its older name, an alias of Asia/Kathmandu in the tz database.
+  { name: 'Kathmandu (+05:45)', e164: '+97714211234', zones: ['Asia/Katmandu'], legal: FEDERAL },
+  {
+    name: 'Lord Howe (30-minute DST)',
+    e164: '+61255550101',
+    given: { timeZone: 'Australia/Lord_Howe' },
+    zones: ['Australia/Lord_Howe'],
+    legal: FEDERAL,
+  },
+];
+
+const independent = new Map<string, Intl.DateTimeFormat>();
+
+/** Local weekday and minute in `zone`, read with a formatter of its own (not the engine's). */
+function independentLocal(instant: Date, zone: string): { day: Day; minute: number } {
+  let format = independent.get(zone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      timeZone: zone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    independent.set(zone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(instant).map((part) => [part.type, part.value]));
+  const day = String(parts.weekday).toLowerCase().slice(0, 3) as Day;
+  return { day, minute: Number(parts.hour) * 60 + Number(parts.minute) };
+}
+
+/** Whether a call at `instant` is inside the contact's written-out hours and the campaign's, in every zone. */
+function lawful(instant: Date, zones: readonly string[], legal: Hours): boolean {
+  return zones.every((zone) => {
+    const { day, minute } = independentLocal(instant, zone);
+    const hours = legal[day];
+    return (
+      hours !== undefined &&
+      minute >= Math.max(hours[0], h(9)) &&
+      minute + MARGIN < Math.min(hours[1], h(20, 30))
+    );
+  });
+}
+
+/** Every 5 minutes over the three days around each daylight-saving change of 2026 (US, EU, Lord Howe). */
+const SPANS = ['2026-03-07', '2026-03-28', '2026-04-04', '2026-10-03', '2026-10-24', '2026-10-31'].map(
+  (day) => Date.parse(`${day}T00:00:00Z`),
+);
+const instants = SPANS.flatMap((start) =>
+  Array.from({ length: (3 * 24 * 60) / 5 }, (_, i) => new Date(start + i * 5 * 60_000)),
+);
+
+describe('the rules table', () => {
+  it('matches its schema, and every rule cites its source and how it was checked', () => {
+    expect(validateCallingHours(CALLING_HOURS)).toBe(true);
+    for (const rule of CALLING_HOURS.rules) {
+      expect(rule.source.length).toBeGreaterThan(10);
+      expect(rule.checked).toMatch(/^\d{4}-\d{2}-\d{2}/);
+    }
+  });
+
+  it('knows the state of an area code from the numbering data, and no state for a Canadian one', () => {
+    const states = statesByAreaCode as Record<string, string>;
+    expect([states['305'], states['210'], states['509'], states['410'], states['405']]).toEqual([
+      'FL',
+      'TX',
+      'WA',
+      'MD',
+      'OK',
+    ]);
+    expect([states['334'], states['225'], states['202'], states['416']]).toEqual([
+      'AL',
+      'LA',
+      'DC',
+      undefined,
+    ]);
+  });
+
+  it('applies the federal rule and the state of the area code or of the contact; the default elsewhere', () => {
+    const ids = (e164: string, givenState?: string) =>
+      rulesFor(CALLING_HOURS, { ...numberRegion(e164), givenState }).rules.map((rule) => rule.id);
+    expect(ids('+13055550101')).toEqual(['us-federal', 'us-fl']);
+    expect(ids('+12125550101', 'TX')).toEqual(['us-federal', 'us-tx']);
+    expect(ids('+13345550101', 'LA')).toEqual(['us-federal', 'us-al', 'us-la']);
+    expect(ids('+442079460101')).toEqual([]);
+    expect(rulesFor(CALLING_HOURS, numberRegion('+442079460101')).windows).toEqual([
+      CALLING_HOURS.defaultWindows,
+    ]);
+  });
+});
+
+describe('calling hours across zones and daylight-saving changes', () => {
+  it.each(CONTACTS)('$name: its zones as the number says', ({ e164, given, zones }) => {
+    expect(rulesOf(e164, given).zones).toEqual(zones);
+  });
+
+  it('allows no call outside any contact’s hours, in any of its zones, and allows the calls inside them', () => {
+    let outside = 0;
+    let refusedInside = 0;
+    let allowed = 0;
+    for (const contact of CONTACTS) {
+      const rules = rulesOf(contact.e164, contact.given);
+      for (const instant of instants) {
+        const verdict = callableAt(instant, rules).callable;
+        const expected = lawful(instant, contact.zones, contact.legal);
+        if (verdict && !expected) outside += 1;
+        if (!verdict && expected) refusedInside += 1;
+        if (verdict) allowed += 1;
+      }
+    }
+    expect(outside).toBe(0);
+    expect(refusedInside).toBe(0);
+    expect(allowed).toBeGreaterThan(instants.length);
+  });
+
+  it('holds Texas to noon on Sunday, and the overlap of both zones of a split area code', () => {
+    const texas = rulesOf('+12105550101');
+    // Sunday 2026-03-08, 11:55 and 12:00 in San Antonio (CDT since 02:00 that morning).
+    expect(callableAt(new Date('2026-03-08T16:55:00Z'), texas).callable).toBe(false);
+    expect(callableAt(new Date('2026-03-08T17:00:00Z'), texas).callable).toBe(true);
+    const split = rulesOf('+16055550101');
+    // 09:30 Central is 08:30 Mountain: too early in one of its zones.
+    expect(callableAt(new Date('2026-06-10T14:30:00Z'), split)).toMatchObject({
+      callable: false,
+      localTimes: [
+        { zone: 'America/Denver', text: '2026-06-10 08:30 wed' },
+        { zone: 'America/North_Dakota/Center', text: '2026-06-10 09:30 wed' },
+      ],
+    });
+    expect(callableAt(new Date('2026-06-10T15:00:00Z'), split).callable).toBe(true);
+  });
+});
+
+describe('the next time a contact may be called', () => {
+  it('is the next opening, across a daylight-saving change, in local time', () => {
+    const newYork = rulesOf('+12125550101');
+    // Saturday 2026-03-07 20:25 EST, past 20:20 (the window closes at 20:30, less the margin): Sunday 09:00 EDT.
+    expect(nextCallable(new Date('2026-03-08T01:25:00Z'), newYork)?.toISOString()).toBe(
+      '2026-03-08T13:00:00.000Z',
+    );
+    const kathmandu = rulesOf('+97714211234');
+    expect(nextCallable(new Date('2026-06-10T00:00:00Z'), kathmandu)?.toISOString()).toBe(
+      '2026-06-10T03:15:00.000Z',
+    );
+    const lordHowe = rulesOf('+61255550101', { timeZone: 'Australia/Lord_Howe' });
+    // Lord Howe leaves DST (UTC+11) for UTC+10:30 on 2026-04-05 at 02:00.
+    expect(nextCallable(new Date('2026-04-04T12:00:00Z'), lordHowe)?.toISOString()).toBe(
+      '2026-04-04T22:30:00.000Z',
+    );
+  });
+
+  it('is the first callable minute: none before it', () => {
+    for (const contact of CONTACTS) {
+      const rules = rulesOf(contact.e164, contact.given);
+      for (const from of [new Date('2026-03-07T22:07:00Z'), new Date('2026-10-31T05:43:00Z')]) {
+        const next = nextCallable(from, rules);
+        expect(next).toBeDefined();
+        expect(callableAt(next as Date, rules).callable).toBe(true);
+        for (
+          let at = Math.ceil(from.getTime() / 60_000) * 60_000;
+          at < (next as Date).getTime();
+          at += 60_000
+        ) {
+          expect(callableAt(new Date(at), rules).callable).toBe(false);
+        }
+      }
+    }
+  });
+
+  it('is none when the windows never overlap', () => {
+    const never: CallingRulesFor = {
+      zones: ['America/New_York'],
+      windows: [[{ start: '06:00', end: '07:00' }], CALLING_HOURS.defaultWindows],
+      closingMarginMinutes: 0,
+    };
+    expect(nextCallable(new Date('2026-06-10T00:00:00Z'), never)).toBeUndefined();
+  });
+});
+
+describe('local times', () => {
+  it('reads and builds instants across a skipped hour', () => {
+    expect(localTime(new Date('2026-03-08T07:30:00Z'), 'America/New_York').text).toBe('2026-03-08 03:30 sun');
+    expect(zonedInstant('2026-03-08', h(9), 'America/New_York').toISOString()).toBe(
+      '2026-03-08T13:00:00.000Z',
+    );
+    expect(zonedInstant('2026-03-07', h(9), 'America/New_York').toISOString()).toBe(
+      '2026-03-07T14:00:00.000Z',
+    );
+    // 02:30 does not exist that night: the instant just after the gap.
+    expect(zonedInstant('2026-03-08', h(2, 30), 'America/New_York').toISOString()).toBe(
+      '2026-03-08T07:30:00.000Z',
+    );
+  });
+});
