@@ -135,6 +135,7 @@ module.exports = async ({ resolveVariable }) => {
       blacklist: {},
       imports: {},
       importWorker: {},
+      resultWorker: {},
     };
   }
   const cognitoPool = process.env.AUTH_COGNITO_USER_POOL_ARN;
@@ -177,6 +178,7 @@ module.exports = async ({ resolveVariable }) => {
     fanoutWorker: { BLACKLIST_TABLE: ref('BlacklistTable'), DIAL_TASKS_QUEUE_URL: ref('DialTasksQueue') },
     startCampaign: { FANOUT_QUEUE_URL: ref('FanoutQueue') },
     blacklist: { BLACKLIST_TABLE: ref('BlacklistTable'), ...phone },
+    resultWorker: { BLACKLIST_TABLE: ref('BlacklistTable'), ...phone },
     imports: { IMPORT_BUCKET: ref('ImportBucket') },
     importWorker: { IMPORT_BUCKET: ref('ImportBucket'), IMPORTS_QUEUE_URL: ref('ImportsQueue') },
   };

@@ -44,6 +44,14 @@ const QUEUES = {
     visibilityTimeout: 60,
     maxReceiveCount: 5,
   },
+  // What the telephony workers report of each call (docs/telephony.md).
+  callResults: {
+    resource: 'CallResults',
+    name: 'call-results',
+    visibilityTimeout: 180,
+    maxReceiveCount: 5,
+    consumer: { function: 'resultWorker', batchSize: 10, maximumBatchingWindow: 1 },
+  },
 };
 
 /** The do-not-call list: one item per E.164 number. */
@@ -82,6 +90,7 @@ const ALARMED_FUNCTIONS = [
   'blacklistRemove',
   'fanoutWorker',
   'dialerWorker',
+  'resultWorker',
 ];
 
 const capitalised = (name) => name[0].toUpperCase() + name.slice(1);

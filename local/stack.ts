@@ -233,6 +233,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         FANOUT_QUEUE_URL: queueUrls.fanout,
         DIAL_TASKS_QUEUE_URL: queueUrls.dialTasks,
         ASTERISK_CALLS_QUEUE_URL: queueUrls.asteriskCalls,
+        CALL_RESULTS_QUEUE_URL: queueUrls.callResults,
       },
       queueUrls,
       dlqUrls,

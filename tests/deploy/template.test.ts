@@ -77,6 +77,7 @@ const DATABASE_FUNCTIONS = [
   'importWorker',
   'fanoutWorker',
   'dialerWorker',
+  'resultWorker',
 ];
 const FUNCTIONS = [
   'authorizer',
@@ -90,6 +91,7 @@ const FUNCTIONS = [
   'blacklistRemove',
   'fanoutWorker',
   'dialerWorker',
+  'resultWorker',
 ];
 const cap = (name: string) => name[0]?.toUpperCase() + name.slice(1);
 const getAtt = (resource: string) => ({ 'Fn::GetAtt': [resource, 'Arn'] });
@@ -148,6 +150,13 @@ const ALLOWED: Record<string, unknown[]> = {
     table('dynamodb:BatchGetItem'),
     send('AsteriskCallsQueue'),
     consume('DialTasksQueue'),
+  ],
+  resultWorker: [
+    X_RAY,
+    SECRET,
+    PHONE_KEY_SECRET,
+    table('dynamodb:GetItem', 'dynamodb:UpdateItem'),
+    consume('CallResultsQueue'),
   ],
 };
 
@@ -224,10 +233,14 @@ describe('the prod template', () => {
     for (const [id, resource] of Object.entries(before)) expect(generated[id]).toEqual(resource);
     // Functions added since have their two alarms each, of the same shape; the imports queue is made as the others
     const added = Object.keys(generated).filter((id) => !(id in before));
-    const queues = ['ImportsQueue', 'ImportsDeadLetterQueue', 'ImportsDeadLetterAlarm'];
+    const queues = ['Imports', 'CallResults'].flatMap((queue) => [
+      `${queue}Queue`,
+      `${queue}DeadLetterQueue`,
+      `${queue}DeadLetterAlarm`,
+    ]);
     expect(added.sort()).toEqual(
       [
-        ...[...CAMPAIGN_API, ...IMPORT_API, 'importWorker'].flatMap((name) => [
+        ...[...CAMPAIGN_API, ...IMPORT_API, 'importWorker', 'resultWorker'].flatMap((name) => [
           `${cap(name)}ErrorsAlarm`,
           `${cap(name)}ThrottlesAlarm`,
         ]),
@@ -323,6 +336,7 @@ describe('the prod template', () => {
     ['DialTasksQueue', 'DialTasksDeadLetterQueue', 'dialerWorker'],
     ['ImportsQueue', 'ImportsDeadLetterQueue', 'importWorker'],
     ['AsteriskCallsQueue', 'AsteriskCallsDeadLetterQueue', undefined],
+    ['CallResultsQueue', 'CallResultsDeadLetterQueue', 'resultWorker'],
   ])(
     '%s: a DLQ after 5 receives, encrypted, visible again only after 6 x its consumer\u2019s timeout',
     (queue, dlq, consumer) => {
@@ -340,7 +354,7 @@ describe('the prod template', () => {
 
   it('triggers the SQS functions with partial batch failures and a concurrency cap', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, mapping]) => mapping.Properties);
-    expect(mappings).toHaveLength(3);
+    expect(mappings).toHaveLength(4);
     for (const mapping of mappings) {
       expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
       expect(
@@ -451,7 +465,7 @@ describe('the prod template', () => {
   });
 
   it('gives the phone-hash key only by its secret, and only to the functions that hash numbers', () => {
-    const hashing = ['blacklistAdd', 'blacklistCheck', 'blacklistRemove', 'dialerWorker'];
+    const hashing = ['blacklistAdd', 'blacklistCheck', 'blacklistRemove', 'dialerWorker', 'resultWorker'];
     const key = exampleParameters().PHONE_HASH_KEY_SECRET_ARN;
     for (const name of FUNCTIONS) {
       const variables = props(`${cap(name)}LambdaFunction`).Environment.Variables;

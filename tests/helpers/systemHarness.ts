@@ -119,6 +119,7 @@ export async function startSystemHarness(env: Record<string, string | undefined>
     createImport: (await import('../../src/functions/createImport.ts')).handler,
     getImport: (await import('../../src/functions/getImport.ts')).handler,
     importWorker: (await import('../../src/functions/importWorker.ts')).handler,
+    resultWorker: (await import('../../src/functions/resultWorker.ts')).handler,
     fanoutWorker: (await import('../../src/functions/fanoutWorker.ts')).handler,
     blacklistAdd: (await import('../../src/functions/blacklistAdd.ts')).handler,
     blacklistCheck: (await import('../../src/functions/blacklistCheck.ts')).handler,
@@ -272,6 +273,35 @@ export async function startSystemHarness(env: Record<string, string | undefined>
         failures += response.batchItemFailures.length;
       }
       return { invocations, failures, output: lines };
+    },
+
+    /** Puts call results on the call-results queue and delivers them to resultWorker until the queue is empty. */
+    async deliverResults(results: readonly unknown[]): Promise<{ failures: number; output: string[] }> {
+      const ref = queueRef(stack.queueUrls.callResults);
+      for (let i = 0; i < results.length; i += 10) {
+        await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: ref.url,
+            Entries: results.slice(i, i + 10).map((body, index) => ({
+              Id: String(index),
+              MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
+            })),
+          }),
+        );
+      }
+      let failures = 0;
+      const lines: string[] = [];
+      for (;;) {
+        const event = await receiveEvent(sqs, ref, 10, 1);
+        if (event === undefined) return { failures, output: lines };
+        newTrace();
+        const { result: response, output } = await captureOutput(() =>
+          functions.resultWorker(event, lambdaContext('resultWorker')),
+        );
+        lines.push(...output);
+        await acknowledge(sqs, ref, event, response);
+        failures += response.batchItemFailures.length;
+      }
     },
 
     /** Deletes what waits on the imports queue (a lost message); answers how many. */

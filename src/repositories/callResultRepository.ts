@@ -1,0 +1,88 @@
+/**
+ * Call results in Postgres: the attempt a result is for (with its contact's number and its campaign's rules), and the
+ * result recorded once with the contact's next step, in one transaction.
+ */
+import type { Database } from '../lib/database.ts';
+import type { AttemptKey } from '../lib/dialId.ts';
+import type { FinalOutcome } from '../services/callOutcome.ts';
+import type { Settings } from '../services/campaignSettings.ts';
+import type { CampaignStatus } from './campaignRepository.ts';
+
+export interface ResultTarget {
+  /** Set when a result was recorded already. */
+  outcome?: string;
+  phoneNumber: string;
+  userId: string;
+  campaignStatus: CampaignStatus;
+  maxAttempts: number;
+  retryDelays: Settings['retryDelays'];
+}
+
+export interface RecordedResult {
+  outcome: string;
+  optOut: boolean;
+  /** Everything else the telephony reported (times, duration, hang-up cause). */
+  details: Record<string, unknown>;
+  /** The contact's next step; none for a campaign that is over (a late result is recorded, nothing planned). */
+  next?: { final: FinalOutcome } | { retryAt: Date };
+}
+
+const TARGET_SQL = `
+SELECT a.outcome, c.phone_number, k.user_id, k.status AS campaign_status, k.max_attempts, k.retry_delays
+FROM call_attempts a
+JOIN contacts c ON c.campaign_id = a.campaign_id AND c.id = a.contact_id
+JOIN campaigns k ON k.id = a.campaign_id
+WHERE a.campaign_id = $1 AND a.contact_id = $2 AND a.attempt = $3`;
+
+export interface CallResultRepository {
+  target(key: AttemptKey): Promise<ResultTarget | undefined>;
+  /** Records the result and the contact's next step; false when a result was recorded already (nothing changed). */
+  record(key: AttemptKey, result: RecordedResult): Promise<boolean>;
+}
+
+export function createCallResultRepository(db: Database): CallResultRepository {
+  return {
+    async target({ campaignId, contactId, attempt }) {
+      const { rows } = await db.query<{
+        outcome: string | null;
+        phone_number: string;
+        user_id: string;
+        campaign_status: CampaignStatus;
+        max_attempts: number;
+        retry_delays: Settings['retryDelays'];
+      }>(TARGET_SQL, [campaignId, contactId, attempt]);
+      const row = rows[0];
+      if (row === undefined) return undefined;
+      return {
+        ...(row.outcome ? { outcome: row.outcome } : {}),
+        phoneNumber: row.phone_number,
+        userId: row.user_id,
+        campaignStatus: row.campaign_status,
+        maxAttempts: row.max_attempts,
+        retryDelays: row.retry_delays,
+      };
+    },
+
+    record({ campaignId, contactId, attempt }, result) {
+      return db.transaction(async (query) => {
+        const { rowCount } = await query(
+          `UPDATE call_attempts SET outcome = $4, opt_out = $5, result = $6, result_at = now(), updated_at = now()
+           WHERE campaign_id = $1 AND contact_id = $2 AND attempt = $3 AND outcome IS NULL`,
+          [campaignId, contactId, attempt, result.outcome, result.optOut, JSON.stringify(result.details)],
+        );
+        if ((rowCount ?? 0) === 0) return false;
+        if (result.next !== undefined) {
+          const final = 'final' in result.next ? result.next.final : null;
+          const retryAt = 'retryAt' in result.next ? result.next.retryAt : null;
+          // A contact already done (a result of an earlier attempt arriving late) stays done.
+          await query(
+            `UPDATE contacts SET next_call_at = $3, final_outcome = $4
+             WHERE campaign_id = $1 AND id = $2 AND final_outcome IS NULL`,
+            [campaignId, contactId, retryAt, final],
+          );
+        }
+        return true;
+      });
+    },
+  };
+}

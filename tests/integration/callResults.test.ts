@@ -1,0 +1,123 @@
+/**
+ * Call results on the embedded stack: results put on the call-results queue and delivered to resultWorker, the
+ * attempt and the contact's next step read back from PostgreSQL, an opt-out read back from the do-not-call list.
+ */
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { startSystemHarness } from '../helpers/systemHarness.ts';
+
+const harness = await startSystemHarness();
+afterAll(() => harness.stop());
+
+const ENDED = '2026-12-02T15:00:00.000Z';
+
+/** A campaign (3 attempts, the default delays) whose contacts each have attempt `attempt` ringing. */
+async function ringing(campaignId: string, count: number, attempt = 1, status = 'running') {
+  const contacts = await harness.seedCampaign(campaignId, 'owner-r', count, 3000 + count * 10, status);
+  await harness.db.query(
+    `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, initiated_at)
+     SELECT $1, id, $2, 'initiated', now() FROM contacts WHERE campaign_id = $1`,
+    [campaignId, attempt],
+  );
+  return contacts;
+}
+
+async function contactState(campaignId: string, contactId: string) {
+  const { rows } = await harness.db.query(
+    `SELECT c.next_call_at, c.final_outcome, a.outcome, a.opt_out, a.result
+     FROM contacts c JOIN call_attempts a ON a.campaign_id = c.campaign_id AND a.contact_id = c.id
+     WHERE c.campaign_id = $1 AND c.id = $2 ORDER BY a.attempt DESC LIMIT 1`,
+    [campaignId, contactId],
+  );
+  return rows[0];
+}
+
+const result = (campaignId: string, contactId: string, attempt: number, outcome: string, extra = {}) => ({
+  dialId: `${campaignId}:${contactId}:${attempt}`,
+  outcome,
+  endedAt: ENDED,
+  ...extra,
+});
+
+describe('call results', () => {
+  it('records each outcome once and plans the next step: a retry after the delay for the outcome, or done', async () => {
+    // Prepare
+    await ringing('r-steps', 5);
+
+    // Act
+    const delivered = await harness.deliverResults([
+      result('r-steps', 'contact-0', 1, 'busy', { hangupCause: '17', startedAt: '2026-12-02T14:59:30.000Z' }),
+      result('r-steps', 'contact-1', 1, 'no_answer'),
+      result('r-steps', 'contact-2', 1, 'answered', { durationSeconds: 42 }),
+      result('r-steps', 'contact-3', 1, 'invalid_number'),
+      result('r-steps', 'contact-4', 1, 'machine'),
+    ]);
+
+    // Assert: busy 15, no answer 60, machine 240 minutes (the campaign's default delays)
+    expect(delivered.failures).toBe(0);
+    const minutesAfter = (minutes: number) => new Date(Date.parse(ENDED) + minutes * 60_000);
+    expect(await contactState('r-steps', 'contact-0')).toMatchObject({
+      outcome: 'busy',
+      next_call_at: minutesAfter(15),
+      final_outcome: null,
+      result: { hangupCause: '17', startedAt: '2026-12-02T14:59:30.000Z', endedAt: ENDED },
+    });
+    expect(await contactState('r-steps', 'contact-1')).toMatchObject({ next_call_at: minutesAfter(60) });
+    expect(await contactState('r-steps', 'contact-2')).toMatchObject({
+      final_outcome: 'answered',
+      next_call_at: null,
+      result: { durationSeconds: 42 },
+    });
+    expect(await contactState('r-steps', 'contact-3')).toMatchObject({ final_outcome: 'invalid_number' });
+    expect(await contactState('r-steps', 'contact-4')).toMatchObject({ next_call_at: minutesAfter(240) });
+  });
+
+  it('ends a contact at its last attempt, and keeps the first of two deliveries of one result', async () => {
+    await ringing('r-last', 1, 3);
+    const first = result('r-last', 'contact-0', 3, 'no_answer');
+    const { output } = await harness.deliverResults([first, { ...first, outcome: 'answered' }]);
+    expect(await contactState('r-last', 'contact-0')).toMatchObject({
+      outcome: 'no_answer',
+      final_outcome: 'max_attempts',
+      next_call_at: null,
+    });
+    expect(output.join('')).toMatch(/"duplicate":1/);
+  });
+
+  it('puts an opted-out number on the do-not-call list at once, with the campaign and call as its record', async () => {
+    const [contact] = await ringing('r-optout', 1);
+    await harness.deliverResults([result('r-optout', 'contact-0', 1, 'answered', { optOut: true })]);
+    expect(await contactState('r-optout', 'contact-0')).toMatchObject({
+      final_outcome: 'opted_out',
+      opt_out: true,
+    });
+    const listed = await harness.http(
+      'blacklistCheck',
+      (await import('../helpers/apiGateway.ts')).apiEvent({
+        method: 'POST',
+        resource: '/blacklist/lookup',
+        userId: 'auditor',
+        scopes: 'dnc:admin',
+        body: { phoneNumber: contact?.phoneNumber },
+      }),
+    );
+    expect(listed.body).toMatchObject({
+      listed: true,
+      addedBy: 'campaign:r-optout',
+      reason: 'opted out during call r-optout:contact-0:1',
+    });
+  });
+
+  it('records a late result of a cancelled campaign and plans nothing; sets aside a result for no attempt', async () => {
+    await ringing('r-late', 1, 1, 'cancelled');
+    const { output } = await harness.deliverResults([
+      result('r-late', 'contact-0', 1, 'busy'),
+      result('r-late', 'no-such-contact', 1, 'busy'),
+    ]);
+    expect(await contactState('r-late', 'contact-0')).toMatchObject({ outcome: 'busy', next_call_at: null });
+    expect(output.join('')).toMatch(/"late":1/);
+    const { rows } = await harness.db.query(
+      "SELECT reason FROM rejected_messages WHERE queue = 'call-results' AND body LIKE '%no-such-contact%'",
+    );
+    expect(rows).toEqual([{ reason: 'No such call attempt' }]);
+  });
+});
