@@ -15,7 +15,25 @@ export interface AsteriskCall {
    */
   phoneNumber: string;
   /**
+   * The number shown to the called party (E.164): the campaign's callerId. Absent for a campaign made without the API.
+   */
+  callerId?: string;
+  /**
+   * The campaign's callFlow: what the telephony workers play (their own reference, passed through).
+   */
+  callFlow?: string;
+  /**
+   * The contact's attributes, for the call flow (a flat map of strings, at most 2 KB).
+   */
+  attributes: {
+    [k: string]: string;
+  };
+  /**
    * When the dialer sent it (ISO 8601).
    */
   requestedAt: string;
+  /**
+   * The call is not started after this instant (ISO 8601); a message read later is dropped without a call, and its attempt is reported failed.
+   */
+  deadline: string;
 }

@@ -31,8 +31,23 @@ export type ClaimResult =
   | 'number_mismatch'
   | 'over_max_attempts';
 
+/** What the call message of a claimed attempt carries from its campaign and contact. */
+export interface CallSettings {
+  /** Null for a campaign made without the API (by SQL). */
+  callerId: string | null;
+  callFlow: string | null;
+  attributes: Record<string, string>;
+}
+
+export interface Claims {
+  /** Each attempt's claim, by dialId. */
+  results: Map<string, ClaimResult>;
+  /** The call settings of each attempt claimed to dial, by dialId. */
+  calls: Map<string, CallSettings>;
+}
+
 export interface AttemptRepository {
-  claim(requests: readonly ClaimRequest[], leaseSeconds: number): Promise<Map<string, ClaimResult>>;
+  claim(requests: readonly ClaimRequest[], leaseSeconds: number): Promise<Claims>;
   /** Marks sent calls `initiated` and releases the claim of calls that could not be sent. */
   recordOutcomes(outcome: {
     initiated: readonly AttemptKey[];
@@ -69,7 +84,8 @@ SELECT i.campaign_id, i.contact_id, i.attempt,
        c.id IS NOT NULL AS contact_exists,
        c.phone_number = i.phone_number AS number_matches,
        i.attempt <= cp.max_attempts AS attempt_allowed,
-       ca.status AS before_status
+       ca.status AS before_status,
+       cp.caller_id, cp.call_flow, c.attributes
 FROM input i
 LEFT JOIN claimed cl
   ON cl.campaign_id = i.campaign_id AND cl.contact_id = i.contact_id AND cl.attempt = i.attempt
@@ -97,6 +113,9 @@ interface ClaimRow {
   number_matches: boolean | null;
   attempt_allowed: boolean | null;
   before_status: string | null;
+  caller_id: string | null;
+  call_flow: string | null;
+  attributes: Record<string, string> | null;
 }
 
 function classify(row: ClaimRow): ClaimResult {
@@ -110,7 +129,7 @@ function classify(row: ClaimRow): ClaimResult {
 export function createAttemptRepository(db: Database): AttemptRepository {
   return {
     async claim(requests, leaseSeconds) {
-      if (requests.length === 0) return new Map();
+      if (requests.length === 0) return { results: new Map(), calls: new Map() };
       const { rows } = await db.query<ClaimRow>(CLAIM_SQL, [
         requests.map((r) => r.campaignId),
         requests.map((r) => r.contactId),
@@ -119,12 +138,22 @@ export function createAttemptRepository(db: Database): AttemptRepository {
         leaseSeconds,
         requests.map((r) => r.phoneNumber),
       ]);
-      return new Map(
-        rows.map((row) => [
-          dialIdOf({ campaignId: row.campaign_id, contactId: row.contact_id, attempt: row.attempt }),
-          classify(row),
-        ]),
-      );
+      const results = new Map<string, ClaimResult>();
+      const calls = new Map<string, CallSettings>();
+      for (const row of rows) {
+        const dialId = dialIdOf({
+          campaignId: row.campaign_id,
+          contactId: row.contact_id,
+          attempt: row.attempt,
+        });
+        results.set(dialId, classify(row));
+        calls.set(dialId, {
+          callerId: row.caller_id,
+          callFlow: row.call_flow,
+          attributes: row.attributes ?? {},
+        });
+      }
+      return { results, calls };
     },
 
     async recordOutcomes({ initiated, released }) {

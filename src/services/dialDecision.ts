@@ -7,7 +7,7 @@ import type { DialTask } from '../generated/dialTask.ts';
 import { type AttemptKey, dialIdOf } from '../lib/dialId.ts';
 import { ValidationError } from '../lib/errors.ts';
 import { type E164, toE164 } from '../lib/phone.ts';
-import type { ClaimIntent, ClaimResult } from '../repositories/attemptRepository.ts';
+import type { CallSettings, ClaimIntent, ClaimResult } from '../repositories/attemptRepository.ts';
 
 /** A dial task whose number is valid, in E.164. */
 export interface DialCandidate {
@@ -76,11 +76,22 @@ export function afterClaim(
 }
 
 /** The message the telephony workers get for a call this invocation owns. */
-export function callMessage(candidate: DialCandidate, requestedAt: Date): AsteriskCall {
+/** How long a call message may wait to be dialled: a call not started by then is not placed (docs/telephony.md). */
+export const CALL_DEADLINE_SECONDS = 300;
+
+export function callMessage(
+  candidate: DialCandidate,
+  settings: CallSettings | undefined,
+  requestedAt: Date,
+): AsteriskCall {
   return {
     dialId: dialIdOf(candidate.key),
     ...candidate.key,
     phoneNumber: candidate.phoneNumber,
+    ...(settings?.callerId ? { callerId: settings.callerId } : {}),
+    ...(settings?.callFlow ? { callFlow: settings.callFlow } : {}),
+    attributes: settings?.attributes ?? {},
     requestedAt: requestedAt.toISOString(),
+    deadline: new Date(requestedAt.getTime() + CALL_DEADLINE_SECONDS * 1000).toISOString(),
   };
 }

@@ -18,7 +18,7 @@ import { phoneHash } from '../lib/phone.ts';
 import type { PhoneHashing } from '../lib/phoneHashKey.ts';
 import type { Outcomes, QueueTask, TaskOutcome } from '../lib/queueTasks.ts';
 import { type StepMark, traceTasks } from '../lib/taskTrace.ts';
-import type { AttemptRepository, ClaimIntent } from '../repositories/attemptRepository.ts';
+import type { AttemptRepository, CallSettings, ClaimIntent } from '../repositories/attemptRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
 import { afterClaim, callMessage, type DialCandidate, intentFor, readCandidate } from './dialDecision.ts';
 
@@ -140,7 +140,7 @@ export function createDialerService({
     // Skipped first: of two copies of one task, the one recorded skipped is never sent as well.
     for (const c of [...toSkip, ...toDial]) {
       const dialId = dialIdOf(c.key);
-      const claim = claims.get(dialId);
+      const claim = claims.results.get(dialId);
       const earlierCopy = owned.has(dialId);
       const decision = afterClaim(intents.get(c.id) ?? 'dial', claim, earlierCopy);
       if (claim === 'claimed') owned.add(dialId);
@@ -154,7 +154,7 @@ export function createDialerService({
     }
     skip.end(claimMarks);
 
-    const sent = await send(sending, outcomes, claimMarks);
+    const sent = await send(sending, claims.calls, outcomes, claimMarks);
     initiate.end(claimMarks);
 
     // 4. RecordAttempt
@@ -175,13 +175,14 @@ export function createDialerService({
   /** Sends the owned calls in batches; an unsent one is retried and its claim released. Returns those sent. */
   async function send(
     sending: DialCandidate[],
+    settings: ReadonlyMap<string, CallSettings>,
     outcomes: Map<string, TaskOutcome>,
     stepMarks: Map<string, StepMark>,
   ): Promise<DialCandidate[]> {
     const requestedAt = now();
     const result = await calls.send(
       sending.map((c) => {
-        const call = callMessage(c, requestedAt);
+        const call = callMessage(c, settings.get(dialIdOf(c.key)), requestedAt);
         return { id: call.dialId, body: call, attributes: { dialId: call.dialId } };
       }),
     );

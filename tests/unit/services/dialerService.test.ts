@@ -71,7 +71,15 @@ function world(
       async claim(requests) {
         if (options.failing === 'claim') throw down('postgres');
         claimed.push(...requests);
-        return new Map(requests.map((r) => [dialIdOf(r), options.claims?.[dialIdOf(r)] ?? 'claimed']));
+        return {
+          results: new Map(requests.map((r) => [dialIdOf(r), options.claims?.[dialIdOf(r)] ?? 'claimed'])),
+          calls: new Map(
+            requests.map((r) => [
+              dialIdOf(r),
+              { callerId: '+12025550100', callFlow: 'flows/test', attributes: { firstName: 'Ada' } },
+            ]),
+          ),
+        };
       },
       async recordOutcomes(outcome) {
         if (options.failing === 'record') throw down('postgres');
@@ -86,7 +94,7 @@ function world(
 }
 
 describe('dialer service', () => {
-  it('calls a number not listed once, with a stable dialId, and records it initiated', async () => {
+  it('calls a number not listed once, with a stable dialId, its campaign’s caller id and flow, the contact’s attributes and a deadline, and records it initiated', async () => {
     // Prepare
     const { dial, sent, recorded } = world();
 
@@ -102,7 +110,11 @@ describe('dialer service', () => {
         contactId: 'k-1',
         attempt: 1,
         phoneNumber: '+12025550001',
+        callerId: '+12025550100',
+        callFlow: 'flows/test',
+        attributes: { firstName: 'Ada' },
         requestedAt: NOW.toISOString(),
+        deadline: new Date(NOW.getTime() + 300_000).toISOString(),
       },
     ]);
     expect(recorded).toEqual([

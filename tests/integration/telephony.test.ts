@@ -1,8 +1,11 @@
 /**
- * Call results on the embedded stack: results put on the call-results queue and delivered to resultWorker, the
- * attempt and the contact's next step read back from PostgreSQL, an opt-out read back from the do-not-call list.
+ * The telephony contract on the embedded stack (docs/telephony.md): the call message the workers get, and results
+ * put on the call-results queue and delivered to resultWorker, the attempt and the contact's next step read back
+ * from PostgreSQL, an opt-out read back from the do-not-call list.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
+import validateCall from '../../src/generated/asteriskCall.validate.cjs';
+import { apiEvent } from '../helpers/apiGateway.ts';
 import { startSystemHarness } from '../helpers/systemHarness.ts';
 
 const harness = await startSystemHarness();
@@ -36,6 +39,58 @@ const result = (campaignId: string, contactId: string, attempt: number, outcome:
   outcome,
   endedAt: ENDED,
   ...extra,
+});
+
+describe('call messages', () => {
+  it('carry the campaign’s caller id and call flow, the contact’s attributes and a deadline, as the schema says', async () => {
+    // Prepare: a campaign and a contact through the API
+    const created = await harness.http(
+      'createCampaign',
+      apiEvent({
+        method: 'POST',
+        resource: '/campaigns',
+        userId: 'owner-t',
+        body: { name: 'Contract', callerId: '+1 202 555 0100', callFlow: 'flows/reminder-v2' },
+      }),
+    );
+    const campaignId = String(created.body.campaignId);
+    await harness.http(
+      'addContacts',
+      apiEvent({
+        method: 'POST',
+        resource: '/campaigns/{campaignId}/contacts',
+        pathParameters: { campaignId },
+        userId: 'owner-t',
+        body: { contacts: [{ id: 't-1', phoneNumber: '(202) 555-0177', attributes: { firstName: 'Ada' } }] },
+      }),
+    );
+
+    // Act
+    await harness.http(
+      'startCampaign',
+      apiEvent({
+        method: 'POST',
+        resource: '/campaigns/{campaignId}/start',
+        pathParameters: { campaignId },
+        userId: 'owner-t',
+        body: {},
+      }),
+    );
+    await harness.drain('fanout', 1);
+    await harness.drain('dialTasks');
+
+    // Assert
+    const [call] = (await harness.callMessages()).filter((message) => message.campaignId === campaignId);
+    expect(validateCall(call)).toBe(true);
+    expect(call).toMatchObject({
+      dialId: `${campaignId}:t-1:1`,
+      phoneNumber: '+12025550177',
+      callerId: '+12025550100',
+      callFlow: 'flows/reminder-v2',
+      attributes: { firstName: 'Ada' },
+    });
+    expect(Date.parse(String(call?.deadline)) - Date.parse(String(call?.requestedAt))).toBe(300_000);
+  });
 });
 
 describe('call results', () => {
@@ -92,7 +147,7 @@ describe('call results', () => {
     });
     const listed = await harness.http(
       'blacklistCheck',
-      (await import('../helpers/apiGateway.ts')).apiEvent({
+      apiEvent({
         method: 'POST',
         resource: '/blacklist/lookup',
         userId: 'auditor',
