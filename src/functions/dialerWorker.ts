@@ -22,6 +22,7 @@ import { queueFunction } from '../middleware/queueStack.ts';
 import { createAttemptRepository } from '../repositories/attemptRepository.ts';
 import { createRejectionRepository } from '../repositories/rejectionRepository.ts';
 import { createBlacklistService } from '../services/blacklistService.ts';
+import { CALLING_HOURS } from '../services/callingHours.ts';
 import { createDialerService, type DialerDeps } from '../services/dialerService.ts';
 
 export type DialerWorkerDeps = Omit<DialerDeps, 'claimLeaseSeconds'> & {
@@ -51,6 +52,8 @@ export const handler = build(config, {
   attempts: createAttemptRepository(db),
   rejections: createRejectionRepository(db),
   phone: openPhoneHashing(),
+  // The rules table's limit (rules/calling-hours.json): at most 3 calls to a number in 24 hours.
+  recipientLimit: CALLING_HOURS.perRecipientLimit,
   logger: createLogger('dialerWorker'),
   now: () => new Date(),
 });

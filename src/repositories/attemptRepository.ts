@@ -1,6 +1,7 @@
 /**
- * Call attempts in Postgres. A batch of dial tasks takes two statements whatever its size: one to claim the
- * attempts, one to record how they ended. The attempt's key (campaign, contact, attempt) is its dialId.
+ * Call attempts in Postgres. A batch of dial tasks takes two round trips whatever its size: one transaction to claim
+ * the attempts (its numbers locked, the claim, and contacts sent back to the schedule when some were), one statement
+ * to record how they ended. The attempt's key (campaign, contact, attempt) is its dialId.
  */
 import type { Database } from '../lib/database.ts';
 import { type AttemptKey, dialIdOf } from '../lib/dialId.ts';
@@ -20,8 +21,15 @@ export interface ClaimRequest extends AttemptKey {
  * - `held`: another invocation claimed it to dial less than a lease ago: try again later;
  * - `done`: the attempt already ended (initiated, skipped, failed): nothing to do;
  * - `unknown_contact`: no such contact in the campaign;
- * - `number_mismatch`: the task's number is not the contact's stored one (never called);
- * - `over_max_attempts`: the attempt is past the campaign's `maxAttempts`.
+ * - `number_mismatch`: the task's number is not the contact's stored number (never called);
+ * - `over_max_attempts`: the attempt is past the campaign's `maxAttempts`;
+ * - `campaign_not_running`: the campaign is paused, cancelled or over (a paused one's contact goes back to the
+ *   schedule);
+ * - `contact_done`: the contact has its final outcome (answered, opted out, ...): never called again;
+ * - `stale_attempt`: a later attempt of the contact exists: this one is an old copy;
+ * - `attempt_gap`: the attempt before it does not exist: it is not the contact's next one;
+ * - `recipient_limit`: the number had its calls for the rolling window across the owner's campaigns (the contact goes
+ *   back to the schedule, due when the oldest of those calls leaves the window).
  */
 export type ClaimResult =
   | 'claimed'
@@ -29,7 +37,12 @@ export type ClaimResult =
   | 'done'
   | 'unknown_contact'
   | 'number_mismatch'
-  | 'over_max_attempts';
+  | 'over_max_attempts'
+  | 'campaign_not_running'
+  | 'contact_done'
+  | 'stale_attempt'
+  | 'attempt_gap'
+  | 'recipient_limit';
 
 /** What the call message of a claimed attempt carries from its campaign and contact. */
 export interface CallSettings {
@@ -46,14 +59,29 @@ export interface Claims {
   calls: Map<string, CallSettings>;
 }
 
+/** At most `calls` calls to one number in a rolling `hours`, across all of one owner's campaigns. */
+export interface RecipientLimit {
+  calls: number;
+  hours: number;
+}
+
 export interface AttemptRepository {
-  claim(requests: readonly ClaimRequest[], leaseSeconds: number): Promise<Claims>;
+  claim(requests: readonly ClaimRequest[], leaseSeconds: number, limit: RecipientLimit): Promise<Claims>;
   /** Marks sent calls `initiated` and releases the claim of calls that could not be sent. */
   recordOutcomes(outcome: {
     initiated: readonly AttemptKey[];
     released: readonly AttemptKey[];
   }): Promise<void>;
 }
+
+// Calls to one number by one owner in the window: placed (initiated), or being placed (a claim to dial).
+const RECENT_CALLS = `
+  FROM contacts y
+  JOIN call_attempts x ON x.campaign_id = y.campaign_id AND x.contact_id = y.id
+  JOIN campaigns z ON z.id = y.campaign_id
+  WHERE y.phone_number = i.phone_number AND z.user_id = cp.user_id
+    AND x.status IN ('initiated', 'dialing')
+    AND coalesce(x.initiated_at, x.claimed_at) > now() - make_interval(hours => $8)`;
 
 // The main SELECT sees the table as it was before the statement, so `before_status` is the status the claim found.
 const CLAIM_SQL = `
@@ -62,14 +90,34 @@ WITH input AS (
   FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $6::text[])
     AS i(campaign_id, contact_id, attempt, target, phone_number)
 ),
+checked AS (
+  SELECT i.*, cp.user_id,
+    c.id IS NOT NULL AS contact_exists,
+    c.phone_number = i.phone_number AS number_matches,
+    i.attempt <= cp.max_attempts AS attempt_allowed,
+    cp.status AS campaign_status,
+    c.final_outcome,
+    EXISTS (SELECT 1 FROM call_attempts x WHERE x.campaign_id = i.campaign_id AND x.contact_id = i.contact_id
+            AND x.attempt > i.attempt) AS later_exists,
+    i.attempt = 1 OR EXISTS (SELECT 1 FROM call_attempts x WHERE x.campaign_id = i.campaign_id
+            AND x.contact_id = i.contact_id AND x.attempt = i.attempt - 1) AS previous_exists,
+    (SELECT count(*) ${RECENT_CALLS}
+       AND NOT (x.campaign_id = i.campaign_id AND x.contact_id = i.contact_id AND x.attempt = i.attempt)) AS recent_calls,
+    (SELECT min(coalesce(x.initiated_at, x.claimed_at)) + make_interval(hours => $8) ${RECENT_CALLS}) AS limit_resets_at,
+    cp.caller_id, cp.call_flow, c.attributes
+  FROM input i
+  LEFT JOIN contacts c ON c.campaign_id = i.campaign_id AND c.id = i.contact_id
+  LEFT JOIN campaigns cp ON cp.id = i.campaign_id
+),
 claimed AS (
   INSERT INTO call_attempts AS ca (campaign_id, contact_id, attempt, status, claimed_at)
-  SELECT i.campaign_id, i.contact_id, i.attempt, i.target,
-         CASE WHEN i.target = 'dialing' THEN now() END
-  FROM input i
-  -- Only the contact's stored number is ever called, and no attempt past the campaign's maximum.
-  JOIN contacts c ON c.campaign_id = i.campaign_id AND c.id = i.contact_id AND c.phone_number = i.phone_number
-  JOIN campaigns cp ON cp.id = i.campaign_id AND i.attempt <= cp.max_attempts
+  SELECT k.campaign_id, k.contact_id, k.attempt, k.target, CASE WHEN k.target = 'dialing' THEN now() END
+  FROM checked k
+  -- Only the contact's stored number is ever called, only its next attempt, up to the campaign's maximum, while
+  -- the campaign runs, the contact is not done, and the number is under its limit.
+  WHERE k.contact_exists AND k.number_matches AND k.attempt_allowed AND k.campaign_status = 'running'
+    AND k.final_outcome IS NULL AND NOT k.later_exists AND k.previous_exists
+    AND (k.target <> 'dialing' OR k.recent_calls < $7)
   ON CONFLICT (campaign_id, contact_id, attempt) DO UPDATE
     SET status = excluded.status, claimed_at = excluded.claimed_at, updated_at = now()
     -- A live claim (a call may be going out) is never taken over, not even to record a skip: that record would be
@@ -79,20 +127,23 @@ claimed AS (
            AND (ca.claimed_at IS NULL OR ca.claimed_at < now() - make_interval(secs => $5)))
   RETURNING ca.campaign_id, ca.contact_id, ca.attempt
 )
-SELECT i.campaign_id, i.contact_id, i.attempt,
+SELECT k.campaign_id, k.contact_id, k.attempt, k.target,
        cl.attempt IS NOT NULL AS claimed,
-       c.id IS NOT NULL AS contact_exists,
-       c.phone_number = i.phone_number AS number_matches,
-       i.attempt <= cp.max_attempts AS attempt_allowed,
+       k.contact_exists, k.number_matches, k.attempt_allowed, k.campaign_status, k.final_outcome,
+       k.later_exists, k.previous_exists, k.recent_calls >= $7 AS over_limit, k.limit_resets_at,
        ca.status AS before_status,
-       cp.caller_id, cp.call_flow, c.attributes
-FROM input i
+       k.caller_id, k.call_flow, k.attributes
+FROM checked k
 LEFT JOIN claimed cl
-  ON cl.campaign_id = i.campaign_id AND cl.contact_id = i.contact_id AND cl.attempt = i.attempt
-LEFT JOIN contacts c ON c.campaign_id = i.campaign_id AND c.id = i.contact_id
-LEFT JOIN campaigns cp ON cp.id = i.campaign_id
+  ON cl.campaign_id = k.campaign_id AND cl.contact_id = k.contact_id AND cl.attempt = k.attempt
 LEFT JOIN call_attempts ca
-  ON ca.campaign_id = i.campaign_id AND ca.contact_id = i.contact_id AND ca.attempt = i.attempt`;
+  ON ca.campaign_id = k.campaign_id AND ca.contact_id = k.contact_id AND ca.attempt = k.attempt`;
+
+// A contact whose task was not dialled for a reason of time goes back to the schedule: due again at `at`.
+const DEFER_SQL = `
+UPDATE contacts c SET next_call_at = d.at
+FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS d(campaign_id, contact_id, at)
+WHERE c.campaign_id = d.campaign_id AND c.id = d.contact_id AND c.final_outcome IS NULL`;
 
 const OUTCOMES_SQL = `
 UPDATE call_attempts ca
@@ -108,52 +159,98 @@ interface ClaimRow {
   campaign_id: string;
   contact_id: string;
   attempt: number;
+  target: string;
   claimed: boolean;
   contact_exists: boolean;
   number_matches: boolean | null;
   attempt_allowed: boolean | null;
+  campaign_status: string | null;
+  final_outcome: string | null;
+  later_exists: boolean;
+  previous_exists: boolean;
+  over_limit: boolean;
+  limit_resets_at: Date | null;
   before_status: string | null;
   caller_id: string | null;
   call_flow: string | null;
   attributes: Record<string, string> | null;
 }
 
+const ENDED = new Set(['initiated', 'skipped_blacklisted', 'failed']);
+
 function classify(row: ClaimRow): ClaimResult {
   if (row.claimed) return 'claimed';
   if (!row.contact_exists) return 'unknown_contact';
   if (!row.number_matches) return 'number_mismatch';
   if (!row.attempt_allowed) return 'over_max_attempts';
-  return row.before_status === 'dialing' ? 'held' : 'done';
+  // A task delivered again after its attempt ended: nothing to do, whatever has changed since.
+  if (row.before_status !== null && ENDED.has(row.before_status)) return 'done';
+  if (row.campaign_status !== 'running') return 'campaign_not_running';
+  if (row.final_outcome !== null) return 'contact_done';
+  if (row.later_exists) return 'stale_attempt';
+  if (!row.previous_exists) return 'attempt_gap';
+  if (row.before_status === 'dialing') return 'held';
+  if (row.target === 'dialing' && row.over_limit) return 'recipient_limit';
+  return 'done';
+}
+
+/** When a contact not dialled now is due again, for the reasons that are a matter of time. */
+function deferredUntil(row: ClaimRow, result: ClaimResult): Date | undefined {
+  if (result === 'recipient_limit') return row.limit_resets_at ?? undefined;
+  // A paused campaign's queued task goes back to the schedule; resuming releases it again.
+  if (result === 'campaign_not_running' && row.campaign_status === 'paused') return new Date();
+  return undefined;
 }
 
 export function createAttemptRepository(db: Database): AttemptRepository {
   return {
-    async claim(requests, leaseSeconds) {
-      if (requests.length === 0) return { results: new Map(), calls: new Map() };
-      const { rows } = await db.query<ClaimRow>(CLAIM_SQL, [
-        requests.map((r) => r.campaignId),
-        requests.map((r) => r.contactId),
-        requests.map((r) => r.attempt),
-        requests.map((r) => (r.intent === 'dial' ? 'dialing' : 'skipped_blacklisted')),
-        leaseSeconds,
-        requests.map((r) => r.phoneNumber),
-      ]);
-      const results = new Map<string, ClaimResult>();
-      const calls = new Map<string, CallSettings>();
-      for (const row of rows) {
-        const dialId = dialIdOf({
-          campaignId: row.campaign_id,
-          contactId: row.contact_id,
-          attempt: row.attempt,
-        });
-        results.set(dialId, classify(row));
-        calls.set(dialId, {
-          callerId: row.caller_id,
-          callFlow: row.call_flow,
-          attributes: row.attributes ?? {},
-        });
-      }
-      return { results, calls };
+    claim(requests, leaseSeconds, limit) {
+      if (requests.length === 0) return Promise.resolve({ results: new Map(), calls: new Map() });
+      return db.transaction(async (query) => {
+        // One number's claims one at a time, across every invocation: the count of its recent calls that decides
+        // the limit is then read after any other claim of it committed (read committed: a fresh snapshot).
+        await query(
+          'SELECT pg_advisory_xact_lock(hashtext(n)) FROM (SELECT DISTINCT unnest($1::text[]) AS n ORDER BY 1) AS numbers',
+          [requests.map((r) => r.phoneNumber)],
+        );
+        const { rows } = await query<ClaimRow>(CLAIM_SQL, [
+          requests.map((r) => r.campaignId),
+          requests.map((r) => r.contactId),
+          requests.map((r) => r.attempt),
+          requests.map((r) => (r.intent === 'dial' ? 'dialing' : 'skipped_blacklisted')),
+          leaseSeconds,
+          requests.map((r) => r.phoneNumber),
+          limit.calls,
+          limit.hours,
+        ]);
+        const results = new Map<string, ClaimResult>();
+        const calls = new Map<string, CallSettings>();
+        const deferred: Array<{ row: ClaimRow; at: Date }> = [];
+        for (const row of rows) {
+          const dialId = dialIdOf({
+            campaignId: row.campaign_id,
+            contactId: row.contact_id,
+            attempt: row.attempt,
+          });
+          const result = classify(row);
+          results.set(dialId, result);
+          calls.set(dialId, {
+            callerId: row.caller_id,
+            callFlow: row.call_flow,
+            attributes: row.attributes ?? {},
+          });
+          const at = deferredUntil(row, result);
+          if (at !== undefined) deferred.push({ row, at });
+        }
+        if (deferred.length > 0) {
+          await query(DEFER_SQL, [
+            deferred.map((d) => d.row.campaign_id),
+            deferred.map((d) => d.row.contact_id),
+            deferred.map((d) => d.at),
+          ]);
+        }
+        return { results, calls };
+      });
     },
 
     async recordOutcomes({ initiated, released }) {

@@ -39,13 +39,24 @@ export function intentFor(candidate: DialCandidate, listed: ReadonlySet<string>)
 
 export type ClaimDecision =
   | { kind: 'send' }
-  | { kind: 'done'; result: 'skipped_blacklisted' | 'duplicate' }
+  | {
+      kind: 'done';
+      result:
+        | 'skipped_blacklisted'
+        | 'duplicate'
+        | 'campaign_not_running'
+        | 'contact_done'
+        | 'stale_attempt'
+        | 'recipient_limit';
+    }
   | { kind: 'retry'; reason: string }
   | { kind: 'reject'; reason: string };
 
 export const UNKNOWN_CONTACT = 'Dial task names a contact that is not in the campaign';
 export const NUMBER_MISMATCH = "Dial task's number is not the contact's stored number";
 export const OVER_MAX_ATTEMPTS = "Dial task's attempt is past the campaign's maxAttempts";
+export const ATTEMPT_GAP =
+  "Dial task's attempt is not the contact's next one: the attempt before it does not exist";
 
 /**
  * What to do with a task once its attempt's claim is known. `ownedByEarlierCopy`: the same task came earlier in the
@@ -66,6 +77,16 @@ export function afterClaim(
       return { kind: 'reject', reason: NUMBER_MISMATCH };
     case 'over_max_attempts':
       return { kind: 'reject', reason: OVER_MAX_ATTEMPTS };
+    case 'attempt_gap':
+      return { kind: 'reject', reason: ATTEMPT_GAP };
+    // Not dialled, and nothing to retry: the campaign is not running (a paused one's contact went back to the
+    // schedule), the contact is done, a later attempt exists, or the number had its calls for now (the contact went
+    // back to the schedule).
+    case 'campaign_not_running':
+    case 'contact_done':
+    case 'stale_attempt':
+    case 'recipient_limit':
+      return { kind: 'done', result: claim };
     case 'held':
       return { kind: 'retry', reason: 'InitiateCall: attempt claimed by another invocation' };
     case 'done':

@@ -18,7 +18,12 @@ import { phoneHash } from '../lib/phone.ts';
 import type { PhoneHashing } from '../lib/phoneHashKey.ts';
 import type { Outcomes, QueueTask, TaskOutcome } from '../lib/queueTasks.ts';
 import { type StepMark, traceTasks } from '../lib/taskTrace.ts';
-import type { AttemptRepository, CallSettings, ClaimIntent } from '../repositories/attemptRepository.ts';
+import type {
+  AttemptRepository,
+  CallSettings,
+  ClaimIntent,
+  RecipientLimit,
+} from '../repositories/attemptRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
 import { afterClaim, callMessage, type DialCandidate, intentFor, readCandidate } from './dialDecision.ts';
 
@@ -28,6 +33,8 @@ export interface DialerDeps {
   attempts: AttemptRepository;
   phone: PhoneHashing;
   claimLeaseSeconds: number;
+  /** At most this many calls to one number in a rolling window, across one owner's campaigns. */
+  recipientLimit: RecipientLimit;
   now: () => Date;
 }
 
@@ -43,6 +50,7 @@ export function createDialerService({
   attempts,
   phone,
   claimLeaseSeconds,
+  recipientLimit,
   now,
 }: DialerDeps) {
   return {
@@ -126,7 +134,7 @@ export function createDialerService({
         intent: intents.get(c.id) ?? 'dial',
         phoneNumber: c.phoneNumber,
       }));
-      claims = await attempts.claim(requests, claimLeaseSeconds);
+      claims = await attempts.claim(requests, claimLeaseSeconds, recipientLimit);
     } catch (error) {
       initiate.fail(error);
       skip.fail(error);

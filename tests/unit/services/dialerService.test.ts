@@ -88,6 +88,7 @@ function world(
     },
     phone,
     claimLeaseSeconds: 120,
+    recipientLimit: { calls: 3, hours: 24 },
     now: () => NOW,
   });
   return { dial: dialer.dial, sent, claimed, recorded };

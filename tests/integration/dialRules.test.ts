@@ -1,0 +1,165 @@
+/**
+ * What the dialer checks at claim time, on the embedded stack (a task may wait in its queue while things change):
+ * the campaign still running, the contact not done, the attempt its next one, and the number under its limit of
+ * calls across the owner's campaigns (also when two batches claim it at once). A task that fails a check of time
+ * goes back to the schedule; one that fails a permanent check is set aside with its reason.
+ */
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { queueRef, receiveEvent } from '../../local/sqsLambda.ts';
+import { lambdaContext, newTrace } from '../helpers/lambda.ts';
+import { type Contact, startSystemHarness } from '../helpers/systemHarness.ts';
+
+const harness = await startSystemHarness();
+afterAll(() => harness.stop());
+
+const task = (campaignId: string, contact: Contact, attempt = 1) => ({
+  campaignId,
+  contactId: contact.id,
+  attempt,
+  phoneNumber: contact.phoneNumber,
+  userId: 'owner-d',
+});
+
+/** Dials these tasks in one batch; answers the batch's summary line and the calls sent for `campaignId`. */
+async function dial(campaignId: string, tasks: unknown[]) {
+  await harness.enqueue(tasks as never);
+  const run = await harness.runBatch();
+  const calls = (await harness.callMessages()).filter((call) => call.campaignId === campaignId);
+  return { summary: run.output.join(''), calls, response: run.response };
+}
+
+async function contact(campaignId: string, contactId: string) {
+  const { rows } = await harness.db.query(
+    'SELECT next_call_at, final_outcome FROM contacts WHERE campaign_id = $1 AND id = $2',
+    [campaignId, contactId],
+  );
+  return rows[0];
+}
+
+describe('claim-time checks', () => {
+  it('dials nothing of a paused campaign (its contact back on the schedule) or a cancelled one', async () => {
+    const [paused] = await harness.seedCampaign('d-paused', 'owner-d', 1, 7000, 'paused');
+    const [cancelled] = await harness.seedCampaign('d-cancelled', 'owner-d', 1, 7010, 'cancelled');
+    const before = Date.now();
+    const first = await dial('d-paused', [task('d-paused', paused as Contact)]);
+    const second = await dial('d-cancelled', [task('d-cancelled', cancelled as Contact)]);
+    expect([first.calls, second.calls]).toEqual([[], []]);
+    expect(first.summary).toMatch(/"campaign_not_running":1/);
+    expect((await contact('d-paused', 'contact-0'))?.next_call_at.getTime()).toBeGreaterThanOrEqual(
+      before - 1000,
+    );
+    expect((await contact('d-cancelled', 'contact-0'))?.next_call_at).toBeNull();
+    expect(await harness.attempts('d-paused')).toEqual([]);
+  });
+
+  it('never dials a contact that is done (opted out), nor an old copy of an attempt once a later one exists', async () => {
+    const contacts = await harness.seedCampaign('d-done', 'owner-d', 2, 7020);
+    await harness.db.query(
+      "UPDATE contacts SET final_outcome = 'opted_out' WHERE campaign_id = 'd-done' AND id = 'contact-0'",
+    );
+    await harness.db.query(
+      `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, initiated_at)
+       VALUES ('d-done', 'contact-1', 1, 'initiated', now()), ('d-done', 'contact-1', 2, 'initiated', now())`,
+    );
+    const { calls, summary } = await dial('d-done', [
+      task('d-done', contacts[0] as Contact),
+      { ...task('d-done', contacts[1] as Contact), attempt: 1 },
+    ]);
+    expect(calls).toEqual([]);
+    expect(summary).toMatch(/"contact_done":1/);
+    // Attempt 1 of contact-1 ended already: a copy of it is a duplicate, whatever came since.
+    expect(summary).toMatch(/"duplicate":1/);
+  });
+
+  it('sets aside an attempt that is not the contact’s next one', async () => {
+    const [only] = await harness.seedCampaign('d-gap', 'owner-d', 1, 7030);
+    const { calls, response } = await dial('d-gap', [task('d-gap', only as Contact, 3)]);
+    expect(calls).toEqual([]);
+    expect(response.batchItemFailures).toEqual([]);
+    const { rows } = await harness.db.query(
+      "SELECT reason FROM rejected_messages WHERE queue = 'dial-tasks' AND campaign_id = 'd-gap'",
+    );
+    expect(rows).toEqual([
+      { reason: "Dial task's attempt is not the contact's next one: the attempt before it does not exist" },
+    ]);
+  });
+
+  it('holds a number to 3 calls in 24 hours across the owner’s campaigns, not another owner’s', async () => {
+    // Prepare: one number in three campaigns of owner-d (3 calls in the last hours) and one of someone else.
+    const number = '+12025557040';
+    for (const [id, owner] of [
+      ['d-limit-a', 'owner-d'],
+      ['d-limit-b', 'owner-d'],
+      ['d-limit-c', 'owner-d'],
+      ['d-limit-x', 'owner-x'],
+    ] as const) {
+      await harness.db.query(
+        "INSERT INTO campaigns (id, user_id, name, status) VALUES ($1, $2, $1, 'running')",
+        [id, owner],
+      );
+      await harness.db.query("INSERT INTO contacts (campaign_id, id, phone_number) VALUES ($1, 'k', $2)", [
+        id,
+        number,
+      ]);
+    }
+    await harness.db.query(
+      `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, initiated_at) VALUES
+        ('d-limit-a', 'k', 1, 'initiated', now() - interval '23 hours'),
+        ('d-limit-a', 'k', 2, 'initiated', now() - interval '2 hours'),
+        ('d-limit-b', 'k', 1, 'initiated', now() - interval '1 hour'),
+        ('d-limit-x', 'k', 1, 'initiated', now() - interval '1 hour')`,
+    );
+    const k = { id: 'k', phoneNumber: number };
+
+    // Act
+    const blocked = await dial('d-limit-c', [task('d-limit-c', k)]);
+
+    // Assert: not dialled; due again when the oldest of the three calls leaves the 24 hours
+    expect(blocked.calls).toEqual([]);
+    expect(blocked.summary).toMatch(/"recipient_limit":1/);
+    const due = (await contact('d-limit-c', 'k'))?.next_call_at as Date;
+    expect(Math.abs(due.getTime() - (Date.now() + 3_600_000))).toBeLessThan(60_000);
+    // Another owner's calls are not counted: its campaign dials the number (its 2nd call of the day)
+    const other = await dial('d-limit-x', [{ ...task('d-limit-x', k, 2), userId: 'owner-x' }]);
+    expect(other.calls).toHaveLength(1);
+  });
+
+  it('lets only one of two batches claiming a number at once place its last allowed call', async () => {
+    // Three rounds: a race is not lost every time, so one round could pass by luck.
+    for (const round of [1, 2, 3]) {
+      // Prepare: a number with 2 calls today, in two campaigns of one owner, a task in each.
+      const number = `+1202555706${round}`;
+      const [a, b] = [`d-race-${round}-a`, `d-race-${round}-b`];
+      for (const id of [a, b]) {
+        await harness.db.query(
+          "INSERT INTO campaigns (id, user_id, name, status) VALUES ($1, 'owner-d', $1, 'running')",
+          [id],
+        );
+        await harness.db.query("INSERT INTO contacts (campaign_id, id, phone_number) VALUES ($1, 'k', $2)", [
+          id,
+          number,
+        ]);
+      }
+      await harness.db.query(
+        `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, initiated_at) VALUES
+          ($1, 'k', 1, 'initiated', now() - interval '3 hours'), ($2, 'k', 1, 'initiated', now() - interval '2 hours')`,
+        [a, b],
+      );
+      const k = { id: 'k', phoneNumber: number };
+      await harness.enqueue([task(a, k, 2), task(b, k, 2)] as never);
+      const dialTasks = queueRef(harness.stack.queueUrls.dialTasks);
+      const first = await receiveEvent(harness.sqs, dialTasks, 1, 1);
+      const second = await receiveEvent(harness.sqs, dialTasks, 1, 1);
+
+      // Act: both batches at once
+      newTrace();
+      await Promise.all(
+        [first, second].map((event) => harness.handler(event as never, lambdaContext('dialerWorker'))),
+      );
+
+      // Assert
+      const calls = (await harness.callMessages()).filter((call) => call.phoneNumber === number);
+      expect(calls).toHaveLength(1);
+    }
+  });
+});
