@@ -3,7 +3,7 @@
  * 1. Tracing overhead: a trivial handler through the traced chain (X-Ray Lambda mode, documents sent over UDP)
  *    against the same handler through plain middy().
  * 2. Dialer batch: 10 tasks through dialerWorker on the embedded stack against the floor of the I/O a batch needs
- *    (one BatchGetItem, one SendMessageBatch, two SQL round trips, made with the same clients).
+ *    (one BatchGetItem, one SendMessageBatch, five SQL round trips, made with the same clients).
  * 3. The same dialer batch, traced and sampled, against the same batch with the trace not sampled.
  * 4. CSV imports: a 1,000,000-row file against a 100,000-row file (rows/s, peak RSS of the importing process),
  *    each imported by importWorker in a process of its own (bench/imports.ts).
@@ -115,7 +115,13 @@ const batch = () => ({
 const ioFloor = async () => {
   const numbers = Array.from({ length: 10 }, (_, i) => ({ phoneNumber: `+1202555${String(9000 + i)}` }));
   await dynamoClient.send(new BatchGetCommand({ RequestItems: { blacklist: { Keys: numbers } } }));
-  await db.query('SELECT 1');
+  // The claim's transaction: BEGIN, the numbers' locks, the claim, COMMIT.
+  const client = await db.connect();
+  try {
+    for (const text of ['BEGIN', 'SELECT 1', 'SELECT 1', 'COMMIT']) await client.query(text);
+  } finally {
+    client.release();
+  }
   await sqsClient.send(
     new SendMessageBatchCommand({
       QueueUrl: stack.queueUrls.asteriskCalls,
