@@ -83,7 +83,8 @@ const RECENT_CALLS = `
     AND x.status IN ('initiated', 'dialing')
     AND coalesce(x.initiated_at, x.claimed_at) > now() - make_interval(hours => $8)`;
 
-// The main SELECT sees the table as it was before the statement, so `before_status` is the status the claim found.
+// Every CTE sees the tables as they were before the statement, so `before_status` is the status the claim found. Each
+// check is a lookup per task by primary key or index, never a join over a whole table.
 const CLAIM_SQL = `
 WITH input AS (
   SELECT DISTINCT ON (campaign_id, contact_id, attempt) *
@@ -104,6 +105,8 @@ checked AS (
     (SELECT count(*) ${RECENT_CALLS}
        AND NOT (x.campaign_id = i.campaign_id AND x.contact_id = i.contact_id AND x.attempt = i.attempt)) AS recent_calls,
     (SELECT min(coalesce(x.initiated_at, x.claimed_at)) + make_interval(hours => $8) ${RECENT_CALLS}) AS limit_resets_at,
+    (SELECT x.status FROM call_attempts x WHERE x.campaign_id = i.campaign_id AND x.contact_id = i.contact_id
+       AND x.attempt = i.attempt) AS before_status,
     cp.caller_id, cp.call_flow, c.attributes
   FROM input i
   LEFT JOIN contacts c ON c.campaign_id = i.campaign_id AND c.id = i.contact_id
@@ -130,14 +133,11 @@ claimed AS (
 SELECT k.campaign_id, k.contact_id, k.attempt, k.target,
        cl.attempt IS NOT NULL AS claimed,
        k.contact_exists, k.number_matches, k.attempt_allowed, k.campaign_status, k.final_outcome,
-       k.later_exists, k.previous_exists, k.recent_calls >= $7 AS over_limit, k.limit_resets_at,
-       ca.status AS before_status,
+       k.later_exists, k.previous_exists, k.recent_calls >= $7 AS over_limit, k.limit_resets_at, k.before_status,
        k.caller_id, k.call_flow, k.attributes
 FROM checked k
 LEFT JOIN claimed cl
-  ON cl.campaign_id = k.campaign_id AND cl.contact_id = k.contact_id AND cl.attempt = k.attempt
-LEFT JOIN call_attempts ca
-  ON ca.campaign_id = k.campaign_id AND ca.contact_id = k.contact_id AND ca.attempt = k.attempt`;
+  ON cl.campaign_id = k.campaign_id AND cl.contact_id = k.contact_id AND cl.attempt = k.attempt`;
 
 // A contact whose task was not dialled for a reason of time goes back to the schedule: due again at `at`.
 const DEFER_SQL = `
