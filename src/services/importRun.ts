@@ -194,10 +194,6 @@ export function createImportRun(deps: ImportRunDeps) {
       });
     };
 
-    /**
-     * Reads each record as the parser makes it (csv-parse's on_record), so a file that breaks later loses none of
-     * the rows before: the stream's own buffer would be dropped with the error.
-     */
     /** Commits a batch; how the import ends when it cannot go on (lease lost, campaign started). */
     const commitOrEnd = async (batch: Batch): Promise<TaskOutcome | undefined> => {
       const committed = await commit(batch);
@@ -206,6 +202,10 @@ export function createImportRun(deps: ImportRunDeps) {
       return undefined;
     };
 
+    /**
+     * Reads each record as the parser makes it (csv-parse's on_record), so a file that breaks later loses none of
+     * the rows before: the stream's own buffer would be dropped with the error.
+     */
     const onRecord = (cellsRead: string[], info: { bytes: number }): string[] => {
       if (plan === undefined) {
         const planned = planColumns(cellsRead);
