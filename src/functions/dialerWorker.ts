@@ -54,6 +54,7 @@ export const handler = build(config, {
   phone: openPhoneHashing(),
   // The rules table's limit (rules/calling-hours.json): at most 3 calls to a number in 24 hours.
   recipientLimit: CALLING_HOURS.perRecipientLimit,
+  rulesVersion: CALLING_HOURS.version,
   logger: createLogger('dialerWorker'),
   now: () => new Date(),
 });

@@ -14,6 +14,16 @@ export interface ClaimRequest extends AttemptKey {
   intent: ClaimIntent;
   /** The number the task would call: claimed only if it is the contact's stored number. */
   phoneNumber: string;
+  /**
+   * What the dialer checked before the claim (rules version, the do-not-call check): the start of the attempt's
+   * compliance record, which the claim completes with what it checked itself. Never the number.
+   */
+  record: Record<string, unknown>;
+}
+
+/** A call sent: its attempt, and what its compliance record gains (when it was sent, the local times then). */
+export interface SentCall extends AttemptKey {
+  record: Record<string, unknown>;
 }
 
 /**
@@ -50,6 +60,8 @@ export interface CallSettings {
   callerId: string | null;
   callFlow: string | null;
   attributes: Record<string, string>;
+  /** The contact's zones (not sent: for the local times of the attempt's record). */
+  zones: string[];
 }
 
 export interface Claims {
@@ -68,10 +80,7 @@ export interface RecipientLimit {
 export interface AttemptRepository {
   claim(requests: readonly ClaimRequest[], leaseSeconds: number, limit: RecipientLimit): Promise<Claims>;
   /** Marks sent calls `initiated` and releases the claim of calls that could not be sent. */
-  recordOutcomes(outcome: {
-    initiated: readonly AttemptKey[];
-    released: readonly AttemptKey[];
-  }): Promise<void>;
+  recordOutcomes(outcome: { initiated: readonly SentCall[]; released: readonly AttemptKey[] }): Promise<void>;
 }
 
 // Calls to one number by one owner in the window: placed (initiated), or being placed (a claim to dial).
@@ -88,11 +97,11 @@ const RECENT_CALLS = `
 const CLAIM_SQL = `
 WITH input AS (
   SELECT DISTINCT ON (campaign_id, contact_id, attempt) *
-  FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $6::text[])
-    AS i(campaign_id, contact_id, attempt, target, phone_number)
+  FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $6::text[], $9::jsonb[])
+    AS i(campaign_id, contact_id, attempt, target, phone_number, given)
 ),
 checked AS (
-  SELECT i.*, cp.user_id,
+  SELECT i.*, cp.user_id, cp.max_attempts, c.time_zones, c.zone_source,
     c.id IS NOT NULL AS contact_exists,
     c.phone_number = i.phone_number AS number_matches,
     i.attempt <= cp.max_attempts AS attempt_allowed,
@@ -113,8 +122,10 @@ checked AS (
   LEFT JOIN campaigns cp ON cp.id = i.campaign_id
 ),
 claimed AS (
-  INSERT INTO call_attempts AS ca (campaign_id, contact_id, attempt, status, claimed_at)
-  SELECT k.campaign_id, k.contact_id, k.attempt, k.target, CASE WHEN k.target = 'dialing' THEN now() END
+  INSERT INTO call_attempts AS ca (campaign_id, contact_id, attempt, status, claimed_at, compliance)
+  SELECT k.campaign_id, k.contact_id, k.attempt, k.target, CASE WHEN k.target = 'dialing' THEN now() END,
+    k.given || jsonb_build_object('claimedAt', now(), 'attempt', k.attempt, 'maxAttempts', k.max_attempts,
+      'callsToNumberLast24h', k.recent_calls, 'zones', to_jsonb(k.time_zones), 'zoneSource', k.zone_source)
   FROM checked k
   -- Only the contact's stored number is ever called, only its next attempt, up to the campaign's maximum, while
   -- the campaign runs, the contact is not done, and the number is under its limit.
@@ -122,7 +133,8 @@ claimed AS (
     AND k.final_outcome IS NULL AND NOT k.later_exists AND k.previous_exists
     AND (k.target <> 'dialing' OR k.recent_calls < $7)
   ON CONFLICT (campaign_id, contact_id, attempt) DO UPDATE
-    SET status = excluded.status, claimed_at = excluded.claimed_at, updated_at = now()
+    SET status = excluded.status, claimed_at = excluded.claimed_at, compliance = excluded.compliance,
+      updated_at = now()
     -- A live claim (a call may be going out) is never taken over, not even to record a skip: that record would be
     -- false. Only a claim whose lease ran out (its invocation died) may be.
     WHERE ca.status = 'queued'
@@ -134,7 +146,7 @@ SELECT k.campaign_id, k.contact_id, k.attempt, k.target,
        cl.attempt IS NOT NULL AS claimed,
        k.contact_exists, k.number_matches, k.attempt_allowed, k.campaign_status, k.final_outcome,
        k.later_exists, k.previous_exists, k.recent_calls >= $7 AS over_limit, k.limit_resets_at, k.before_status,
-       k.caller_id, k.call_flow, k.attributes
+       k.caller_id, k.call_flow, k.attributes, k.time_zones
 FROM checked k
 LEFT JOIN claimed cl
   ON cl.campaign_id = k.campaign_id AND cl.contact_id = k.contact_id AND cl.attempt = k.attempt`;
@@ -145,13 +157,16 @@ UPDATE contacts c SET next_call_at = d.at
 FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS d(campaign_id, contact_id, at)
 WHERE c.campaign_id = d.campaign_id AND c.id = d.contact_id AND c.final_outcome IS NULL`;
 
+// A sent call's record gains when it was sent and the local time then in each of the contact's zones.
 const OUTCOMES_SQL = `
 UPDATE call_attempts ca
 SET status = CASE WHEN o.initiated THEN 'initiated' ELSE ca.status END,
     initiated_at = CASE WHEN o.initiated THEN now() ELSE ca.initiated_at END,
     claimed_at = CASE WHEN o.initiated THEN ca.claimed_at END,
+    compliance = CASE WHEN o.initiated THEN coalesce(ca.compliance, '{}') || o.sent ELSE ca.compliance END,
     updated_at = now()
-FROM unnest($1::text[], $2::text[], $3::int[], $4::bool[]) AS o(campaign_id, contact_id, attempt, initiated)
+FROM unnest($1::text[], $2::text[], $3::int[], $4::bool[], $5::jsonb[])
+  AS o(campaign_id, contact_id, attempt, initiated, sent)
 WHERE ca.campaign_id = o.campaign_id AND ca.contact_id = o.contact_id AND ca.attempt = o.attempt
   AND ca.status = 'dialing'`;
 
@@ -174,6 +189,7 @@ interface ClaimRow {
   caller_id: string | null;
   call_flow: string | null;
   attributes: Record<string, string> | null;
+  time_zones: string[] | null;
 }
 
 const ENDED = new Set(['initiated', 'skipped_blacklisted', 'failed']);
@@ -222,6 +238,7 @@ export function createAttemptRepository(db: Database): AttemptRepository {
           requests.map((r) => r.phoneNumber),
           limit.calls,
           limit.hours,
+          requests.map((r) => JSON.stringify(r.record)),
         ]);
         const results = new Map<string, ClaimResult>();
         const calls = new Map<string, CallSettings>();
@@ -238,6 +255,7 @@ export function createAttemptRepository(db: Database): AttemptRepository {
             callerId: row.caller_id,
             callFlow: row.call_flow,
             attributes: row.attributes ?? {},
+            zones: row.time_zones ?? [],
           });
           const at = deferredUntil(row, result);
           if (at !== undefined) deferred.push({ row, at });
@@ -256,14 +274,15 @@ export function createAttemptRepository(db: Database): AttemptRepository {
     async recordOutcomes({ initiated, released }) {
       if (initiated.length + released.length === 0) return;
       const updates = [
-        ...initiated.map((key) => ({ key, initiated: true })),
-        ...released.map((key) => ({ key, initiated: false })),
+        ...initiated.map((sent) => ({ key: sent, initiated: true, record: sent.record })),
+        ...released.map((key) => ({ key, initiated: false, record: {} })),
       ];
       await db.query(OUTCOMES_SQL, [
         updates.map((u) => u.key.campaignId),
         updates.map((u) => u.key.contactId),
         updates.map((u) => u.key.attempt),
         updates.map((u) => u.initiated),
+        updates.map((u) => JSON.stringify(u.record)),
       ]);
     },
   };

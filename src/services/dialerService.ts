@@ -25,6 +25,7 @@ import type {
   RecipientLimit,
 } from '../repositories/attemptRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
+import { localTime } from './callingHours.ts';
 import { afterClaim, callMessage, type DialCandidate, intentFor, readCandidate } from './dialDecision.ts';
 
 export interface DialerDeps {
@@ -35,6 +36,8 @@ export interface DialerDeps {
   claimLeaseSeconds: number;
   /** At most this many calls to one number in a rolling window, across one owner's campaigns. */
   recipientLimit: RecipientLimit;
+  /** The rules table's version, in every attempt's compliance record. */
+  rulesVersion: string;
   now: () => Date;
 }
 
@@ -51,6 +54,7 @@ export function createDialerService({
   phone,
   claimLeaseSeconds,
   recipientLimit,
+  rulesVersion,
   now,
 }: DialerDeps) {
   return {
@@ -114,6 +118,7 @@ export function createDialerService({
       for (const c of candidates) outcomes.set(c.id, retry('CheckBlacklist', error));
       return;
     }
+    const checkedAt = now().toISOString();
 
     // 3. InitiateCall: one claim for every attempt; the listed ones are recorded skipped by it.
     const intents = new Map<string, ClaimIntent>(candidates.map((c) => [c.id, intentFor(c, listed)]));
@@ -133,6 +138,14 @@ export function createDialerService({
         ...c.key,
         intent: intents.get(c.id) ?? 'dial',
         phoneNumber: c.phoneNumber,
+        // The start of the attempt's compliance record: what was checked here, and under which rules.
+        record: {
+          rulesVersion,
+          recipientLimit,
+          doNotCall: { checkedAt, listed: listed.has(c.phoneNumber) },
+          // Calling hours are not checked at the dial yet (docs/architecture.md).
+          callingHoursChecked: false,
+        },
       }));
       claims = await attempts.claim(requests, claimLeaseSeconds, recipientLimit);
     } catch (error) {
@@ -162,16 +175,22 @@ export function createDialerService({
     }
     skip.end(claimMarks);
 
-    const sent = await send(sending, claims.calls, outcomes, claimMarks);
+    const sentAt = now();
+    const sent = await send(sending, claims.calls, sentAt, outcomes, claimMarks);
     initiate.end(claimMarks);
 
-    // 4. RecordAttempt
+    // 4. RecordAttempt: the record gains when the call was sent, and the local time then in each zone.
     const released = sending.filter((c) => !sent.includes(c)).map((c) => c.key);
+    const initiated = sent.map((c) => {
+      const zones = claims.calls.get(dialIdOf(c.key))?.zones ?? [];
+      const localTimes = Object.fromEntries(zones.map((zone) => [zone, localTime(sentAt, zone).text]));
+      return { ...c.key, record: { sentAt: sentAt.toISOString(), localTimes } };
+    });
     try {
       await trace.step(
         'RecordAttempt',
         sent.map((c) => c.id),
-        () => attempts.recordOutcomes({ initiated: sent.map((c) => c.key), released }),
+        () => attempts.recordOutcomes({ initiated, released }),
       );
       for (const c of sent) outcomes.set(c.id, { kind: 'done', result: 'initiated' });
     } catch (error) {
@@ -184,10 +203,10 @@ export function createDialerService({
   async function send(
     sending: DialCandidate[],
     settings: ReadonlyMap<string, CallSettings>,
+    requestedAt: Date,
     outcomes: Map<string, TaskOutcome>,
     stepMarks: Map<string, StepMark>,
   ): Promise<DialCandidate[]> {
-    const requestedAt = now();
     const result = await calls.send(
       sending.map((c) => {
         const call = callMessage(c, settings.get(dialIdOf(c.key)), requestedAt);

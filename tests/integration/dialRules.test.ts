@@ -35,6 +35,35 @@ async function contact(campaignId: string, contactId: string) {
   return rows[0];
 }
 
+describe('the compliance record', () => {
+  it('keeps with each attempt why it was allowed, as known when it was sent, and never the number', async () => {
+    const [one] = await harness.seedCampaign('d-record', 'owner-d', 1, 7090);
+    await harness.db.query(
+      "UPDATE contacts SET time_zones = ARRAY['America/Denver', 'America/North_Dakota/Center'], zone_source = 'number' WHERE campaign_id = 'd-record'",
+    );
+    const { calls } = await dial('d-record', [task('d-record', one as Contact)]);
+    expect(calls).toHaveLength(1);
+    const { rows } = await harness.db.query(
+      "SELECT compliance FROM call_attempts WHERE campaign_id = 'd-record'",
+    );
+    const record = rows[0]?.compliance;
+    expect(record).toMatchObject({
+      rulesVersion: '2026-12-02',
+      recipientLimit: { calls: 3, hours: 24 },
+      doNotCall: { listed: false },
+      callingHoursChecked: false,
+      attempt: 1,
+      maxAttempts: 3,
+      callsToNumberLast24h: 0,
+      zones: ['America/Denver', 'America/North_Dakota/Center'],
+      zoneSource: 'number',
+    });
+    expect(Object.keys(record.localTimes)).toEqual(['America/Denver', 'America/North_Dakota/Center']);
+    expect(Date.parse(record.sentAt)).toBeGreaterThanOrEqual(Date.parse(record.doNotCall.checkedAt));
+    expect(JSON.stringify(record)).not.toContain((one as Contact).phoneNumber.slice(2));
+  });
+});
+
 describe('claim-time checks', () => {
   it('dials nothing of a paused campaign (its contact back on the schedule) or a cancelled one', async () => {
     const [paused] = await harness.seedCampaign('d-paused', 'owner-d', 1, 7000, 'paused');

@@ -76,7 +76,12 @@ function world(
           calls: new Map(
             requests.map((r) => [
               dialIdOf(r),
-              { callerId: '+12025550100', callFlow: 'flows/test', attributes: { firstName: 'Ada' } },
+              {
+                callerId: '+12025550100',
+                callFlow: 'flows/test',
+                attributes: { firstName: 'Ada' },
+                zones: ['America/New_York'],
+              },
             ]),
           ),
         };
@@ -89,6 +94,7 @@ function world(
     phone,
     claimLeaseSeconds: 120,
     recipientLimit: { calls: 3, hours: 24 },
+    rulesVersion: '2026-12-02',
     now: () => NOW,
   });
   return { dial: dialer.dial, sent, claimed, recorded };
@@ -118,8 +124,22 @@ describe('dialer service', () => {
         deadline: new Date(NOW.getTime() + 300_000).toISOString(),
       },
     ]);
+    // The attempt's record gains when the call was sent and the local time then in the contact's zone
     expect(recorded).toEqual([
-      { initiated: [{ campaignId: 'c-1', contactId: 'k-1', attempt: 1 }], released: [] },
+      {
+        initiated: [
+          {
+            campaignId: 'c-1',
+            contactId: 'k-1',
+            attempt: 1,
+            record: {
+              sentAt: NOW.toISOString(),
+              localTimes: { 'America/New_York': '2026-03-08 11:00 sun' },
+            },
+          },
+        ],
+        released: [],
+      },
     ]);
   });
 
@@ -138,6 +158,15 @@ describe('dialer service', () => {
       ['k-1', 'dial'],
       ['k-2', 'skip_blacklisted'],
     ]);
+    // Each claim starts the attempt's compliance record: the rules and the do-not-call check it was decided by
+    expect(claimed.map((c) => c.record)).toEqual(
+      [false, true].map((listed) => ({
+        rulesVersion: '2026-12-02',
+        recipientLimit: { calls: 3, hours: 24 },
+        doNotCall: { checkedAt: NOW.toISOString(), listed },
+        callingHoursChecked: false,
+      })),
+    );
   });
 
   it('rejects a task whose number is not valid, and one for a contact the campaign does not have', async () => {
@@ -225,7 +254,7 @@ describe('dialer service', () => {
     });
     expect(recorded).toEqual([
       {
-        initiated: [{ campaignId: 'c-1', contactId: 'k-7', attempt: 1 }],
+        initiated: [expect.objectContaining({ campaignId: 'c-1', contactId: 'k-7', attempt: 1 })],
         released: [{ campaignId: 'c-1', contactId: 'k-8', attempt: 1 }],
       },
     ]);
