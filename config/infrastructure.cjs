@@ -82,6 +82,7 @@ const ALARMED_FUNCTIONS = [
   'addContacts',
   'listContacts',
   'deleteContact',
+  'listAttempts',
   'createImport',
   'getImport',
   'importWorker',

@@ -39,7 +39,29 @@ export interface ContactRepository {
   list(campaignId: string, limit: number, after?: string): Promise<StoredContact[]>;
   /** False when the campaign has no such contact. */
   remove(campaignId: string, contactId: string): Promise<boolean>;
+  /** The contact's attempts, first to last, each with its result and compliance record; undefined: no such contact. */
+  attempts(campaignId: string, contactId: string): Promise<AttemptView[] | undefined>;
 }
+
+/** One call attempt as its owner reads it (no number: the contact's is in its own view). */
+export interface AttemptView {
+  attempt: number;
+  status: string;
+  claimedAt?: string;
+  initiatedAt?: string;
+  outcome?: string;
+  optOut?: boolean;
+  result?: Record<string, unknown>;
+  resultAt?: string;
+  /** Why the attempt was allowed or skipped, as known then (docs/telephony.md). */
+  compliance?: Record<string, unknown>;
+}
+
+const ATTEMPTS_SQL = `
+SELECT a.attempt, a.status, a.claimed_at, a.initiated_at, a.outcome, a.opt_out, a.result, a.result_at, a.compliance
+FROM contacts c LEFT JOIN call_attempts a ON a.campaign_id = c.campaign_id AND a.contact_id = c.id
+WHERE c.campaign_id = $1 AND c.id = $2
+ORDER BY a.attempt`;
 
 /**
  * Adds the rows a campaign does not hold yet (by id or number) in one statement, on `query` (a transaction's, when
@@ -76,6 +98,39 @@ export function createContactRepository(db: Database): ContactRepository {
         attributes: row.attributes,
         ...(row.state ? { state: row.state } : {}),
       }));
+    },
+
+    async attempts(campaignId, contactId) {
+      const { rows } = await db.query<{
+        attempt: number | null;
+        status: string;
+        claimed_at: Date | null;
+        initiated_at: Date | null;
+        outcome: string | null;
+        opt_out: boolean | null;
+        result: Record<string, unknown> | null;
+        result_at: Date | null;
+        compliance: Record<string, unknown> | null;
+      }>(ATTEMPTS_SQL, [campaignId, contactId]);
+      if (rows.length === 0) return undefined;
+      const present = <T>(key: string, value: T | null) => (value === null ? {} : { [key]: value });
+      return rows.flatMap((row) =>
+        row.attempt === null
+          ? []
+          : [
+              {
+                attempt: row.attempt,
+                status: row.status,
+                ...present('claimedAt', row.claimed_at?.toISOString() ?? null),
+                ...present('initiatedAt', row.initiated_at?.toISOString() ?? null),
+                ...present('outcome', row.outcome),
+                ...present('optOut', row.opt_out),
+                ...present('result', row.result),
+                ...present('resultAt', row.result_at?.toISOString() ?? null),
+                ...present('compliance', row.compliance),
+              } as AttemptView,
+            ],
+      );
     },
 
     async remove(campaignId, contactId) {

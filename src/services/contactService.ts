@@ -56,6 +56,14 @@ export function createContactService({ definitions, contacts, newId }: ContactSe
       return { contacts: page, ...(page.length === limit && last ? { next: last.id } : {}) };
     },
 
+    /** A contact's attempts with their results and compliance records. */
+    async attempts(campaign: OwnedCampaign, contactId: string) {
+      await loadOwnedDefinition(definitions, campaign);
+      const attempts = await contacts.attempts(campaign.campaignId, contactId);
+      if (attempts === undefined) throw new NotFoundError('Contact not found');
+      return { contactId, attempts };
+    },
+
     async remove(campaign: OwnedCampaign, contactId: string) {
       await draft(campaign, 'Contacts can be taken out');
       if (!(await contacts.remove(campaign.campaignId, contactId)))

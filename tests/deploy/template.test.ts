@@ -67,6 +67,7 @@ const CAMPAIGN_API = [
   'addContacts',
   'listContacts',
   'deleteContact',
+  'listAttempts',
 ];
 const IMPORT_API = ['createImport', 'getImport'];
 const DATABASE_FUNCTIONS = [
@@ -260,6 +261,7 @@ describe('the prod template', () => {
       String(resource.Properties.PathPart),
     );
     expect(pathParts.sort()).toEqual([
+      'attempts',
       'blacklist',
       'campaigns',
       'contacts',
@@ -280,7 +282,7 @@ describe('the prod template', () => {
 
   it('puts the authorizer on every route of the REST API, validates bodies at the edge, and logs access', () => {
     const methods = ofType('AWS::ApiGateway::Method');
-    expect(methods).toHaveLength(14);
+    expect(methods).toHaveLength(15);
     // Opening an import takes no body: the file goes to S3 with the form it answers.
     const bodiless = ['ApiGatewayMethodCampaignsCampaignidVarImportsPost'];
     for (const [id, method] of methods) {

@@ -44,6 +44,7 @@ type HttpFunctionName =
   | 'addContacts'
   | 'listContacts'
   | 'deleteContact'
+  | 'listAttempts'
   | 'createImport'
   | 'getImport'
   | 'blacklistAdd'
@@ -116,6 +117,7 @@ export async function startSystemHarness(env: Record<string, string | undefined>
     addContacts: (await import('../../src/functions/addContacts.ts')).handler,
     listContacts: (await import('../../src/functions/listContacts.ts')).handler,
     deleteContact: (await import('../../src/functions/deleteContact.ts')).handler,
+    listAttempts: (await import('../../src/functions/listAttempts.ts')).handler,
     createImport: (await import('../../src/functions/createImport.ts')).handler,
     getImport: (await import('../../src/functions/getImport.ts')).handler,
     importWorker: (await import('../../src/functions/importWorker.ts')).handler,

@@ -126,6 +126,85 @@ describe('call results', () => {
     expect(await contactState('r-steps', 'contact-4')).toMatchObject({ next_call_at: minutesAfter(240) });
   });
 
+  it('reads a contact’s attempts back, with their results and compliance records, for its owner only', async () => {
+    // Prepare: a campaign made through the API, its one contact dialled and its call answered
+    const created = await harness.http(
+      'createCampaign',
+      apiEvent({
+        method: 'POST',
+        resource: '/campaigns',
+        userId: 'owner-h',
+        body: { name: 'History', callerId: '+1 202 555 0100', callFlow: 'flows/reminder-v2' },
+      }),
+    );
+    const campaignId = String(created.body.campaignId);
+    const path = { campaignId, contactId: 'h-1' };
+    await harness.http(
+      'addContacts',
+      apiEvent({
+        method: 'POST',
+        resource: '/campaigns/{campaignId}/contacts',
+        pathParameters: { campaignId },
+        userId: 'owner-h',
+        body: { contacts: [{ id: 'h-1', phoneNumber: '(312) 555-0178' }] },
+      }),
+    );
+    await harness.http(
+      'startCampaign',
+      apiEvent({
+        method: 'POST',
+        resource: '/campaigns/{campaignId}/start',
+        pathParameters: { campaignId },
+        userId: 'owner-h',
+        body: {},
+      }),
+    );
+    await harness.drain('fanout', 1);
+    await harness.drain('dialTasks');
+    await harness.deliverResults([{ dialId: `${campaignId}:h-1:1`, outcome: 'answered', endedAt: ENDED }]);
+    const read = (userId: string, contactId = 'h-1') =>
+      harness.http(
+        'listAttempts',
+        apiEvent({
+          method: 'GET',
+          resource: '/campaigns/{campaignId}/contacts/{contactId}/attempts',
+          pathParameters: { ...path, contactId },
+          userId,
+        }),
+      );
+
+    // Act
+    const mine = await read('owner-h');
+    const theirs = await read('someone-else');
+    const none = await read('owner-h', 'no-such-contact');
+
+    // Assert
+    expect(mine.statusCode).toBe(200);
+    expect(mine.body).toMatchObject({
+      contactId: 'h-1',
+      attempts: [
+        {
+          attempt: 1,
+          status: 'initiated',
+          outcome: 'answered',
+          optOut: false,
+          result: { endedAt: ENDED },
+          compliance: {
+            rulesVersion: '2026-12-02',
+            attempt: 1,
+            maxAttempts: 3,
+            zones: ['America/Chicago'],
+            zoneSource: 'number',
+            doNotCall: { listed: false },
+          },
+        },
+      ],
+    });
+    expect(JSON.stringify(mine.body)).not.toContain('5550178');
+    expect([theirs.statusCode, none.statusCode]).toEqual([404, 404]);
+    expect(none.body.message).toBe('Contact not found');
+  });
+
   it('ends a contact at its last attempt, and keeps the first of two deliveries of one result', async () => {
     await ringing('r-last', 1, 3);
     const first = result('r-last', 'contact-0', 3, 'no_answer');
