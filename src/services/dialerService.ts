@@ -191,6 +191,8 @@ export function createDialerService({
         'RecordAttempt',
         sent.map((c) => c.id),
         () => attempts.recordOutcomes({ initiated, released }),
+        // The record's facts on the span too (never the number): the rules version and the local times of the call.
+        () => marks(sent.map((c, i) => [c.id, { metadata: { rulesVersion, ...initiated[i]?.record } }])),
       );
       for (const c of sent) outcomes.set(c.id, { kind: 'done', result: 'initiated' });
     } catch (error) {

@@ -24,7 +24,7 @@ async function dial(campaignId: string, tasks: unknown[]) {
   await harness.enqueue(tasks as never);
   const run = await harness.runBatch();
   const calls = (await harness.callMessages()).filter((call) => call.campaignId === campaignId);
-  return { summary: run.output.join(''), calls, response: run.response };
+  return { summary: run.output.join(''), calls, response: run.response, traceId: run.traceId };
 }
 
 async function contact(campaignId: string, contactId: string) {
@@ -41,7 +41,7 @@ describe('the compliance record', () => {
     await harness.db.query(
       "UPDATE contacts SET time_zones = ARRAY['America/Denver', 'America/North_Dakota/Center'], zone_source = 'number' WHERE campaign_id = 'd-record'",
     );
-    const { calls } = await dial('d-record', [task('d-record', one as Contact)]);
+    const { calls, traceId } = await dial('d-record', [task('d-record', one as Contact)]);
     expect(calls).toHaveLength(1);
     const { rows } = await harness.db.query(
       "SELECT compliance FROM call_attempts WHERE campaign_id = 'd-record'",
@@ -61,6 +61,17 @@ describe('the compliance record', () => {
     expect(Object.keys(record.localTimes)).toEqual(['America/Denver', 'America/North_Dakota/Center']);
     expect(Date.parse(record.sentAt)).toBeGreaterThanOrEqual(Date.parse(record.doNotCall.checkedAt));
     expect(JSON.stringify(record)).not.toContain((one as Contact).phoneNumber.slice(2));
+    // ... and on the dial's span
+    const docs = await harness.stack.xray.waitFor((all) =>
+      all.some(
+        (doc) => doc.trace_id === traceId && doc.name === 'RecordAttempt' && doc.metadata?.default?.sentAt,
+      ),
+    );
+    const span = docs.find((doc) => doc.trace_id === traceId && doc.name === 'RecordAttempt');
+    expect(span?.metadata?.default).toMatchObject({
+      rulesVersion: '2026-12-02',
+      localTimes: record.localTimes,
+    });
   });
 });
 
