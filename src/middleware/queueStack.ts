@@ -7,7 +7,7 @@
  * Services see tasks and outcomes only, no Lambda or SQS types.
  *
  * Hand-written rather than Powertools' BatchProcessor: that runs one record handler per record, while the
- * services here batch their I/O across the records (one BatchGetItem, one SendMessageBatch, two statements); and
+ * services here batch their I/O across the records (one BatchGetItem, one SendMessageBatch, a claim and an outcome statement); and
  * Powertools' Parser wants Zod schemas, where this project's schemas are JSON Schema files, precompiled.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';

@@ -2,7 +2,8 @@
  * Turns a batch of dial tasks into calls. For the batch as a whole:
  * 1. ValidateInput: each task's number in E.164; a task whose number is not valid is rejected.
  * 2. CheckBlacklist: one BatchGetItem for every number of the batch (the list may have changed since fan-out).
- * 3. InitiateCall: claim the attempts in Postgres (one statement: listed numbers are recorded skipped by it), then
+ * 3. InitiateCall: claim the attempts in Postgres (one transaction: the numbers locked, then one statement that checks
+ *    each attempt, claims it and starts its compliance record; listed numbers are recorded skipped by it), then
  *    send the calls this invocation now owns to the asterisk-calls queue. A claim makes a redelivered task a no-op
  *    once its call went out, and lets a task whose call may not have gone out be sent again under the same dialId.
  * 4. RecordAttempt: mark sent calls initiated and release the claims of unsent ones (one statement).
