@@ -56,7 +56,33 @@ export interface CampaignRepository {
   markFanoutEnqueued(campaignId: string): Promise<void>;
   /** Attempts of the campaign by status (queued, dialing, initiated, skipped_blacklisted, failed). */
   attemptCounts(campaignId: string): Promise<Record<string, number>>;
+  /** Where the campaign's calls and contacts stand (one statement). */
+  runCounts(campaignId: string): Promise<RunCounts>;
 }
+
+export interface RunCounts {
+  /** Calls by what the telephony reported (answered, busy, ...). */
+  outcomes: Record<string, number>;
+  /** Contacts done, by why (answered, opted_out, max_attempts, invalid_number). */
+  contactsDone: Record<string, number>;
+  /** Contacts due again later (a retry planned, or sent back to the schedule). */
+  contactsDueLater: number;
+  /** Calls being placed or ringing: claimed to dial, or sent and without a result yet. */
+  callsInFlight: number;
+}
+
+const RUN_COUNTS_SQL = `
+SELECT
+  (SELECT coalesce(jsonb_object_agg(outcome, n), '{}') FROM (
+     SELECT outcome, count(*)::int AS n FROM call_attempts
+     WHERE campaign_id = $1 AND outcome IS NOT NULL GROUP BY outcome) AS o) AS outcomes,
+  (SELECT coalesce(jsonb_object_agg(final_outcome, n), '{}') FROM (
+     SELECT final_outcome, count(*)::int AS n FROM contacts
+     WHERE campaign_id = $1 AND final_outcome IS NOT NULL GROUP BY final_outcome) AS f) AS contacts_done,
+  (SELECT count(*)::int FROM contacts
+   WHERE campaign_id = $1 AND next_call_at IS NOT NULL AND final_outcome IS NULL) AS contacts_due_later,
+  (SELECT count(*)::int FROM call_attempts
+   WHERE campaign_id = $1 AND (status = 'dialing' OR (status = 'initiated' AND outcome IS NULL))) AS calls_in_flight`;
 
 export function createCampaignRepository(db: Database): CampaignRepository {
   return {
@@ -105,6 +131,22 @@ export function createCampaignRepository(db: Database): CampaignRepository {
 
     async markFanoutEnqueued(campaignId) {
       await db.query('UPDATE campaigns SET fanout_enqueued_at = now() WHERE id = $1', [campaignId]);
+    },
+
+    async runCounts(campaignId) {
+      const { rows } = await db.query<{
+        outcomes: Record<string, number>;
+        contacts_done: Record<string, number>;
+        contacts_due_later: number;
+        calls_in_flight: number;
+      }>(RUN_COUNTS_SQL, [campaignId]);
+      const row = rows[0];
+      return {
+        outcomes: row?.outcomes ?? {},
+        contactsDone: row?.contacts_done ?? {},
+        contactsDueLater: row?.contacts_due_later ?? 0,
+        callsInFlight: row?.calls_in_flight ?? 0,
+      };
     },
 
     async attemptCounts(campaignId) {

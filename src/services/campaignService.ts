@@ -12,7 +12,7 @@ import type { MessageQueue } from '../adapters/messageQueue.ts';
 import type { FanoutJob } from '../generated/fanoutJob.ts';
 import { ConflictError, DependencyError, NotFoundError } from '../lib/errors.ts';
 import { traced } from '../lib/tracing.ts';
-import type { Campaign, CampaignRepository } from '../repositories/campaignRepository.ts';
+import type { Campaign, CampaignRepository, RunCounts } from '../repositories/campaignRepository.ts';
 
 export interface CampaignServiceDeps {
   campaigns: CampaignRepository;
@@ -29,10 +29,11 @@ export interface StartResult {
   dryRun?: true;
 }
 
-export interface CampaignProgress {
+export interface CampaignProgress extends RunCounts {
   campaignId: string;
   status: Campaign['status'];
   contacts: number;
+  /** Attempts by status (queued, dialing, initiated, skipped_blacklisted, failed). */
   counts: Record<string, number>;
 }
 
@@ -51,15 +52,21 @@ function loadOwned(campaigns: CampaignRepository, { campaignId, userId }: OwnedC
   });
 }
 
-/** Progress of the caller's campaign: its status, contacts, and attempts by status. */
+/**
+ * Progress of the caller's campaign: its status, contacts, attempts by status, calls by outcome, contacts done by
+ * why, contacts due again later, and calls in flight.
+ */
 export async function campaignProgress(
   campaigns: CampaignRepository,
   { campaignId, userId }: OwnedCampaign,
 ): Promise<CampaignProgress> {
   const campaign = await loadOwned(campaigns, { campaignId, userId });
-  const counts = await campaigns.attemptCounts(campaignId);
+  const [counts, run] = await Promise.all([
+    campaigns.attemptCounts(campaignId),
+    campaigns.runCounts(campaignId),
+  ]);
   const contacts = campaign.contacts ?? (await campaigns.countContacts(campaignId));
-  return { campaignId, status: campaign.status, contacts, counts };
+  return { campaignId, status: campaign.status, contacts, counts, ...run };
 }
 
 export function createCampaignService({ campaigns, fanoutQueue, pageSize }: CampaignServiceDeps) {

@@ -290,9 +290,16 @@ describe('GET /campaigns/{campaignId}', () => {
     // Prepare
     await harness.seedCampaign('c-status', 'user-1', 4, 0, 'running');
     await harness.db.query(
-      `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status) VALUES
-       ('c-status', 'contact-0', 1, 'initiated'), ('c-status', 'contact-1', 1, 'initiated'),
-       ('c-status', 'contact-2', 1, 'skipped_blacklisted'), ('c-status', 'contact-3', 1, 'queued')`,
+      `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, outcome) VALUES
+       ('c-status', 'contact-0', 1, 'initiated', 'answered'), ('c-status', 'contact-1', 1, 'initiated', 'busy'),
+       ('c-status', 'contact-1', 2, 'initiated', NULL),
+       ('c-status', 'contact-2', 1, 'skipped_blacklisted', NULL), ('c-status', 'contact-3', 1, 'queued', NULL)`,
+    );
+    await harness.db.query(
+      `UPDATE contacts SET final_outcome = 'answered' WHERE campaign_id = 'c-status' AND id = 'contact-0'`,
+    );
+    await harness.db.query(
+      `UPDATE contacts SET next_call_at = now() + interval '1 hour' WHERE campaign_id = 'c-status' AND id = 'contact-3'`,
     );
 
     // Act
@@ -305,7 +312,12 @@ describe('GET /campaigns/{campaignId}', () => {
       campaignId: 'c-status',
       status: 'running',
       contacts: 4,
-      counts: { initiated: 2, queued: 1, skipped_blacklisted: 1 },
+      counts: { initiated: 3, queued: 1, skipped_blacklisted: 1 },
+      // Calls by what the telephony reported; contacts done and due later; a call ringing without a result yet
+      outcomes: { answered: 1, busy: 1 },
+      contactsDone: { answered: 1 },
+      contactsDueLater: 1,
+      callsInFlight: 1,
       // Made by SQL, not the API: the default settings, no caller id or call flow yet
       settings: expect.objectContaining({
         name: 'c-status',
