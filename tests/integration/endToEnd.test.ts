@@ -55,6 +55,11 @@ it('calls every eligible contact exactly once, never a blacklisted one, and coun
     status: 'running',
     contacts: CONTACTS,
     counts: { initiated: CONTACTS - listed.length, skipped_blacklisted: listed.length },
+    // No telephony answers here: every call sent is still ringing, no contact is done or due again
+    callsInFlight: CONTACTS - listed.length,
+    outcomes: {},
+    contactsDone: {},
+    contactsDueLater: 0,
     settings: expect.objectContaining({ name: 'c-e2e', maxAttempts: 3 }),
   });
 
