@@ -41,43 +41,50 @@ const result = (campaignId: string, contactId: string, attempt: number, outcome:
   ...extra,
 });
 
+/** A campaign made through the API with one contact, started, fanned out and dialled; answers its id. */
+async function dialledThroughApi(
+  userId: string,
+  name: string,
+  contact: Record<string, unknown>,
+): Promise<string> {
+  const created = await harness.http(
+    'createCampaign',
+    apiEvent({
+      method: 'POST',
+      resource: '/campaigns',
+      userId,
+      body: { name, callerId: '+1 202 555 0100', callFlow: 'flows/reminder-v2' },
+    }),
+  );
+  const campaignId = String(created.body.campaignId);
+  const pathParameters = { campaignId };
+  await harness.http(
+    'addContacts',
+    apiEvent({
+      method: 'POST',
+      resource: '/campaigns/{campaignId}/contacts',
+      pathParameters,
+      userId,
+      body: { contacts: [contact] },
+    }),
+  );
+  await harness.http(
+    'startCampaign',
+    apiEvent({ method: 'POST', resource: '/campaigns/{campaignId}/start', pathParameters, userId, body: {} }),
+  );
+  await harness.drain('fanout', 1);
+  await harness.drain('dialTasks');
+  return campaignId;
+}
+
 describe('call messages', () => {
   it('carry the campaign’s caller id and call flow, the contact’s attributes and a deadline, as the schema says', async () => {
-    // Prepare: a campaign and a contact through the API
-    const created = await harness.http(
-      'createCampaign',
-      apiEvent({
-        method: 'POST',
-        resource: '/campaigns',
-        userId: 'owner-t',
-        body: { name: 'Contract', callerId: '+1 202 555 0100', callFlow: 'flows/reminder-v2' },
-      }),
-    );
-    const campaignId = String(created.body.campaignId);
-    await harness.http(
-      'addContacts',
-      apiEvent({
-        method: 'POST',
-        resource: '/campaigns/{campaignId}/contacts',
-        pathParameters: { campaignId },
-        userId: 'owner-t',
-        body: { contacts: [{ id: 't-1', phoneNumber: '(202) 555-0177', attributes: { firstName: 'Ada' } }] },
-      }),
-    );
-
-    // Act
-    await harness.http(
-      'startCampaign',
-      apiEvent({
-        method: 'POST',
-        resource: '/campaigns/{campaignId}/start',
-        pathParameters: { campaignId },
-        userId: 'owner-t',
-        body: {},
-      }),
-    );
-    await harness.drain('fanout', 1);
-    await harness.drain('dialTasks');
+    // Prepare and act: a campaign and a contact through the API, started and dialled
+    const campaignId = await dialledThroughApi('owner-t', 'Contract', {
+      id: 't-1',
+      phoneNumber: '(202) 555-0177',
+      attributes: { firstName: 'Ada' },
+    });
 
     // Assert
     const [call] = (await harness.callMessages()).filter((message) => message.campaignId === campaignId);
@@ -128,39 +135,11 @@ describe('call results', () => {
 
   it('reads a contact’s attempts back, with their results and compliance records, for its owner only', async () => {
     // Prepare: a campaign made through the API, its one contact dialled and its call answered
-    const created = await harness.http(
-      'createCampaign',
-      apiEvent({
-        method: 'POST',
-        resource: '/campaigns',
-        userId: 'owner-h',
-        body: { name: 'History', callerId: '+1 202 555 0100', callFlow: 'flows/reminder-v2' },
-      }),
-    );
-    const campaignId = String(created.body.campaignId);
+    const campaignId = await dialledThroughApi('owner-h', 'History', {
+      id: 'h-1',
+      phoneNumber: '(312) 555-0178',
+    });
     const path = { campaignId, contactId: 'h-1' };
-    await harness.http(
-      'addContacts',
-      apiEvent({
-        method: 'POST',
-        resource: '/campaigns/{campaignId}/contacts',
-        pathParameters: { campaignId },
-        userId: 'owner-h',
-        body: { contacts: [{ id: 'h-1', phoneNumber: '(312) 555-0178' }] },
-      }),
-    );
-    await harness.http(
-      'startCampaign',
-      apiEvent({
-        method: 'POST',
-        resource: '/campaigns/{campaignId}/start',
-        pathParameters: { campaignId },
-        userId: 'owner-h',
-        body: {},
-      }),
-    );
-    await harness.drain('fanout', 1);
-    await harness.drain('dialTasks');
     await harness.deliverResults([{ dialId: `${campaignId}:h-1:1`, outcome: 'answered', endedAt: ENDED }]);
     const read = (userId: string, contactId = 'h-1') =>
       harness.http(
