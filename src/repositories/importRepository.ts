@@ -132,7 +132,13 @@ UPDATE imports SET next_byte = $3, rows_read = $4, added = added + $5, refused =
 WHERE id = $1 AND lease_owner = $2`;
 
 export interface ImportRepository {
-  create(record: { id: string; campaignId: string; objectKey: string; uploadExpiresAt: Date }): Promise<void>;
+  /** Records a new import, waiting for its file; answers it as stored. */
+  create(record: {
+    id: string;
+    campaignId: string;
+    objectKey: string;
+    uploadExpiresAt: Date;
+  }): Promise<ImportRecord>;
   find(campaignId: string, importId: string): Promise<ImportRecord | undefined>;
   findByKey(objectKey: string): Promise<ImportRecord | undefined>;
   /**
@@ -171,10 +177,11 @@ export function createImportRepository(db: Database): ImportRepository {
   };
   return {
     async create({ id, campaignId, objectKey, uploadExpiresAt }) {
-      await db.query(
-        'INSERT INTO imports (id, campaign_id, object_key, upload_expires_at) VALUES ($1, $2, $3, $4)',
+      const { rows } = await db.query<Row>(
+        'INSERT INTO imports (id, campaign_id, object_key, upload_expires_at) VALUES ($1, $2, $3, $4) RETURNING *',
         [id, campaignId, objectKey, uploadExpiresAt],
       );
+      return toRecord(rows[0] as Row);
     },
 
     find: (campaignId, importId) =>

@@ -95,14 +95,12 @@ export function createImportService({ definitions, imports, files, newId, now, l
         seconds: limits.uploadSeconds,
         now: at,
       });
-      await imports.create({
+      const record = await imports.create({
         id: importId,
         campaignId: campaign.campaignId,
         objectKey: uploadKey(campaign.campaignId, importId),
         uploadExpiresAt: new Date(upload.expiresAt),
       });
-      const record = await imports.find(campaign.campaignId, importId);
-      if (record === undefined) throw new NotFoundError('Import not found');
       return { ...(await view(record)), upload };
     },
 
