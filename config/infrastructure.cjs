@@ -13,14 +13,6 @@ const DLQ_RETENTION_SECONDS = 1_209_600;
  * sources; every queue redrives to its DLQ after `maxReceiveCount` receives.
  */
 const QUEUES = {
-  fanout: {
-    resource: 'Fanout',
-    name: 'fanout',
-    visibilityTimeout: 360,
-    maxReceiveCount: 5,
-    // One page (FANOUT_PAGE_SIZE contacts) per invocation: memory stays flat whatever the campaign's size.
-    consumer: { function: 'fanoutWorker', batchSize: 1 },
-  },
   dialTasks: {
     resource: 'DialTasks',
     name: 'dial-tasks',
@@ -74,7 +66,11 @@ const IMPORT_BUCKET = {
 const ALARMED_FUNCTIONS = [
   'authorizer',
   'startCampaign',
+  'pauseCampaign',
+  'resumeCampaign',
+  'cancelCampaign',
   'campaignStatus',
+  'campaignPreview',
   'createCampaign',
   'listCampaigns',
   'updateCampaign',
@@ -89,7 +85,7 @@ const ALARMED_FUNCTIONS = [
   'blacklistAdd',
   'blacklistCheck',
   'blacklistRemove',
-  'fanoutWorker',
+  'scheduler',
   'dialerWorker',
   'resultWorker',
 ];

@@ -15,7 +15,7 @@ export interface QueueDefinition {
 }
 
 const infrastructure = createRequire(import.meta.url)('../config/infrastructure.cjs') as {
-  QUEUES: Record<'fanout' | 'dialTasks' | 'imports' | 'asteriskCalls' | 'callResults', QueueDefinition>;
+  QUEUES: Record<'dialTasks' | 'imports' | 'asteriskCalls' | 'callResults', QueueDefinition>;
   BLACKLIST_TABLE: { resource: string; name: string; key: string };
   IMPORT_BUCKET: { resource: string; name: string; uploadsPrefix: string; rejectsPrefix: string };
   DLQ_RETENTION_SECONDS: number;

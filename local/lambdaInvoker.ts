@@ -6,10 +6,10 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { LambdaHandler } from '../src/middleware/tracedChain.ts';
 
-export function offlineFunction(
+export function offlineFunction<TEvent = SQSEvent, TResult = SQSBatchResponse>(
   lambda: LambdaClient,
   functionName: string,
-): LambdaHandler<SQSEvent, SQSBatchResponse> {
+): LambdaHandler<TEvent, TResult> {
   return async (event) => {
     const result = await lambda.send(
       new InvokeCommand({
@@ -19,7 +19,7 @@ export function offlineFunction(
     );
     const payload = result.Payload ? new TextDecoder().decode(result.Payload) : '';
     if (result.FunctionError) throw new Error(`${functionName} failed: ${payload.slice(0, 500)}`);
-    return JSON.parse(payload) as SQSBatchResponse;
+    return JSON.parse(payload) as TResult;
   };
 }
 

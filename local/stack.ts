@@ -230,7 +230,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         AWS_XRAY_DAEMON_ADDRESS: xray.address,
         DATABASE_URL: postgres.url,
         BLACKLIST_TABLE: BLACKLIST_TABLE.name,
-        FANOUT_QUEUE_URL: queueUrls.fanout,
         DIAL_TASKS_QUEUE_URL: queueUrls.dialTasks,
         ASTERISK_CALLS_QUEUE_URL: queueUrls.asteriskCalls,
         CALL_RESULTS_QUEUE_URL: queueUrls.callResults,

@@ -5,6 +5,10 @@
  * - the HTTP API served by serverless-offline (with the API's own authorizer) behind a front door on
  *   127.0.0.1:$PORT (3000) that keeps API Gateway's limits and JSON answers (apiFront.ts);
  * - each SQS-triggered function polling its queue as its event source mapping would (batch size from serverless.yml);
+ * - the scheduler invoked every minute, as its schedule would, and a telephony simulator answering the calls
+ *   (telephony.ts): `--outcomes answered=60,busy=40` sets its mix; `--time-scale 60` runs the clock an hour a minute
+ *   (the functions' and the simulator's), so a campaign goes through retries, closing windows and completion in
+ *   minutes;
  * - every invocation traced, the documents appended to .local/xray/segments.ndjson;
  * - a short log: a line per request and per batch, campaign summaries (`npm start -- --verbose`: everything).
  * Ctrl-C stops everything; a start after a killed run recovers by itself.
@@ -18,12 +22,14 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { clockOf } from '../src/lib/clock.ts';
 import { startApiFront } from './apiFront.ts';
 import { watchCampaigns } from './campaignProgress.ts';
 import { createDemoCampaign, DEMO_USER, seedDemoBlacklist } from './demo.ts';
 import { DEMO_SCOPES, signDevToken } from './devToken.ts';
 import { sqsTriggers } from './functionsConfig.ts';
 import { offlineFunction, offlineLambdaClient } from './lambdaInvoker.ts';
+import { lambdaContext } from './lambdaRuntime.ts';
 import { createLogView, type LogView } from './logView.ts';
 import {
   DEMO_CAMPAIGN_FILE,
@@ -37,26 +43,46 @@ import { isAlive } from './processes.ts';
 import { queueRef } from './sqsLambda.ts';
 import { startSqsWorker } from './sqsWorker.ts';
 import { freePort, QUEUES, startLocalStack } from './stack.ts';
+import { DEFAULT_MIX, type OutcomeMix, parseMix, startTelephonySimulator } from './telephony.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const PORT = Number(process.env.PORT ?? 3000);
 
-const USAGE = `Usage: npm start [-- --verbose]
+const USAGE = `Usage: npm start [-- --verbose] [--time-scale N] [--outcomes answered=45,busy=8,...]
 
 Runs the whole system on this machine (see README.md). --verbose prints every line of the functions' logs and of
-the local API server; by default: one line per request and per batch, warnings and errors, campaign summaries.`;
+the local API server; by default: one line per request and per batch, warnings and errors, campaign summaries.
+--time-scale N runs the clock N times faster than real time (1 to 10000; the scheduler ticks every simulated
+minute). --outcomes sets the telephony simulator's mix of call outcomes (answered, machine, busy, no_answer, failed,
+invalid_number, opt_out), as relative weights.`;
 
-function commandLine(): { verbose: boolean } {
+interface CommandLine {
+  verbose: boolean;
+  timeScale: number;
+  mix: OutcomeMix;
+}
+
+function commandLine(): CommandLine {
   try {
     const { values } = parseArgs({
-      options: { verbose: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+      options: {
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+        'time-scale': { type: 'string', default: '1' },
+        outcomes: { type: 'string' },
+      },
       strict: true,
     });
     if (values.help) {
       console.log(USAGE);
       process.exit(0);
     }
-    return { verbose: values.verbose };
+    const timeScale = Number(values['time-scale']);
+    if (!Number.isInteger(timeScale) || timeScale < 1 || timeScale > 10_000) {
+      throw new Error(`--time-scale must be an integer from 1 to 10000, got "${values['time-scale']}"`);
+    }
+    const mix = values.outcomes ? parseMix(values.outcomes) : DEFAULT_MIX;
+    return { verbose: values.verbose, timeScale, mix };
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : error}\n\n${USAGE}`);
     process.exit(2);
@@ -172,6 +198,44 @@ function startApi(
   return { child, ready };
 }
 
+/** The event EventBridge gives a scheduled function. */
+function scheduledEvent(at: Date) {
+  return {
+    version: '0',
+    id: randomBytes(8).toString('hex'),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '000000000000',
+    time: at.toISOString(),
+    region: 'us-east-1',
+    resources: [],
+    detail: {},
+  };
+}
+
+/** Runs `run` every `everyMs`, one run at a time (a run that overruns delays the next); the returned function stops. */
+function startSchedule(run: () => Promise<unknown>, everyMs: number): () => Promise<void> {
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const started = Date.now();
+      await run();
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, everyMs - (Date.now() - started))));
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+  };
+}
+
+function describeMix(mix: OutcomeMix): string {
+  const total = Object.values(mix).reduce((sum, weight) => sum + (weight ?? 0), 0);
+  return Object.entries(mix)
+    .map(([name, weight]) => `${name} ${Math.round(((weight ?? 0) / total) * 100)}%`)
+    .join(', ');
+}
+
 function stopGroup(child: ChildProcess | undefined, signal: NodeJS.Signals): void {
   if (child?.pid === undefined || child.exitCode !== null) return;
   try {
@@ -185,7 +249,7 @@ function stopGroup(child: ChildProcess | undefined, signal: NodeJS.Signals): voi
 let undoStart: (() => Promise<void>) | undefined;
 
 async function main(): Promise<void> {
-  const { verbose } = commandLine();
+  const { verbose, timeScale, mix } = commandLine();
   const view = createLogView({ verbose, write: (line) => console.log(line) });
   const running = await runningInstance();
   if (running !== undefined) {
@@ -227,7 +291,10 @@ async function main(): Promise<void> {
     PHONE_DEFAULT_REGION: 'US',
     ...LOCAL_AUTH,
     AUTH_LOCAL_SECRET: await localSecret('auth-secret'),
+    // One clock for every function and the simulator: from now, `timeScale` times faster than real time.
+    ...(timeScale === 1 ? {} : { CLOCK_TIME_SCALE: String(timeScale), CLOCK_ORIGIN_MS: String(Date.now()) }),
   };
+  const clock = clockOf({ scale: timeScale, originMs: Number(env.CLOCK_ORIGIN_MS ?? 0) });
   await writeFile(STACK_FILE, `${JSON.stringify({ pid: process.pid, env }, null, 2)}\n`);
 
   const clients = { region: env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
@@ -277,6 +344,33 @@ async function main(): Promise<void> {
       }),
     );
   }
+  // The scheduler, on its schedule: every minute of the stack's clock.
+  const scheduler = offlineFunction<ReturnType<typeof scheduledEvent>, unknown>(
+    lambda,
+    'voice-campaign-local-scheduler',
+  );
+  stopWorkers.push(
+    startSchedule(
+      () =>
+        scheduler(scheduledEvent(clock()), lambdaContext('scheduler')).catch((error: unknown) =>
+          view.note(`scheduler      ERROR  ${error instanceof Error ? error.message : error}`),
+        ),
+      60_000 / timeScale,
+    ),
+  );
+  // The telephony workers' stand-in: answers each call after its ring and talk time, on the same clock.
+  stopWorkers.push(
+    startTelephonySimulator({
+      sqs,
+      callsQueueUrl: stack.queueUrls.asteriskCalls,
+      resultsQueueUrl: stack.queueUrls.callResults,
+      mix,
+      now: clock,
+      timeScale,
+      onError: (error) =>
+        view.note(`telephony      ERROR  ${error instanceof Error ? error.message : error}`),
+    }),
+  );
   const url = `http://127.0.0.1:${PORT}`;
   const demoCampaign = await createDemoCampaign(url, token);
   const tokenPath = relative(process.cwd(), DEV_TOKEN_FILE) || DEV_TOKEN_FILE;
@@ -292,6 +386,7 @@ async function main(): Promise<void> {
       `S3          ${env.AWS_ENDPOINT_URL_S3}  (bucket ${env.IMPORT_BUCKET}: uploads notify the imports queue)`,
       `X-Ray       udp://${stack.xray.address} -> ${SEGMENTS_FILE}`,
       `Workers     ${triggers.map((t) => `${t.functionName} (${t.queue}, batch ${t.batchSize})`).join(', ')}`,
+      `Scheduler   every ${timeScale === 1 ? 'minute' : `${(60 / timeScale).toFixed(2)} s (clock ${timeScale}x)`}; telephony simulator answering calls (${describeMix(mix)})`,
       `Token       for ${DEMO_USER} (also in ${tokenPath}):`,
       `            ${token}`,
       '',

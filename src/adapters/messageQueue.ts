@@ -16,6 +16,8 @@ export interface OutgoingMessage {
   body: unknown;
   /** String message attributes (consumers can read them without parsing the body). */
   attributes?: Record<string, string>;
+  /** Seconds before the message can be received (0-900): the scheduler spreads a minute's calls with it. */
+  delaySeconds?: number;
 }
 
 export interface SendResult {
@@ -33,6 +35,11 @@ export interface MessageQueueDeps {
   sqs: SQSClient;
   queueUrl: string;
   retry?: BackoffOptions;
+  /**
+   * The sender's trace header, sent as the message's AWSTraceHeader: X-Ray then links the receiving invocation to
+   * the one that sent it (a campaign's start, ticks, dials and results in one timeline).
+   */
+  traceHeader?: () => string | undefined;
 }
 
 /** Groups entries into batches of at most 10 entries and 1 MiB. */
@@ -61,14 +68,19 @@ export function createMessageQueue({
   sqs,
   queueUrl,
   retry = { attempts: 3, baseDelayMs: 50 },
+  traceHeader = () => undefined,
 }: MessageQueueDeps): MessageQueue {
   async function sendChunk(messages: readonly OutgoingMessage[], result: SendResult): Promise<void> {
     let pending = messages.map((message, index) => ({ message, id: String(index) }));
+    const header = traceHeader();
+    const system = header ? { AWSTraceHeader: { DataType: 'String', StringValue: header } } : undefined;
     for (let tried = 1; pending.length > 0 && tried <= retry.attempts; tried += 1) {
       if (tried > 1) await backoff(tried - 1, retry);
       const entries: SendMessageBatchRequestEntry[] = pending.map(({ message, id }) => ({
         Id: id,
         MessageBody: JSON.stringify(message.body),
+        ...(message.delaySeconds ? { DelaySeconds: message.delaySeconds } : {}),
+        ...(system ? { MessageSystemAttributes: system } : {}),
         MessageAttributes: Object.fromEntries(
           Object.entries(message.attributes ?? {}).map(([key, value]) => [
             key,

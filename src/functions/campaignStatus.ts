@@ -4,7 +4,8 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import campaignStatusEvent from '../generated/campaignStatus.event.validate.cjs';
-import { databaseConfig, functionConfig } from '../lib/config.ts';
+import { type Clock, clockOf } from '../lib/clock.ts';
+import { clockConfig, databaseConfig, functionConfig } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
 import { createLogger } from '../lib/logger.ts';
 import { httpFunction, json, requireCaller } from '../middleware/httpStack.ts';
@@ -19,6 +20,7 @@ export function build(deps: {
   campaigns: CampaignRepository;
   definitions: CampaignSettingsRepository;
   logger: Logger;
+  now: Clock;
 }) {
   const { campaigns, definitions, logger } = deps;
   return httpFunction(
@@ -26,17 +28,20 @@ export function build(deps: {
     async (event) => {
       const owned = { campaignId: event.pathParameters?.campaignId ?? '', userId: requireCaller(event) };
       // The progress read checks the owner first (404 for anyone else).
-      const progress = await campaignProgress(campaigns, owned);
+      const progress = await campaignProgress(campaigns, owned, deps.now());
       const settings = (await definitions.find(owned.campaignId))?.settings;
       return json(200, { ...progress, ...(settings ? { settings } : {}) });
     },
   );
 }
 
-functionConfig({ database: databaseConfig });
+const { clock } = functionConfig({ database: databaseConfig, clock: clockConfig });
 const db = openDatabase();
-export const handler = build({
+const deps = {
   campaigns: createCampaignRepository(db),
   definitions: createCampaignSettingsRepository(db),
   logger: createLogger('campaignStatus'),
-});
+};
+/** The function on another clock (the tests' injected one): the same dependencies otherwise. */
+export const handlerWithClock = (now: Clock) => build({ ...deps, now });
+export const handler = handlerWithClock(clockOf(clock));

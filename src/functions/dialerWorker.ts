@@ -5,7 +5,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createMessageQueue } from '../adapters/messageQueue.ts';
 import validateDialTask from '../generated/dialTask.validate.cjs';
+import { type Clock, clockOf } from '../lib/clock.ts';
 import {
+  clockConfig,
   type DialerConfig,
   databaseConfig,
   dialerConfig,
@@ -18,6 +20,7 @@ import { createLogger } from '../lib/logger.ts';
 import { openPhoneHashing } from '../lib/phoneHashKey.ts';
 import type { RejectionStore } from '../lib/queueTasks.ts';
 import { sqsClient } from '../lib/sqsClient.ts';
+import { currentTraceHeader } from '../lib/tracing.ts';
 import { queueFunction } from '../middleware/queueStack.ts';
 import { createAttemptRepository } from '../repositories/attemptRepository.ts';
 import { createRejectionRepository } from '../repositories/rejectionRepository.ts';
@@ -40,15 +43,20 @@ export function build(config: Pick<DialerConfig, 'claimLeaseSeconds'>, deps: Dia
 }
 
 // Every setting this function needs, checked at once: one error names all that are missing or malformed.
-const { dialer: config } = functionConfig({
+const { dialer: config, clock } = functionConfig({
   database: databaseConfig,
+  clock: clockConfig,
   phone: phoneConfig,
   dialer: dialerConfig,
 });
 const db = openDatabase();
-export const handler = build(config, {
+const deps = {
   blacklist: createBlacklistService({ dynamo: dynamoClient, tableName: config.blacklistTable }),
-  calls: createMessageQueue({ sqs: sqsClient, queueUrl: config.asteriskCallsQueueUrl }),
+  calls: createMessageQueue({
+    sqs: sqsClient,
+    queueUrl: config.asteriskCallsQueueUrl,
+    traceHeader: currentTraceHeader,
+  }),
   attempts: createAttemptRepository(db),
   rejections: createRejectionRepository(db),
   phone: openPhoneHashing(),
@@ -56,5 +64,7 @@ export const handler = build(config, {
   recipientLimit: CALLING_HOURS.perRecipientLimit,
   rulesVersion: CALLING_HOURS.version,
   logger: createLogger('dialerWorker'),
-  now: () => new Date(),
-});
+};
+/** The function on another clock (the tests' injected one): the same dependencies otherwise. */
+export const handlerWithClock = (now: Clock) => build(config, { ...deps, now });
+export const handler = handlerWithClock(clockOf(clock));

@@ -5,7 +5,8 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import validateCallResult from '../generated/callResult.validate.cjs';
-import { blacklistConfig, databaseConfig, functionConfig, phoneConfig } from '../lib/config.ts';
+import { type Clock, clockOf } from '../lib/clock.ts';
+import { blacklistConfig, clockConfig, databaseConfig, functionConfig, phoneConfig } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
 import { dynamoClient } from '../lib/dynamoClient.ts';
 import { createLogger } from '../lib/logger.ts';
@@ -29,17 +30,20 @@ export function build(deps: ResultWorkerDeps) {
 }
 
 // Every setting this function needs, checked at once: one error names all that are missing or malformed.
-const { blacklist: config } = functionConfig({
+const { blacklist: config, clock } = functionConfig({
   database: databaseConfig,
+  clock: clockConfig,
   phone: phoneConfig,
   blacklist: blacklistConfig,
 });
 const db = openDatabase();
-export const handler = build({
+const deps = {
   results: createCallResultRepository(db),
   blacklist: createBlacklistService({ dynamo: dynamoClient, tableName: config.blacklistTable }),
   phone: openPhoneHashing(),
-  now: () => new Date(),
   rejections: createRejectionRepository(db),
   logger: createLogger('resultWorker'),
-});
+};
+/** The function on another clock (the tests' injected one): the same dependencies otherwise. */
+export const handlerWithClock = (now: Clock) => build({ ...deps, now });
+export const handler = handlerWithClock(clockOf(clock));

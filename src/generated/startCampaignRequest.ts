@@ -4,7 +4,7 @@
  */
 export interface StartCampaignRequest {
   /**
-   * Answer with what a start would enqueue (contacts, fan-out jobs) without starting the campaign.
+   * Answer with what a start would run (its status and contacts) without starting the campaign; GET /campaigns/{campaignId}/preview tells when they can be called.
    */
   dryRun?: boolean;
 }

@@ -180,30 +180,40 @@ export const dialerConfig = group<DialerConfig>('dialer', (r) => ({
   claimLeaseSeconds: r.integer('DIAL_CLAIM_LEASE_SECONDS', 120, 1, 43_200),
 }));
 
-export interface CampaignConfig {
-  fanoutQueueUrl: string;
-  /** Contacts per fan-out job: one page read with keyset pagination. */
-  fanoutPageSize: number;
+export interface SchedulerConfig {
+  /** Where released contacts go as dial tasks. */
+  dialTasksQueueUrl: string;
+  /** The seconds a tick's dial tasks are spread over (their SQS delays): the tick's minute; 0 sends them at once. */
+  spreadSeconds: number;
 }
 
-export interface FanoutConfig {
-  blacklistTable: string;
-  dialTasksQueueUrl: string;
+/**
+ * The functions' clock. On AWS, the system clock. On the local stack a clock may run faster (`npm start --
+ * --time-scale 60`: an hour a minute) from an origin all its processes share, so a demo campaign goes through retries,
+ * closing windows and completion in minutes.
+ */
+export interface ClockConfig {
+  scale: number;
+  originMs: number;
 }
 
 export interface BlacklistConfig {
   blacklistTable: string;
 }
 
-export const campaignConfig = group<CampaignConfig>('campaign', (r) => ({
-  fanoutQueueUrl: r.required('FANOUT_QUEUE_URL'),
-  fanoutPageSize: r.integer('FANOUT_PAGE_SIZE', 500, 10, 5_000),
+export const schedulerConfig = group<SchedulerConfig>('scheduler', (r) => ({
+  dialTasksQueueUrl: r.required('DIAL_TASKS_QUEUE_URL'),
+  spreadSeconds: r.integer('SCHEDULER_SPREAD_SECONDS', 60, 0, 60),
 }));
 
-export const fanoutConfig = group<FanoutConfig>('fanout', (r) => ({
-  blacklistTable: r.required('BLACKLIST_TABLE'),
-  dialTasksQueueUrl: r.required('DIAL_TASKS_QUEUE_URL'),
-}));
+export const clockConfig = group<ClockConfig>('clock', (r) => {
+  const scale = r.integer('CLOCK_TIME_SCALE', 1, 1, 10_000);
+  const originMs = r.integer('CLOCK_ORIGIN_MS', 0, 0, Number.MAX_SAFE_INTEGER);
+  // A clock that is not the real one could call outside the legal hours: only ever on the local stack.
+  if (scale !== 1 && r.optional('STAGE') !== 'local')
+    r.problem('CLOCK_TIME_SCALE is for the local stage only');
+  return { scale, originMs };
+});
 
 export const blacklistConfig = group<BlacklistConfig>('blacklist', (r) => ({
   blacklistTable: r.required('BLACKLIST_TABLE'),

@@ -212,6 +212,20 @@ export function currentSpan(): Span {
 }
 
 /**
+ * The trace header a message sent now should carry (`Root=...;Parent=...;Sampled=1`): the current span as its parent.
+ * Unsampled, the invocation's own header with `Sampled=0`, so the decision travels on; nothing outside a trace.
+ */
+export function currentTraceHeader(): string | undefined {
+  const active = currentSubsegment();
+  if (active !== undefined && !active.segment?.notTraced) {
+    const traceId = active.segment?.trace_id;
+    return traceId ? `Root=${traceId};Parent=${active.id};Sampled=1` : undefined;
+  }
+  const root = /Root=([^;]+)/.exec(process.env._X_AMZN_TRACE_ID ?? '')?.[1];
+  return root ? `Root=${root};Sampled=0` : undefined;
+}
+
+/**
  * Opens the root subsegment of an invocation under the Lambda segment and makes it current.
  * Returns a no-op span when there is no segment or the trace is not sampled.
  */

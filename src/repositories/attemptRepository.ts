@@ -1,10 +1,11 @@
 /**
  * Call attempts in Postgres. A batch of dial tasks takes two round trips whatever its size: one transaction to claim
- * the attempts (its numbers locked, the claim, and contacts sent back to the schedule when some were), one statement
- * to record how they ended. The attempt's key (campaign, contact, attempt) is its dialId.
+ * the attempts (its numbers locked with the facts of their calling hours read, the claim, and, when some were, contacts
+ * sent back to the schedule or ended as listed), one statement to record how they ended. The attempt's key (campaign, contact, attempt) is its dialId.
  */
 import type { Database } from '../lib/database.ts';
 import { type AttemptKey, dialIdOf } from '../lib/dialId.ts';
+import type { Window } from '../services/callingHours.ts';
 
 export type { AttemptKey };
 
@@ -38,6 +39,8 @@ export interface SentCall extends AttemptKey {
  * - `contact_done`: the contact has its final outcome (answered, opted out, ...): never called again;
  * - `stale_attempt`: a later attempt of the contact exists: this one is an old copy;
  * - `attempt_gap`: the attempt before it does not exist: it is not the contact's next one;
+ * - `outside_hours`: the contact's calling hours are closed now (the contact goes back to the schedule, due when
+ *   they open);
  * - `recipient_limit`: the number had its calls for the rolling window across the owner's campaigns (the contact goes
  *   back to the schedule, due when the oldest of those calls leaves the window).
  */
@@ -52,6 +55,7 @@ export type ClaimResult =
   | 'contact_done'
   | 'stale_attempt'
   | 'attempt_gap'
+  | 'outside_hours'
   | 'recipient_limit';
 
 /** What the call message of a claimed attempt carries from its campaign and contact. */
@@ -77,10 +81,29 @@ export interface RecipientLimit {
   hours: number;
 }
 
+/**
+ * The calling-hours check the claim applies to each task (src/services/callingHours.ts), from its contact's stored
+ * facts: open now, or closed until when; and what was checked, for the attempt's compliance record.
+ */
+export type HoursCheck = (contact: {
+  phoneNumber: string;
+  zones: string[];
+  callingWindow: Window;
+}) =>
+  | { open: true; record: Record<string, unknown> }
+  | { open: false; opensAt?: Date; record: Record<string, unknown> };
+
 export interface AttemptRepository {
-  claim(requests: readonly ClaimRequest[], leaseSeconds: number, limit: RecipientLimit): Promise<Claims>;
-  /** Marks sent calls `initiated` and releases the claim of calls that could not be sent. */
-  recordOutcomes(outcome: { initiated: readonly SentCall[]; released: readonly AttemptKey[] }): Promise<void>;
+  /** Claims the attempts at `at` (the dialer's clock), each checked against its contact's calling hours then. */
+  claim(
+    requests: readonly ClaimRequest[],
+    options: { leaseSeconds: number; limit: RecipientLimit; at: Date; hours: HoursCheck },
+  ): Promise<Claims>;
+  /** Marks sent calls `initiated` at `at` and releases the claim of calls that could not be sent. */
+  recordOutcomes(
+    outcome: { initiated: readonly SentCall[]; released: readonly AttemptKey[] },
+    at: Date,
+  ): Promise<void>;
 }
 
 // Calls to one number by one owner in the window: placed (initiated), or being placed (a claim to dial).
@@ -90,15 +113,15 @@ const RECENT_CALLS = `
   JOIN campaigns z ON z.id = y.campaign_id
   WHERE y.phone_number = i.phone_number AND z.user_id = cp.user_id
     AND x.status IN ('initiated', 'dialing')
-    AND coalesce(x.initiated_at, x.claimed_at) > now() - make_interval(hours => $8)`;
+    AND coalesce(x.initiated_at, x.claimed_at) > $11::timestamptz - make_interval(hours => $8)`;
 
 // Every CTE sees the tables as they were before the statement, so `before_status` is the status the claim found. Each
 // check is a lookup per task by primary key or index, never a join over a whole table.
 const CLAIM_SQL = `
 WITH input AS (
   SELECT DISTINCT ON (campaign_id, contact_id, attempt) *
-  FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $6::text[], $9::jsonb[])
-    AS i(campaign_id, contact_id, attempt, target, phone_number, given)
+  FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $6::text[], $9::jsonb[], $10::bool[])
+    AS i(campaign_id, contact_id, attempt, target, phone_number, given, hours_open)
 ),
 checked AS (
   SELECT i.*, cp.user_id, cp.max_attempts, c.time_zones, c.zone_source,
@@ -123,48 +146,72 @@ checked AS (
 ),
 claimed AS (
   INSERT INTO call_attempts AS ca (campaign_id, contact_id, attempt, status, claimed_at, compliance)
-  SELECT k.campaign_id, k.contact_id, k.attempt, k.target, CASE WHEN k.target = 'dialing' THEN now() END,
-    k.given || jsonb_build_object('claimedAt', now(), 'attempt', k.attempt, 'maxAttempts', k.max_attempts,
+  SELECT k.campaign_id, k.contact_id, k.attempt, k.target, CASE WHEN k.target = 'dialing' THEN $11::timestamptz END,
+    k.given || jsonb_build_object('claimedAt', $11::timestamptz, 'attempt', k.attempt, 'maxAttempts', k.max_attempts,
       'callsToNumberLast24h', k.recent_calls, 'zones', to_jsonb(k.time_zones), 'zoneSource', k.zone_source)
   FROM checked k
   -- Only the contact's stored number is ever called, only its next attempt, up to the campaign's maximum, while
-  -- the campaign runs, the contact is not done, and the number is under its limit.
+  -- the campaign runs, the contact is not done, inside its calling hours now, and the number under its limit.
   WHERE k.contact_exists AND k.number_matches AND k.attempt_allowed AND k.campaign_status = 'running'
     AND k.final_outcome IS NULL AND NOT k.later_exists AND k.previous_exists
-    AND (k.target <> 'dialing' OR k.recent_calls < $7)
+    AND (k.target <> 'dialing' OR (k.hours_open AND k.recent_calls < $7))
   ON CONFLICT (campaign_id, contact_id, attempt) DO UPDATE
     SET status = excluded.status, claimed_at = excluded.claimed_at, compliance = excluded.compliance,
-      updated_at = now()
+      updated_at = $11::timestamptz
     -- A live claim (a call may be going out) is never taken over, not even to record a skip: that record would be
     -- false. Only a claim whose lease ran out (its invocation died) may be.
     WHERE ca.status = 'queued'
        OR (ca.status = 'dialing'
-           AND (ca.claimed_at IS NULL OR ca.claimed_at < now() - make_interval(secs => $5)))
+           AND (ca.claimed_at IS NULL OR ca.claimed_at < $11::timestamptz - make_interval(secs => $5)))
   RETURNING ca.campaign_id, ca.contact_id, ca.attempt
 )
 SELECT k.campaign_id, k.contact_id, k.attempt, k.target,
        cl.attempt IS NOT NULL AS claimed,
        k.contact_exists, k.number_matches, k.attempt_allowed, k.campaign_status, k.final_outcome,
-       k.later_exists, k.previous_exists, k.recent_calls >= $7 AS over_limit, k.limit_resets_at, k.before_status,
+       k.later_exists, k.previous_exists, k.hours_open, k.recent_calls >= $7 AS over_limit, k.limit_resets_at, k.before_status,
        k.caller_id, k.call_flow, k.attributes, k.time_zones
 FROM checked k
 LEFT JOIN claimed cl
   ON cl.campaign_id = k.campaign_id AND cl.contact_id = k.contact_id AND cl.attempt = k.attempt`;
 
-// A contact whose task was not dialled for a reason of time goes back to the schedule: due again at `at`.
-const DEFER_SQL = `
-UPDATE contacts c SET next_call_at = d.at
-FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS d(campaign_id, contact_id, at)
+// What the claim decided for contacts: one whose task was not dialled for a reason of time goes back to the
+// schedule, due again at `at`, its released attempt no longer queued (nor counted in flight: the scheduler releases
+// it again then); one whose number is listed is done (`do_not_call`), never called in this campaign.
+const CONTACT_STEPS_SQL = `
+WITH steps AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::text[])
+    AS d(campaign_id, contact_id, attempt, at, final)
+),
+unqueued AS (
+  DELETE FROM call_attempts a USING steps d
+  WHERE a.campaign_id = d.campaign_id AND a.contact_id = d.contact_id AND a.attempt = d.attempt
+    AND a.status = 'queued' AND d.final IS NULL
+)
+UPDATE contacts c SET next_call_at = CASE WHEN d.final IS NULL THEN d.at END, final_outcome = d.final
+FROM steps d
 WHERE c.campaign_id = d.campaign_id AND c.id = d.contact_id AND c.final_outcome IS NULL`;
+
+// One number's claims one at a time, across every invocation (the locks, in a fixed order), and what the calling
+// hours of each task's contact are made of: its zones and its campaign's window. One round trip.
+const LOCK_AND_FACTS_SQL = `
+WITH locked AS MATERIALIZED (
+  SELECT count(pg_advisory_xact_lock(hashtext(n))) AS numbers
+  FROM (SELECT DISTINCT unnest($3::text[]) AS n ORDER BY 1) AS ordered
+)
+SELECT i.campaign_id, i.contact_id, c.time_zones, cp.calling_window, l.numbers
+FROM locked l
+CROSS JOIN unnest($1::text[], $2::text[]) AS i(campaign_id, contact_id)
+JOIN contacts c ON c.campaign_id = i.campaign_id AND c.id = i.contact_id
+JOIN campaigns cp ON cp.id = i.campaign_id`;
 
 // A sent call's record gains when it was sent and the local time then in each of the contact's zones.
 const OUTCOMES_SQL = `
 UPDATE call_attempts ca
 SET status = CASE WHEN o.initiated THEN 'initiated' ELSE ca.status END,
-    initiated_at = CASE WHEN o.initiated THEN now() ELSE ca.initiated_at END,
+    initiated_at = CASE WHEN o.initiated THEN $6::timestamptz ELSE ca.initiated_at END,
     claimed_at = CASE WHEN o.initiated THEN ca.claimed_at END,
     compliance = CASE WHEN o.initiated THEN coalesce(ca.compliance, '{}') || o.sent ELSE ca.compliance END,
-    updated_at = now()
+    updated_at = $6::timestamptz
 FROM unnest($1::text[], $2::text[], $3::int[], $4::bool[], $5::jsonb[])
   AS o(campaign_id, contact_id, attempt, initiated, sent)
 WHERE ca.campaign_id = o.campaign_id AND ca.contact_id = o.contact_id AND ca.attempt = o.attempt
@@ -183,6 +230,7 @@ interface ClaimRow {
   final_outcome: string | null;
   later_exists: boolean;
   previous_exists: boolean;
+  hours_open: boolean;
   over_limit: boolean;
   limit_resets_at: Date | null;
   before_status: string | null;
@@ -206,29 +254,56 @@ function classify(row: ClaimRow): ClaimResult {
   if (row.later_exists) return 'stale_attempt';
   if (!row.previous_exists) return 'attempt_gap';
   if (row.before_status === 'dialing') return 'held';
+  if (row.target === 'dialing' && !row.hours_open) return 'outside_hours';
   if (row.target === 'dialing' && row.over_limit) return 'recipient_limit';
   return 'done';
 }
 
 /** When a contact not dialled now is due again, for the reasons that are a matter of time. */
-function deferredUntil(row: ClaimRow, result: ClaimResult): Date | undefined {
+function deferredUntil(
+  row: ClaimRow,
+  result: ClaimResult,
+  at: Date,
+  hoursOpenAt: Date | undefined,
+): Date | undefined {
   if (result === 'recipient_limit') return row.limit_resets_at ?? undefined;
+  // Hours that never open (windows that do not overlap) are looked at again in a day.
+  if (result === 'outside_hours') return hoursOpenAt ?? new Date(at.getTime() + 86_400_000);
   // A paused campaign's queued task goes back to the schedule; resuming releases it again.
-  if (result === 'campaign_not_running' && row.campaign_status === 'paused') return new Date();
+  if (result === 'campaign_not_running' && row.campaign_status === 'paused') return at;
   return undefined;
 }
 
 export function createAttemptRepository(db: Database): AttemptRepository {
   return {
-    claim(requests, leaseSeconds, limit) {
+    claim(requests, { leaseSeconds, limit, at, hours }) {
       if (requests.length === 0) return Promise.resolve({ results: new Map(), calls: new Map() });
       return db.transaction(async (query) => {
         // One number's claims one at a time, across every invocation: the count of its recent calls that decides
-        // the limit is then read after any other claim of it committed (read committed: a fresh snapshot).
-        await query(
-          'SELECT pg_advisory_xact_lock(hashtext(n)) FROM (SELECT DISTINCT unnest($1::text[]) AS n ORDER BY 1) AS numbers',
-          [requests.map((r) => r.phoneNumber)],
-        );
+        // the limit is then read after any other claim of it committed (read committed: a fresh snapshot). With the
+        // locks, the facts of each contact's calling hours now; a task whose contact does not exist is refused by
+        // the claim below.
+        const facts = await query<{
+          campaign_id: string;
+          contact_id: string;
+          time_zones: string[] | null;
+          calling_window: Window;
+        }>(LOCK_AND_FACTS_SQL, [
+          requests.map((r) => r.campaignId),
+          requests.map((r) => r.contactId),
+          requests.map((r) => r.phoneNumber),
+        ]);
+        const factsOf = new Map(facts.rows.map((row) => [`${row.campaign_id}:${row.contact_id}`, row]));
+        const verdicts = requests.map((r) => {
+          const fact = factsOf.get(`${r.campaignId}:${r.contactId}`);
+          return fact === undefined
+            ? undefined
+            : hours({
+                phoneNumber: r.phoneNumber,
+                zones: fact.time_zones ?? [],
+                callingWindow: fact.calling_window,
+              });
+        });
         const { rows } = await query<ClaimRow>(CLAIM_SQL, [
           requests.map((r) => r.campaignId),
           requests.map((r) => r.contactId),
@@ -238,11 +313,19 @@ export function createAttemptRepository(db: Database): AttemptRepository {
           requests.map((r) => r.phoneNumber),
           limit.calls,
           limit.hours,
-          requests.map((r) => JSON.stringify(r.record)),
+          requests.map((r, i) => JSON.stringify({ ...r.record, callingHours: verdicts[i]?.record })),
+          verdicts.map((v) => v?.open ?? false),
+          at,
         ]);
+        const opensAt = new Map(
+          requests.map((r, i) => {
+            const verdict = verdicts[i];
+            return [dialIdOf(r), verdict && !verdict.open ? verdict.opensAt : undefined] as const;
+          }),
+        );
         const results = new Map<string, ClaimResult>();
         const calls = new Map<string, CallSettings>();
-        const deferred: Array<{ row: ClaimRow; at: Date }> = [];
+        const steps: Array<{ row: ClaimRow; at: Date | null; final: 'do_not_call' | null }> = [];
         for (const row of rows) {
           const dialId = dialIdOf({
             campaignId: row.campaign_id,
@@ -257,21 +340,25 @@ export function createAttemptRepository(db: Database): AttemptRepository {
             attributes: row.attributes ?? {},
             zones: row.time_zones ?? [],
           });
-          const at = deferredUntil(row, result);
-          if (at !== undefined) deferred.push({ row, at });
+          const until = deferredUntil(row, result, at, opensAt.get(dialId));
+          if (until !== undefined) steps.push({ row, at: until, final: null });
+          if (result === 'claimed' && row.target === 'skipped_blacklisted')
+            steps.push({ row, at: null, final: 'do_not_call' });
         }
-        if (deferred.length > 0) {
-          await query(DEFER_SQL, [
-            deferred.map((d) => d.row.campaign_id),
-            deferred.map((d) => d.row.contact_id),
-            deferred.map((d) => d.at),
+        if (steps.length > 0) {
+          await query(CONTACT_STEPS_SQL, [
+            steps.map((d) => d.row.campaign_id),
+            steps.map((d) => d.row.contact_id),
+            steps.map((d) => d.row.attempt),
+            steps.map((d) => d.at),
+            steps.map((d) => d.final),
           ]);
         }
         return { results, calls };
       });
     },
 
-    async recordOutcomes({ initiated, released }) {
+    async recordOutcomes({ initiated, released }, at) {
       if (initiated.length + released.length === 0) return;
       const updates = [
         ...initiated.map((sent) => ({ key: sent, initiated: true, record: sent.record })),
@@ -283,6 +370,7 @@ export function createAttemptRepository(db: Database): AttemptRepository {
         updates.map((u) => u.key.attempt),
         updates.map((u) => u.initiated),
         updates.map((u) => JSON.stringify(u.record)),
+        at,
       ]);
     },
   };

@@ -1,6 +1,6 @@
 /**
- * Campaigns in Postgres: loading one, starting it (one atomic state change, and its contacts cut into fan-out pages
- * in the same transaction), and its progress.
+ * Campaigns in Postgres: loading one, changing its status (one conditional statement each), and its progress and
+ * schedule.
  */
 import type { Database } from '../lib/database.ts';
 
@@ -10,9 +10,8 @@ export interface Campaign {
   id: string;
   userId: string;
   status: CampaignStatus;
+  /** Counted when the campaign starts. */
   contacts: number | null;
-  fanoutJobs: number | null;
-  fanoutEnqueued: boolean;
 }
 
 interface CampaignRow {
@@ -20,8 +19,6 @@ interface CampaignRow {
   user_id: string;
   status: CampaignStatus;
   contact_count: number | null;
-  fanout_jobs: number | null;
-  fanout_enqueued_at: Date | null;
 }
 
 const toCampaign = (row: CampaignRow): Campaign => ({
@@ -29,43 +26,50 @@ const toCampaign = (row: CampaignRow): Campaign => ({
   userId: row.user_id,
   status: row.status,
   contacts: row.contact_count,
-  fanoutJobs: row.fanout_jobs,
-  fanoutEnqueued: row.fanout_enqueued_at !== null,
 });
 
-const COLUMNS = 'id, user_id, status, contact_count, fanout_jobs, fanout_enqueued_at';
+const COLUMNS = 'id, user_id, status, contact_count';
 
-// Pages by primary-key range: page n holds contacts n*size .. (n+1)*size-1 in id order.
-const PLAN_PAGES_SQL = `
-INSERT INTO fanout_pages (campaign_id, page, first_contact_id, last_contact_id, contact_count)
-SELECT $1, page, min(id), max(id), count(*)
-FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / $2 AS page FROM contacts WHERE campaign_id = $1) numbered
-GROUP BY page
-RETURNING contact_count`;
+/** Where a campaign's schedule stands, as its status shows it. */
+export interface Schedule {
+  /** Contacts not done yet: due now, due later, or with a call in flight. */
+  contactsOpen: number;
+  /** The next tick that will release contacts (a running campaign with contacts due). */
+  nextReleaseAt: string | null;
+  /**
+   * When the open contacts would all have had their next call at the campaign's pace (callsPerMinute), from the next
+   * release: a floor, which calling hours, concurrency and retry delays only push later.
+   */
+  estimatedFinishAt: string | null;
+  /** The last tick that looked at the campaign, and how many contacts it released. */
+  lastTick: { at: string; released: number } | null;
+}
 
 export interface CampaignRepository {
   find(campaignId: string): Promise<Campaign | undefined>;
   /**
-   * Moves a draft campaign of `userId` to running and plans its fan-out pages, in one transaction. The state change
-   * is one conditional UPDATE, so of two concurrent starts exactly one gets the campaign; the other gets undefined,
-   * as does a campaign whose contacts are being imported.
+   * Moves the owner's campaign from one of `from` to `to` in one conditional statement (a start also counts its
+   * contacts, and waits for an import in progress); undefined when it was not in one of `from`.
    */
-  start(campaignId: string, userId: string, pageSize: number): Promise<Campaign | undefined>;
+  transition(
+    owned: { campaignId: string; userId: string },
+    from: readonly CampaignStatus[],
+    to: CampaignStatus,
+  ): Promise<Campaign | undefined>;
   countContacts(campaignId: string): Promise<number>;
-  pendingPages(campaignId: string): Promise<number[]>;
-  markFanoutEnqueued(campaignId: string): Promise<void>;
   /** Attempts of the campaign by status (queued, dialing, initiated, skipped_blacklisted, failed). */
   attemptCounts(campaignId: string): Promise<Record<string, number>>;
   /** Where the campaign's calls and contacts stand (one statement). */
   runCounts(campaignId: string): Promise<RunCounts>;
+  schedule(campaignId: string, now: Date): Promise<Schedule>;
 }
 
 export interface RunCounts {
   /** Calls by what the telephony reported (answered, busy, ...). */
   outcomes: Record<string, number>;
-  /** Contacts done, by why (answered, opted_out, max_attempts, invalid_number). */
+  /** Contacts done, by why (answered, opted_out, max_attempts, invalid_number, do_not_call, cancelled, expired). */
   contactsDone: Record<string, number>;
-  /** Contacts due again later (a retry planned, or sent back to the schedule). */
+  /** Open contacts due later than now (a retry planned, their hours not open yet, a call in flight). */
   contactsDueLater: number;
   /** Calls being placed or ringing: claimed to dial, or sent and without a result yet. */
   callsInFlight: number;
@@ -80,9 +84,33 @@ SELECT
      SELECT final_outcome, count(*)::int AS n FROM contacts
      WHERE campaign_id = $1 AND final_outcome IS NOT NULL GROUP BY final_outcome) AS f) AS contacts_done,
   (SELECT count(*)::int FROM contacts
-   WHERE campaign_id = $1 AND next_call_at IS NOT NULL AND final_outcome IS NULL) AS contacts_due_later,
+   WHERE campaign_id = $1 AND final_outcome IS NULL AND next_call_at > now()) AS contacts_due_later,
   (SELECT count(*)::int FROM call_attempts
-   WHERE campaign_id = $1 AND (status = 'dialing' OR (status = 'initiated' AND outcome IS NULL))) AS calls_in_flight`;
+   WHERE campaign_id = $1 AND outcome IS NULL AND status IN ('dialing', 'initiated')) AS calls_in_flight`;
+
+// A start counts the contacts once (they change no more) and waits for an import in progress; each state keeps when
+// it was entered.
+const TRANSITION_SQL = `
+UPDATE campaigns SET status = $4, updated_at = now(),
+  started_at = CASE WHEN $4 = 'running' THEN coalesce(started_at, now()) ELSE started_at END,
+  paused_at = CASE WHEN $4 = 'paused' THEN now() WHEN $4 = 'running' THEN NULL ELSE paused_at END,
+  cancelled_at = CASE WHEN $4 = 'cancelled' THEN now() ELSE cancelled_at END,
+  contact_count = CASE WHEN $4 = 'running'
+    THEN coalesce(contact_count, (SELECT count(*) FROM contacts WHERE campaign_id = $1)) ELSE contact_count END
+WHERE id = $1 AND user_id = $2 AND status = ANY($3::text[])
+  AND NOT ($4 = 'running' AND status = 'draft'
+           AND EXISTS (SELECT 1 FROM imports WHERE campaign_id = $1 AND status = 'importing'))
+RETURNING ${COLUMNS}`;
+
+// Both counts read the open contacts' index only.
+const SCHEDULE_SQL = `
+SELECT cp.status, cp.pacing, cp.start_at, cp.last_tick_at, cp.last_released,
+  (SELECT min(next_call_at) FROM contacts WHERE campaign_id = $1 AND final_outcome IS NULL) AS next_due,
+  (SELECT count(*)::int FROM contacts WHERE campaign_id = $1 AND final_outcome IS NULL) AS open
+FROM campaigns cp WHERE cp.id = $1`;
+
+const MINUTE = 60_000;
+const nextMinute = (at: number) => Math.ceil(at / MINUTE) * MINUTE;
 
 export function createCampaignRepository(db: Database): CampaignRepository {
   return {
@@ -93,24 +121,9 @@ export function createCampaignRepository(db: Database): CampaignRepository {
       return rows[0] && toCampaign(rows[0]);
     },
 
-    start(campaignId, userId, pageSize) {
-      return db.transaction(async (query) => {
-        const started = await query<CampaignRow>(
-          `UPDATE campaigns SET status = 'running', started_at = now(), updated_at = now()
-           WHERE id = $1 AND user_id = $2 AND status = 'draft'
-             AND NOT EXISTS (SELECT 1 FROM imports WHERE campaign_id = $1 AND status = 'importing')
-           RETURNING ${COLUMNS}`,
-          [campaignId, userId],
-        );
-        if (started.rows.length === 0) return undefined;
-        const pages = await query<{ contact_count: number }>(PLAN_PAGES_SQL, [campaignId, pageSize]);
-        const contacts = pages.rows.reduce((sum, row) => sum + row.contact_count, 0);
-        const { rows } = await query<CampaignRow>(
-          `UPDATE campaigns SET contact_count = $2, fanout_jobs = $3 WHERE id = $1 RETURNING ${COLUMNS}`,
-          [campaignId, contacts, pages.rows.length],
-        );
-        return rows[0] && toCampaign(rows[0]);
-      });
+    async transition({ campaignId, userId }, from, to) {
+      const { rows } = await db.query<CampaignRow>(TRANSITION_SQL, [campaignId, userId, from, to]);
+      return rows[0] && toCampaign(rows[0]);
     },
 
     async countContacts(campaignId) {
@@ -119,18 +132,6 @@ export function createCampaignRepository(db: Database): CampaignRepository {
         [campaignId],
       );
       return rows[0]?.n ?? 0;
-    },
-
-    async pendingPages(campaignId) {
-      const { rows } = await db.query<{ page: number }>(
-        `SELECT page FROM fanout_pages WHERE campaign_id = $1 AND status = 'pending' ORDER BY page`,
-        [campaignId],
-      );
-      return rows.map((row) => row.page);
-    },
-
-    async markFanoutEnqueued(campaignId) {
-      await db.query('UPDATE campaigns SET fanout_enqueued_at = now() WHERE id = $1', [campaignId]);
     },
 
     async runCounts(campaignId) {
@@ -146,6 +147,37 @@ export function createCampaignRepository(db: Database): CampaignRepository {
         contactsDone: row?.contacts_done ?? {},
         contactsDueLater: row?.contacts_due_later ?? 0,
         callsInFlight: row?.calls_in_flight ?? 0,
+      };
+    },
+
+    async schedule(campaignId, now) {
+      const { rows } = await db.query<{
+        status: CampaignStatus;
+        pacing: { callsPerMinute: number };
+        start_at: Date | null;
+        last_tick_at: Date | null;
+        last_released: number | null;
+        next_due: Date | null;
+        open: number;
+      }>(SCHEDULE_SQL, [campaignId]);
+      const row = rows[0];
+      const open = row?.open ?? 0;
+      const lastTick =
+        row?.last_tick_at != null
+          ? { at: row.last_tick_at.toISOString(), released: row.last_released ?? 0 }
+          : null;
+      if (row === undefined || row.status !== 'running' || row.next_due === null || open === 0) {
+        return { contactsOpen: open, nextReleaseAt: null, estimatedFinishAt: null, lastTick };
+      }
+      const release = nextMinute(
+        Math.max(now.getTime(), row.next_due.getTime(), row.start_at?.getTime() ?? 0),
+      );
+      const finish = release + Math.ceil(open / row.pacing.callsPerMinute) * MINUTE;
+      return {
+        contactsOpen: open,
+        nextReleaseAt: new Date(release).toISOString(),
+        estimatedFinishAt: new Date(finish).toISOString(),
+        lastTick,
       };
     },
 

@@ -192,3 +192,31 @@ export function nextCallable(from: Date, rules: CallingRulesFor, days = 8): Date
   }
   return undefined;
 }
+
+/** Minutes before a window closes from which no call starts: time to ring, be answered and speak. */
+export const CLOSING_MARGIN_MINUTES = 10;
+
+/** A contact's calling hours, and the rules they were made of (for its compliance record). */
+export interface ContactHours extends CallingRulesFor {
+  /** The ids of the rules applied (none: the table's default window for a country without rules). */
+  ruleIds: string[];
+}
+
+/**
+ * A contact's hours: its campaign's window intersected with every legal rule for its number, in every zone it may be
+ * in, with the closing margin.
+ */
+export function contactHours(
+  contact: { phoneNumber: string; zones: readonly string[] },
+  campaignWindow: Window,
+  hours: CallingHours = CALLING_HOURS,
+  closingMarginMinutes = CLOSING_MARGIN_MINUTES,
+): ContactHours {
+  const legal = rulesFor(hours, numberRegion(contact.phoneNumber));
+  return {
+    zones: contact.zones,
+    windows: [[campaignWindow], ...legal.windows],
+    closingMarginMinutes,
+    ruleIds: legal.rules.map((rule) => rule.id),
+  };
+}

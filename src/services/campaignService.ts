@@ -1,49 +1,51 @@
 /**
- * Starting a campaign and reading its progress, for its owner only.
- * Start:
- * 1. LoadCampaign: the caller's campaign, or 404 (another user's campaign is not revealed).
- * 2. StartCampaign: draft -> running in one conditional statement, with its contacts cut into fan-out pages;
- *    already running: nothing changes (a retried request answers with the current state); any other state: 409.
- * 3. EnqueueFanout: one job per page on the fan-out queue, unless a start already enqueued them. Answers at once:
- *    the contacts are read by the fan-out workers, page by page.
+ * A campaign's run as its owner controls and reads it. Each control is one conditional state change, so of two
+ * concurrent requests one wins and the other is answered with the state it left:
+ * - start: draft -> running (not while its contacts are being imported). The scheduler releases its contacts from
+ *   the next tick on (src/services/scheduler.ts): a start sends nothing itself.
+ * - pause: running -> paused. Nothing more is released; tasks already queued go back to the schedule when the dialer
+ *   meets them; calls ringing finish and their results are recorded.
+ * - resume: paused -> running.
+ * - cancel: draft, running or paused -> cancelled, for good; the scheduler marks its open contacts `cancelled`.
+ * Asking for the state a campaign is already in changes nothing and answers with it (a retried request); any other
+ * state answers 409 naming it. Another user's campaign answers 404, as one that does not exist.
  */
-
-import type { MessageQueue } from '../adapters/messageQueue.ts';
-import type { FanoutJob } from '../generated/fanoutJob.ts';
-import { ConflictError, DependencyError, NotFoundError } from '../lib/errors.ts';
+import { ConflictError, NotFoundError } from '../lib/errors.ts';
 import { traced } from '../lib/tracing.ts';
-import type { Campaign, CampaignRepository, RunCounts } from '../repositories/campaignRepository.ts';
+import type {
+  Campaign,
+  CampaignRepository,
+  CampaignStatus,
+  RunCounts,
+  Schedule,
+} from '../repositories/campaignRepository.ts';
 
 export interface CampaignServiceDeps {
   campaigns: CampaignRepository;
-  fanoutQueue: MessageQueue;
-  /** Contacts per fan-out job. */
-  pageSize: number;
 }
 
-export interface StartResult {
+export interface ControlResult {
   campaignId: string;
-  status: Campaign['status'];
+  status: CampaignStatus;
   contacts: number;
-  fanoutJobs: number;
   dryRun?: true;
 }
 
-export interface CampaignProgress extends RunCounts {
+export interface CampaignProgress extends RunCounts, Schedule {
   campaignId: string;
-  status: Campaign['status'];
+  status: CampaignStatus;
   contacts: number;
   /** Attempts by status (queued, dialing, initiated, skipped_blacklisted, failed). */
   counts: Record<string, number>;
 }
 
-/** The caller's campaign, or 404: another user's campaign is answered as if it did not exist. */
 /** A campaign as its owner names it: the pair every campaign operation takes, always as one object. */
 export interface OwnedCampaign {
   campaignId: string;
   userId: string;
 }
 
+/** The caller's campaign, or 404: another user's campaign is answered as if it did not exist. */
 function loadOwned(campaigns: CampaignRepository, { campaignId, userId }: OwnedCampaign): Promise<Campaign> {
   return traced('LoadCampaign', async () => {
     const campaign = await campaigns.find(campaignId);
@@ -54,86 +56,77 @@ function loadOwned(campaigns: CampaignRepository, { campaignId, userId }: OwnedC
 
 /**
  * Progress of the caller's campaign: its status, contacts, attempts by status, calls by outcome, contacts done by
- * why, contacts due again later, and calls in flight.
+ * why, contacts due again later, calls in flight, the next release and an estimated finish.
  */
 export async function campaignProgress(
   campaigns: CampaignRepository,
   { campaignId, userId }: OwnedCampaign,
+  now: Date = new Date(),
 ): Promise<CampaignProgress> {
   const campaign = await loadOwned(campaigns, { campaignId, userId });
-  const [counts, run] = await Promise.all([
+  const [counts, run, schedule] = await Promise.all([
     campaigns.attemptCounts(campaignId),
     campaigns.runCounts(campaignId),
+    campaigns.schedule(campaignId, now),
   ]);
   const contacts = campaign.contacts ?? (await campaigns.countContacts(campaignId));
-  return { campaignId, status: campaign.status, contacts, counts, ...run };
+  return { campaignId, status: campaign.status, contacts, counts, ...run, ...schedule };
 }
 
-export function createCampaignService({ campaigns, fanoutQueue, pageSize }: CampaignServiceDeps) {
-  async function enqueueFanout(campaign: Campaign): Promise<void> {
-    await traced('EnqueueFanout', async (span) => {
-      const pages = await campaigns.pendingPages(campaign.id);
-      span.addMetadata('jobs', pages.length);
-      const result = await fanoutQueue.send(
-        pages.map((page) => {
-          const job: FanoutJob = { campaignId: campaign.id, page, userId: campaign.userId };
-          return { id: String(page), body: job };
-        }),
-      );
-      if (result.failed.size > 0) {
-        // Pages already sent are fanned out once however often they arrive: the next start sends the rest.
-        throw new DependencyError(
-          'sqs',
-          `${result.failed.size} of ${pages.length} fan-out jobs not sent; start again`,
+/** A control: the states it moves from, the state it moves to, and the conflict message for the others. */
+interface Control {
+  name: 'start' | 'pause' | 'resume' | 'cancel';
+  from: readonly CampaignStatus[];
+  to: CampaignStatus;
+}
+
+const CONTROLS: Record<Control['name'], Control> = {
+  start: { name: 'start', from: ['draft'], to: 'running' },
+  pause: { name: 'pause', from: ['running'], to: 'paused' },
+  resume: { name: 'resume', from: ['paused'], to: 'running' },
+  cancel: { name: 'cancel', from: ['draft', 'running', 'paused'], to: 'cancelled' },
+};
+
+const VERB = { start: 'started', pause: 'paused', resume: 'resumed', cancel: 'cancelled' } as const;
+
+export function createCampaignService({ campaigns }: CampaignServiceDeps) {
+  async function control(control: Control, owned: OwnedCampaign): Promise<ControlResult> {
+    const campaign = await loadOwned(campaigns, owned);
+    const after = await traced('ChangeStatus', async (span) => {
+      const moved = control.from.includes(campaign.status)
+        ? await campaigns.transition(owned, control.from, control.to)
+        : undefined;
+      span.addMetadata('transition', moved ? `${campaign.status}->${control.to}` : 'none');
+      if (moved) return moved;
+      // Not moved: already there (a retried request, or another request won the race), or in a state that forbids it.
+      const now = (await campaigns.find(owned.campaignId)) ?? campaign;
+      if (now.status === control.to) return now;
+      if (control.name === 'start' && now.status === 'draft') {
+        throw new ConflictError(
+          'Its contacts are being imported: start the campaign once the import is done',
         );
       }
-      await campaigns.markFanoutEnqueued(campaign.id);
+      throw new ConflictError(`Campaign is ${now.status} and cannot be ${VERB[control.name]}`);
     });
+    return {
+      campaignId: owned.campaignId,
+      status: after.status,
+      contacts: after.contacts ?? (await campaigns.countContacts(owned.campaignId)),
+    };
   }
 
   return {
-    async start(
-      { campaignId, userId }: OwnedCampaign,
-      options: { dryRun?: boolean } = {},
-    ): Promise<StartResult> {
-      const campaign = await loadOwned(campaigns, { campaignId, userId });
+    async start(owned: OwnedCampaign, options: { dryRun?: boolean } = {}): Promise<ControlResult> {
       if (options.dryRun) {
-        const contacts = await campaigns.countContacts(campaignId);
-        return {
-          campaignId,
-          status: campaign.status,
-          contacts,
-          fanoutJobs: Math.ceil(contacts / pageSize),
-          dryRun: true,
-        };
+        const campaign = await loadOwned(campaigns, owned);
+        const contacts = await campaigns.countContacts(owned.campaignId);
+        return { campaignId: owned.campaignId, status: campaign.status, contacts, dryRun: true };
       }
-      const current = await traced('StartCampaign', async (span) => {
-        if (campaign.status !== 'draft' && campaign.status !== 'running') {
-          throw new ConflictError(`Campaign is ${campaign.status} and cannot be started`);
-        }
-        const started =
-          campaign.status === 'draft' ? await campaigns.start(campaignId, userId, pageSize) : undefined;
-        span.addMetadata('transition', started ? 'draft->running' : 'none');
-        if (started) return started;
-        // Already running, or another start won the race: answer with the state it left.
-        const now = await campaigns.find(campaignId);
-        if (now?.status === 'draft') {
-          throw new ConflictError(
-            'Its contacts are being imported: start the campaign once the import is done',
-          );
-        }
-        if (now?.status !== 'running')
-          throw new ConflictError(`Campaign is ${now?.status} and cannot be started`);
-        return now;
-      });
-      if (!current.fanoutEnqueued) await enqueueFanout(current);
-      return {
-        campaignId,
-        status: current.status,
-        contacts: current.contacts ?? 0,
-        fanoutJobs: current.fanoutJobs ?? 0,
-      };
+      return control(CONTROLS.start, owned);
     },
+    pause: (owned: OwnedCampaign) => control(CONTROLS.pause, owned),
+    resume: (owned: OwnedCampaign) => control(CONTROLS.resume, owned),
+    cancel: (owned: OwnedCampaign) => control(CONTROLS.cancel, owned),
   };
 }
 

@@ -47,6 +47,7 @@ export type ClaimDecision =
         | 'campaign_not_running'
         | 'contact_done'
         | 'stale_attempt'
+        | 'outside_hours'
         | 'recipient_limit';
     }
   | { kind: 'retry'; reason: string }
@@ -80,11 +81,12 @@ export function afterClaim(
     case 'attempt_gap':
       return { kind: 'reject', reason: ATTEMPT_GAP };
     // Not dialled, and nothing to retry: the campaign is not running (a paused one's contact went back to the
-    // schedule), the contact is done, a later attempt exists, or the number had its calls for now (the contact went
-    // back to the schedule).
+    // schedule), the contact is done, a later attempt exists, or, for a matter of time, its calling hours are closed
+    // or the number had its calls for now (the contact went back to the schedule, due when that passes).
     case 'campaign_not_running':
     case 'contact_done':
     case 'stale_attempt':
+    case 'outside_hours':
     case 'recipient_limit':
       return { kind: 'done', result: claim };
     case 'held':

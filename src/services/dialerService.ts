@@ -23,10 +23,11 @@ import type {
   AttemptRepository,
   CallSettings,
   ClaimIntent,
+  HoursCheck,
   RecipientLimit,
 } from '../repositories/attemptRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
-import { localTime } from './callingHours.ts';
+import { CALLING_HOURS, callableAt, contactHours, localTime, nextCallable } from './callingHours.ts';
 import { afterClaim, callMessage, type DialCandidate, intentFor, readCandidate } from './dialDecision.ts';
 
 export interface DialerDeps {
@@ -43,6 +44,28 @@ export interface DialerDeps {
 }
 
 const marks = (entries: Iterable<[string, StepMark]>) => new Map(entries);
+
+/**
+ * The claim's calling-hours check at `at`: the contact's hours (its campaign's window and the legal rules, in each of
+ * its zones, with the closing margin), and what was checked, for the compliance record.
+ */
+export function hoursCheckAt(at: Date): HoursCheck {
+  return ({ phoneNumber, zones, callingWindow }) => {
+    const hours = contactHours({ phoneNumber, zones }, callingWindow, CALLING_HOURS);
+    const verdict = callableAt(at, hours);
+    const record = {
+      checkedAt: at.toISOString(),
+      rules: hours.ruleIds,
+      campaignWindow: callingWindow,
+      closingMarginMinutes: hours.closingMarginMinutes,
+      localTimes: Object.fromEntries(verdict.localTimes.map((local) => [local.zone, local.text])),
+      open: verdict.callable,
+    };
+    if (verdict.callable) return { open: true, record };
+    const opensAt = nextCallable(at, hours);
+    return { open: false, record, ...(opensAt ? { opensAt } : {}) };
+  };
+}
 const retry = (step: string, error: unknown): TaskOutcome => ({
   kind: 'retry',
   reason: `${step}: ${describeCause(error)}`,
@@ -144,11 +167,15 @@ export function createDialerService({
           rulesVersion,
           recipientLimit,
           doNotCall: { checkedAt, listed: listed.has(c.phoneNumber) },
-          // Calling hours are not checked at the dial yet (docs/architecture.md).
-          callingHoursChecked: false,
         },
       }));
-      claims = await attempts.claim(requests, claimLeaseSeconds, recipientLimit);
+      const at = now();
+      claims = await attempts.claim(requests, {
+        leaseSeconds: claimLeaseSeconds,
+        limit: recipientLimit,
+        at,
+        hours: hoursCheckAt(at),
+      });
     } catch (error) {
       initiate.fail(error);
       skip.fail(error);
@@ -191,7 +218,7 @@ export function createDialerService({
       await trace.step(
         'RecordAttempt',
         sent.map((c) => c.id),
-        () => attempts.recordOutcomes({ initiated, released }),
+        () => attempts.recordOutcomes({ initiated, released }, sentAt),
         // The record's facts on the span too (never the number): the rules version and the local times of the call.
         () => marks(sent.map((c, i) => [c.id, { metadata: { rulesVersion, ...initiated[i]?.record } }])),
       );

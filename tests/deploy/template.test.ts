@@ -60,6 +60,10 @@ const ofType = (type: string) => resources.filter(([, resource]) => resource.Typ
 const props = (id: string) => (template.Resources[id]?.Properties ?? {}) as Record<string, any>;
 
 const CAMPAIGN_API = [
+  'startCampaign',
+  'pauseCampaign',
+  'resumeCampaign',
+  'cancelCampaign',
   'createCampaign',
   'listCampaigns',
   'updateCampaign',
@@ -71,26 +75,26 @@ const CAMPAIGN_API = [
 ];
 const IMPORT_API = ['createImport', 'getImport'];
 const DATABASE_FUNCTIONS = [
-  'startCampaign',
   'campaignStatus',
+  'campaignPreview',
   ...CAMPAIGN_API,
   ...IMPORT_API,
   'importWorker',
-  'fanoutWorker',
+  'scheduler',
   'dialerWorker',
   'resultWorker',
 ];
 const FUNCTIONS = [
   'authorizer',
-  'startCampaign',
   'campaignStatus',
+  'campaignPreview',
   ...CAMPAIGN_API,
   ...IMPORT_API,
   'importWorker',
   'blacklistAdd',
   'blacklistCheck',
   'blacklistRemove',
-  'fanoutWorker',
+  'scheduler',
   'dialerWorker',
   'resultWorker',
 ];
@@ -116,8 +120,8 @@ const consume = (queue: string) => ({
 /** Every statement each function's role may hold beyond writing its own logs: nothing else is allowed. */
 const ALLOWED: Record<string, unknown[]> = {
   authorizer: [X_RAY],
-  startCampaign: [X_RAY, SECRET, send('FanoutQueue')],
   campaignStatus: [X_RAY, SECRET],
+  campaignPreview: [X_RAY, SECRET, table('dynamodb:BatchGetItem')],
   ...Object.fromEntries(CAMPAIGN_API.map((name) => [name, [X_RAY, SECRET]])),
   blacklistAdd: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:GetItem', 'dynamodb:UpdateItem')],
   blacklistCheck: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:GetItem')],
@@ -137,13 +141,7 @@ const ALLOWED: Record<string, unknown[]> = {
     send('ImportsQueue'),
     consume('ImportsQueue'),
   ],
-  fanoutWorker: [
-    X_RAY,
-    SECRET,
-    table('dynamodb:BatchGetItem'),
-    send('DialTasksQueue'),
-    consume('FanoutQueue'),
-  ],
+  scheduler: [X_RAY, SECRET, send('DialTasksQueue')],
   dialerWorker: [
     X_RAY,
     SECRET,
@@ -231,7 +229,18 @@ describe('the prod template', () => {
       'AWS::XRay::Group',
     ];
     const generated = Object.fromEntries(resources.filter(([, r]) => kinds.includes(r.Type)));
-    for (const [id, resource] of Object.entries(before)) expect(generated[id]).toEqual(resource);
+    // The fan-out (its queue and function) gave way to the scheduler: its resources are gone, the rest unchanged.
+    const removed = [
+      'FanoutQueue',
+      'FanoutDeadLetterQueue',
+      'FanoutDeadLetterAlarm',
+      'FanoutWorkerErrorsAlarm',
+      'FanoutWorkerThrottlesAlarm',
+    ];
+    for (const [id, resource] of Object.entries(before)) {
+      if (removed.includes(id)) expect(generated[id]).toBeUndefined();
+      else expect(generated[id]).toEqual(resource);
+    }
     // Functions added since have their two alarms each, of the same shape; the imports queue is made as the others
     const added = Object.keys(generated).filter((id) => !(id in before));
     const queues = ['Imports', 'CallResults'].flatMap((queue) => [
@@ -241,10 +250,14 @@ describe('the prod template', () => {
     ]);
     expect(added.sort()).toEqual(
       [
-        ...[...CAMPAIGN_API, ...IMPORT_API, 'importWorker', 'resultWorker'].flatMap((name) => [
-          `${cap(name)}ErrorsAlarm`,
-          `${cap(name)}ThrottlesAlarm`,
-        ]),
+        ...[
+          ...CAMPAIGN_API.filter((name) => name !== 'startCampaign'),
+          ...IMPORT_API,
+          'campaignPreview',
+          'importWorker',
+          'scheduler',
+          'resultWorker',
+        ].flatMap((name) => [`${cap(name)}ErrorsAlarm`, `${cap(name)}ThrottlesAlarm`]),
         ...queues,
       ].sort(),
     );
@@ -264,10 +277,14 @@ describe('the prod template', () => {
       'attempts',
       'blacklist',
       'campaigns',
+      'cancel',
       'contacts',
       'imports',
       'lookup',
+      'pause',
+      'preview',
       'remove',
+      'resume',
       'start',
       '{campaignId}',
       '{contactId}',
@@ -282,9 +299,14 @@ describe('the prod template', () => {
 
   it('puts the authorizer on every route of the REST API, validates bodies at the edge, and logs access', () => {
     const methods = ofType('AWS::ApiGateway::Method');
-    expect(methods).toHaveLength(15);
-    // Opening an import takes no body: the file goes to S3 with the form it answers.
-    const bodiless = ['ApiGatewayMethodCampaignsCampaignidVarImportsPost'];
+    expect(methods).toHaveLength(19);
+    // Opening an import takes no body (the file goes to S3 with the form it answers), nor do the run's controls.
+    const bodiless = [
+      'ApiGatewayMethodCampaignsCampaignidVarImportsPost',
+      'ApiGatewayMethodCampaignsCampaignidVarPausePost',
+      'ApiGatewayMethodCampaignsCampaignidVarResumePost',
+      'ApiGatewayMethodCampaignsCampaignidVarCancelPost',
+    ];
     for (const [id, method] of methods) {
       expect(method.Properties.AuthorizationType).toBe('CUSTOM');
       expect(method.Properties.AuthorizerId).toEqual({ Ref: 'AuthorizerApiGatewayAuthorizer' });
@@ -334,7 +356,6 @@ describe('the prod template', () => {
   });
 
   it.each([
-    ['FanoutQueue', 'FanoutDeadLetterQueue', 'fanoutWorker'],
     ['DialTasksQueue', 'DialTasksDeadLetterQueue', 'dialerWorker'],
     ['ImportsQueue', 'ImportsDeadLetterQueue', 'importWorker'],
     ['AsteriskCallsQueue', 'AsteriskCallsDeadLetterQueue', undefined],
@@ -354,9 +375,17 @@ describe('the prod template', () => {
     },
   );
 
+  it('runs the scheduler every minute, one tick at a time', () => {
+    const rules = ofType('AWS::Events::Rule').map(([, rule]) => rule.Properties);
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
+    expect(JSON.stringify(rules[0]?.Targets)).toContain('SchedulerLambdaFunction');
+    expect(props('SchedulerLambdaFunction').ReservedConcurrentExecutions).toBe(1);
+  });
+
   it('triggers the SQS functions with partial batch failures and a concurrency cap', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, mapping]) => mapping.Properties);
-    expect(mappings).toHaveLength(4);
+    expect(mappings).toHaveLength(3);
     for (const mapping of mappings) {
       expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
       expect(
@@ -444,7 +473,7 @@ describe('the prod template', () => {
   it('alarms on every DLQ, every function\u2019s errors and throttles, and the dialer\u2019s backlog, to the alarm topic', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([id, alarm]) => [id, alarm.Properties] as const);
     const ids = alarms.map(([id]) => id);
-    for (const dlq of ['Fanout', 'DialTasks', 'AsteriskCalls'])
+    for (const dlq of ['DialTasks', 'CallResults', 'AsteriskCalls'])
       expect(ids).toContain(`${dlq}DeadLetterAlarm`);
     for (const name of FUNCTIONS) {
       expect(ids).toContain(`${cap(name)}ErrorsAlarm`);

@@ -4,7 +4,12 @@
  * acknowledged except for the reported failures.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import pg from 'pg';
@@ -15,6 +20,13 @@ import type { DialTask } from '../../src/generated/dialTask.ts';
 import { lambdaContext, newTrace, useLambdaTracing } from './lambda.ts';
 
 export const PHONE_HASH_KEY = 'test-phone-hash-key-0123456789';
+
+/**
+ * The wait of the drains' receives. The local SQS answers a long poll only when it is full or its time is up (a
+ * second per receive of a few messages), while it shows every visible message to a short poll at once: the drains
+ * poll short, and stop at the first empty answer.
+ */
+const SHORT_POLL = 0;
 
 export interface Contact {
   id: string;
@@ -29,6 +41,16 @@ export interface Run {
   output: string[];
 }
 
+/**
+ * The first Tuesday 16:00 UTC (11:00 in New York, 08:00 in Los Angeles) at least a day after now: inside the calling
+ * hours of US numbers, and after every row a test makes now (rows made with the database's clock are due by then).
+ */
+export function workingHours(from = new Date()): Date {
+  const day = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate() + 1, 16));
+  while (day.getUTCDay() !== 2) day.setUTCDate(day.getUTCDate() + 1);
+  return day;
+}
+
 /** A valid US number, distinct for each `n` below 10,000. */
 export function phoneNumberFor(n: number): string {
   return `+1202555${String(n).padStart(4, '0')}`;
@@ -36,6 +58,10 @@ export function phoneNumberFor(n: number): string {
 
 type HttpFunctionName =
   | 'startCampaign'
+  | 'pauseCampaign'
+  | 'resumeCampaign'
+  | 'cancelCampaign'
+  | 'campaignPreview'
   | 'campaignStatus'
   | 'createCampaign'
   | 'listCampaigns'
@@ -99,6 +125,8 @@ export async function startSystemHarness(env: Record<string, string | undefined>
     PHONE_HASH_KEY,
     PHONE_DEFAULT_REGION: 'US',
     DIAL_CLAIM_LEASE_SECONDS: '120',
+    // A tick's dial tasks go out at once: the tests' clock is injected, not waited for.
+    SCHEDULER_SPREAD_SECONDS: '0',
     POWERTOOLS_LOG_LEVEL: 'INFO',
   });
   for (const [name, value] of Object.entries(env)) {
@@ -106,10 +134,19 @@ export async function startSystemHarness(env: Record<string, string | undefined>
     else process.env[name] = value;
   }
   useLambdaTracing(stack.xray.address);
-  const { handler } = await import('../../src/functions/dialerWorker.ts');
+  // The clock of the functions that act on time (the dialer, the scheduler, the result worker, the status, the
+  // preview): fixed at a time inside the usual calling hours of the US numbers the tests use, until a test sets it.
+  let fixedNow: Date | undefined = workingHours();
+  const clock = () => fixedNow ?? new Date();
+  const handler = (await import('../../src/functions/dialerWorker.ts')).handlerWithClock(clock);
+  const scheduler = (await import('../../src/functions/scheduler.ts')).handlerWithClock(clock);
   const functions = {
     startCampaign: (await import('../../src/functions/startCampaign.ts')).handler,
-    campaignStatus: (await import('../../src/functions/campaignStatus.ts')).handler,
+    pauseCampaign: (await import('../../src/functions/pauseCampaign.ts')).handler,
+    resumeCampaign: (await import('../../src/functions/resumeCampaign.ts')).handler,
+    cancelCampaign: (await import('../../src/functions/cancelCampaign.ts')).handler,
+    campaignPreview: (await import('../../src/functions/campaignPreview.ts')).handlerWithClock(clock),
+    campaignStatus: (await import('../../src/functions/campaignStatus.ts')).handlerWithClock(clock),
     createCampaign: (await import('../../src/functions/createCampaign.ts')).handler,
     listCampaigns: (await import('../../src/functions/listCampaigns.ts')).handler,
     updateCampaign: (await import('../../src/functions/updateCampaign.ts')).handler,
@@ -121,8 +158,7 @@ export async function startSystemHarness(env: Record<string, string | undefined>
     createImport: (await import('../../src/functions/createImport.ts')).handler,
     getImport: (await import('../../src/functions/getImport.ts')).handler,
     importWorker: (await import('../../src/functions/importWorker.ts')).handler,
-    resultWorker: (await import('../../src/functions/resultWorker.ts')).handler,
-    fanoutWorker: (await import('../../src/functions/fanoutWorker.ts')).handler,
+    resultWorker: (await import('../../src/functions/resultWorker.ts')).handlerWithClock(clock),
     blacklistAdd: (await import('../../src/functions/blacklistAdd.ts')).handler,
     blacklistCheck: (await import('../../src/functions/blacklistCheck.ts')).handler,
     blacklistRemove: (await import('../../src/functions/blacklistRemove.ts')).handler,
@@ -149,6 +185,30 @@ export async function startSystemHarness(env: Record<string, string | undefined>
     functions,
     sqs,
     db,
+
+    /** Sets the functions' clock (undefined: the real one again). */
+    setNow(at: Date | undefined): void {
+      fixedNow = at;
+    },
+    now: clock,
+
+    /** Runs one scheduler tick, as its schedule does, with a new trace. */
+    async tick() {
+      const traceId = newTrace();
+      const event = {
+        version: '0',
+        id: 'tick',
+        'detail-type': 'Scheduled Event' as const,
+        source: 'aws.events' as const,
+        account: '000000000000',
+        time: clock().toISOString(),
+        region: 'us-east-1',
+        resources: [],
+        detail: {},
+      };
+      const { result, output } = await captureOutput(() => scheduler(event, lambdaContext('scheduler')));
+      return { ...result, traceId, output };
+    },
 
     async seedCampaign(
       campaignId: string,
@@ -228,22 +288,16 @@ export async function startSystemHarness(env: Record<string, string | undefined>
     },
 
     /** Delivers the queue's messages to an SQS function, batch after batch, until the queue is empty. */
-    async drain(
-      queue: 'fanout' | 'dialTasks',
-      batchSize = 10,
-    ): Promise<{ invocations: number; failures: number }> {
+    async drain(queue: 'dialTasks', batchSize = 10): Promise<{ invocations: number; failures: number }> {
       const ref = queueRef(stack.queueUrls[queue]);
-      const fn = queue === 'fanout' ? functions.fanoutWorker : handler;
       let invocations = 0;
       let failures = 0;
       for (;;) {
-        const event = await receiveEvent(sqs, ref, batchSize, 1);
+        const event = await receiveEvent(sqs, ref, batchSize, SHORT_POLL);
         if (event === undefined) return { invocations, failures };
         newTrace();
         // The functions' logs are kept, not printed: a drain runs hundreds of batches.
-        const { result: response } = await captureOutput(() =>
-          fn(event, lambdaContext(queue === 'fanout' ? 'fanoutWorker' : 'dialerWorker')),
-        );
+        const { result: response } = await captureOutput(() => handler(event, lambdaContext('dialerWorker')));
         await acknowledge(sqs, ref, event, response);
         invocations += 1;
         failures += response.batchItemFailures.length;
@@ -263,7 +317,7 @@ export async function startSystemHarness(env: Record<string, string | undefined>
       let failures = 0;
       const lines: string[] = [];
       while (invocations < limit) {
-        const event = await receiveEvent(sqs, ref, 1, 1);
+        const event = await receiveEvent(sqs, ref, 1, SHORT_POLL);
         if (event === undefined) return { invocations, failures, output: lines };
         newTrace();
         const { result: response, output } = await captureOutput(() =>
@@ -294,7 +348,7 @@ export async function startSystemHarness(env: Record<string, string | undefined>
       let failures = 0;
       const lines: string[] = [];
       for (;;) {
-        const event = await receiveEvent(sqs, ref, 10, 1);
+        const event = await receiveEvent(sqs, ref, 10, SHORT_POLL);
         if (event === undefined) return { failures, output: lines };
         newTrace();
         const { result: response, output } = await captureOutput(() =>
@@ -311,9 +365,35 @@ export async function startSystemHarness(env: Record<string, string | undefined>
       const ref = queueRef(stack.queueUrls.imports);
       let count = 0;
       for (;;) {
-        const event = await receiveEvent(sqs, ref, 10, 1);
+        const event = await receiveEvent(sqs, ref, 10, SHORT_POLL);
         if (event === undefined) return count;
         count += await acknowledge(sqs, ref, event, { batchItemFailures: [] });
+      }
+    },
+
+    /**
+     * The call messages put on the asterisk-calls queue since the last take, taken off it as the telephony workers
+     * take them (they stay in `callMessages()`'s history).
+     */
+    async takeCalls(): Promise<AsteriskCall[]> {
+      const taken: AsteriskCall[] = [];
+      for (;;) {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: stack.queueUrls.asteriskCalls,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: SHORT_POLL,
+          }),
+        );
+        if (Messages.length === 0) return taken;
+        for (const message of Messages) taken.push(JSON.parse(message.Body ?? '{}') as AsteriskCall);
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: stack.queueUrls.asteriskCalls,
+            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+          }),
+        );
+        calls.push(...taken.slice(-Messages.length));
       }
     },
 

@@ -1,6 +1,6 @@
 /**
- * The HTTP functions with API Gateway REST proxy events (payload 1.0, authorizer context) on the embedded stack,
- * and the fan-out of a started campaign; traces asserted on the documents the X-Ray SDK sent.
+ * The HTTP functions with API Gateway REST proxy events (payload 1.0, authorizer context) on the embedded stack;
+ * traces asserted on the documents the X-Ray SDK sent.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { XrayDocument } from '../../local/xrayReceiver.ts';
@@ -45,7 +45,7 @@ async function traceOf(traceId: string, root: string, count = 1): Promise<XrayDo
 async function rowsOf(campaignId: string) {
   const { rows } = await harness.db.query(
     `SELECT (SELECT status FROM campaigns WHERE id = $1) AS status,
-            (SELECT count(*)::int FROM fanout_pages WHERE campaign_id = $1) AS pages,
+            (SELECT contact_count FROM campaigns WHERE id = $1) AS counted,
             (SELECT count(*)::int FROM call_attempts WHERE campaign_id = $1) AS attempts`,
     [campaignId],
   );
@@ -53,7 +53,7 @@ async function rowsOf(campaignId: string) {
 }
 
 describe('POST /campaigns/{campaignId}/start', () => {
-  it('starts a draft campaign of the caller: 202 at once, fan-out jobs enqueued, traced', async () => {
+  it('starts a draft campaign of the caller: 202 at once, its status only (the scheduler releases), traced', async () => {
     // Prepare
     await harness.seedCampaign('c-start', 'user-1', 1_200, 0, 'draft');
 
@@ -67,29 +67,28 @@ describe('POST /campaigns/{campaignId}/start', () => {
       campaignId: 'c-start',
       status: 'running',
       contacts: 1_200,
-      fanoutJobs: 3,
     });
-    expect(await rowsOf('c-start')).toEqual({ status: 'running', pages: 3, attempts: 0 });
+    expect(await rowsOf('c-start')).toEqual({ status: 'running', counted: 1_200, attempts: 0 });
     const trace = await traceOf(response.traceId, 'startCampaign');
     const [root] = byName(trace, 'startCampaign');
     expect(root?.annotations).toMatchObject({ campaignId: 'c-start', userId: 'user-1', environment: 'test' });
     expect(childrenOf(trace, root as XrayDocument).map((doc) => doc.name)).toEqual([
       'LoadCampaign',
-      'StartCampaign',
-      'EnqueueFanout',
+      'ChangeStatus',
     ]);
-    const enqueue = byName(trace, 'EnqueueFanout')[0] as XrayDocument;
-    const calls = childrenOf(trace, enqueue).map((doc) =>
-      doc.sql ? 'SQL' : `${doc.name}.${String(doc.aws?.operation)}`,
-    );
-    expect(calls).toEqual(['SQL', 'SQS.SendMessageBatch', 'SQL']);
+    const change = byName(trace, 'ChangeStatus')[0] as XrayDocument;
+    expect(change.metadata?.default).toMatchObject({ transition: 'draft->running' });
+    // One statement, nothing sent: the scheduler's next tick releases the contacts.
+    expect(childrenOf(trace, change).map((doc) => (doc.sql ? 'SQL' : doc.name))).toEqual(['SQL']);
   });
 
-  it('answers a repeated start with the current state and enqueues nothing new', async () => {
+  it('answers a repeated start with the current state and changes nothing', async () => {
     // Prepare
     await harness.seedCampaign('c-again', 'user-1', 10, 0, 'draft');
     const first = await start('c-again', 'user-1');
-    const before = await harness.db.query(`SELECT fanout_enqueued_at FROM campaigns WHERE id = 'c-again'`);
+    const before = await harness.db.query(
+      `SELECT started_at, updated_at FROM campaigns WHERE id = 'c-again'`,
+    );
 
     // Act
     const second = await start('c-again', 'user-1');
@@ -98,13 +97,13 @@ describe('POST /campaigns/{campaignId}/start', () => {
     expect(first.statusCode).toBe(202);
     expect(second.statusCode).toBe(202);
     expect(second.body).toEqual(first.body);
-    const after = await harness.db.query(`SELECT fanout_enqueued_at FROM campaigns WHERE id = 'c-again'`);
+    const after = await harness.db.query(`SELECT started_at, updated_at FROM campaigns WHERE id = 'c-again'`);
     expect(after.rows).toEqual(before.rows);
     const trace = await traceOf(second.traceId, 'startCampaign');
-    expect(byName(trace, 'EnqueueFanout')).toEqual([]);
+    expect(byName(trace, 'ChangeStatus')[0]?.metadata?.default).toMatchObject({ transition: 'none' });
   });
 
-  it('lets exactly one of two concurrent starts plan the campaign', async () => {
+  it('lets exactly one of two concurrent starts move the campaign, and answers both with it', async () => {
     // Prepare
     await harness.seedCampaign('c-race', 'user-1', 30, 0, 'draft');
 
@@ -113,7 +112,8 @@ describe('POST /campaigns/{campaignId}/start', () => {
 
     // Assess
     expect([a.statusCode, b.statusCode]).toEqual([202, 202]);
-    expect(await rowsOf('c-race')).toEqual({ status: 'running', pages: 1, attempts: 0 });
+    expect(a.body).toEqual(b.body);
+    expect(await rowsOf('c-race')).toEqual({ status: 'running', counted: 30, attempts: 0 });
   });
 
   it('answers 404 for an unknown campaign and for another user\u2019s campaign, alike', async () => {
@@ -129,7 +129,7 @@ describe('POST /campaigns/{campaignId}/start', () => {
     expect(foreign.statusCode).toBe(404);
     expect(foreign.body).toEqual(unknown.body);
     expect(foreign.body).toEqual({ message: 'Campaign not found' });
-    expect(await rowsOf('c-private')).toEqual({ status: 'draft', pages: 0, attempts: 0 });
+    expect(await rowsOf('c-private')).toEqual({ status: 'draft', counted: null, attempts: 0 });
     const trace = await traceOf(foreign.traceId, 'startCampaign');
     const [root] = byName(trace, 'startCampaign');
     expect(root?.error).toBe(true);
@@ -148,7 +148,7 @@ describe('POST /campaigns/{campaignId}/start', () => {
       // Assess
       expect(response.statusCode).toBe(409);
       expect(response.body).toEqual({ message: `Campaign is ${state} and cannot be started` });
-      expect(await rowsOf(`c-${state}`)).toEqual({ status: state, pages: 0, attempts: 0 });
+      expect(await rowsOf(`c-${state}`)).toEqual({ status: state, counted: null, attempts: 0 });
     },
   );
 
@@ -165,10 +165,9 @@ describe('POST /campaigns/{campaignId}/start', () => {
       campaignId: 'c-dry',
       status: 'draft',
       contacts: 1_001,
-      fanoutJobs: 3,
       dryRun: true,
     });
-    expect(await rowsOf('c-dry')).toEqual({ status: 'draft', pages: 0, attempts: 0 });
+    expect(await rowsOf('c-dry')).toEqual({ status: 'draft', counted: null, attempts: 0 });
   });
 
   describe('refuses bad input with a JSON error, no internals, and writes nothing', () => {
@@ -222,7 +221,7 @@ describe('POST /campaigns/{campaignId}/start', () => {
       expect(response.body).toEqual(answer);
       expect(await rowsOf(`c-bad-${code}-${String(_).length}`)).toEqual({
         status: 'draft',
-        pages: 0,
+        counted: null,
         attempts: 0,
       });
     });
@@ -245,7 +244,7 @@ describe('POST /campaigns/{campaignId}/start', () => {
       // Assess
       expect(response.statusCode).toBe(401);
       expect(response.body).toEqual({ message: 'Authentication required' });
-      expect(await rowsOf('c-anon')).toEqual({ status: 'draft', pages: 0, attempts: 0 });
+      expect(await rowsOf('c-anon')).toEqual({ status: 'draft', counted: null, attempts: 0 });
     });
 
     it('an identity in a header or the body is not an identity', async () => {
@@ -259,7 +258,7 @@ describe('POST /campaigns/{campaignId}/start', () => {
       expect(response.statusCode).toBe(400);
       const anonymous = await start('c-spoof', undefined, {}, { 'X-User-Id': 'user-1' });
       expect(anonymous.statusCode).toBe(401);
-      expect(await rowsOf('c-spoof')).toEqual({ status: 'draft', pages: 0, attempts: 0 });
+      expect(await rowsOf('c-spoof')).toEqual({ status: 'draft', counted: null, attempts: 0 });
     });
   });
 
@@ -318,6 +317,11 @@ describe('GET /campaigns/{campaignId}', () => {
       contactsDone: { answered: 1 },
       contactsDueLater: 1,
       callsInFlight: 1,
+      // The schedule: 3 contacts open, the next tick releases, at 60 calls a minute they all go in one more minute
+      contactsOpen: 3,
+      nextReleaseAt: expect.stringMatching(/:00\.000Z$/),
+      estimatedFinishAt: expect.stringMatching(/:00\.000Z$/),
+      lastTick: null,
       // Made by SQL, not the API: the default settings, no caller id or call flow yet
       settings: expect.objectContaining({
         name: 'c-status',
@@ -325,68 +329,9 @@ describe('GET /campaigns/{campaignId}', () => {
         callerId: '',
       }),
     });
+    const { nextReleaseAt, estimatedFinishAt } = mine.body as Record<string, string>;
+    expect(Date.parse(estimatedFinishAt ?? '') - Date.parse(nextReleaseAt ?? '')).toBe(60_000);
     expect(theirs.statusCode).toBe(404);
-  });
-});
-
-describe('fanoutWorker', () => {
-  it('turns each page into dial tasks once, skipping blacklisted numbers, and traces each step', async () => {
-    // Prepare: 25 contacts in 3 pages of 10 (page size set for the test), 2 numbers blacklisted.
-    const contacts = await harness.seedCampaign('c-fan', 'user-1', 25, 800, 'draft');
-    await harness.blacklist([contacts[4]?.phoneNumber ?? '', contacts[20]?.phoneNumber ?? '']);
-    await harness.db.query(`UPDATE campaigns SET status = 'running' WHERE id = 'c-fan'`);
-    await harness.db.query(
-      `INSERT INTO fanout_pages (campaign_id, page, first_contact_id, last_contact_id, contact_count)
-       SELECT 'c-fan', page, min(id), max(id), count(*)
-       FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / 10 AS page FROM contacts WHERE campaign_id = 'c-fan') n
-       GROUP BY page`,
-    );
-    const jobs = [0, 1, 2].map((page) => ({ campaignId: 'c-fan', page, userId: 'user-1' }));
-    const fanout = (records: string[]) =>
-      harness.functions.fanoutWorker(
-        {
-          Records: records.map((body, i) => ({
-            messageId: `fan-${i}-${body.length}`,
-            receiptHandle: 'r',
-            body,
-            attributes: {
-              ApproximateReceiveCount: '1',
-              SentTimestamp: '0',
-              SenderId: 'test',
-              ApproximateFirstReceiveTimestamp: '0',
-            },
-            messageAttributes: {},
-            md5OfBody: '',
-            eventSource: 'aws:sqs',
-            eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:fanout',
-            awsRegion: 'us-east-1',
-          })),
-        },
-        { functionName: 'fanoutWorker', awsRequestId: 'x', getRemainingTimeInMillis: () => 60_000 } as never,
-      );
-
-    // Act: every page, then every page again (SQS delivered them twice), plus a job that is not one.
-    const first = await fanout(jobs.map((job) => JSON.stringify(job)));
-    const again = await fanout([...jobs.map((job) => JSON.stringify(job)), '{"campaignId":"c-fan"}']);
-
-    // Assess
-    expect(first.batchItemFailures).toEqual([]);
-    expect(again.batchItemFailures).toEqual([]);
-    const counts = await harness.db.query(
-      `SELECT status, count(*)::int AS n FROM call_attempts WHERE campaign_id = 'c-fan' GROUP BY status ORDER BY status`,
-    );
-    expect(counts.rows).toEqual([
-      { status: 'queued', n: 23 },
-      { status: 'skipped_blacklisted', n: 2 },
-    ]);
-    const tasks = await harness.receiveDialTasks('c-fan');
-    expect(tasks).toHaveLength(23);
-    expect(new Set(tasks.map((task) => task.contactId)).size).toBe(23);
-    expect(tasks.map((task) => task.phoneNumber)).not.toContain(contacts[4]?.phoneNumber);
-    const { rows: rejected } = await harness.db.query(
-      `SELECT reason FROM rejected_messages WHERE queue = 'fanout'`,
-    );
-    expect(rejected).toEqual([{ reason: 'Fan-out job does not match its schema: missing field page' }]);
   });
 });
 

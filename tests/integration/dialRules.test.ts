@@ -51,7 +51,14 @@ describe('the compliance record', () => {
       rulesVersion: '2026-12-02',
       recipientLimit: { calls: 3, hours: 24 },
       doNotCall: { listed: false },
-      callingHoursChecked: false,
+      // Its calling hours, checked at the claim: the rules applied, the campaign's window, the local times
+      callingHours: {
+        open: true,
+        rules: ['us-federal'],
+        campaignWindow: { start: '09:00', end: '20:00', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
+        closingMarginMinutes: 10,
+        checkedAt: harness.now().toISOString(),
+      },
       attempt: 1,
       maxAttempts: 3,
       callsToNumberLast24h: 0,
@@ -79,7 +86,7 @@ describe('claim-time checks', () => {
   it('dials nothing of a paused campaign (its contact back on the schedule) or a cancelled one', async () => {
     const [paused] = await harness.seedCampaign('d-paused', 'owner-d', 1, 7000, 'paused');
     const [cancelled] = await harness.seedCampaign('d-cancelled', 'owner-d', 1, 7010, 'cancelled');
-    const before = Date.now();
+    const before = harness.now().getTime();
     const first = await dial('d-paused', [task('d-paused', paused as Contact)]);
     const second = await dial('d-cancelled', [task('d-cancelled', cancelled as Contact)]);
     expect([first.calls, second.calls]).toEqual([[], []]);
@@ -87,7 +94,9 @@ describe('claim-time checks', () => {
     expect((await contact('d-paused', 'contact-0'))?.next_call_at.getTime()).toBeGreaterThanOrEqual(
       before - 1000,
     );
-    expect((await contact('d-cancelled', 'contact-0'))?.next_call_at).toBeNull();
+    // A cancelled campaign's contact is left as it was: the scheduler closes it.
+    expect((await contact('d-cancelled', 'contact-0'))?.final_outcome).toBeNull();
+    expect(await harness.attempts('d-cancelled')).toEqual([]);
     expect(await harness.attempts('d-paused')).toEqual([]);
   });
 
@@ -98,7 +107,8 @@ describe('claim-time checks', () => {
     );
     await harness.db.query(
       `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, initiated_at)
-       VALUES ('d-done', 'contact-1', 1, 'initiated', now()), ('d-done', 'contact-1', 2, 'initiated', now())`,
+       VALUES ('d-done', 'contact-1', 1, 'initiated', $1), ('d-done', 'contact-1', 2, 'initiated', $1)`,
+      [harness.now()],
     );
     const { calls, summary } = await dial('d-done', [
       task('d-done', contacts[0] as Contact),
@@ -143,10 +153,11 @@ describe('claim-time checks', () => {
     }
     await harness.db.query(
       `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, initiated_at) VALUES
-        ('d-limit-a', 'k', 1, 'initiated', now() - interval '23 hours'),
-        ('d-limit-a', 'k', 2, 'initiated', now() - interval '2 hours'),
-        ('d-limit-b', 'k', 1, 'initiated', now() - interval '1 hour'),
-        ('d-limit-x', 'k', 1, 'initiated', now() - interval '1 hour')`,
+        ('d-limit-a', 'k', 1, 'initiated', $1::timestamptz - interval '23 hours'),
+        ('d-limit-a', 'k', 2, 'initiated', $1::timestamptz - interval '2 hours'),
+        ('d-limit-b', 'k', 1, 'initiated', $1::timestamptz - interval '1 hour'),
+        ('d-limit-x', 'k', 1, 'initiated', $1::timestamptz - interval '1 hour')`,
+      [harness.now()],
     );
     const k = { id: 'k', phoneNumber: number };
 
@@ -157,7 +168,7 @@ describe('claim-time checks', () => {
     expect(blocked.calls).toEqual([]);
     expect(blocked.summary).toMatch(/"recipient_limit":1/);
     const due = (await contact('d-limit-c', 'k'))?.next_call_at as Date;
-    expect(Math.abs(due.getTime() - (Date.now() + 3_600_000))).toBeLessThan(60_000);
+    expect(due.getTime()).toBe(harness.now().getTime() + 3_600_000);
     // Another owner's calls are not counted: its campaign dials the number (its 2nd call of the day)
     const other = await dial('d-limit-x', [{ ...task('d-limit-x', k, 2), userId: 'owner-x' }]);
     expect(other.calls).toHaveLength(1);
@@ -181,8 +192,9 @@ describe('claim-time checks', () => {
       }
       await harness.db.query(
         `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, initiated_at) VALUES
-          ($1, 'k', 1, 'initiated', now() - interval '3 hours'), ($2, 'k', 1, 'initiated', now() - interval '2 hours')`,
-        [a, b],
+          ($1, 'k', 1, 'initiated', $3::timestamptz - interval '3 hours'),
+          ($2, 'k', 1, 'initiated', $3::timestamptz - interval '2 hours')`,
+        [a, b, harness.now()],
       );
       const k = { id: 'k', phoneNumber: number };
       await harness.enqueue([task(a, k, 2), task(b, k, 2)] as never);

@@ -18,8 +18,8 @@ async function ringing(campaignId: string, count: number, attempt = 1, status = 
   const contacts = await harness.seedCampaign(campaignId, 'owner-r', count, 3000 + count * 10, status);
   await harness.db.query(
     `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, initiated_at)
-     SELECT $1, id, $2, 'initiated', now() FROM contacts WHERE campaign_id = $1`,
-    [campaignId, attempt],
+     SELECT $1, id, $2, 'initiated', $3 FROM contacts WHERE campaign_id = $1`,
+    [campaignId, attempt, harness.now()],
   );
   return contacts;
 }
@@ -72,7 +72,7 @@ async function dialledThroughApi(
     'startCampaign',
     apiEvent({ method: 'POST', resource: '/campaigns/{campaignId}/start', pathParameters, userId, body: {} }),
   );
-  await harness.drain('fanout', 1);
+  await harness.tick();
   await harness.drain('dialTasks');
   return campaignId;
 }
@@ -226,7 +226,12 @@ describe('call results', () => {
       result('r-late', 'contact-0', 1, 'busy'),
       result('r-late', 'no-such-contact', 1, 'busy'),
     ]);
-    expect(await contactState('r-late', 'contact-0')).toMatchObject({ outcome: 'busy', next_call_at: null });
+    // Nothing planned: the contact is as it was (the scheduler closes a cancelled campaign's contacts)
+    expect(await contactState('r-late', 'contact-0')).toMatchObject({ outcome: 'busy', final_outcome: null });
+    const { rows: planned } = await harness.db.query(
+      `SELECT next_call_at = created_at AS unchanged FROM contacts WHERE campaign_id = 'r-late'`,
+    );
+    expect(planned).toEqual([{ unchanged: true }]);
     expect(output.join('')).toMatch(/"late":1/);
     const { rows } = await harness.db.query(
       "SELECT reason FROM rejected_messages WHERE queue = 'call-results' AND body LIKE '%no-such-contact%'",

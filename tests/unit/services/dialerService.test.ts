@@ -164,7 +164,6 @@ describe('dialer service', () => {
         rulesVersion: '2026-12-02',
         recipientLimit: { calls: 3, hours: 24 },
         doNotCall: { checkedAt: NOW.toISOString(), listed },
-        callingHoursChecked: false,
       })),
     );
   });

@@ -1,0 +1,221 @@
+/**
+ * The scheduler's reads and writes in Postgres. Every read of contacts goes through `contacts_open_idx`
+ * (campaign, next_call_at) over open contacts, and reads only the rows a tick acts on; calls in flight are counted
+ * through `call_attempts_in_flight_idx`. The clock is the caller's (`at`), never the database's, so a tick can run
+ * at any instant in tests.
+ */
+import type { Database } from '../lib/database.ts';
+import type { Window } from '../services/callingHours.ts';
+import type { Settings } from '../services/campaignSettings.ts';
+import type { CampaignStatus } from './campaignRepository.ts';
+
+/** A campaign a tick acts on: a running one (to release, end or complete) or a cancelled one still closing. */
+export interface ActiveCampaign {
+  id: string;
+  userId: string;
+  status: Extract<CampaignStatus, 'running' | 'cancelled'>;
+  callingWindow: Window;
+  maxAttempts: number;
+  pacing: Settings['pacing'];
+  startAt: Date | null;
+  endAt: Date | null;
+}
+
+/** A contact due now, with its latest attempt (none before its first release). */
+export interface DueContact {
+  id: string;
+  phoneNumber: string;
+  zones: string[];
+  latest?: {
+    attempt: number;
+    status: 'queued' | 'dialing' | 'initiated' | 'skipped_blacklisted' | 'failed';
+    /** Set once the call's result is known. */
+    outcome: string | null;
+    /** When its call was sent. */
+    initiatedAt: Date | null;
+  };
+}
+
+/** What a tick does to one contact. */
+export type ContactChange =
+  /** Released: attempt `attempt` is queued, and the contact is due again at `at` if nothing is heard of it. */
+  | { kind: 'release'; contactId: string; attempt: number; at: Date }
+  /** Not now: due again at `at` (its window's next opening, a live call's expected end). */
+  | { kind: 'later'; contactId: string; at: Date }
+  /** Done for good. */
+  | { kind: 'final'; contactId: string; outcome: 'max_attempts' | 'do_not_call' };
+
+export interface ScheduleRepository {
+  activeCampaigns(): Promise<ActiveCampaign[]>;
+  /** Calls of the campaign released, being placed or ringing, not counting those sent before `since`. */
+  inFlight(campaignId: string, since: Date): Promise<number>;
+  /** Up to `limit` open contacts due at `at`, the longest due first. */
+  due(campaignId: string, at: Date, limit: number): Promise<DueContact[]>;
+  /** Applies a tick's changes to one campaign's contacts (one statement). */
+  apply(campaignId: string, changes: readonly ContactChange[], at: Date): Promise<void>;
+  /** Gives up to `limit` open contacts their final outcome; returns how many it did. */
+  close(campaignId: string, outcome: 'cancelled' | 'expired', limit: number): Promise<number>;
+  /** Whether any contact of the campaign is still open. */
+  anyOpen(campaignId: string): Promise<boolean>;
+  /** Completes a running campaign (none of its contacts open); false when it was no longer running. */
+  complete(campaignId: string, at: Date): Promise<boolean>;
+  /** Marks a cancelled campaign's contacts all closed. */
+  markClosed(campaignId: string, at: Date): Promise<void>;
+  /** Records the tick on the campaign (shown by its status). */
+  recordTick(campaignId: string, at: Date, released: number): Promise<void>;
+}
+
+const ACTIVE_SQL = `
+SELECT id, user_id, status, calling_window, max_attempts, pacing, start_at, end_at
+FROM campaigns
+WHERE status = 'running' OR (status = 'cancelled' AND closed_at IS NULL)
+ORDER BY id`;
+
+const IN_FLIGHT_SQL = `
+SELECT count(*)::int AS n FROM call_attempts
+WHERE campaign_id = $1 AND outcome IS NULL AND status IN ('queued', 'dialing', 'initiated')
+  AND coalesce(initiated_at, updated_at) >= $2`;
+
+// The latest attempt of each due contact is one primary-key lookup.
+const DUE_SQL = `
+SELECT c.id, c.phone_number, c.time_zones,
+       a.attempt, a.status, a.outcome, a.initiated_at
+FROM contacts c
+LEFT JOIN LATERAL (
+  SELECT attempt, status, outcome, initiated_at FROM call_attempts x
+  WHERE x.campaign_id = c.campaign_id AND x.contact_id = c.id
+  ORDER BY attempt DESC LIMIT 1
+) a ON true
+WHERE c.campaign_id = $1 AND c.final_outcome IS NULL AND c.next_call_at <= $2
+ORDER BY c.next_call_at
+LIMIT $3`;
+
+// Released attempts are queued (an attempt released again, its task lost, is queued anew); every changed contact
+// gets its next time or its final outcome.
+const APPLY_SQL = `
+WITH changes AS (
+  SELECT * FROM unnest($2::text[], $3::int[], $4::timestamptz[], $5::text[])
+    AS u(contact_id, attempt, at, final)
+),
+released AS (
+  INSERT INTO call_attempts AS ca (campaign_id, contact_id, attempt, status, created_at, updated_at)
+  SELECT $1, contact_id, attempt, 'queued', $6, $6 FROM changes WHERE attempt IS NOT NULL
+  ON CONFLICT (campaign_id, contact_id, attempt) DO UPDATE SET updated_at = $6 WHERE ca.status = 'queued'
+)
+UPDATE contacts c SET next_call_at = CASE WHEN u.final IS NULL THEN u.at END, final_outcome = u.final
+FROM changes u
+WHERE c.campaign_id = $1 AND c.id = u.contact_id AND c.final_outcome IS NULL`;
+
+const CLOSE_SQL = `
+UPDATE contacts c SET final_outcome = $2, next_call_at = NULL
+FROM (SELECT id FROM contacts WHERE campaign_id = $1 AND final_outcome IS NULL LIMIT $3) o
+WHERE c.campaign_id = $1 AND c.id = o.id`;
+
+interface ActiveRow {
+  id: string;
+  user_id: string;
+  status: ActiveCampaign['status'];
+  calling_window: Window;
+  max_attempts: number;
+  pacing: Settings['pacing'];
+  start_at: Date | null;
+  end_at: Date | null;
+}
+
+interface DueRow {
+  id: string;
+  phone_number: string;
+  time_zones: string[] | null;
+  attempt: number | null;
+  status: NonNullable<DueContact['latest']>['status'] | null;
+  outcome: string | null;
+  initiated_at: Date | null;
+}
+
+export function createScheduleRepository(db: Database): ScheduleRepository {
+  return {
+    async activeCampaigns() {
+      const { rows } = await db.query<ActiveRow>(ACTIVE_SQL);
+      return rows.map((row) => ({
+        id: row.id,
+        userId: row.user_id,
+        status: row.status,
+        callingWindow: row.calling_window,
+        maxAttempts: row.max_attempts,
+        pacing: row.pacing,
+        startAt: row.start_at,
+        endAt: row.end_at,
+      }));
+    },
+
+    async inFlight(campaignId, since) {
+      const { rows } = await db.query<{ n: number }>(IN_FLIGHT_SQL, [campaignId, since]);
+      return rows[0]?.n ?? 0;
+    },
+
+    async due(campaignId, at, limit) {
+      const { rows } = await db.query<DueRow>(DUE_SQL, [campaignId, at, limit]);
+      return rows.map((row) => ({
+        id: row.id,
+        phoneNumber: row.phone_number,
+        zones: row.time_zones ?? [],
+        ...(row.attempt !== null && row.status !== null
+          ? {
+              latest: {
+                attempt: row.attempt,
+                status: row.status,
+                outcome: row.outcome,
+                initiatedAt: row.initiated_at,
+              },
+            }
+          : {}),
+      }));
+    },
+
+    async apply(campaignId, changes, at) {
+      if (changes.length === 0) return;
+      await db.query(APPLY_SQL, [
+        campaignId,
+        changes.map((c) => c.contactId),
+        changes.map((c) => (c.kind === 'release' ? c.attempt : null)),
+        changes.map((c) => (c.kind === 'final' ? null : c.at)),
+        changes.map((c) => (c.kind === 'final' ? c.outcome : null)),
+        at,
+      ]);
+    },
+
+    async close(campaignId, outcome, limit) {
+      const { rowCount } = await db.query(CLOSE_SQL, [campaignId, outcome, limit]);
+      return rowCount ?? 0;
+    },
+
+    async anyOpen(campaignId) {
+      const { rows } = await db.query(
+        'SELECT 1 FROM contacts WHERE campaign_id = $1 AND final_outcome IS NULL LIMIT 1',
+        [campaignId],
+      );
+      return rows.length > 0;
+    },
+
+    async complete(campaignId, at) {
+      const { rowCount } = await db.query(
+        `UPDATE campaigns SET status = 'completed', completed_at = $2, updated_at = $2
+         WHERE id = $1 AND status = 'running'`,
+        [campaignId, at],
+      );
+      return (rowCount ?? 0) > 0;
+    },
+
+    async markClosed(campaignId, at) {
+      await db.query('UPDATE campaigns SET closed_at = $2 WHERE id = $1', [campaignId, at]);
+    },
+
+    async recordTick(campaignId, at, released) {
+      await db.query('UPDATE campaigns SET last_tick_at = $2, last_released = $3 WHERE id = $1', [
+        campaignId,
+        at,
+        released,
+      ]);
+    },
+  };
+}

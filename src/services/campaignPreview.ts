@@ -1,0 +1,100 @@
+/**
+ * A campaign's preview, before or during its run, placing no call: how many of its open contacts can be called in
+ * each of the next 24 hours (inside their calling hours, and how many of those the campaign's pace allows), and how
+ * many cannot, by reason: outside their hours for the whole day, on the do-not-call list, or at their per-recipient
+ * limit now. Hours are worked out per group of contacts that share them (zones, country and area code), so the cost
+ * grows with the groups, not the contacts. The list and the limit are checked for the contacts due soonest (at most
+ * `checkLimit`): the preview says how many it checked.
+ */
+import { NotFoundError } from '../lib/errors.ts';
+import { traced } from '../lib/tracing.ts';
+import type { PreviewRepository } from '../repositories/previewRepository.ts';
+import type { BlacklistService } from './blacklistService.ts';
+import { CALLING_HOURS, callableAt, contactHours } from './callingHours.ts';
+import type { OwnedCampaign } from './campaignService.ts';
+
+export interface PreviewDeps {
+  preview: PreviewRepository;
+  blacklist: Pick<BlacklistService, 'findBlacklisted'>;
+  now: () => Date;
+  checkLimit?: number;
+}
+
+export interface CampaignPreview {
+  campaignId: string;
+  status: string;
+  at: string;
+  rulesVersion: string;
+  contactsOpen: number;
+  /** One entry per hour from now: contacts inside their hours at its start, and how many the pace can call in it. */
+  hours: Array<{ from: string; callable: number; atPace: number }>;
+  cannot: {
+    /** Contacts whose hours do not open at any of the 24 hours. */
+    outsideHours: number;
+    /** Of the contacts checked, those on the do-not-call list. */
+    listed: number;
+    /** Of the contacts checked, those whose number had its calls for now. */
+    limit: number;
+  };
+  /** How many contacts (due soonest) were checked against the list and the limit. */
+  checked: number;
+}
+
+const HOUR = 3_600_000;
+
+export function createCampaignPreview({ preview, blacklist, now, checkLimit = 10_000 }: PreviewDeps) {
+  return {
+    async preview({ campaignId, userId }: OwnedCampaign): Promise<CampaignPreview> {
+      const at = now();
+      const campaign = await traced('LoadCampaign', () => preview.campaign(campaignId));
+      if (campaign === undefined || campaign.userId !== userId) throw new NotFoundError('Campaign not found');
+
+      const groups = await traced('LoadContactGroups', () => preview.groups(campaignId));
+      const starts = Array.from({ length: 24 }, (_, h) => new Date(at.getTime() + h * HOUR));
+      const callable = starts.map(() => 0);
+      let outsideHours = 0;
+      for (const group of groups) {
+        const hours = contactHours(
+          { phoneNumber: group.sampleNumber, zones: group.zones },
+          campaign.callingWindow,
+        );
+        let any = false;
+        starts.forEach((start, h) => {
+          if (callableAt(start, hours).callable) {
+            callable[h] = (callable[h] ?? 0) + group.contacts;
+            any = true;
+          }
+        });
+        if (!any) outsideHours += group.contacts;
+      }
+
+      const { calls, hours: window } = CALLING_HOURS.perRecipientLimit;
+      const checked = await traced('CheckSoonest', async (span) => {
+        const soonest = await preview.soonest(campaignId, userId, checkLimit, at, window);
+        const listed = await blacklist.findBlacklisted(soonest.map((c) => c.phoneNumber));
+        const result = {
+          count: soonest.length,
+          listed: soonest.filter((c) => listed.has(c.phoneNumber)).length,
+          limit: soonest.filter((c) => !listed.has(c.phoneNumber) && c.recentCalls >= calls).length,
+        };
+        span.addMetadata('checked', result);
+        return result;
+      });
+      const perHour = campaign.pacing.callsPerMinute * 60;
+      return {
+        campaignId,
+        status: campaign.status,
+        at: at.toISOString(),
+        rulesVersion: CALLING_HOURS.version,
+        contactsOpen: groups.reduce((sum, group) => sum + group.contacts, 0),
+        hours: starts.map((start, h) => ({
+          from: start.toISOString(),
+          callable: callable[h] ?? 0,
+          atPace: Math.min(callable[h] ?? 0, perHour),
+        })),
+        cannot: { outsideHours, listed: checked.listed, limit: checked.limit },
+        checked: checked.count,
+      };
+    },
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * What one tick does with a campaign's due contacts (pure: no I/O, the instant given). For each contact, from its
+ * latest attempt: release its next attempt, wait (a call being placed or ringing), or end it (its attempts used up,
+ * its number listed). A contact to release is released only inside its calling hours now (with the closing margin),
+ * and only while the tick's budget lasts; one outside its hours is due again when they next open, so it is not read
+ * again every minute.
+ */
+import type { CallingHours } from '../generated/callingHours.ts';
+import type { ActiveCampaign, ContactChange, DueContact } from '../repositories/scheduleRepository.ts';
+import { CALLING_HOURS, callableAt, contactHours, nextCallable } from './callingHours.ts';
+
+export interface PlanTimes {
+  /** A released contact is due again after this long if nothing was heard of its task (a task lost on the way). */
+  releaseLeaseMinutes: number;
+  /** A call sent this long ago without a result is taken as lost: the contact's next attempt may go. */
+  resultTimeoutMinutes: number;
+}
+
+export const PLAN_TIMES: PlanTimes = { releaseLeaseMinutes: 15, resultTimeoutMinutes: 60 };
+
+export interface Release {
+  contactId: string;
+  attempt: number;
+  phoneNumber: string;
+}
+
+export interface Plan {
+  changes: ContactChange[];
+  /** The attempts released, in the order their tasks go out. */
+  released: Release[];
+  /** Contacts moved to their hours' next opening. */
+  outsideHours: number;
+  /** Contacts due and callable that the budget left for the next tick. */
+  deferredByPace: number;
+}
+
+const minutes = (n: number) => n * 60_000;
+
+/** The attempt a due contact would be released with, or what else becomes of it. */
+function nextFor(
+  contact: DueContact,
+  now: Date,
+  maxAttempts: number,
+  times: PlanTimes,
+): { attempt: number } | ContactChange {
+  const latest = contact.latest;
+  if (latest === undefined) return { attempt: 1 };
+  switch (latest.status) {
+    // Released before and never claimed (its task lost, or sent back by the dialer): released again.
+    case 'queued':
+      return { attempt: latest.attempt };
+    case 'dialing':
+      return {
+        kind: 'later',
+        contactId: contact.id,
+        at: new Date(now.getTime() + minutes(times.releaseLeaseMinutes)),
+      };
+    case 'skipped_blacklisted':
+      return { kind: 'final', contactId: contact.id, outcome: 'do_not_call' };
+    case 'initiated':
+      if (latest.outcome === null && latest.initiatedAt !== null) {
+        const lostAt = latest.initiatedAt.getTime() + minutes(times.resultTimeoutMinutes);
+        if (lostAt > now.getTime()) return { kind: 'later', contactId: contact.id, at: new Date(lostAt) };
+      }
+      break;
+    default:
+      break;
+  }
+  if (latest.attempt >= maxAttempts) return { kind: 'final', contactId: contact.id, outcome: 'max_attempts' };
+  return { attempt: latest.attempt + 1 };
+}
+
+export function planTick(
+  now: Date,
+  campaign: Pick<ActiveCampaign, 'callingWindow' | 'maxAttempts'>,
+  due: readonly DueContact[],
+  budget: number,
+  times: PlanTimes = PLAN_TIMES,
+  table: CallingHours = CALLING_HOURS,
+): Plan {
+  const changes: ContactChange[] = [];
+  const released: Release[] = [];
+  let outsideHours = 0;
+  let deferredByPace = 0;
+  // Contacts of one zone set and one set of rules share their verdict: a tick asks once per group.
+  const verdicts = new Map<string, Date | 'open'>();
+  const leaseEnd = new Date(now.getTime() + minutes(times.releaseLeaseMinutes));
+  for (const contact of due) {
+    const next = nextFor(contact, now, campaign.maxAttempts, times);
+    if ('kind' in next) {
+      changes.push(next);
+      continue;
+    }
+    const hours = contactHours(
+      { phoneNumber: contact.phoneNumber, zones: contact.zones },
+      campaign.callingWindow,
+      table,
+    );
+    const key = `${hours.zones.join(',')}|${hours.ruleIds.join(',')}`;
+    let verdict = verdicts.get(key);
+    if (verdict === undefined) {
+      // No opening within the days searched (windows that never overlap): looked at again in a day.
+      verdict = callableAt(now, hours).callable
+        ? 'open'
+        : (nextCallable(now, hours) ?? new Date(now.getTime() + minutes(24 * 60)));
+      verdicts.set(key, verdict);
+    }
+    if (verdict !== 'open') {
+      outsideHours += 1;
+      changes.push({ kind: 'later', contactId: contact.id, at: verdict });
+    } else if (released.length < budget) {
+      released.push({ contactId: contact.id, attempt: next.attempt, phoneNumber: contact.phoneNumber });
+      changes.push({ kind: 'release', contactId: contact.id, attempt: next.attempt, at: leaseEnd });
+    } else {
+      deferredByPace += 1;
+    }
+  }
+  return { changes, released, outsideHours, deferredByPace };
+}
