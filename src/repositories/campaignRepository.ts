@@ -169,9 +169,9 @@ export function createCampaignRepository(db: Database): CampaignRepository {
       if (row === undefined || row.status !== 'running' || row.next_due === null || open === 0) {
         return { contactsOpen: open, nextReleaseAt: null, estimatedFinishAt: null, lastTick };
       }
-      const release = nextMinute(
-        Math.max(now.getTime(), row.next_due.getTime(), row.start_at?.getTime() ?? 0),
-      );
+      // The first tick after the last one (ticks run on whole minutes) at which a contact is due.
+      const after = row.last_tick_at ? row.last_tick_at.getTime() + MINUTE : now.getTime();
+      const release = nextMinute(Math.max(after, row.next_due.getTime(), row.start_at?.getTime() ?? 0));
       const finish = release + Math.ceil(open / row.pacing.callsPerMinute) * MINUTE;
       return {
         contactsOpen: open,
