@@ -371,3 +371,137 @@ describe('status and preview', () => {
     expect(foreign.statusCode).toBe(404);
   });
 });
+
+describe('across the daylight-saving changes', () => {
+  // Nine zones and a split area code: each contact's number (or given zone) and the rules that apply to it
+  const PLACES = [
+    { prefix: '+1212555014', zones: ['America/New_York'] },
+    { prefix: '+1312555014', zones: ['America/Chicago'] },
+    { prefix: '+1213555014', zones: ['America/Los_Angeles'] },
+    { prefix: '+1602555014', zones: ['America/Phoenix'] },
+    { prefix: '+1808555014', zones: ['Pacific/Honolulu'] },
+    // South Dakota's 605: Mountain and Central time at once
+    { prefix: '+1605555014', zones: ['America/Denver', 'America/North_Dakota/Center'] },
+    // Texas: no calls before noon on Sundays; Alabama: none on Sundays
+    { prefix: '+1214555014', zones: ['America/Chicago'], sunday: 'noon' },
+    { prefix: '+1205555014', zones: ['America/Chicago'], sunday: 'none' },
+    { prefix: '+44207946010', zones: ['Europe/London'] },
+    { prefix: '+9771441123', zones: ['Asia/Kathmandu', 'Asia/Katmandu'] },
+    { prefix: '+6129374400', zones: ['Australia/Lord_Howe'], timeZone: 'Australia/Lord_Howe' },
+  ] as const;
+
+  /** Day and minute of the day in `zone` at `at`, read with Intl here, not with the code under test. */
+  function wallClock(at: Date, zone: string): { day: string; minute: number } {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        weekday: 'short',
+        hour: 'numeric',
+        minute: 'numeric',
+        hourCycle: 'h23',
+      })
+        .formatToParts(at)
+        .map((part) => [part.type, part.value]),
+    );
+    return { day: String(parts.weekday), minute: Number(parts.hour) * 60 + Number(parts.minute) };
+  }
+
+  /** Why a call sent at `at` to a contact of `place` was outside its hours, or undefined when it was inside. */
+  function outside(at: Date, zones: readonly string[], sunday?: string): string | undefined {
+    for (const zone of zones) {
+      const { day, minute } = wallClock(at, zone);
+      // The campaign's 09:00-20:00, no call started in its last 10 minutes; the stricter Sunday rules
+      if (minute < 9 * 60 || minute >= 19 * 60 + 50) return `${zone} ${day} ${minute}`;
+      if (day === 'Sun' && sunday === 'none') return `${zone} Sunday`;
+      if (day === 'Sun' && sunday === 'noon' && minute < 12 * 60) return `${zone} Sunday morning`;
+    }
+    return undefined;
+  }
+
+  it('calls nobody outside their window at the claim, in every zone, from 12 March to 2 April 2027', async () => {
+    // Prepare: 4 contacts in each place, 10 attempts two days apart, no call answered
+    const id = await createCampaign('run-dst', {
+      callingWindow: { start: '09:00', end: '20:00', days: EVERY_DAY },
+      maxAttempts: 10,
+      retryDelays: { busy: 2880, no_answer: 2880, machine: 2880, failed: 2880 },
+      pacing: { callsPerMinute: 1000, maxConcurrentCalls: 1000 },
+    });
+    await addContacts(
+      id,
+      'run-dst',
+      PLACES.flatMap((place) =>
+        [1, 2, 3, 4].map((n) => ({
+          phoneNumber: `${place.prefix}${n}`,
+          ...('timeZone' in place ? { timeZone: place.timeZone } : {}),
+        })),
+      ),
+    );
+    const saved = harness.now();
+    harness.setNow(new Date('2027-03-12T00:00:00Z'));
+    await harness.db.query('UPDATE contacts SET next_call_at = $2 WHERE campaign_id = $1', [
+      id,
+      harness.now(),
+    ]);
+    await control('start', id, 'run-dst');
+    const random = seededRandom(11);
+
+    // Act: the run, the clock jumping from one due contact to the next
+    let rounds = 0;
+    while ((await campaignStatus(id)) === 'running' && rounds < 600) {
+      await round({ no_answer: 95, busy: 5 }, random);
+      await jumpToNextDue(id);
+      rounds += 1;
+    }
+    harness.setNow(saved);
+
+    // Assert: every call's send time, in each of its contact's zones
+    const { rows: sent } = await harness.db.query<{
+      phone_number: string;
+      time_zones: string[];
+      initiated_at: Date;
+      compliance: { localTimes: Record<string, string>; callingHours: { open: boolean; rules: string[] } };
+    }>(
+      `SELECT c.phone_number, c.time_zones, a.initiated_at, a.compliance
+       FROM call_attempts a JOIN contacts c ON c.campaign_id = a.campaign_id AND c.id = a.contact_id
+       WHERE a.campaign_id = $1 AND a.status = 'initiated' ORDER BY a.initiated_at`,
+      [id],
+    );
+    const violations = sent.flatMap((call) => {
+      const place = PLACES.find((p) => call.phone_number.startsWith(p.prefix));
+      const why = outside(
+        call.initiated_at,
+        call.time_zones,
+        place && 'sunday' in place ? place.sunday : undefined,
+      );
+      return why ? [`${call.initiated_at.toISOString()} ${why}`] : [];
+    });
+    expect(violations).toEqual([]);
+    expect(await campaignStatus(id)).toBe('completed');
+    // Each place was called before the US change (14 March), between the two, and after the EU one (28 March)
+    for (const place of PLACES) {
+      const times = sent
+        .filter((call) => call.phone_number.startsWith(place.prefix))
+        .map((c) => c.initiated_at.getTime());
+      expect(times.some((t) => t < Date.parse('2027-03-14T00:00:00Z'))).toBe(true);
+      expect(
+        times.some((t) => t > Date.parse('2027-03-15T00:00:00Z') && t < Date.parse('2027-03-28T00:00:00Z')),
+      ).toBe(true);
+      expect(times.some((t) => t > Date.parse('2027-03-29T00:00:00Z'))).toBe(true);
+    }
+    // The split area code's contacts were held to both of its zones
+    expect(
+      sent.filter((c) => c.phone_number.startsWith('+1605')).every((c) => c.time_zones.length === 2),
+    ).toBe(true);
+    // The record of each call: checked open, with the local time in each zone
+    for (const call of sent) {
+      expect(call.compliance.callingHours.open).toBe(true);
+      expect(Object.keys(call.compliance.localTimes).sort()).toEqual([...call.time_zones].sort());
+    }
+    // No contact past its 10 attempts
+    const { rows: over } = await harness.db.query(
+      'SELECT contact_id FROM call_attempts WHERE campaign_id = $1 GROUP BY contact_id HAVING max(attempt) > 10',
+      [id],
+    );
+    expect(over).toEqual([]);
+  }, 240_000);
+});
