@@ -33,6 +33,8 @@ export function toSqsRecord(message: Message, queue: QueueRef): SQSRecord {
       SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
       SenderId: attributes.SenderId ?? 'local',
       ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+      // The sender's trace, as Lambda passes it on.
+      ...(attributes.AWSTraceHeader ? { AWSTraceHeader: attributes.AWSTraceHeader } : {}),
     },
     messageAttributes: Object.fromEntries(
       Object.entries(message.MessageAttributes ?? {}).map(([key, value]) => [
@@ -65,6 +67,7 @@ export async function receiveEvent(
       MaxNumberOfMessages: Math.min(batchSize, 10),
       WaitTimeSeconds: waitSeconds,
       AttributeNames: ['All'],
+      MessageSystemAttributeNames: ['All'],
       MessageAttributeNames: ['All'],
     }),
   );

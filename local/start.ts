@@ -293,6 +293,8 @@ async function main(): Promise<void> {
     AUTH_LOCAL_SECRET: await localSecret('auth-secret'),
     // One clock for every function and the simulator: from now, `timeScale` times faster than real time.
     ...(timeScale === 1 ? {} : { CLOCK_TIME_SCALE: String(timeScale), CLOCK_ORIGIN_MS: String(Date.now()) }),
+    // A tick's tasks spread over its minute of the stack's clock.
+    SCHEDULER_SPREAD_SECONDS: String(Math.floor(60 / timeScale)),
   };
   const clock = clockOf({ scale: timeScale, originMs: Number(env.CLOCK_ORIGIN_MS ?? 0) });
   await writeFile(STACK_FILE, `${JSON.stringify({ pid: process.pid, env }, null, 2)}\n`);

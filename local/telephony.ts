@@ -148,10 +148,15 @@ export function startTelephonySimulator(options: SimulatorOptions): () => Promis
           new ReceiveMessageCommand({
             QueueUrl: options.callsQueueUrl,
             MaxNumberOfMessages: 10,
-            WaitTimeSeconds: 1,
+            WaitTimeSeconds: 0,
           }),
         );
-        if (Messages.length === 0) continue;
+        // Short polls, 50 ms apart when idle: the local SQS holds a long poll for its whole wait, and on a faster
+        // clock every real millisecond a call waits counts against its deadline.
+        if (Messages.length === 0) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          continue;
+        }
         for (const message of Messages) {
           const call = JSON.parse(message.Body ?? '{}') as AsteriskCall;
           const now = options.now();

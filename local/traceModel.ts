@@ -126,3 +126,16 @@ export function marks(doc: XrayDocument): string[] {
     (mark): mark is string => typeof mark === 'string',
   );
 }
+
+/**
+ * One line of a campaign's timeline: when the trace began, its functions (with how many invocations each: a tick
+ * and the dialer batches it released share a trace), its length and its marks.
+ */
+export function timelineLine(trace: Trace): string {
+  const functions = new Map<string, number>();
+  for (const root of trace.roots) functions.set(root.doc.name, (functions.get(root.doc.name) ?? 0) + 1);
+  const names = [...functions].map(([name, n]) => (n > 1 ? `${name} x${n}` : name)).join(', ');
+  const flags = [...new Set(trace.docs.flatMap(marks))].map((flag) => `[${flag}]`).join(' ');
+  const ms = ((trace.end - trace.start) * 1000).toFixed(1);
+  return `${new Date(trace.start * 1000).toISOString()}  ${names}  ${ms} ms${flags ? ` ${flags}` : ''}`;
+}

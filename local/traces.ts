@@ -14,6 +14,7 @@ import {
   marks,
   parseDocuments,
   type Trace,
+  timelineLine,
 } from './traceModel.ts';
 
 const BAR_WIDTH = 40;
@@ -85,6 +86,8 @@ Options:
   --function NAME   only traces of this function (dialerWorker, startCampaign, ...)
   --errors          only traces with an error, fault or throttle
   --limit N         at most N traces (default 10)
+  --timeline        one line per trace, oldest first: when, which functions (a tick and the dials it released share
+                    one trace), how long, and its marks; with --campaign, the campaign's run at a glance
   --html FILE       also write them to FILE as a web page (traces*.html is git-ignored)
   --help            this text`;
 
@@ -104,6 +107,7 @@ function parse() {
       function: { type: 'string' },
       limit: { type: 'string', default: '10' },
       html: { type: 'string' },
+      timeline: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -135,7 +139,10 @@ const traces = filterTraces(buildTraces(parseDocuments(await readFile(SEGMENTS_F
   limit,
 });
 if (traces.length === 0) console.log('No trace matches.');
-for (const trace of [...traces].reverse()) printTrace(trace);
+for (const trace of [...traces].reverse()) {
+  if (values.timeline) console.log(timelineLine(trace));
+  else printTrace(trace);
+}
 if (values.html) {
   await writeFile(values.html, html(traces));
   console.log(`Wrote ${traces.length} traces to ${values.html}`);

@@ -14,10 +14,14 @@ const USAGE = `Usage: npm run campaign -- <command> [options]
 Commands:
   create --name NAME --caller-id NUMBER --call-flow REF [--settings FILE.json]
   list [--limit N]
-  show ID
+  show ID                        its settings and progress: contacts by state and outcome, calls in flight, the
+                                 next release and an estimated finish
   update ID --settings FILE.json
   delete ID                      a draft is deleted; a started campaign is cancelled
   start ID [--dry-run]
+  pause ID | resume ID | cancel ID
+  preview ID                     how many contacts can be called in each of the next 24 hours, and why not
+  attempts ID CONTACT_ID         a contact's calls, each with its outcome and compliance record
   contacts add ID FILE.json      a JSON array of { phoneNumber, id?, timeZone?, attributes? }, sent 1,000 at a time
   contacts list ID [--limit N]
   import ID FILE.csv             uploads a CSV file (a phone column; optional id, time_zone; others: attributes),
@@ -226,6 +230,22 @@ switch (command) {
         'POST',
         `/campaigns/${encodeURIComponent(idOf(1))}/start`,
         values['dry-run'] ? { dryRun: true } : {},
+      ),
+    );
+    break;
+  case 'pause':
+  case 'resume':
+  case 'cancel':
+    print(await call('POST', `/campaigns/${encodeURIComponent(idOf(1))}/${command}`));
+    break;
+  case 'preview':
+    print(await call('GET', `/campaigns/${encodeURIComponent(idOf(1))}/preview`));
+    break;
+  case 'attempts':
+    print(
+      await call(
+        'GET',
+        `/campaigns/${encodeURIComponent(idOf(1))}/contacts/${encodeURIComponent(positionals[2] ?? usageError('A contact id is needed'))}/attempts`,
       ),
     );
     break;

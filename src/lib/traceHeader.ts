@@ -11,3 +11,17 @@ export function newTraceHeader(sampled = true): { traceId: string; header: strin
     header: `Root=${traceId};Parent=${randomBytes(8).toString('hex')};Sampled=${sampled ? 1 : 0}`,
   };
 }
+
+/**
+ * The trace header every record of an SQS event carries (its sender's, AWSTraceHeader), when they all carry the same
+ * trace: the trace the batch's invocation continues, as Lambda links a consumer to its producer. Otherwise undefined.
+ */
+export function sharedTraceHeader(event: unknown): string | undefined {
+  const records = (event as { Records?: Array<{ attributes?: { AWSTraceHeader?: string } }> } | null)
+    ?.Records;
+  if (!Array.isArray(records) || records.length === 0) return undefined;
+  const headers = records.map((record) => record?.attributes?.AWSTraceHeader);
+  const roots = new Set(headers.map((header) => /Root=([^;]+)/.exec(header ?? '')?.[1]));
+  const [root] = roots;
+  return roots.size === 1 && root !== undefined ? headers[0] : undefined;
+}

@@ -245,10 +245,10 @@ export function startInvocationSpan(name: string): Span {
  * Runs one invocation in a trace context of its own. The SDK keeps the current segment in a cls-hooked context;
  * two invocations in one process (tests, local emulators, concurrent runtimes) would otherwise nest into each other.
  */
-export function runInOwnTraceContext<T>(fn: () => Promise<T>): Promise<T> {
-  // Local emulator only (see TracingConfig): it gives no trace header, so one is made per invocation, where the
-  // Lambda runtime would put it (the SDK reads it from there in Lambda mode).
-  if (tracingConfig().newTracePerInvocation) setTraceHeader(newTraceHeader().header);
+export function runInOwnTraceContext<T>(fn: () => Promise<T>, incoming?: string): Promise<T> {
+  // Local emulator only (see TracingConfig): it gives no trace header, so one is made per invocation (or the one its
+  // messages' sender gave them), where the Lambda runtime would put it (the SDK reads it from there in Lambda mode).
+  if (tracingConfig().newTracePerInvocation) setTraceHeader(incoming ?? newTraceHeader().header);
   return AWSXRay.getNamespace().runAndReturn(fn);
 }
 

@@ -6,6 +6,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { sharedTraceHeader } from '../lib/traceHeader.ts';
 import { runInOwnTraceContext } from '../lib/tracing.ts';
 import { type XrayOptions, xrayMiddleware, xrayPlugin } from './xray.ts';
 
@@ -22,5 +23,5 @@ export function tracedChain<TEvent, TResult>(
 ): LambdaHandler<TEvent, TResult> {
   const chain = middy<TEvent, TResult>(handler, xrayPlugin).use(xrayMiddleware(xray));
   for (const middleware of middlewares) chain.use(middleware);
-  return (event, context) => runInOwnTraceContext(() => chain(event, context));
+  return (event, context) => runInOwnTraceContext(() => chain(event, context), sharedTraceHeader(event));
 }

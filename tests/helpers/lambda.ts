@@ -2,8 +2,11 @@
  * Test helpers for running handlers as Lambda runs them: in X-Ray's Lambda mode, with a fresh trace header per
  * invocation, and a Lambda context object.
  */
+
+import type { SQSEvent } from 'aws-lambda';
 import { lambdaContext, newTraceHeader } from '../../local/lambdaRuntime.ts';
 import type { XrayDocument } from '../../local/xrayReceiver.ts';
+import { sharedTraceHeader } from '../../src/lib/traceHeader.ts';
 
 /** Puts the X-Ray SDK in Lambda mode, sending to `daemonAddress`. Call before the SDK is first imported. */
 export function useLambdaTracing(daemonAddress: string): void {
@@ -17,6 +20,17 @@ export function newTrace(sampled = true): string {
   const { traceId, header } = newTraceHeader(sampled);
   process.env._X_AMZN_TRACE_ID = header;
   return traceId;
+}
+
+/**
+ * Sets the trace header of an SQS-triggered invocation: its records' sender's trace when they share one (Lambda links
+ * the two), else a new one; returns its trace id.
+ */
+export function traceFor(event: SQSEvent): string {
+  const header = sharedTraceHeader(event);
+  if (header === undefined) return newTrace();
+  process.env._X_AMZN_TRACE_ID = header;
+  return /Root=([^;]+)/.exec(header)?.[1] ?? '';
 }
 
 export { lambdaContext };

@@ -17,7 +17,7 @@ import { acknowledge, queueRef, receiveEvent } from '../../local/sqsLambda.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import type { AsteriskCall } from '../../src/generated/asteriskCall.ts';
 import type { DialTask } from '../../src/generated/dialTask.ts';
-import { lambdaContext, newTrace, useLambdaTracing } from './lambda.ts';
+import { lambdaContext, newTrace, traceFor, useLambdaTracing } from './lambda.ts';
 
 export const PHONE_HASH_KEY = 'test-phone-hash-key-0123456789';
 
@@ -295,7 +295,7 @@ export async function startSystemHarness(env: Record<string, string | undefined>
       for (;;) {
         const event = await receiveEvent(sqs, ref, batchSize, SHORT_POLL);
         if (event === undefined) return { invocations, failures };
-        newTrace();
+        traceFor(event);
         // The functions' logs are kept, not printed: a drain runs hundreds of batches.
         const { result: response } = await captureOutput(() => handler(event, lambdaContext('dialerWorker')));
         await acknowledge(sqs, ref, event, response);
@@ -319,7 +319,7 @@ export async function startSystemHarness(env: Record<string, string | undefined>
       while (invocations < limit) {
         const event = await receiveEvent(sqs, ref, 1, SHORT_POLL);
         if (event === undefined) return { invocations, failures, output: lines };
-        newTrace();
+        traceFor(event);
         const { result: response, output } = await captureOutput(() =>
           functions.importWorker(event, lambdaContext('importWorker', timeoutMs)),
         );
@@ -350,7 +350,7 @@ export async function startSystemHarness(env: Record<string, string | undefined>
       for (;;) {
         const event = await receiveEvent(sqs, ref, 10, SHORT_POLL);
         if (event === undefined) return { failures, output: lines };
-        newTrace();
+        traceFor(event);
         const { result: response, output } = await captureOutput(() =>
           functions.resultWorker(event, lambdaContext('resultWorker')),
         );

@@ -5,7 +5,7 @@
  * local time.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { DEFAULT_MIX, type OutcomeMix, seededRandom, simulateCall } from '../../local/telephony.ts';
+import { type OutcomeMix, seededRandom, simulateCall } from '../../local/telephony.ts';
 import type { AsteriskCall } from '../../src/generated/asteriskCall.ts';
 import { apiEvent } from '../helpers/apiGateway.ts';
 import { startSystemHarness } from '../helpers/systemHarness.ts';

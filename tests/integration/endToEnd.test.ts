@@ -102,6 +102,10 @@ it('runs a campaign to completed: every contact ends, no call twice, none to a l
     .filter((doc) => doc.parent_id === schedule?.id)
     .map((doc) => doc.name);
   expect(steps).toEqual(expect.arrayContaining(['LoadDueContacts', 'ReleaseContacts']));
+  // The dial tasks carried the tick's trace header: their dialer invocations are in the tick's trace
+  const dialled = byName(inTrace(docs, tick), 'dialerWorker');
+  expect(dialled.length).toBeGreaterThan(0);
+  expect(dialled.every((doc) => doc.annotations?.campaignId === 'c-e2e')).toBe(true);
   const everything = JSON.stringify(docs);
   for (const contact of contacts.slice(0, 200))
     expect(everything).not.toContain(contact.phoneNumber.slice(2));

@@ -6,6 +6,7 @@ import {
   keyFacts,
   marks,
   parseDocuments,
+  timelineLine,
 } from '../../../local/traceModel.ts';
 
 const doc = (id: string, trace: string, name: string, start: number, extra: Record<string, unknown> = {}) =>
@@ -59,5 +60,17 @@ describe('local trace model', () => {
     expect(keyFacts(docs[1] ?? ({} as never))).toBe('outcome=initiated');
     expect(marks(docs[2] ?? ({} as never))).toEqual(['fault']);
     expect(marks(docs[4] ?? ({} as never))).toEqual(['error']);
+  });
+
+  it('puts a trace on one timeline line: when, its functions and invocations, its length, its marks', () => {
+    const linked = [
+      doc('s1', 'T3', 'scheduler', 30, { parent_id: 'facade-1' }),
+      doc('d1', 'T3', 'dialerWorker', 30.5, { parent_id: 'facade-2' }),
+      doc('d2', 'T3', 'dialerWorker', 30.6, { parent_id: 'facade-3', error: true }),
+    ].join('\n');
+    const [trace] = buildTraces(parseDocuments(linked));
+    expect(trace && timelineLine(trace)).toBe(
+      '1970-01-01T00:00:30.000Z  scheduler, dialerWorker x2  610.0 ms [error]',
+    );
   });
 });
