@@ -5,7 +5,9 @@
  * 2. Dialer batch: 10 tasks through dialerWorker on the embedded stack against the floor of the I/O a batch needs
  *    (one BatchGetItem, one SendMessageBatch, five SQL round trips, made with the same clients).
  * 3. The same dialer batch, traced and sampled, against the same batch with the trace not sampled.
- * 4. CSV imports: a 1,000,000-row file against a 100,000-row file (rows/s, peak RSS of the importing process),
+ * 4. The scheduler: one tick for a campaign of 1,000,000 contacts against one of 100,000, fresh and analysed, with
+ *    the due query's plan (bench/scheduler.ts).
+ * 5. CSV imports: a 1,000,000-row file against a 100,000-row file (rows/s, peak RSS of the importing process),
  *    each imported by importWorker in a process of its own (bench/imports.ts).
  * Results are appended to bench/results/results.ndjson and printed.
  */
@@ -17,6 +19,7 @@ import pg from 'pg';
 import { lambdaContext, newTraceHeader } from '../local/lambdaRuntime.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { measureImports } from './imports.ts';
+import { measureScheduler } from './scheduler.ts';
 
 const ROUNDS = 7;
 
@@ -151,8 +154,10 @@ const sampling = await compare(
     await dialer(batch(), lambdaContext('dialerWorker'));
   },
 );
+// 4. The scheduler's tick, for a campaign of 100,000 contacts and one of 1,000,000.
+const scheduler = await measureScheduler(stack, db);
 await db.end();
-// 4. CSV imports, 100,000 and 1,000,000 rows.
+// 5. CSV imports, 100,000 and 1,000,000 rows.
 const imports = await measureImports(stack);
 await stack.stop();
 
@@ -174,6 +179,7 @@ const result = {
     unsampledMs: Number(sampling.b.toFixed(3)),
     ratio: Number((sampling.a / sampling.b).toFixed(2)),
   },
+  scheduler,
   imports,
 };
 const dir = join(import.meta.dirname, 'results');

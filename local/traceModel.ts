@@ -139,3 +139,12 @@ export function timelineLine(trace: Trace): string {
   const ms = ((trace.end - trace.start) * 1000).toFixed(1);
   return `${new Date(trace.start * 1000).toISOString()}  ${names}  ${ms} ms${flags ? ` ${flags}` : ''}`;
 }
+
+/** A scheduler tick that released nothing and marked nothing: one trace of a tick's own, nothing else in it. */
+export function idleTick(trace: Trace): boolean {
+  if (trace.roots.length !== 1 || trace.roots[0]?.doc.name !== 'scheduler') return false;
+  if (trace.docs.some((doc) => marks(doc).length > 0)) return false;
+  return trace.docs
+    .filter((doc) => doc.name === 'ScheduleCampaign')
+    .every((doc) => (doc.metadata?.default?.tick as { released?: number } | undefined)?.released === 0);
+}

@@ -10,6 +10,7 @@ import {
   buildTraces,
   filterTraces,
   flatten,
+  idleTick,
   keyFacts,
   marks,
   parseDocuments,
@@ -131,7 +132,11 @@ if (!existsSync(SEGMENTS_FILE)) {
   console.error(`No traces yet: ${SEGMENTS_FILE} is written by a running \`npm start\`.`);
   process.exit(1);
 }
-const traces = filterTraces(buildTraces(parseDocuments(await readFile(SEGMENTS_FILE, 'utf8'))), {
+const all = buildTraces(parseDocuments(await readFile(SEGMENTS_FILE, 'utf8')));
+// A timeline leaves out the ticks that released nothing (a tick a minute adds up): they would hide the rest.
+const kept = values.timeline ? all.filter((trace) => !idleTick(trace)) : all;
+const idle = all.length - kept.length;
+const traces = filterTraces(kept, {
   campaignId: values.campaign,
   userId: values.user,
   errorsOnly: values.errors,
@@ -143,6 +148,7 @@ for (const trace of [...traces].reverse()) {
   if (values.timeline) console.log(timelineLine(trace));
   else printTrace(trace);
 }
+if (values.timeline && idle > 0) console.log(`(${idle} ticks that released nothing left out)`);
 if (values.html) {
   await writeFile(values.html, html(traces));
   console.log(`Wrote ${traces.length} traces to ${values.html}`);

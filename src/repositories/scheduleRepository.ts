@@ -77,7 +77,7 @@ WHERE campaign_id = $1 AND outcome IS NULL AND status IN ('queued', 'dialing', '
   AND coalesce(initiated_at, updated_at) >= $2`;
 
 // The latest attempt of each due contact is one primary-key lookup.
-const DUE_SQL = `
+export const DUE_SQL = `
 SELECT c.id, c.phone_number, c.time_zones,
        a.attempt, a.status, a.outcome, a.initiated_at
 FROM contacts c

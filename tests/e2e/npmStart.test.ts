@@ -92,9 +92,9 @@ async function waitFor<T>(what: string, seconds: number, probe: () => Promise<T 
   }
 }
 
-it('runs the whole system: start the demo over HTTP, every eligible contact called, traces kept, clean stop', async () => {
-  // Prepare: start the system as a user does.
-  system = spawn('npm', ['start'], {
+it('runs the whole system: the demo run to completed over HTTP on a fast clock, traces kept, clean stop', async () => {
+  // Prepare: start the system as a user does, its clock 1,000 times faster (a simulated day in under 90 s).
+  system = spawn('npm', ['start', '--', '--time-scale', '1000'], {
     cwd: ROOT,
     detached: true,
     env: { ...process.env, PORT: String(port), VOICE_CAMPAIGN_LOCAL_DIR: localDir, NO_COLOR: '1' },
@@ -150,11 +150,11 @@ it('runs the whole system: start the demo over HTTP, every eligible contact call
   const listedContacts = await request(`${own}/contacts`, 'GET', token);
   const patched = await request(own, 'PATCH', token, JSON.stringify({ pacing: { callsPerMinute: 5 } }));
   const removedDraft = await request(own, 'DELETE', token);
-  const status = await waitFor('every eligible contact initiated', 180, async () => {
+  const status = await waitFor('the demo campaign completed', 240, async () => {
     const { body } = await request(demoUrl, 'GET', token);
-    const counts = body.counts as Record<string, number>;
-    return counts.initiated === 990 && counts.skipped_blacklisted === 10 ? { counts } : undefined;
+    return body.status === 'completed' ? body : undefined;
   });
+  const preview = await request(`${demoUrl}/preview`, 'GET', token);
 
   // Assess: the API, JSON with a message for every refusal, its own or the server's
   expect(refused).toEqual({ status: 401, body: { message: expect.any(String) } });
@@ -183,26 +183,32 @@ it('runs the whole system: start the demo over HTTP, every eligible contact call
     expect.objectContaining({ phoneNumber: '+12025550172', attributes: { first_name: 'Ada' } }),
   );
   expect(patched.body.pacing).toEqual({ callsPerMinute: 5, maxConcurrentCalls: 10 });
-  expect(started.body).toEqual({
-    campaignId: demo,
-    status: 'running',
-    contacts: 1_000,
-    fanoutJobs: 2,
-  });
-  expect(status.counts).toEqual({ initiated: 990, skipped_blacklisted: 10 });
+  expect(started.body).toEqual({ campaignId: demo, status: 'running', contacts: 1_000 });
+  // Every contact ended: answered, opted out, invalid, out of attempts, or listed (the 10 listed ones, never called)
+  const done = status.contactsDone as Record<string, number>;
+  expect(Object.values(done).reduce((sum, n) => sum + n, 0)).toBe(1_000);
+  expect(done.do_not_call).toBe(10);
+  expect(done.answered).toBeGreaterThan(500);
+  expect(status).toMatchObject({ callsInFlight: 0, contactsOpen: 0, nextReleaseAt: null });
+  expect((status.counts as Record<string, number>).initiated).toBeGreaterThan(990);
+  expect(preview).toMatchObject({ status: 200, body: { contactsOpen: 0, hours: expect.any(Array) } });
 
-  // Assess: the traces of the start, the fan-out and the dialer, annotated, with no raw number anywhere
+  // Assess: the traces of the start, the scheduler, the dialer and the results, annotated, with no raw number
   const segmentsFile = join(localDir, 'xray', 'segments.ndjson');
   const text = await waitFor('the dialer traces on file', 30, async () => {
     const content = readFileSync(segmentsFile, 'utf8');
     return content.includes('"name":"dialerWorker"') ? content : undefined;
   });
   const docs = parseDocuments(text);
-  for (const name of ['startCampaign', 'fanoutWorker', 'dialerWorker']) {
+  for (const name of ['startCampaign', 'dialerWorker', 'ScheduleCampaign']) {
     const roots = docs.filter((doc) => doc.name === name);
     expect(roots.length).toBeGreaterThan(0);
     expect(roots.every((doc) => doc.annotations?.campaignId === demo)).toBe(true);
   }
+  expect(docs.filter((doc) => doc.name === 'RecordCallResult').length).toBeGreaterThan(990);
+  // A tick and the dialer invocations it released share a trace
+  const tickTraces = new Set(docs.filter((doc) => doc.name === 'scheduler').map((doc) => doc.trace_id));
+  expect(docs.some((doc) => doc.name === 'dialerWorker' && tickTraces.has(doc.trace_id))).toBe(true);
   expect(docs.filter((doc) => doc.name === 'Import')).toContainEqual(
     expect.objectContaining({
       annotations: expect.objectContaining({ campaignId: created.body.campaignId }),
@@ -231,12 +237,11 @@ it('runs the whole system: start the demo over HTTP, every eligible contact call
   expect(output).toMatch(/http +POST +\/blacklist 201 \d+ ms/);
   expect(output).toContain(`POST   /campaigns/${demo}/start 403`);
   expect(output).toMatch(/importWorker +batch +received=1 imported=1 rows_read=3 added=2 refused=1/);
-  const summary = `campaign ${demo} running: initiated 990, skipped_blacklisted 10`;
-  await waitFor('the campaign summary in the log', 15, async () =>
-    output.includes(summary) ? true : undefined,
-  );
+  const summary = new RegExp(`campaign ${demo} completed: \\d+ calls, 1000 of 1000 contacts done \\(`);
+  await waitFor('the campaign summary in the log', 15, async () => (summary.test(output) ? true : undefined));
   expect(output).not.toContain('RequestId:');
-  expect(output.split('\n').length).toBeLessThan(400);
+  // A line per request and per batch (about 170 dialer and 170 result batches) and the summaries: no more
+  expect(output.split('\n').length).toBeLessThan(700);
   expect(demoBlacklisted()).toHaveLength(10);
 
   // Act: Ctrl-C

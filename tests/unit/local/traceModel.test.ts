@@ -3,6 +3,7 @@ import {
   buildTraces,
   filterTraces,
   flatten,
+  idleTick,
   keyFacts,
   marks,
   parseDocuments,
@@ -72,5 +73,25 @@ describe('local trace model', () => {
     expect(trace && timelineLine(trace)).toBe(
       '1970-01-01T00:00:30.000Z  scheduler, dialerWorker x2  610.0 ms [error]',
     );
+  });
+
+  it('tells a tick that released nothing from one that released, or failed', () => {
+    const tick = (trace: string, released: number, extra: Record<string, unknown> = {}) =>
+      [
+        doc(`${trace}-r`, trace, 'scheduler', 40, { parent_id: 'facade' }),
+        doc(`${trace}-c`, trace, 'ScheduleCampaign', 40.001, {
+          parent_id: `${trace}-r`,
+          metadata: { default: { tick: { released } } },
+          ...extra,
+        }),
+      ].join('\n');
+    const traces = buildTraces(
+      parseDocuments([tick('I', 0), tick('R', 5), tick('F', 0, { fault: true })].join('\n')),
+    );
+    expect(Object.fromEntries(traces.map((t) => [t.id, idleTick(t)]))).toEqual({
+      I: true,
+      R: false,
+      F: false,
+    });
   });
 });
