@@ -1,6 +1,7 @@
 /**
  * What `npm start` prints of the local API's and functions' output. By default: one line per HTTP request, one per
- * queue batch, warnings and errors in one line each, and campaign summaries; `--verbose` adds every line the
+ * function and second for its queue batches (their counts summed: a campaign's run makes hundreds of batches), the
+ * scheduler's ticks that released something, warnings and errors in one line each, and campaign summaries; `--verbose` adds every line the
  * functions and serverless-offline write. Either way, anything that could be a phone number is masked.
  */
 import { redactPhoneLike } from '../src/lib/redact.ts';
@@ -28,7 +29,12 @@ const BATCH_MESSAGES: Record<string, readonly string[]> = {
     'refused',
     'rejected',
     'retry',
+    'final',
+    'retry_planned',
+    'late',
   ],
+  // The scheduler's ticks: shown when they released or completed something.
+  'Run done': ['released', 'outsideHours'],
 };
 
 /** serverless-offline's own chatter: its banner, per-invocation bookkeeping, authorizer notices. */
@@ -76,10 +82,52 @@ export interface LogView {
   request(line: RequestLine): void;
   /** A line of the local system's own (campaign summaries, worker errors). */
   note(text: string): void;
+  /** Writes the batch lines still being summed. */
+  flush(): void;
 }
 
-export function createLogView(options: { verbose: boolean; write: (line: string) => void }): LogView {
+/** One function's batches of the current second, summed. */
+interface Pending {
+  second: string;
+  batches: number;
+  sums: Map<string, number>;
+}
+
+export function createLogView(options: {
+  verbose: boolean;
+  write: (line: string) => void;
+  /** How long a second's batches wait for more before their line is written. */
+  flushMs?: number;
+}): LogView {
   const write = (line: string) => options.write(redactPhoneLike(line));
+  const pending = new Map<string, Pending>();
+  let timer: NodeJS.Timeout | undefined;
+  const flushOne = (fn: string, batch: Pending) => {
+    pending.delete(fn);
+    const counts = [...batch.sums].map(([key, n]) => `${key}=${n}`).join(' ');
+    const label = batch.batches === 1 ? 'batch ' : `${batch.batches} batches`;
+    write(`${batch.second} ${fn.padEnd(14)} ${label} ${counts}`);
+  };
+  const flush = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    for (const [fn, batch] of [...pending]) flushOne(fn, batch);
+  };
+  /** Adds a batch to its function's line of this second (the previous second's line is written first). */
+  function addBatch(fn: string, entry: Record<string, unknown>, keys: readonly string[]): void {
+    const second = time();
+    const current = pending.get(fn);
+    if (current !== undefined && current.second !== second) flushOne(fn, current);
+    const batch = pending.get(fn) ?? { second, batches: 0, sums: new Map<string, number>() };
+    batch.batches += 1;
+    for (const key of keys) {
+      const value = entry[key];
+      if (typeof value === 'number') batch.sums.set(key, (batch.sums.get(key) ?? 0) + value);
+    }
+    pending.set(fn, batch);
+    timer ??= setTimeout(flush, options.flushMs ?? 1_000);
+    timer.unref?.();
+  }
   // Request lines are built from a path already masked; masking the whole line would eat the status and duration.
   const writeMasked = (line: string) => options.write(line);
 
@@ -88,7 +136,11 @@ export function createLogView(options: { verbose: boolean; write: (line: string)
     const level = String(entry.level ?? '');
     const message = String(entry.message ?? '');
     const batchKeys = BATCH_MESSAGES[message];
-    if (batchKeys !== undefined) return `${time()} ${fn.padEnd(14)} batch  ${fields(entry, batchKeys)}`;
+    if (batchKeys !== undefined) {
+      const idleTick = message === 'Run done' && !entry.released && !(entry.completed as unknown[])?.length;
+      if (!idleTick) addBatch(fn, entry, batchKeys);
+      return undefined;
+    }
     if (LEVELS.has(level)) {
       const rest = fields(
         entry,
@@ -121,5 +173,6 @@ export function createLogView(options: { verbose: boolean; write: (line: string)
     note(text) {
       write(`${time()} ${text}`);
     },
+    flush,
   };
 }

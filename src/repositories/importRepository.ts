@@ -162,6 +162,12 @@ export interface ImportRepository {
     end: { status: 'done' | 'failed'; rejectsKey?: string; error?: string },
   ): Promise<boolean>;
   /**
+   * Refreshes the planner's statistics of the contacts table after a large import, so the scheduler's first ticks
+   * over the new rows get index plans (before autovacuum's own ANALYZE, which comes within about a minute, a join
+   * over fresh rows can be planned as a scan of the whole campaign).
+   */
+  analyseContacts(): Promise<void>;
+  /**
    * Fails an import still waiting for its file `graceSeconds` after its upload form expired (an upload begun in
    * time may still be arriving until then); answers whether it did.
    */
@@ -246,6 +252,10 @@ export function createImportRepository(db: Database): ImportRepository {
         await query('DELETE FROM import_refusals WHERE import_id = $1', [lease.importId]);
         return true;
       });
+    },
+
+    async analyseContacts() {
+      await db.query('ANALYZE contacts');
     },
 
     async expireWaiting(importId, graceSeconds, error) {

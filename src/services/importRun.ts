@@ -10,6 +10,7 @@ import { CsvError, parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import { FileChangedError, type ImportFiles } from '../adapters/importFiles.ts';
 import type { ImportJob } from '../generated/importJob.ts';
+import { describeCause } from '../lib/errors.ts';
 import type { Invocation, Outcomes, QueueTask, TaskOutcome } from '../lib/queueTasks.ts';
 import { escapeCell } from '../lib/spreadsheetCells.ts';
 import { currentSpan, type Span, traced } from '../lib/tracing.ts';
@@ -40,6 +41,8 @@ export interface ImportRunDeps {
 const HEADER_PROBE_BYTES = 65_536;
 /** Refused rows read back at a time to write the rejects file. */
 const REJECTS_PAGE = 5_000;
+/** An import that added at least this many contacts refreshes the planner's statistics of the contacts table. */
+const ANALYSE_AFTER_ROWS = 10_000;
 
 /** Why csv-parse stopped, without the cell it stopped in. */
 const CSV_PROBLEMS: Record<string, string> = {
@@ -135,6 +138,12 @@ export function createImportRun(deps: ImportRunDeps) {
       }))
         span.addMetadata(key, value);
       if (!finished) return { kind: 'done', result: 'lease_lost' } as const;
+      if (latest.added >= ANALYSE_AFTER_ROWS) {
+        // Best effort: a role that may not analyse the table leaves it to autovacuum; the import is done either way.
+        await imports
+          .analyseContacts()
+          .catch((error: unknown) => span.addMetadata('analyse', describeCause(error)));
+      }
       return {
         kind: 'done',
         result: end.error === undefined ? 'imported' : 'import_failed',

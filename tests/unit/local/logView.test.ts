@@ -16,6 +16,7 @@ function viewed(verbose: boolean, lines: string[]): string[] {
   const out: string[] = [];
   const view = createLogView({ verbose, write: (line) => out.push(line) });
   for (const line of lines) view.output(line);
+  view.flush();
   return out;
 }
 
@@ -42,11 +43,24 @@ describe('the npm start log view', () => {
 
     // Assess
     expect(out).toHaveLength(3);
-    expect(out[0]).toMatch(/dialerWorker +batch +received=10 initiated=9 duplicate=1$/);
-    expect(out[1]).toMatch(
+    expect(out[0]).toMatch(
       /dialerWorker +WARN +Dial task rejected reason=phoneNumber \[redacted-number\] is not valid$/,
     );
-    expect(out[2]).toBe("× Unhandled exception in handler 'dialerWorker'.");
+    expect(out[1]).toBe("× Unhandled exception in handler 'dialerWorker'.");
+    // The batch's line is written once its second is over
+    expect(out[2]).toMatch(/dialerWorker +batch +received=10 initiated=9 duplicate=1$/);
+  });
+
+  it('sums a function’s batches of one second into one line, and leaves out ticks that released nothing', () => {
+    const out = viewed(false, [
+      powertools({ level: 'INFO', message: 'Batch processed', received: 10, initiated: 10 }),
+      powertools({ level: 'INFO', message: 'Batch processed', received: 4, initiated: 3, duplicate: 1 }),
+      powertools({ level: 'INFO', message: 'Run done', function: 'scheduler', released: 0, completed: [] }),
+      powertools({ level: 'INFO', message: 'Run done', function: 'scheduler', released: 25, completed: [] }),
+    ]);
+    expect(out).toHaveLength(2);
+    expect(out[0]).toMatch(/dialerWorker +2 batches received=14 initiated=13 duplicate=1$/);
+    expect(out[1]).toMatch(/scheduler +batch +released=25$/);
   });
 
   it('shows every line with --verbose, and never a phone number either way', () => {
