@@ -1,6 +1,6 @@
 /**
  * What `npm start` prints of the local API's and functions' output. By default: one line per HTTP request, one per
- * function and second for its queue batches (their counts summed: a campaign's run makes hundreds of batches), the
+ * function and 5 seconds for its queue batches (their counts summed: a campaign's run makes hundreds of batches), the
  * scheduler's ticks that released something, warnings and errors in one line each, and campaign summaries; `--verbose` adds every line the
  * functions and serverless-offline write. Either way, anything that could be a phone number is masked.
  */
@@ -86,7 +86,16 @@ export interface LogView {
   flush(): void;
 }
 
-/** One function's batches of the current second, summed. */
+/** Batches are summed over windows of this many seconds: a line per function and window. */
+const WINDOW_SECONDS = 5;
+
+/** The start of the window `at` falls in, as HH:MM:SS. */
+const windowOf = (at: Date) =>
+  new Date(Math.floor(at.getTime() / (WINDOW_SECONDS * 1000)) * WINDOW_SECONDS * 1000)
+    .toISOString()
+    .slice(11, 19);
+
+/** One function's batches of the current window, summed. */
 interface Pending {
   second: string;
   batches: number;
@@ -96,8 +105,9 @@ interface Pending {
 export function createLogView(options: {
   verbose: boolean;
   write: (line: string) => void;
-  /** How long a second's batches wait for more before their line is written. */
+  /** How long a window's batches wait for more before their line is written. */
   flushMs?: number;
+  now?: () => Date;
 }): LogView {
   const write = (line: string) => options.write(redactPhoneLike(line));
   const pending = new Map<string, Pending>();
@@ -113,9 +123,9 @@ export function createLogView(options: {
     timer = undefined;
     for (const [fn, batch] of [...pending]) flushOne(fn, batch);
   };
-  /** Adds a batch to its function's line of this second (the previous second's line is written first). */
+  /** Adds a batch to its function's line of this window (the previous window's line is written first). */
   function addBatch(fn: string, entry: Record<string, unknown>, keys: readonly string[]): void {
-    const second = time();
+    const second = windowOf(options.now?.() ?? new Date());
     const current = pending.get(fn);
     if (current !== undefined && current.second !== second) flushOne(fn, current);
     const batch = pending.get(fn) ?? { second, batches: 0, sums: new Map<string, number>() };
@@ -125,7 +135,7 @@ export function createLogView(options: {
       if (typeof value === 'number') batch.sums.set(key, (batch.sums.get(key) ?? 0) + value);
     }
     pending.set(fn, batch);
-    timer ??= setTimeout(flush, options.flushMs ?? 1_000);
+    timer ??= setTimeout(flush, options.flushMs ?? WINDOW_SECONDS * 1000);
     timer.unref?.();
   }
   // Request lines are built from a path already masked; masking the whole line would eat the status and duration.

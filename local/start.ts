@@ -10,7 +10,8 @@
  *   (the functions' and the simulator's), so a campaign goes through retries, closing windows and completion in
  *   minutes;
  * - every invocation traced, the documents appended to .local/xray/segments.ndjson;
- * - a short log: a line per request, one per function and second of queue batches, campaign summaries
+ * - a short log: a line per request, one per function and 5 seconds of queue batches, campaign
+ *   summaries
  *   (`npm start -- --verbose`: everything).
  * Ctrl-C stops everything; a start after a killed run recovers by itself.
  */
@@ -52,7 +53,7 @@ const PORT = Number(process.env.PORT ?? 3000);
 const USAGE = `Usage: npm start [-- --verbose] [--time-scale N] [--outcomes answered=45,busy=8,...]
 
 Runs the whole system on this machine (see README.md). --verbose prints every line of the functions' logs and of
-the local API server; by default: one line per request, one per function and second of queue batches, warnings and
+the local API server; by default: one line per request, one per function and 5 seconds of queue batches, warnings and
 errors, campaign summaries.
 --time-scale N runs the clock N times faster than real time (1 to 10000; the scheduler ticks every simulated
 minute). --outcomes sets the telephony simulator's mix of call outcomes (answered, machine, busy, no_answer, failed,

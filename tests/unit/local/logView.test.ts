@@ -14,7 +14,11 @@ const powertools = (fields: Record<string, unknown>) =>
 
 function viewed(verbose: boolean, lines: string[]): string[] {
   const out: string[] = [];
-  const view = createLogView({ verbose, write: (line) => out.push(line) });
+  const view = createLogView({
+    verbose,
+    write: (line) => out.push(line),
+    now: () => new Date('2026-12-02T05:00:01Z'),
+  });
   for (const line of lines) view.output(line);
   view.flush();
   return out;
@@ -51,7 +55,7 @@ describe('the npm start log view', () => {
     expect(out[2]).toMatch(/dialerWorker +batch +received=10 initiated=9 duplicate=1$/);
   });
 
-  it('sums a function’s batches of one second into one line, and leaves out ticks that released nothing', () => {
+  it('sums a function’s batches of a few seconds into one line, and leaves out ticks that released nothing', () => {
     const out = viewed(false, [
       powertools({ level: 'INFO', message: 'Batch processed', received: 10, initiated: 10 }),
       powertools({ level: 'INFO', message: 'Batch processed', received: 4, initiated: 3, duplicate: 1 }),
