@@ -240,8 +240,9 @@ it('runs the whole system: the demo run to completed over HTTP on a fast clock, 
   const summary = new RegExp(`campaign ${demo} completed: \\d+ calls, 1000 of 1000 contacts done \\(`);
   await waitFor('the campaign summary in the log', 15, async () => (summary.test(output) ? true : undefined));
   expect(output).not.toContain('RequestId:');
-  // A line per request, per function and 5 seconds of batches, and the summaries
-  expect(output.split('\n').length).toBeLessThan(250);
+  // A line per request, per function and 5 seconds of batches, and the summaries: about 130 for the run alone,
+  // 300 with this test's requests on a loaded machine; a line per batch would be over 700
+  expect(output.split('\n').length).toBeLessThan(500);
   expect(demoBlacklisted()).toHaveLength(10);
 
   // Act: Ctrl-C
