@@ -19,6 +19,10 @@ export interface AddContactsRequest {
        */
       timeZone?: string;
       /**
+       * The US state the contact lives in (two letters), when known: its state's calling rules apply as well as those of its number's area code.
+       */
+      usState?: string;
+      /**
        * A flat map of strings the call flow may use (at most 2 KB as JSON).
        */
       attributes?: {
@@ -35,6 +39,10 @@ export interface AddContactsRequest {
        * IANA zone, when the contact's is known.
        */
       timeZone?: string;
+      /**
+       * The US state the contact lives in (two letters), when known: its state's calling rules apply as well as those of its number's area code.
+       */
+      usState?: string;
       /**
        * A flat map of strings the call flow may use (at most 2 KB as JSON).
        */

@@ -88,6 +88,7 @@ export interface RecipientLimit {
 export type HoursCheck = (contact: {
   phoneNumber: string;
   zones: string[];
+  usState: string | null;
   callingWindow: Window;
 }) =>
   | { open: true; record: Record<string, unknown> }
@@ -198,7 +199,8 @@ WITH locked AS MATERIALIZED (
   SELECT count(pg_advisory_xact_lock(hashtext(n))) AS numbers
   FROM (SELECT DISTINCT unnest($3::text[]) AS n ORDER BY 1) AS ordered
 )
-SELECT i.campaign_id, i.contact_id, c.time_zones, cp.calling_window, l.numbers
+SELECT i.campaign_id, i.contact_id, coalesce(c.time_zones, ARRAY[cp.default_time_zone]) AS time_zones, c.us_state,
+  cp.calling_window, l.numbers
 FROM locked l
 CROSS JOIN unnest($1::text[], $2::text[]) AS i(campaign_id, contact_id)
 JOIN contacts c ON c.campaign_id = i.campaign_id AND c.id = i.contact_id
@@ -287,6 +289,7 @@ export function createAttemptRepository(db: Database): AttemptRepository {
           campaign_id: string;
           contact_id: string;
           time_zones: string[] | null;
+          us_state: string | null;
           calling_window: Window;
         }>(LOCK_AND_FACTS_SQL, [
           requests.map((r) => r.campaignId),
@@ -301,6 +304,7 @@ export function createAttemptRepository(db: Database): AttemptRepository {
             : hours({
                 phoneNumber: r.phoneNumber,
                 zones: fact.time_zones ?? [],
+                usState: fact.us_state,
                 callingWindow: fact.calling_window,
               });
         });

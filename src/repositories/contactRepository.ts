@@ -9,15 +9,16 @@ export interface StoredContact extends ContactRow {
 }
 
 const ADD_SQL = `
-INSERT INTO contacts (campaign_id, id, phone_number, time_zones, zone_source, attributes)
-SELECT $1, r.id, r.phone_number, ARRAY(SELECT jsonb_array_elements_text(r.time_zones)), r.zone_source, r.attributes
+INSERT INTO contacts (campaign_id, id, phone_number, time_zones, zone_source, us_state, attributes)
+SELECT $1, r.id, r.phone_number, ARRAY(SELECT jsonb_array_elements_text(r.time_zones)), r.zone_source, r.us_state,
+  r.attributes
 FROM jsonb_to_recordset($2::jsonb)
-  AS r(id text, phone_number text, time_zones jsonb, zone_source text, attributes jsonb)
+  AS r(id text, phone_number text, time_zones jsonb, zone_source text, us_state text, attributes jsonb)
 ON CONFLICT DO NOTHING
 RETURNING id`;
 
 const LIST_SQL = `
-SELECT c.id, c.phone_number, c.time_zones, c.zone_source, c.attributes,
+SELECT c.id, c.phone_number, c.time_zones, c.zone_source, c.us_state, c.attributes,
   (SELECT a.status FROM call_attempts a
    WHERE a.campaign_id = c.campaign_id AND a.contact_id = c.id ORDER BY a.attempt DESC LIMIT 1) AS state
 FROM contacts c
@@ -29,6 +30,7 @@ interface Row {
   phone_number: string;
   time_zones: string[] | null;
   zone_source: ZoneSource | null;
+  us_state: string | null;
   attributes: Record<string, string>;
   state: string | null;
 }
@@ -78,6 +80,7 @@ export async function insertContacts(
     phone_number: r.phoneNumber,
     time_zones: r.timeZones,
     zone_source: r.zoneSource,
+    us_state: r.usState ?? null,
     attributes: r.attributes,
   }));
   const { rows: added } = await query<{ id: string }>(ADD_SQL, [campaignId, JSON.stringify(records)]);
@@ -95,6 +98,7 @@ export function createContactRepository(db: Database): ContactRepository {
         phoneNumber: row.phone_number,
         timeZones: row.time_zones ?? [],
         zoneSource: row.zone_source ?? 'campaign',
+        ...(row.us_state ? { usState: row.us_state } : {}),
         attributes: row.attributes,
         ...(row.state ? { state: row.state } : {}),
       }));

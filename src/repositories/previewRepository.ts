@@ -17,6 +17,7 @@ export interface PreviewCampaign {
 /** Open contacts that share their calling hours: zones and number prefix, with one of their numbers. */
 export interface HoursGroup {
   zones: string[];
+  usState?: string;
   sampleNumber: string;
   contacts: number;
 }
@@ -36,9 +37,11 @@ export interface PreviewRepository {
 
 // '+1202' holds a NANP number's country and area code; other prefixes their country (and often their region).
 const GROUPS_SQL = `
-SELECT time_zones, min(phone_number) AS sample, count(*)::int AS contacts
-FROM contacts WHERE campaign_id = $1 AND final_outcome IS NULL
-GROUP BY time_zones, left(phone_number, 5)`;
+SELECT coalesce(c.time_zones, ARRAY[k.default_time_zone]) AS time_zones, c.us_state, min(c.phone_number) AS sample,
+  count(*)::int AS contacts
+FROM contacts c JOIN campaigns k ON k.id = c.campaign_id
+WHERE c.campaign_id = $1 AND c.final_outcome IS NULL
+GROUP BY 1, c.us_state, left(c.phone_number, 5)`;
 
 const SOONEST_SQL = `
 SELECT c.phone_number,
@@ -73,12 +76,15 @@ export function createPreviewRepository(db: Database): PreviewRepository {
     },
 
     async groups(campaignId) {
-      const { rows } = await db.query<{ time_zones: string[] | null; sample: string; contacts: number }>(
-        GROUPS_SQL,
-        [campaignId],
-      );
+      const { rows } = await db.query<{
+        time_zones: string[] | null;
+        us_state: string | null;
+        sample: string;
+        contacts: number;
+      }>(GROUPS_SQL, [campaignId]);
       return rows.map((row) => ({
         zones: row.time_zones ?? [],
+        ...(row.us_state ? { usState: row.us_state } : {}),
         sampleNumber: row.sample,
         contacts: row.contacts,
       }));

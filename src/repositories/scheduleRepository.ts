@@ -15,6 +15,7 @@ export interface ActiveCampaign {
   userId: string;
   status: Extract<CampaignStatus, 'running' | 'cancelled'>;
   callingWindow: Window;
+  defaultTimeZone: string;
   maxAttempts: number;
   pacing: Settings['pacing'];
   startAt: Date | null;
@@ -26,6 +27,8 @@ export interface DueContact {
   id: string;
   phoneNumber: string;
   zones: string[];
+  /** The US state given with the contact, if one was. */
+  usState?: string;
   latest?: {
     attempt: number;
     status: 'queued' | 'dialing' | 'initiated' | 'skipped_blacklisted' | 'failed';
@@ -49,8 +52,11 @@ export interface ScheduleRepository {
   activeCampaigns(): Promise<ActiveCampaign[]>;
   /** Calls of the campaign released, being placed or ringing, not counting those sent before `since`. */
   inFlight(campaignId: string, since: Date): Promise<number>;
-  /** Up to `limit` open contacts due at `at`, the longest due first. */
-  due(campaignId: string, at: Date, limit: number): Promise<DueContact[]>;
+  /**
+   * Up to `limit` open contacts due at `at`, the longest due first; a contact stored without zones (made by SQL)
+   * gets `defaultZone`, its campaign's.
+   */
+  due(campaignId: string, at: Date, limit: number, defaultZone: string): Promise<DueContact[]>;
   /** Applies a tick's changes to one campaign's contacts (one statement). */
   apply(campaignId: string, changes: readonly ContactChange[], at: Date): Promise<void>;
   /** Gives up to `limit` open contacts their final outcome; returns how many it did. */
@@ -66,7 +72,7 @@ export interface ScheduleRepository {
 }
 
 const ACTIVE_SQL = `
-SELECT id, user_id, status, calling_window, max_attempts, pacing, start_at, end_at
+SELECT id, user_id, status, calling_window, default_time_zone, max_attempts, pacing, start_at, end_at
 FROM campaigns
 WHERE status = 'running' OR (status = 'cancelled' AND closed_at IS NULL)
 ORDER BY id`;
@@ -78,7 +84,7 @@ WHERE campaign_id = $1 AND outcome IS NULL AND status IN ('queued', 'dialing', '
 
 // The latest attempt of each due contact is one primary-key lookup.
 export const DUE_SQL = `
-SELECT c.id, c.phone_number, c.time_zones,
+SELECT c.id, c.phone_number, coalesce(c.time_zones, ARRAY[$4]) AS time_zones, c.us_state,
        a.attempt, a.status, a.outcome, a.initiated_at
 FROM contacts c
 LEFT JOIN LATERAL (
@@ -116,6 +122,7 @@ interface ActiveRow {
   user_id: string;
   status: ActiveCampaign['status'];
   calling_window: Window;
+  default_time_zone: string;
   max_attempts: number;
   pacing: Settings['pacing'];
   start_at: Date | null;
@@ -126,6 +133,7 @@ interface DueRow {
   id: string;
   phone_number: string;
   time_zones: string[] | null;
+  us_state: string | null;
   attempt: number | null;
   status: NonNullable<DueContact['latest']>['status'] | null;
   outcome: string | null;
@@ -141,6 +149,7 @@ export function createScheduleRepository(db: Database): ScheduleRepository {
         userId: row.user_id,
         status: row.status,
         callingWindow: row.calling_window,
+        defaultTimeZone: row.default_time_zone,
         maxAttempts: row.max_attempts,
         pacing: row.pacing,
         startAt: row.start_at,
@@ -153,12 +162,13 @@ export function createScheduleRepository(db: Database): ScheduleRepository {
       return rows[0]?.n ?? 0;
     },
 
-    async due(campaignId, at, limit) {
-      const { rows } = await db.query<DueRow>(DUE_SQL, [campaignId, at, limit]);
+    async due(campaignId, at, limit, defaultZone) {
+      const { rows } = await db.query<DueRow>(DUE_SQL, [campaignId, at, limit, defaultZone]);
       return rows.map((row) => ({
         id: row.id,
         phoneNumber: row.phone_number,
         zones: row.time_zones ?? [],
+        ...(row.us_state ? { usState: row.us_state } : {}),
         ...(row.attempt !== null && row.status !== null
           ? {
               latest: {

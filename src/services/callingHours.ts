@@ -158,9 +158,12 @@ export type Verdict =
 /** Whether the contact may be called at `instant`: inside every window in every one of its zones. */
 export function callableAt(instant: Date, rules: CallingRulesFor): Verdict {
   const localTimes = rules.zones.map((zone) => localTime(instant, zone));
-  const ok = localTimes.every((local) =>
-    rules.windows.every((windows) => inside(windows, local.day, local.minute, rules.closingMarginMinutes)),
-  );
+  // A contact of no known zone is never inside its hours: where it is decides them.
+  const ok =
+    localTimes.length > 0 &&
+    localTimes.every((local) =>
+      rules.windows.every((windows) => inside(windows, local.day, local.minute, rules.closingMarginMinutes)),
+    );
   return ok ? { callable: true, localTimes } : { callable: false, reason: 'outside_hours', localTimes };
 }
 
@@ -207,12 +210,15 @@ export interface ContactHours extends CallingRulesFor {
  * in, with the closing margin.
  */
 export function contactHours(
-  contact: { phoneNumber: string; zones: readonly string[] },
+  contact: { phoneNumber: string; zones: readonly string[]; usState?: string | null },
   campaignWindow: Window,
   hours: CallingHours = CALLING_HOURS,
   closingMarginMinutes = CLOSING_MARGIN_MINUTES,
 ): ContactHours {
-  const legal = rulesFor(hours, numberRegion(contact.phoneNumber));
+  const legal = rulesFor(hours, {
+    ...numberRegion(contact.phoneNumber),
+    ...(contact.usState ? { givenState: contact.usState } : {}),
+  });
   return {
     zones: contact.zones,
     windows: [[campaignWindow], ...legal.windows],

@@ -55,7 +55,7 @@ export function createCampaignPreview({ preview, blacklist, now, checkLimit = 10
       let outsideHours = 0;
       for (const group of groups) {
         const hours = contactHours(
-          { phoneNumber: group.sampleNumber, zones: group.zones },
+          { phoneNumber: group.sampleNumber, zones: group.zones, usState: group.usState },
           campaign.callingWindow,
         );
         let any = false;

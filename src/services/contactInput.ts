@@ -16,6 +16,8 @@ export interface ContactInput {
   phoneNumber: string;
   id?: string;
   timeZone?: string;
+  /** The US state the contact lives in (two letters, any case). */
+  usState?: string;
   attributes?: Record<string, string>;
 }
 
@@ -24,8 +26,12 @@ export interface ContactRow {
   phoneNumber: string;
   timeZones: string[];
   zoneSource: ZoneSource;
+  /** Upper case; absent when not given. */
+  usState?: string;
   attributes: Record<string, string>;
 }
+
+const US_STATE = /^[A-Za-z]{2}$/;
 
 export type ContactRead = { row: ContactRow } | { reason: string };
 
@@ -38,6 +44,9 @@ export function readContact(
   if (number === undefined) return { reason: 'phoneNumber is not a valid phone number' };
   if (input.id !== undefined && !CONTACT_ID.test(input.id)) {
     return { reason: 'id must be 1 to 64 letters, digits, "_" or "-"' };
+  }
+  if (input.usState !== undefined && !US_STATE.test(input.usState)) {
+    return { reason: 'usState must be a US state as two letters (TX, FL, ...)' };
   }
   const attributes = input.attributes ?? {};
   if (Object.values(attributes).some((value) => value.length > MAX_ATTRIBUTE_LENGTH)) {
@@ -58,6 +67,7 @@ export function readContact(
       phoneNumber: number.e164,
       timeZones: zones,
       zoneSource: source,
+      ...(input.usState ? { usState: input.usState.toUpperCase() } : {}),
       attributes,
     },
   };

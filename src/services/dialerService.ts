@@ -50,8 +50,8 @@ const marks = (entries: Iterable<[string, StepMark]>) => new Map(entries);
  * its zones, with the closing margin), and what was checked, for the compliance record.
  */
 export function hoursCheckAt(at: Date): HoursCheck {
-  return ({ phoneNumber, zones, callingWindow }) => {
-    const hours = contactHours({ phoneNumber, zones }, callingWindow, CALLING_HOURS);
+  return ({ phoneNumber, zones, usState, callingWindow }) => {
+    const hours = contactHours({ phoneNumber, zones, usState }, callingWindow, CALLING_HOURS);
     const verdict = callableAt(at, hours);
     const record = {
       checkedAt: at.toISOString(),

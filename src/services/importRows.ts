@@ -11,6 +11,8 @@ import type { ContactInput } from './contactInput.ts';
 export const REJECTS_COLUMNS = ['rejected_row', 'rejected_reason'] as const;
 const PHONE_NAMES = new Set(['phone', 'phone_number', 'phonenumber']);
 const ZONE_NAMES = new Set(['time_zone', 'timezone']);
+// Only this name: a `state` column of an address book may hold names ("Texas"); it stays an attribute.
+const STATE_NAMES = new Set(['us_state', 'usstate']);
 const MAX_ATTRIBUTE_COLUMNS = 50;
 
 export interface ColumnPlan {
@@ -19,6 +21,7 @@ export interface ColumnPlan {
   phone: number;
   id?: number;
   timeZone?: number;
+  usState?: number;
   attributes: ReadonlyArray<readonly [index: number, name: string]>;
 }
 
@@ -45,7 +48,8 @@ export function planColumns(header: readonly string[]): ColumnPlan | { error: st
   }
   const id = find(new Set(['id']));
   const timeZone = find(ZONE_NAMES);
-  const taken = new Set([phone, id, timeZone]);
+  const usState = find(STATE_NAMES);
+  const taken = new Set([phone, id, timeZone, usState]);
   const skipped = new Set<string>(REJECTS_COLUMNS);
   const attributes = names
     .map((name, index) => [index, name] as const)
@@ -60,6 +64,7 @@ export function planColumns(header: readonly string[]): ColumnPlan | { error: st
     phone,
     ...(id === undefined ? {} : { id }),
     ...(timeZone === undefined ? {} : { timeZone }),
+    ...(usState === undefined ? {} : { usState }),
     attributes,
   };
 }
@@ -82,10 +87,12 @@ export function rowToContact(cells: readonly string[], plan: ColumnPlan): Contac
   }
   const id = cell(plan.id);
   const timeZone = cell(plan.timeZone);
+  const usState = cell(plan.usState);
   return {
     phoneNumber,
     ...(id === undefined ? {} : { id }),
     ...(timeZone === undefined ? {} : { timeZone }),
+    ...(usState === undefined ? {} : { usState }),
     ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
   };
 }

@@ -91,11 +91,7 @@ export function planTick(
       changes.push(next);
       continue;
     }
-    const hours = contactHours(
-      { phoneNumber: contact.phoneNumber, zones: contact.zones },
-      campaign.callingWindow,
-      table,
-    );
+    const hours = contactHours(contact, campaign.callingWindow, table);
     const key = `${hours.zones.join(',')}|${hours.ruleIds.join(',')}`;
     let verdict = verdicts.get(key);
     if (verdict === undefined) {

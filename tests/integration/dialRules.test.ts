@@ -100,6 +100,37 @@ describe('claim-time checks', () => {
     expect(await harness.attempts('d-paused')).toEqual([]);
   });
 
+  it('does not dial outside the contact’s hours now, its state’s rules included: it is due again when they open', async () => {
+    // Prepare: two Washington DC numbers, one of a contact living in Texas (no call before noon on Sundays);
+    // the campaign calls every day from 09:00. Sunday 20 January 2030, 11:00 in New York.
+    const [dc, texan] = await harness.seedCampaign('d-hours', 'owner-d', 2, 7100);
+    await harness.db.query(
+      `UPDATE campaigns SET calling_window = '{"start":"09:00","end":"20:00","days":["mon","tue","wed","thu","fri","sat","sun"]}'
+       WHERE id = 'd-hours'`,
+    );
+    await harness.db.query(
+      "UPDATE contacts SET time_zones = ARRAY['America/New_York'], us_state = 'TX' WHERE campaign_id = 'd-hours' AND id = 'contact-1'",
+    );
+    const saved = harness.now();
+    harness.setNow(new Date('2030-01-20T16:00:00Z'));
+
+    // Act
+    const { calls, summary } = await dial('d-hours', [
+      task('d-hours', dc as Contact),
+      task('d-hours', texan as Contact),
+    ]);
+    harness.setNow(saved);
+
+    // Assert: the DC contact called; the Texan one not, due at noon New York time, its queued attempt gone
+    expect(calls.map((call) => call.contactId)).toEqual(['contact-0']);
+    expect(summary).toMatch(/"outside_hours":1/);
+    expect((await contact('d-hours', 'contact-1'))?.next_call_at).toEqual(new Date('2030-01-20T17:00:00Z'));
+    const { rows } = await harness.db.query(
+      "SELECT compliance -> 'callingHours' -> 'rules' AS rules FROM call_attempts WHERE campaign_id = 'd-hours'",
+    );
+    expect(rows).toEqual([{ rules: ['us-federal'] }]);
+  });
+
   it('never dials a contact that is done (opted out), nor an old copy of an attempt once a later one exists', async () => {
     const contacts = await harness.seedCampaign('d-done', 'owner-d', 2, 7020);
     await harness.db.query(

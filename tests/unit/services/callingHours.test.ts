@@ -255,6 +255,16 @@ describe('the next time a contact may be called', () => {
     };
     expect(nextCallable(new Date('2026-06-10T00:00:00Z'), never)).toBeUndefined();
   });
+
+  it('never finds a contact of no known zone inside its hours', () => {
+    const nowhere: CallingRulesFor = {
+      zones: [],
+      windows: [CALLING_HOURS.defaultWindows],
+      closingMarginMinutes: 0,
+    };
+    expect(callableAt(new Date('2026-06-10T16:00:00Z'), nowhere).callable).toBe(false);
+    expect(nextCallable(new Date('2026-06-10T16:00:00Z'), nowhere)).toBeUndefined();
+  });
 });
 
 describe('local times', () => {

@@ -21,6 +21,8 @@ describe('planColumns', () => {
     });
     expect(plan(['phone_number', 'time_zone'])).toMatchObject({ phone: 0, timeZone: 1, attributes: [] });
     expect(plan(['Phone'])).toMatchObject({ phone: 0 });
+    // The contact's US state for the calling rules: a us_state column; a plain `state` stays an attribute
+    expect(plan(['phone', 'US_State', 'state'])).toMatchObject({ usState: 1, attributes: [[2, 'state']] });
   });
 
   it('refuses a header with no phone column, without echoing its cells', () => {
@@ -35,6 +37,19 @@ describe('planColumns', () => {
     });
     const wide = ['phone', ...Array.from({ length: 51 }, (_, i) => `a${i}`)];
     expect(planColumns(wide)).toEqual({ error: 'The file has 51 attribute columns; at most 50 are kept' });
+  });
+});
+
+describe('readContact', () => {
+  const campaign = { defaultRegion: 'US', defaultTimeZone: 'America/New_York' };
+  it('keeps a US state given with a contact, in capitals, and refuses one that is not two letters', () => {
+    expect(readContact({ phoneNumber: '2025550101', usState: 'tx' }, campaign, () => 'n')).toMatchObject({
+      row: { phoneNumber: '+12025550101', usState: 'TX' },
+    });
+    expect(readContact({ phoneNumber: '2025550101', usState: 'Texas' }, campaign, () => 'n')).toEqual({
+      reason: 'usState must be a US state as two letters (TX, FL, ...)',
+    });
+    expect(readContact({ phoneNumber: '2025550101' }, campaign, () => 'n')).not.toHaveProperty('row.usState');
   });
 });
 

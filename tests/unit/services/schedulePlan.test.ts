@@ -16,7 +16,11 @@ const CAMPAIGN = {
 const NEW_YORK = { phoneNumber: '+12025550100', zones: ['America/New_York'] };
 const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
 
-function due(id: string, latest?: DueContact['latest'], where = NEW_YORK): DueContact {
+function due(
+  id: string,
+  latest?: DueContact['latest'],
+  where: Pick<DueContact, 'phoneNumber' | 'zones' | 'usState'> = NEW_YORK,
+): DueContact {
   return { id, ...where, ...(latest ? { latest } : {}) };
 }
 
@@ -102,6 +106,24 @@ describe('planTick', () => {
       // 09:00 in Los Angeles is 17:00 UTC
       { kind: 'later', contactId: 'la', at: new Date('2030-01-15T17:00:00Z') },
       { kind: 'release', contactId: 'split', attempt: 1, at: minutes(15) },
+    ]);
+  });
+
+  it('applies the rules of the state given with a contact as well as its number’s: Texas, no call before noon on Sundays', () => {
+    // Sunday 20 January 2030, 16:00 UTC: 11:00 in New York (a 202 number: no Sunday rule of its own)
+    const sunday = new Date('2030-01-20T16:00:00Z');
+    const plan = planTick(
+      sunday,
+      CAMPAIGN,
+      [
+        due('dc'),
+        due('moved-to-texas', undefined, { ...NEW_YORK, phoneNumber: '+12025550101', usState: 'TX' }),
+      ],
+      10,
+    );
+    expect(plan.changes).toEqual([
+      { kind: 'release', contactId: 'dc', attempt: 1, at: new Date(sunday.getTime() + 15 * 60_000) },
+      { kind: 'later', contactId: 'moved-to-texas', at: new Date('2030-01-20T17:00:00Z') },
     ]);
   });
 
