@@ -23,6 +23,8 @@ export interface RecordedResult {
   optOut: boolean;
   /** Everything else the telephony reported (times, duration, hang-up cause). */
   details: Record<string, unknown>;
+  /** When it was recorded (the worker's clock). */
+  at: Date;
   /** The contact's next step; none for a campaign that is over (a late result is recorded, nothing planned). */
   next?: { final: FinalOutcome } | { retryAt: Date };
 }
@@ -66,9 +68,17 @@ export function createCallResultRepository(db: Database): CallResultRepository {
     record({ campaignId, contactId, attempt }, result) {
       return db.transaction(async (query) => {
         const { rowCount } = await query(
-          `UPDATE call_attempts SET outcome = $4, opt_out = $5, result = $6, result_at = now(), updated_at = now()
+          `UPDATE call_attempts SET outcome = $4, opt_out = $5, result = $6, result_at = $7, updated_at = $7
            WHERE campaign_id = $1 AND contact_id = $2 AND attempt = $3 AND outcome IS NULL`,
-          [campaignId, contactId, attempt, result.outcome, result.optOut, JSON.stringify(result.details)],
+          [
+            campaignId,
+            contactId,
+            attempt,
+            result.outcome,
+            result.optOut,
+            JSON.stringify(result.details),
+            result.at,
+          ],
         );
         if ((rowCount ?? 0) === 0) return false;
         if (result.next !== undefined) {

@@ -56,7 +56,13 @@ export function createCallResultService({ results, blacklist, phone, now }: Call
       const planned = target.campaignStatus === 'running' || target.campaignStatus === 'paused';
       const next = planned ? nextStep(result, key.attempt, target) : undefined;
       span.addMetadata('next', next === undefined ? 'none' : 'final' in next ? next.final : 'retry');
-      const recorded = await results.record(key, { outcome, optOut, details, ...(next ? { next } : {}) });
+      const recorded = await results.record(key, {
+        outcome,
+        optOut,
+        details,
+        at: now(),
+        ...(next ? { next } : {}),
+      });
       if (!recorded) return { kind: 'done', result: 'duplicate' };
       if (next === undefined) return { kind: 'done', result: 'late' };
       return { kind: 'done', result: 'final' in next ? 'final' : 'retry_planned' };
