@@ -12,7 +12,10 @@ export default {
       { useESM: true, tsconfig: { isolatedModules: true, allowImportingTsExtensions: true } },
     ],
   },
-  testMatch: ['<rootDir>/tests/**/*.test.ts'],
+  // `npm test` runs everything but the reliability suite; `npm run test:reliability` (RELIABILITY=1) runs it alone.
+  testMatch: process.env.RELIABILITY
+    ? ['<rootDir>/tests/reliability/**/*.test.ts']
+    : ['<rootDir>/tests/**/*.test.ts', '!<rootDir>/tests/reliability/**'],
   globalSetup: '<rootDir>/tests/globalSetup.js',
   testTimeout: 60_000,
   // Two cores: integration files each start an embedded stack.

@@ -155,6 +155,27 @@ function jsonErrors(
   return { onError: jsonErrorsOnError };
 }
 
+/**
+ * Refuses a body holding a NUL character in any string: no field takes one, and PostgreSQL's text and jsonb cannot
+ * store it (it would fail the request as a database error). Walked without recursion: a body may nest deeply.
+ */
+function refuseNulCharacters(): MiddlewareObj<HttpEvent, APIGatewayProxyResult> {
+  return {
+    before: (request) => {
+      const pending: unknown[] = [request.event.body];
+      while (pending.length > 0) {
+        const value = pending.pop();
+        if (typeof value === 'string') {
+          if (value.includes('\u0000'))
+            throw new ValidationError('The request holds a NUL character, which no field accepts');
+        } else if (value !== null && typeof value === 'object') {
+          pending.push(...Object.keys(value), ...Object.values(value));
+        }
+      }
+    },
+  };
+}
+
 /** Builds an HTTP function: traced, parsed, validated, with JSON errors. */
 export function httpFunction<TBody>(
   options: HttpFunctionOptions,
@@ -164,7 +185,9 @@ export function httpFunction<TBody>(
     // Powertools' own: the invocation's context (request id, cold start) on every log line.
     injectLambdaContext(options.logger) as MiddlewareObj<HttpEvent, APIGatewayProxyResult>,
     httpHeaderNormalizer() as MiddlewareObj<HttpEvent, APIGatewayProxyResult>,
-    ...(options.jsonBody ? [httpJsonBodyParser() as MiddlewareObj<HttpEvent, APIGatewayProxyResult>] : []),
+    ...(options.jsonBody
+      ? [httpJsonBodyParser() as MiddlewareObj<HttpEvent, APIGatewayProxyResult>, refuseNulCharacters()]
+      : []),
     // Middy types the validator for its own transpiled schemas; a precompiled ajv function is the same shape.
     validator({ eventSchema: options.eventSchema as never }) as MiddlewareObj<
       HttpEvent,

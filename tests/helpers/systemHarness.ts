@@ -185,6 +185,7 @@ export async function startSystemHarness(env: Record<string, string | undefined>
     functions,
     sqs,
     db,
+    dynamo,
 
     /** Sets the functions' clock (undefined: the real one again). */
     setNow(at: Date | undefined): void {
