@@ -15,7 +15,10 @@ export default {
   // `npm test` runs everything but the reliability suite; `npm run test:reliability` (RELIABILITY=1) runs it alone.
   testMatch: process.env.RELIABILITY
     ? ['<rootDir>/tests/reliability/**/*.test.ts']
-    : ['<rootDir>/tests/**/*.test.ts', '!<rootDir>/tests/reliability/**'],
+    : ['<rootDir>/tests/**/*.test.ts'],
+  testPathIgnorePatterns: process.env.RELIABILITY
+    ? ['/node_modules/']
+    : ['/node_modules/', '/tests/reliability/'],
   globalSetup: '<rootDir>/tests/globalSetup.js',
   testTimeout: 60_000,
   // Two cores: integration files each start an embedded stack.
