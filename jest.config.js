@@ -21,6 +21,7 @@ export default {
     : ['/node_modules/', '/tests/reliability/'],
   globalSetup: '<rootDir>/tests/globalSetup.js',
   testTimeout: 60_000,
-  // Two cores: integration files each start an embedded stack.
-  maxWorkers: 2,
+  // Two cores: integration files each start an embedded stack. The reliability suites run one after the other: they
+  // write one report between them.
+  maxWorkers: process.env.RELIABILITY ? 1 : 2,
 };
