@@ -37,7 +37,8 @@ const INJECTIONS = [
   '..%2F..%2Fetc%2Fpasswd',
   'a\r\nX-Injected: yes',
   '<script>alert(1)</script>',
-  '${jndi:ldap://example.invalid/a}',
+  // A log4j lookup, written with \u0024 so no linter takes it for a template placeholder.
+  '\u0024{jndi:ldap://example.invalid/a}',
 ];
 const UNICODE = [
   '\u0000',
