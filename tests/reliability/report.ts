@@ -10,9 +10,9 @@ const REPORT =
   process.env.RELIABILITY_REPORT ?? join(import.meta.dirname, '..', '..', 'reports', 'reliability.json');
 
 export async function writeReportSection(name: string, figures: Record<string, unknown>): Promise<void> {
-  const report = existsSync(REPORT)
-    ? (JSON.parse(await readFile(REPORT, 'utf8')) as Record<string, unknown>)
-    : {};
+  // An empty file (CI's, made by mktemp) is a report without sections yet.
+  const text = existsSync(REPORT) ? (await readFile(REPORT, 'utf8')).trim() : '';
+  const report = text ? (JSON.parse(text) as Record<string, unknown>) : {};
   report[name] = { ...figures, measuredAt: new Date().toISOString(), node: process.version };
   await mkdir(dirname(REPORT), { recursive: true });
   await writeFile(REPORT, `${JSON.stringify(report, null, 2)}\n`);
