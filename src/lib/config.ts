@@ -302,6 +302,11 @@ export function setTraceHeader(header: string): void {
   process.env._X_AMZN_TRACE_ID = header;
 }
 
+/** The invocation's trace header, as the Lambda runtime (or setTraceHeader) left it; read afresh each time. */
+export function traceHeader(): string | undefined {
+  return process.env._X_AMZN_TRACE_ID;
+}
+
 export const tracingConfig = group<TracingConfig>('tracing', (r) => ({
   newTracePerInvocation: r.optional('LOCAL_TRACE_HEADERS') === 'true',
 }));

@@ -7,7 +7,7 @@
 
 import AWSXRay from 'aws-xray-sdk-core';
 import { captureFetchGlobal } from 'aws-xray-sdk-fetch';
-import { setTraceHeader, tracingConfig } from './config.ts';
+import { setTraceHeader, traceHeader, tracingConfig } from './config.ts';
 import { statusCodeOf } from './errors.ts';
 import { redactPhoneLike } from './redact.ts';
 import { newTraceHeader } from './traceHeader.ts';
@@ -221,7 +221,7 @@ export function currentTraceHeader(): string | undefined {
     const traceId = active.segment?.trace_id;
     return traceId ? `Root=${traceId};Parent=${active.id};Sampled=1` : undefined;
   }
-  const root = /Root=([^;]+)/.exec(process.env._X_AMZN_TRACE_ID ?? '')?.[1];
+  const root = /Root=([^;]+)/.exec(traceHeader() ?? '')?.[1];
   return root ? `Root=${root};Sampled=0` : undefined;
 }
 
