@@ -30,6 +30,7 @@ import {
 } from './infrastructure.ts';
 import { migrate } from './migrate.ts';
 import { startPostgres } from './postgres.ts';
+import { startS3PolicyFront } from './s3PolicyFront.ts';
 import { startXrayReceiver, type XrayReceiver } from './xrayReceiver.ts';
 
 export { BLACKLIST_TABLE, IMPORT_BUCKET, QUEUES, type QueueKey } from './infrastructure.ts';
@@ -156,7 +157,15 @@ async function startS3(directory: string, sqs: SQSClient, importsQueueUrl: strin
         );
       });
   });
-  return { endpoint: `http://127.0.0.1:${port}`, stop: () => server.close() };
+  // Clients reach it through the front that checks browser uploads' policies, as S3 does.
+  const front = await startS3PolicyFront(port);
+  return {
+    endpoint: front.endpoint,
+    stop: async () => {
+      await front.stop();
+      await server.close();
+    },
+  };
 }
 
 /** Starts every stand-in, applies the migrations, creates the table and queues. */

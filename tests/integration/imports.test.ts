@@ -6,8 +6,8 @@
 
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { parse } from 'csv-parse/sync';
 import { apiEvent } from '../helpers/apiGateway.ts';
+import { importClient, type Upload, upload } from '../helpers/imports.ts';
 import { byName, inTrace } from '../helpers/lambda.ts';
 import { startSystemHarness } from '../helpers/systemHarness.ts';
 
@@ -15,75 +15,7 @@ const harness = await startSystemHarness({ IMPORT_BATCH_ROWS: '50' });
 afterAll(() => harness.stop());
 
 const OWNER = 'importer-1';
-const settings = {
-  callerId: '+12025550100',
-  callFlow: 'flows/reminder-v1',
-  defaultRegion: 'US',
-  defaultTimeZone: 'America/New_York',
-};
-
-async function draftCampaign(name: string): Promise<string> {
-  const created = await harness.http(
-    'createCampaign',
-    apiEvent({ method: 'POST', resource: '/campaigns', userId: OWNER, body: { name, ...settings } }),
-  );
-  expect(created.statusCode).toBe(201);
-  return String(created.body.campaignId);
-}
-
-const openImport = (campaignId: string, userId = OWNER) =>
-  harness.http(
-    'createImport',
-    apiEvent({
-      method: 'POST',
-      resource: '/campaigns/{campaignId}/imports',
-      pathParameters: { campaignId },
-      userId,
-    }),
-  );
-
-const importStatus = (campaignId: string, importId: string, userId = OWNER) =>
-  harness.http(
-    'getImport',
-    apiEvent({
-      method: 'GET',
-      resource: '/campaigns/{campaignId}/imports/{importId}',
-      pathParameters: { campaignId, importId },
-      userId,
-    }),
-  );
-
-interface Upload {
-  url: string;
-  fields: Record<string, string>;
-}
-
-/** POSTs a file with its upload form, as a browser or the CLI does. */
-async function upload(form: Upload, content: string | Buffer): Promise<Response> {
-  const body = new FormData();
-  for (const [name, value] of Object.entries(form.fields)) body.append(name, value);
-  body.append('file', new Blob([content], { type: 'text/csv' }), 'contacts.csv');
-  return fetch(form.url, { method: 'POST', body });
-}
-
-async function importFile(content: string | Buffer, timeoutMs?: number) {
-  const campaignId = await draftCampaign(`import ${Math.random()}`);
-  const opened = await openImport(campaignId);
-  expect(opened.statusCode).toBe(201);
-  const importId = String(opened.body.importId);
-  const sent = await upload(opened.body.upload as unknown as Upload, content);
-  expect(sent.status).toBe(204);
-  const drained = await harness.drainImports(timeoutMs);
-  const status = await importStatus(campaignId, importId);
-  return { campaignId, importId, drained, status: status.body, statusCode: status.statusCode };
-}
-
-async function rejectsOf(status: Record<string, unknown>): Promise<string[][]> {
-  const link = (status.rejects as { url: string }).url;
-  const response = await fetch(link);
-  expect(response.status).toBe(200);
-  return parse(await response.text()) as string[][];
-}
+const { draftCampaign, openImport, importStatus, importFile, rejectsOf } = importClient(harness, OWNER);
 
 async function storedContacts(campaignId: string) {
   const { rows } = await harness.db.query(
