@@ -16,7 +16,7 @@ import { createCampaignService } from '../services/campaignService.ts';
 export function build(deps: { campaigns: CampaignRepository; logger: Logger }) {
   const campaigns = createCampaignService(deps);
   return httpFunction<StartCampaignRequest>(
-    { name: 'startCampaign', eventSchema: startCampaignEvent, jsonBody: true, logger: deps.logger },
+    { name: 'startCampaign', eventSchema: startCampaignEvent, jsonBody: 'optional', logger: deps.logger },
     async (event) => {
       const owned = { campaignId: event.pathParameters?.campaignId ?? '', userId: requireCaller(event) };
       const result = await campaigns.start(owned, event.body);

@@ -37,8 +37,8 @@ export interface HttpFunctionOptions {
   name: string;
   /** Validates the event once parsed; the schema lives in schemas/. */
   eventSchema: EventValidator;
-  /** The route takes a JSON body. */
-  jsonBody: boolean;
+  /** The route takes a JSON body; `'optional'`: a request without one (no body, no content type) means `{}`. */
+  jsonBody: boolean | 'optional';
   logger: Logger;
 }
 
@@ -176,6 +176,26 @@ function refuseNulCharacters(): MiddlewareObj<HttpEvent, APIGatewayProxyResult> 
   };
 }
 
+/**
+ * A request sent with neither a body nor a content type, to a route whose body is optional, is read as `{}`: the
+ * parser then has JSON to read. A body of another type is still refused (415) by the parser.
+ */
+function emptyBodyAsObject(): MiddlewareObj<HttpEvent, APIGatewayProxyResult> {
+  return {
+    before: (request) => {
+      const event = request.event as unknown as APIGatewayProxyEvent;
+      const headers = event.headers ?? {};
+      const typed = Object.keys(headers).some(
+        (name) => name.toLowerCase() === 'content-type' && headers[name],
+      );
+      if ((event.body === null || event.body === undefined || event.body === '') && !typed) {
+        event.body = '{}';
+        event.headers = { ...headers, 'content-type': 'application/json' };
+      }
+    },
+  };
+}
+
 /** Builds an HTTP function: traced, parsed, validated, with JSON errors. */
 export function httpFunction<TBody>(
   options: HttpFunctionOptions,
@@ -185,6 +205,7 @@ export function httpFunction<TBody>(
     // Powertools' own: the invocation's context (request id, cold start) on every log line.
     injectLambdaContext(options.logger) as MiddlewareObj<HttpEvent, APIGatewayProxyResult>,
     httpHeaderNormalizer() as MiddlewareObj<HttpEvent, APIGatewayProxyResult>,
+    ...(options.jsonBody === 'optional' ? [emptyBodyAsObject()] : []),
     ...(options.jsonBody
       ? [httpJsonBodyParser() as MiddlewareObj<HttpEvent, APIGatewayProxyResult>, refuseNulCharacters()]
       : []),

@@ -193,6 +193,9 @@ export async function startSystemHarness(env: Record<string, string | undefined>
     },
     now: clock,
 
+    /** Runs `work` (an invocation of a function the harness does not load) with its logs kept, not printed. */
+    quietly: captureOutput,
+
     /** Runs one scheduler tick, as its schedule does, with a new trace. */
     async tick() {
       const traceId = newTrace();
