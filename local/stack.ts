@@ -56,6 +56,8 @@ export interface LocalStack {
   /** Where PostgreSQL keeps its files (outside `dataDir` when its user cannot reach that). */
   postgresDataDir: string;
   xray: XrayReceiver;
+  /** Stops PostgreSQL (its connections cut, as a restart or failover does) and starts it again after `downMs`. */
+  restartPostgres(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -177,15 +179,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'voice-campaign-pg-')));
     if (!options.dataDir) stops.push(() => rm(dataDir, { recursive: true, force: true }));
-    const postgres = await startPostgres({
+    const postgresOptions = {
       dataDir: options.dataDir ? join(dataDir, 'postgres') : dataDir,
       port: await freePort(),
       persistent: true,
       fast: options.fast,
-    });
+    };
+    let postgres = await startPostgres(postgresOptions);
     // A temporary cluster goes with the stack, also where it had to live outside `dataDir` (see postgresDataDir).
     if (!options.dataDir) stops.push(() => rm(postgres.dataDir, { recursive: true, force: true }));
-    stops.push(postgres.stop);
+    stops.push(() => postgres.stop());
     await migrate(postgres.url);
 
     const dynamoServer = dynalite({
@@ -248,6 +251,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       databaseUrl: postgres.url,
       postgresDataDir: postgres.dataDir,
       xray,
+      async restartPostgres(downMs = 0) {
+        await postgres.stop();
+        await new Promise((resolve) => setTimeout(resolve, downMs));
+        postgres = await startPostgres({ ...postgresOptions, dataDir: postgres.dataDir });
+      },
       stop,
     };
   } catch (error) {

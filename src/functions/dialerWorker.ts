@@ -38,7 +38,7 @@ export function build(config: Pick<DialerConfig, 'claimLeaseSeconds'>, deps: Dia
   return queueFunction(
     { name: 'dialerWorker', queue: 'dial-tasks', noun: 'Dial task', validate: validateDialTask },
     deps,
-    (tasks) => dialer.dial(tasks),
+    (tasks, invocation) => dialer.dial(tasks, invocation),
   );
 }
 

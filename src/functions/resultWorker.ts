@@ -25,7 +25,7 @@ export function build(deps: ResultWorkerDeps) {
   return queueFunction(
     { name: 'resultWorker', queue: 'call-results', noun: 'Call result', validate: validateCallResult },
     deps,
-    (results) => service.process(results),
+    (results, invocation) => service.process(results, invocation),
   );
 }
 

@@ -117,16 +117,27 @@ export function createDatabase(config: DatabaseConfig, source?: ConnectionSource
           cause: error,
         });
       }
+      // A connection lost while the client is checked out (a restart, a failover) is an error event on the client,
+      // which the pool no longer listens to: without a listener it would crash the process. Its statement fails too.
+      let lost: Error | undefined;
+      const onError = (error: Error) => {
+        lost = error;
+      };
+      client.on('error', onError);
       try {
         await run(target, client, 'BEGIN');
         const result = await work((text, values) => run(target, client, text, values));
         await run(target, client, 'COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          lost ??= rollbackError;
+        });
         throw error;
       } finally {
-        client.release();
+        client.off('error', onError);
+        // A client whose connection is lost is discarded, not given to the next statement.
+        client.release(lost);
       }
     },
     async end() {

@@ -9,6 +9,18 @@ export interface Invocation {
   remainingMs(): number;
 }
 
+/**
+ * Time a service keeps in hand before its invocation is stopped: with less left, it starts no new task and answers the
+ * rest as retries (SQS delivers them again) rather than be cut off in the middle of one.
+ */
+export const TIME_MARGIN_MS = 3_000;
+
+/** Whether the invocation has time left for another task. */
+export const hasTimeFor = (invocation: Invocation | undefined): boolean =>
+  invocation === undefined || invocation.remainingMs() >= TIME_MARGIN_MS;
+
+export const OUT_OF_TIME: TaskOutcome = { kind: 'retry', reason: 'too little time left in the invocation' };
+
 /** A message's body, parsed and valid, named by its record's id. */
 export interface QueueTask<T> {
   id: string;

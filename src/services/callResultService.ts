@@ -8,7 +8,14 @@
 import type { CallResult } from '../generated/callResult.ts';
 import { describeCause } from '../lib/errors.ts';
 import type { PhoneHashing } from '../lib/phoneHashKey.ts';
-import type { Outcomes, QueueTask, TaskOutcome } from '../lib/queueTasks.ts';
+import {
+  hasTimeFor,
+  type Invocation,
+  OUT_OF_TIME,
+  type Outcomes,
+  type QueueTask,
+  type TaskOutcome,
+} from '../lib/queueTasks.ts';
 import { traced } from '../lib/tracing.ts';
 import type { CallResultRepository } from '../repositories/callResultRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
@@ -71,9 +78,13 @@ export function createCallResultService({ results, blacklist, phone, now }: Call
 
   return {
     /** One outcome per result; a dependency's failure retries that result only. */
-    async process(tasks: readonly QueueTask<CallResult>[]): Promise<Outcomes> {
+    async process(tasks: readonly QueueTask<CallResult>[], invocation?: Invocation): Promise<Outcomes> {
       const outcomes = new Map<string, TaskOutcome>();
       for (const task of tasks) {
+        if (!hasTimeFor(invocation)) {
+          outcomes.set(task.id, OUT_OF_TIME);
+          continue;
+        }
         try {
           outcomes.set(task.id, await recordOne(task.body));
         } catch (error) {

@@ -13,11 +13,19 @@
 
 import type { MessageQueue } from '../adapters/messageQueue.ts';
 import type { DialTask } from '../generated/dialTask.ts';
+import { backoff } from '../lib/backoff.ts';
 import { dialIdOf } from '../lib/dialId.ts';
 import { DependencyError, describeCause, ValidationError } from '../lib/errors.ts';
 import { phoneHash } from '../lib/phone.ts';
 import type { PhoneHashing } from '../lib/phoneHashKey.ts';
-import type { Outcomes, QueueTask, TaskOutcome } from '../lib/queueTasks.ts';
+import {
+  hasTimeFor,
+  type Invocation,
+  OUT_OF_TIME,
+  type Outcomes,
+  type QueueTask,
+  type TaskOutcome,
+} from '../lib/queueTasks.ts';
 import { type StepMark, traceTasks } from '../lib/taskTrace.ts';
 import type {
   AttemptRepository,
@@ -66,6 +74,9 @@ export function hoursCheckAt(at: Date): HoursCheck {
     return { open: false, record, ...(opensAt ? { opensAt } : {}) };
   };
 }
+/** The record of sent calls: up to 6 tries over about 6 s, enough for a database restart. */
+const RECORD_RETRY = { attempts: 6, baseDelayMs: 250, maxDelayMs: 2_000 };
+
 const retry = (step: string, error: unknown): TaskOutcome => ({
   kind: 'retry',
   reason: `${step}: ${describeCause(error)}`,
@@ -83,7 +94,7 @@ export function createDialerService({
 }: DialerDeps) {
   return {
     /** One outcome per task. Throws (the whole batch comes back) only when no task can be handled safely. */
-    async dial(tasks: readonly QueueTask<DialTask>[]): Promise<Outcomes> {
+    async dial(tasks: readonly QueueTask<DialTask>[], invocation?: Invocation): Promise<Outcomes> {
       // Without the key no task can be traced or logged safely.
       const hashKey = await phone.key();
       const outcomes = new Map<string, TaskOutcome>();
@@ -114,7 +125,7 @@ export function createDialerService({
             candidates.push(result);
           }
         });
-        if (candidates.length > 0) await dialCandidates(candidates, outcomes, trace);
+        if (candidates.length > 0) await dialCandidates(candidates, outcomes, trace, invocation);
       } finally {
         trace.finish(outcomes);
       }
@@ -126,6 +137,7 @@ export function createDialerService({
     candidates: DialCandidate[],
     outcomes: Map<string, TaskOutcome>,
     trace: ReturnType<typeof traceTasks>,
+    invocation: Invocation | undefined,
   ): Promise<void> {
     const ids = candidates.map((c) => c.id);
     // 2. CheckBlacklist
@@ -143,6 +155,11 @@ export function createDialerService({
       return;
     }
     const checkedAt = now().toISOString();
+    // No claim without the time to send and record it: the tasks come back, none half done.
+    if (!hasTimeFor(invocation)) {
+      for (const c of candidates) outcomes.set(c.id, OUT_OF_TIME);
+      return;
+    }
 
     // 3. InitiateCall: one claim for every attempt; the listed ones are recorded skipped by it.
     const intents = new Map<string, ClaimIntent>(candidates.map((c) => [c.id, intentFor(c, listed)]));
@@ -218,7 +235,7 @@ export function createDialerService({
       await trace.step(
         'RecordAttempt',
         sent.map((c) => c.id),
-        () => attempts.recordOutcomes({ initiated, released }, sentAt),
+        () => recordWithRetries(() => attempts.recordOutcomes({ initiated, released }, sentAt), invocation),
         // The record's facts on the span too (never the number): the rules version and the local times of the call.
         () => marks(sent.map((c, i) => [c.id, { metadata: { rulesVersion, ...initiated[i]?.record } }])),
       );
@@ -226,6 +243,25 @@ export function createDialerService({
     } catch (error) {
       // A sent call stays claimed: after the lease, the redelivered task sends it again under the same dialId.
       for (const c of sent) outcomes.set(c.id, retry('RecordAttempt', error));
+    }
+  }
+
+  /**
+   * Records what was sent, tried again for a short failure (a database restart or failover): once a call is out, its
+   * record is all that stops a redelivered task from sending it again after the lease (the same dialId, which the
+   * telephony side drops, but a second message all the same). Tried while the invocation has time for it.
+   */
+  async function recordWithRetries<T>(
+    record: () => Promise<T>,
+    invocation: Invocation | undefined,
+  ): Promise<T> {
+    for (let tried = 1; ; tried += 1) {
+      try {
+        return await record();
+      } catch (error) {
+        if (tried >= RECORD_RETRY.attempts || !hasTimeFor(invocation)) throw error;
+        await backoff(tried, RECORD_RETRY);
+      }
     }
   }
 

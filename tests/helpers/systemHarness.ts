@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -14,9 +15,10 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import type { APIGatewayProxyEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import pg from 'pg';
 import { acknowledge, queueRef, receiveEvent } from '../../local/sqsLambda.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { type LocalStack, QUEUES, startLocalStack } from '../../local/stack.ts';
 import type { AsteriskCall } from '../../src/generated/asteriskCall.ts';
 import type { DialTask } from '../../src/generated/dialTask.ts';
+import { startFaultProxy } from './faultProxy.ts';
 import { lambdaContext, newTrace, traceFor, useLambdaTracing } from './lambda.ts';
 
 export const PHONE_HASH_KEY = 'test-phone-hash-key-0123456789';
@@ -117,8 +119,18 @@ async function captureOutput<T>(work: () => Promise<T>): Promise<{ result: T; ou
  * Starts the embedded stack and loads the functions on it. `env` changes the functions' environment (read once,
  * when they load); a variable set to undefined is removed.
  */
-export async function startSystemHarness(env: Record<string, string | undefined> = {}) {
+export async function startSystemHarness(
+  env: Record<string, string | undefined> = {},
+  options: { faultProxies?: boolean } = {},
+) {
   const stack: LocalStack = await startLocalStack({ fast: true });
+  // The functions reach SQS and DynamoDB through proxies that can inject faults; the harness's own clients do not.
+  const faults = options.faultProxies
+    ? {
+        sqs: await startFaultProxy(stack.env.AWS_ENDPOINT_URL_SQS ?? ''),
+        dynamo: await startFaultProxy(stack.env.AWS_ENDPOINT_URL_DYNAMODB ?? ''),
+      }
+    : undefined;
   Object.assign(process.env, stack.env, {
     STAGE: 'test',
     SERVICE_NAME: 'voice-campaign',
@@ -129,6 +141,14 @@ export async function startSystemHarness(env: Record<string, string | undefined>
     SCHEDULER_SPREAD_SECONDS: '0',
     POWERTOOLS_LOG_LEVEL: 'INFO',
   });
+  if (faults) {
+    process.env.AWS_ENDPOINT_URL_SQS = faults.sqs.endpoint;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = faults.dynamo.endpoint;
+    // The SQS client sends each request to its queue URL's host: the URLs name the proxy too.
+    const sqsOrigin = new URL(stack.env.AWS_ENDPOINT_URL_SQS ?? '').origin;
+    for (const [name, value] of Object.entries(stack.env))
+      if (name.endsWith('_QUEUE_URL')) process.env[name] = value.replace(sqsOrigin, faults.sqs.endpoint);
+  }
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
@@ -179,8 +199,43 @@ export async function startSystemHarness(env: Record<string, string | undefined>
   const calls: AsteriskCall[] = [];
   const dialTaskMessages: DialTask[] = [];
 
+  /**
+   * Messages a function reported as failures: invisible until their queue's visibility timeout has passed on the
+   * functions' clock (the tests' injected one moves minutes at a time; SQS's own runs in real time).
+   */
+  const invisible: Array<{ url: string; receiptHandle: string; visibleAt: number }> = [];
+  const holdFailures = (queue: 'dialTasks' | 'callResults', event: SQSEvent, response: SQSBatchResponse) => {
+    const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+    const visibleAt = clock().getTime() + QUEUES[queue].visibilityTimeout * 1000;
+    for (const record of event.Records)
+      if (failed.has(record.messageId))
+        invisible.push({ url: stack.queueUrls[queue], receiptHandle: record.receiptHandle, visibleAt });
+  };
+
   return {
     stack,
+    /**
+     * Makes visible again the failed messages whose visibility timeout has passed on the functions' clock, as SQS
+     * does; answers how many.
+     */
+    async releaseExpired(): Promise<number> {
+      const due = invisible.filter((m) => m.visibleAt <= clock().getTime());
+      for (const message of due) {
+        invisible.splice(invisible.indexOf(message), 1);
+        await sqs
+          .send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: message.url,
+              ReceiptHandle: message.receiptHandle,
+              VisibilityTimeout: 0,
+            }),
+          )
+          .catch(() => {});
+      }
+      return due.length;
+    },
+    /** The fault-injecting proxies in front of SQS and DynamoDB (with `faultProxies`). */
+    faults,
     handler,
     functions,
     sqs,
@@ -292,7 +347,11 @@ export async function startSystemHarness(env: Record<string, string | undefined>
     },
 
     /** Delivers the queue's messages to an SQS function, batch after batch, until the queue is empty. */
-    async drain(queue: 'dialTasks', batchSize = 10): Promise<{ invocations: number; failures: number }> {
+    async drain(
+      queue: 'dialTasks',
+      batchSize = 10,
+      timeoutMs = 30_000,
+    ): Promise<{ invocations: number; failures: number }> {
       const ref = queueRef(stack.queueUrls[queue]);
       let invocations = 0;
       let failures = 0;
@@ -301,8 +360,11 @@ export async function startSystemHarness(env: Record<string, string | undefined>
         if (event === undefined) return { invocations, failures };
         traceFor(event);
         // The functions' logs are kept, not printed: a drain runs hundreds of batches.
-        const { result: response } = await captureOutput(() => handler(event, lambdaContext('dialerWorker')));
+        const { result: response } = await captureOutput(() =>
+          handler(event, lambdaContext('dialerWorker', timeoutMs)),
+        );
         await acknowledge(sqs, ref, event, response);
+        holdFailures('dialTasks', event, response);
         invocations += 1;
         failures += response.batchItemFailures.length;
       }
@@ -336,7 +398,10 @@ export async function startSystemHarness(env: Record<string, string | undefined>
     },
 
     /** Puts call results on the call-results queue and delivers them to resultWorker until the queue is empty. */
-    async deliverResults(results: readonly unknown[]): Promise<{ failures: number; output: string[] }> {
+    async deliverResults(
+      results: readonly unknown[],
+      timeoutMs = 30_000,
+    ): Promise<{ failures: number; output: string[] }> {
       const ref = queueRef(stack.queueUrls.callResults);
       for (let i = 0; i < results.length; i += 10) {
         await sqs.send(
@@ -356,10 +421,11 @@ export async function startSystemHarness(env: Record<string, string | undefined>
         if (event === undefined) return { failures, output: lines };
         traceFor(event);
         const { result: response, output } = await captureOutput(() =>
-          functions.resultWorker(event, lambdaContext('resultWorker')),
+          functions.resultWorker(event, lambdaContext('resultWorker', timeoutMs)),
         );
         lines.push(...output);
         await acknowledge(sqs, ref, event, response);
+        holdFailures('callResults', event, response);
         failures += response.batchItemFailures.length;
       }
     },
@@ -447,6 +513,8 @@ export async function startSystemHarness(env: Record<string, string | undefined>
     },
 
     async stop(): Promise<void> {
+      await faults?.sqs.stop();
+      await faults?.dynamo.stop();
       sqs.destroy();
       dynamo.destroy();
       await db.end();
