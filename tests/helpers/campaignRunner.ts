@@ -119,10 +119,6 @@ export function campaignRunner(harness: SystemHarness, mix: OutcomeMix, random: 
   /** Runs the campaign until it is completed (or `maxRounds`); answers the rounds run. */
   async function run(campaignId: string, hooks: RunHooks = {}, maxRounds = 200): Promise<number> {
     for (let round = 0; round < maxRounds; round += 1) {
-      (await import('node:fs')).appendFileSync(
-        '/tmp/faults.log',
-        `${new Date().toISOString()} round ${round}\n`,
-      );
       await hooks.beforeRound?.(round);
       // A tick that fails (a dependency down) is the schedule's to run again next minute, as on AWS.
       await harness.tick().catch(() => undefined);
