@@ -80,6 +80,10 @@ type HttpFunctionName =
   | 'blacklistRemove';
 
 const collectors = new Set<string[]>();
+/** Every line the functions wrote in this test file, for the privacy audit. */
+const allOutput: string[] = [];
+/** Every API request URL (path and query string) the harness sent, for the privacy audit. */
+const requestUrls: string[] = [];
 let restoreStreams: (() => void) | undefined;
 
 /**
@@ -94,6 +98,7 @@ async function captureOutput<T>(work: () => Promise<T>): Promise<{ result: T; ou
       const write = stream.write.bind(stream);
       stream.write = ((chunk: string | Uint8Array) => {
         for (const collector of collectors) collector.push(String(chunk));
+        allOutput.push(String(chunk));
         return true;
       }) as typeof stream.write;
       return () => {
@@ -248,6 +253,9 @@ export async function startSystemHarness(
     },
     now: clock,
 
+    /** What the functions wrote so far, and the request URLs sent: the privacy audit's material. */
+    written: () => ({ lines: [...allOutput], urls: [...requestUrls] }),
+
     /** Runs `work` (an invocation of a function the harness does not load) with its logs kept, not printed. */
     quietly: captureOutput,
 
@@ -294,15 +302,18 @@ export async function startSystemHarness(
     },
 
     async blacklist(numbers: readonly string[]): Promise<void> {
-      await dynamo.send(
-        new BatchWriteCommand({
-          RequestItems: {
-            [stack.env.BLACKLIST_TABLE ?? 'blacklist']: numbers.map((phoneNumber) => ({
-              PutRequest: { Item: { phoneNumber, addedBy: 'test', addedAt: new Date().toISOString() } },
-            })),
-          },
-        }),
-      );
+      // BatchWriteItem takes 25 items at most.
+      for (let i = 0; i < numbers.length; i += 25) {
+        await dynamo.send(
+          new BatchWriteCommand({
+            RequestItems: {
+              [stack.env.BLACKLIST_TABLE ?? 'blacklist']: numbers.slice(i, i + 25).map((phoneNumber) => ({
+                PutRequest: { Item: { phoneNumber, addedBy: 'test', addedAt: new Date().toISOString() } },
+              })),
+            },
+          }),
+        );
+      }
     },
 
     /** Puts message bodies on the dial-tasks queue (tasks as JSON, strings as they are). */
@@ -335,6 +346,10 @@ export async function startSystemHarness(
 
     /** Calls an HTTP function with a fresh trace; returns its response with the body parsed when it is JSON. */
     async http(fn: HttpFunctionName, event: APIGatewayProxyEvent) {
+      const query = new URLSearchParams(
+        (event.queryStringParameters as Record<string, string> | null) ?? {},
+      ).toString();
+      requestUrls.push(`${event.path}${query ? `?${query}` : ''}`);
       const traceId = newTrace();
       const { result: response, output } = await captureOutput(() => functions[fn](event, lambdaContext(fn)));
       let body: unknown = response.body;

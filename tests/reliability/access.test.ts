@@ -13,6 +13,7 @@ import { SignJWT } from 'jose';
 import { type ApiRequest, apiEvent } from '../helpers/apiGateway.ts';
 import { lambdaContext } from '../helpers/lambda.ts';
 import { type SystemHarness, startSystemHarness } from '../helpers/systemHarness.ts';
+import { itKeepsContactsPrivate } from './privacy.ts';
 import { writeReportSection } from './report.ts';
 
 const AUTH = {
@@ -328,3 +329,5 @@ it('answers every caller of every route as designed, and lets no one but the own
   });
   expect(wrong).toEqual([]);
 }, 300_000);
+
+itKeepsContactsPrivate(harness, 'access');

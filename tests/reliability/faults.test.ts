@@ -12,6 +12,7 @@ import { DEFAULT_MIX, seededRandom } from '../../local/telephony.ts';
 import { campaignRunner, type RunHooks } from '../helpers/campaignRunner.ts';
 import type { Fault, FaultRule } from '../helpers/faultProxy.ts';
 import { phoneNumberFor, startSystemHarness } from '../helpers/systemHarness.ts';
+import { itKeepsContactsPrivate } from './privacy.ts';
 import { writeReportSection } from './report.ts';
 
 const harness = await startSystemHarness({}, { faultProxies: true });
@@ -257,3 +258,5 @@ it('loses nothing and places no call twice under each injected fault, and recove
     expect(fault).toMatchObject({ lost: 0, duplicated: 0, blacklistedCalled: 0, outsideWindow: 0 });
   }
 }, 600_000);
+
+itKeepsContactsPrivate(harness, 'faults');

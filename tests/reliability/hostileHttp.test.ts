@@ -12,6 +12,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, expect, it } from '@jest/globals';
 import { type ApiRequest, apiEvent } from '../helpers/apiGateway.ts';
 import { startSystemHarness } from '../helpers/systemHarness.ts';
+import { itKeepsContactsPrivate } from './privacy.ts';
 import { writeReportSection } from './report.ts';
 
 const harness = await startSystemHarness();
@@ -407,3 +408,5 @@ it('answers every hostile request with a JSON 4xx and no internals, and writes n
   expect(results.filter((r) => r.wrote)).toEqual([]);
   expect(results.filter((r) => r.noMessage)).toEqual([]);
 }, 600_000);
+
+itKeepsContactsPrivate(harness, 'hostileHttp');

@@ -9,6 +9,7 @@
 import { afterAll, expect, it } from '@jest/globals';
 import { importClient, type Upload, upload } from '../helpers/imports.ts';
 import { startSystemHarness } from '../helpers/systemHarness.ts';
+import { itKeepsContactsPrivate } from './privacy.ts';
 import { writeReportSection } from './report.ts';
 
 const MAX_BYTES = 32 * 1024 * 1024;
@@ -182,3 +183,5 @@ it('refuses by the upload policy, before any import starts, an upload too large,
     outcomes,
   });
 }, 120_000);
+
+itKeepsContactsPrivate(harness, 'hostileImports');

@@ -8,6 +8,7 @@
 import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, expect, it } from '@jest/globals';
 import { startSystemHarness } from '../helpers/systemHarness.ts';
+import { itKeepsContactsPrivate } from './privacy.ts';
 import { writeReportSection } from './report.ts';
 
 const harness = await startSystemHarness();
@@ -144,3 +145,5 @@ it('sets aside every poison message with its reason, on its first delivery: none
   expect(total.retriedForever).toBe(0);
   expect(total.dropped).toBe(0);
 }, 300_000);
+
+itKeepsContactsPrivate(harness, 'poisonMessages');

@@ -17,3 +17,24 @@ export async function writeReportSection(name: string, figures: Record<string, u
   await mkdir(dirname(REPORT), { recursive: true });
   await writeFile(REPORT, `${JSON.stringify(report, null, 2)}\n`);
 }
+
+/**
+ * Adds one suite's part to a section several suites share (the privacy audit): the parts kept by suite, the section's
+ * figures their sums.
+ */
+export async function addToReportSection(
+  name: string,
+  part: string,
+  figures: Record<string, number>,
+): Promise<void> {
+  const text = existsSync(REPORT) ? (await readFile(REPORT, 'utf8')).trim() : '';
+  const report = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  const section = (report[name] ?? {}) as { bySuite?: Record<string, Record<string, number>> };
+  const bySuite = { ...section.bySuite, [part]: figures };
+  const totals: Record<string, number> = {};
+  for (const suite of Object.values(bySuite))
+    for (const [key, value] of Object.entries(suite)) totals[key] = (totals[key] ?? 0) + value;
+  report[name] = { ...totals, bySuite, measuredAt: new Date().toISOString(), node: process.version };
+  await mkdir(dirname(REPORT), { recursive: true });
+  await writeFile(REPORT, `${JSON.stringify(report, null, 2)}\n`);
+}
