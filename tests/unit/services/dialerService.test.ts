@@ -34,8 +34,11 @@ function world(
     /** dialIds whose call message fails to send. */
     unsent?: string[];
     failing?: 'blacklist' | 'claim' | 'record' | 'key';
+    /** The first records that fail, as in a database restart. */
+    recordFailures?: number;
   } = {},
 ) {
+  let recordTries = 0;
   const sent: OutgoingMessage[] = [];
   const claimed: ClaimRequest[] = [];
   const recorded: Array<{ initiated: readonly AttemptKey[]; released: readonly AttemptKey[] }> = [];
@@ -88,6 +91,7 @@ function world(
       },
       async recordOutcomes(outcome) {
         if (options.failing === 'record') throw down('postgres');
+        if ((options.recordFailures ?? 0) > recordTries++) throw down('postgres');
         recorded.push(outcome);
       },
     },
@@ -269,14 +273,45 @@ describe('dialer service', () => {
       // Prepare
       const { dial } = world({ failing });
 
-      // Act
-      const outcomes = await dial([task(9), task(10, { phoneNumber: '12' })]);
+      // Act: time enough to claim, then short: a failing record is not tried again
+      let asked = 0;
+      const outcomes = await dial([task(9), task(10, { phoneNumber: '12' })], {
+        remainingMs: () => (asked++ === 0 ? 10_000 : 2_000),
+      });
 
       // Assess
       expect(outcomes.get('m-9')).toEqual({ kind: 'retry', reason });
       expect(outcomes.get('m-10')?.kind).toBe('reject');
     },
   );
+
+  it('claims nothing with under 3 s left in the invocation: every valid task comes back, none claimed or sent', async () => {
+    // Prepare
+    const { dial, claimed, sent } = world();
+
+    // Act
+    const outcomes = await dial([task(12), task(13)], { remainingMs: () => 2_500 });
+
+    // Assess
+    expect([...outcomes.values()]).toEqual([
+      { kind: 'retry', reason: 'too little time left in the invocation' },
+      { kind: 'retry', reason: 'too little time left in the invocation' },
+    ]);
+    expect([claimed, sent]).toEqual([[], []]);
+  });
+
+  it('records a sent call through a short database outage, so its redelivered task never sends it again', async () => {
+    // Prepare: the first two records fail
+    const { dial, sent, recorded } = world({ recordFailures: 2 });
+
+    // Act
+    const outcomes = await dial([task(14)], { remainingMs: () => 30_000 });
+
+    // Assess
+    expect(outcomes.get('m-14')).toEqual({ kind: 'done', result: 'initiated' });
+    expect(sent).toHaveLength(1);
+    expect(recorded).toHaveLength(1);
+  });
 
   it('fails the whole batch when the phone-hash key cannot be read: nothing is claimed or sent', async () => {
     // Prepare
