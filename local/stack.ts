@@ -4,6 +4,7 @@
  * account. The queues, their DLQs, the blacklist table and the import bucket (with its upload notifications to the
  * imports queue) mirror the resources in serverless.yml.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -61,12 +62,48 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** A TCP port free on the loopback interface now. */
-export async function freePort(): Promise<number> {
+/**
+ * Where the kernel takes the local ports of outgoing connections (Linux's ip_local_port_range). A port handed out
+ * by `listen(0)` lies in that range, and between `freePort` closing it and a server binding it, any outgoing
+ * connection of the run (an SDK call, a pg pool) may take it: PostgreSQL then fails with "Address already in use".
+ */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    if (low !== undefined && high !== undefined && low > 11_000) return [low, high];
+  } catch {
+    // Not Linux: the range stays unknown.
+  }
+  return [0, 0];
+}
+
+function bindsOn(port: number): Promise<number | undefined> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => {
+      const bound = (server.address() as AddressInfo).port;
+      server.close(() => resolve(bound));
+    });
+  });
+}
+
+/**
+ * A TCP port free on the loopback interface now, for a server that binds it a moment later: taken below the
+ * kernel's ephemeral range where that is known (no outgoing connection lands there), at random so that parallel
+ * test workers rarely meet, and checked by binding it.
+ */
+export async function freePort(): Promise<number> {
+  const [low] = ephemeralRange();
+  for (let attempt = 0; low > 0 && attempt < 50; attempt += 1) {
+    const port = await bindsOn(10_000 + Math.floor(Math.random() * (low - 10_000)));
+    if (port !== undefined) return port;
+  }
+  const port = await bindsOn(0);
+  if (port === undefined) throw new Error('no free TCP port on 127.0.0.1');
   return port;
 }
 
@@ -170,6 +207,18 @@ async function startS3(directory: string, sqs: SQSClient, importsQueueUrl: strin
   };
 }
 
+/** Starts PostgreSQL, on another free port when a parallel process took the one chosen before it bound it. */
+async function startOnFreePort(options: Parameters<typeof startPostgres>[0]) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startPostgres(options);
+    } catch (error) {
+      if (attempt === 3 || !String(error).includes('port is in use')) throw error;
+      options.port = await freePort();
+    }
+  }
+}
+
 /** Starts every stand-in, applies the migrations, creates the table and queues. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const stops: Array<() => Promise<unknown>> = [];
@@ -185,7 +234,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       persistent: true,
       fast: options.fast,
     };
-    let postgres = await startPostgres(postgresOptions);
+    let postgres = await startOnFreePort(postgresOptions);
     // A temporary cluster goes with the stack, also where it had to live outside `dataDir` (see postgresDataDir).
     if (!options.dataDir) stops.push(() => rm(postgres.dataDir, { recursive: true, force: true }));
     stops.push(() => postgres.stop());
