@@ -1,10 +1,21 @@
 /**
  * Native ESM Jest: Middy 7 ships ESM only. ts-jest transpiles each file on its own (isolatedModules);
- * `npm run typecheck` is the type check.
+ * `npm test` is the whole suite with the default tracing backend (the X-Ray SDK), and the tests that read traces
+ * once more with the OpenTelemetry backend (the `tracing-opentelemetry` export condition selects it, as esbuild's
+ * `conditions` does for a stage's bundles). `TRACING_BACKEND=opentelemetry npm test` runs everything with it.
+ * `npm run test:reliability` (RELIABILITY=1) runs the reliability suite alone.
  * @type {import('jest').Config}
  */
-export default {
+const reliability = Boolean(process.env.RELIABILITY);
+const openTelemetryEverywhere = process.env.TRACING_BACKEND === 'opentelemetry';
+
+const backend = (name) => ({
+  displayName: name,
   testEnvironment: 'node',
+  testEnvironmentOptions: {
+    customExportConditions:
+      name === 'opentelemetry' ? ['node', 'node-addons', 'tracing-opentelemetry'] : ['node', 'node-addons'],
+  },
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': [
@@ -12,16 +23,29 @@ export default {
       { useESM: true, tsconfig: { isolatedModules: true, allowImportingTsExtensions: true } },
     ],
   },
-  // `npm test` runs everything but the reliability suite; `npm run test:reliability` (RELIABILITY=1) runs it alone.
-  testMatch: process.env.RELIABILITY
-    ? ['<rootDir>/tests/reliability/**/*.test.ts']
-    : ['<rootDir>/tests/**/*.test.ts'],
-  testPathIgnorePatterns: process.env.RELIABILITY
-    ? ['/node_modules/']
-    : ['/node_modules/', '/tests/reliability/'],
+  testPathIgnorePatterns: reliability ? ['/node_modules/'] : ['/node_modules/', '/tests/reliability/'],
+});
+
+/** The tests that read the documents the tracing backend sends, run with both backends by `npm test`. */
+const TRACING_TESTS = [
+  '<rootDir>/tests/unit/middleware/**/*.test.ts',
+  '<rootDir>/tests/unit/tracing/**/*.test.ts',
+  '<rootDir>/tests/integration/dialerWorker.test.ts',
+  '<rootDir>/tests/integration/endToEnd.test.ts',
+  '<rootDir>/tests/integration/imports.test.ts',
+];
+const ALL = reliability ? ['<rootDir>/tests/reliability/**/*.test.ts'] : ['<rootDir>/tests/**/*.test.ts'];
+
+export default {
+  projects: openTelemetryEverywhere
+    ? [{ ...backend('opentelemetry'), testMatch: ALL }]
+    : [
+        { ...backend('xray'), testMatch: ALL },
+        ...(reliability ? [] : [{ ...backend('opentelemetry'), testMatch: TRACING_TESTS }]),
+      ],
   globalSetup: '<rootDir>/tests/globalSetup.js',
   testTimeout: 60_000,
   // Two cores: integration files each start an embedded stack. The reliability suites run one after the other: they
   // write one report between them.
-  maxWorkers: process.env.RELIABILITY ? 1 : 2,
+  maxWorkers: reliability ? 1 : 2,
 };

@@ -292,6 +292,10 @@ export interface TracingConfig {
    * stage local); Lambda sets the header itself, and it must never be replaced there.
    */
   newTracePerInvocation: boolean;
+  /** Running as Lambda runs a function (LAMBDA_TASK_ROOT): only there is there a trace to continue. */
+  inLambda: boolean;
+  /** Where the X-Ray daemon takes segment documents (`host:port`, or `tcp:host:port udp:host:port`). */
+  daemonAddress: string;
 }
 
 /**
@@ -302,13 +306,23 @@ export function setTraceHeader(header: string): void {
   process.env._X_AMZN_TRACE_ID = header;
 }
 
-/** The invocation's trace header, as the Lambda runtime (or setTraceHeader) left it; read afresh each time. */
+interface LambdaInvokeStore {
+  getXRayTraceId?(): string | undefined;
+}
+
+/**
+ * The invocation's trace header, as the Lambda runtime (or setTraceHeader) left it; read afresh each time. A runtime
+ * that runs invocations concurrently keeps it per invocation in its InvokeStore (the X-Ray SDK reads it there first).
+ */
 export function traceHeader(): string | undefined {
-  return process.env._X_AMZN_TRACE_ID;
+  const store = (globalThis as { awslambda?: { InvokeStore?: LambdaInvokeStore } }).awslambda?.InvokeStore;
+  return store?.getXRayTraceId?.() ?? process.env._X_AMZN_TRACE_ID;
 }
 
 export const tracingConfig = group<TracingConfig>('tracing', (r) => ({
   newTracePerInvocation: r.optional('LOCAL_TRACE_HEADERS') === 'true',
+  inLambda: r.optional('LAMBDA_TASK_ROOT') !== undefined,
+  daemonAddress: r.optional('AWS_XRAY_DAEMON_ADDRESS') ?? '127.0.0.1:2000',
 }));
 
 /** Forgets what was read, so a test can change the environment. */

@@ -126,9 +126,9 @@ async function captureOutput<T>(work: () => Promise<T>): Promise<{ result: T; ou
  */
 export async function startSystemHarness(
   env: Record<string, string | undefined> = {},
-  options: { faultProxies?: boolean } = {},
+  options: { faultProxies?: boolean; xrayFile?: string } = {},
 ) {
-  const stack: LocalStack = await startLocalStack({ fast: true });
+  const stack: LocalStack = await startLocalStack({ fast: true, xrayFile: options.xrayFile });
   // The functions reach SQS and DynamoDB through proxies that can inject faults; the harness's own clients do not.
   const faults = options.faultProxies
     ? {

@@ -1,0 +1,120 @@
+/**
+ * What both tracing backends share: the span interface the middleware and services use, the annotation budget, the
+ * meaning of the flags, and the masking of errors. Nothing here loads a tracing library.
+ */
+import { redactPhoneLike } from '../redact.ts';
+
+export type AnnotationValue = string | number | boolean;
+
+/** X-Ray indexes at most 50 annotations a trace and silently drops keys outside [A-Za-z0-9_]. */
+export const MAX_ANNOTATIONS_PER_TRACE = 50;
+const VALID_KEY = /^[A-Za-z0-9_]+$/;
+
+/** The metadata namespace annotations past the budget go to. */
+export const OVER_BUDGET_NAMESPACE = 'annotations_over_budget';
+
+export interface Span {
+  /** True when this span records into a real trace. */
+  readonly traced: boolean;
+  /** Indexed, filterable value. Keys outside [A-Za-z0-9_] are rewritten; past the trace's budget it becomes metadata. */
+  annotate(key: string, value: AnnotationValue | undefined): void;
+  /** Unindexed context. Never put a raw phone number here. */
+  addMetadata(key: string, value: unknown): void;
+  /**
+   * Records the error and its flag: 429 throttle, other 4xx error, 5xx (and unknown errors) fault. `statusCode`, when
+   * given, is the status the error stands for (an error handler may have chosen it); the error is never changed.
+   */
+  recordError(error: unknown, statusCode?: number): void;
+  /** Sets the flag an HTTP status stands for, without an exception. */
+  markStatus(statusCode: number): void;
+  /** Opens a child span (not current: use `run` or `traced` for that). */
+  child(name: string): Span;
+  /** Runs `fn` with this span as the current one, so SDK and SQL spans nest under it. */
+  run<T>(fn: () => Promise<T>): Promise<T>;
+  /** Ends the span. Idempotent, and never throws: tracing cannot fail a request. */
+  close(): void;
+}
+
+export interface SqlTarget {
+  database: string;
+  host: string;
+  port: number;
+  user: string;
+}
+
+/** What a backend provides; `src/lib/tracing.ts` is the only importer, and re-exports it. */
+export interface TracingBackend {
+  currentSpan(): Span;
+  currentTraceHeader(): string | undefined;
+  startInvocationSpan(name: string): Span;
+  runInOwnTraceContext<T>(fn: () => Promise<T>, incoming?: string): Promise<T>;
+  captureClient<T extends object>(client: T): T;
+  startSqlSpan(target: SqlTarget, text: string): Span;
+  traceOutboundFetch(): void;
+}
+
+/** The annotations used so far in one invocation's trace. */
+export interface Budget {
+  used: number;
+}
+
+export function annotationKey(key: string): string {
+  return VALID_KEY.test(key) ? key : key.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
+export interface Flags {
+  error?: true;
+  fault?: true;
+  throttle?: true;
+}
+
+/** X-Ray's meaning of an HTTP status: 429 throttle and error, other 4xx error, 5xx fault. */
+export function flagsFor(statusCode: number): Flags {
+  if (statusCode === 429) return { throttle: true, error: true };
+  if (statusCode >= 400 && statusCode < 500) return { error: true };
+  if (statusCode >= 500) return { fault: true };
+  return {};
+}
+
+/** An Error safe to put in a trace: its type and stack frames, its message with anything number-like masked. */
+export function safeError(error: unknown): Error {
+  const source = error instanceof Error ? error : new Error(String(error));
+  const safe = new Error(redactPhoneLike(source.message.split('\n')[0] ?? ''));
+  safe.name = source.name;
+  const frames = (source.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at '));
+  safe.stack = [`${safe.name}: ${safe.message}`, ...frames].join('\n');
+  return safe;
+}
+
+export function guard(action: () => void): void {
+  try {
+    action();
+  } catch {
+    // Tracing must never fail the work it describes.
+  }
+}
+
+export const noopSpan: Span = {
+  traced: false,
+  annotate: () => {},
+  addMetadata: () => {},
+  recordError: () => {},
+  markStatus: () => {},
+  child: () => noopSpan,
+  run: (fn) => fn(),
+  close: () => {},
+};
+
+/** The parts of an X-Ray trace header (`Root=...;Parent=...;Sampled=1`). */
+export function parseTraceHeader(header: string | undefined): {
+  root?: string;
+  parent?: string;
+  sampled?: string;
+} {
+  const parts: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0) parts[part.slice(0, at).trim()] = part.slice(at + 1).trim();
+  }
+  return { root: parts.Root, parent: parts.Parent, sampled: parts.Sampled };
+}

@@ -1,0 +1,216 @@
+/**
+ * The X-Ray SDK backend (the default): the SDK's Lambda facade segment, its cls-hooked context, its AWS SDK v3
+ * client middleware and its fetch patch. The only file that loads aws-xray-sdk-core.
+ *
+ * Where there is no segment (outside Lambda, tracing off) every span is a no-op: no error, no log line.
+ */
+import AWSXRay from 'aws-xray-sdk-core';
+import { captureFetchGlobal } from 'aws-xray-sdk-fetch';
+import { setTraceHeader, traceHeader, tracingConfig } from '../config.ts';
+import { statusCodeOf } from '../errors.ts';
+import { newTraceHeader } from '../traceHeader.ts';
+import {
+  type AnnotationValue,
+  annotationKey,
+  type Budget,
+  flagsFor,
+  guard,
+  MAX_ANNOTATIONS_PER_TRACE,
+  noopSpan,
+  OVER_BUDGET_NAMESPACE,
+  parseTraceHeader,
+  type Span,
+  type SqlTarget,
+  safeError,
+  type TracingBackend,
+} from './common.ts';
+
+type XraySubsegment = AWSXRay.Subsegment;
+
+// The SDK's own setting: outside Lambda there is no segment, and it would log an error for every traced client call.
+AWSXRay.setContextMissingStrategy(() => {});
+
+let fetchTraced = false;
+
+const budgets = new WeakMap<object, Budget>();
+
+function applyFlags(sub: XraySubsegment, statusCode: number): void {
+  const flags = flagsFor(statusCode);
+  if (flags.throttle) sub.addThrottleFlag();
+  if (flags.error) sub.addErrorFlag();
+  if (flags.fault) sub.addFaultFlag();
+}
+
+class XraySpan implements Span {
+  readonly traced = true;
+  readonly #sub: XraySubsegment;
+  readonly #budget: Budget;
+  #open = true;
+
+  constructor(sub: XraySubsegment, budget: Budget) {
+    this.#sub = sub;
+    this.#budget = budget;
+    budgets.set(sub, budget);
+  }
+
+  get subsegment(): XraySubsegment {
+    return this.#sub;
+  }
+
+  annotate(key: string, value: AnnotationValue | undefined): void {
+    if (value === undefined) return;
+    const safeKey = annotationKey(key);
+    guard(() => {
+      if (this.#budget.used >= MAX_ANNOTATIONS_PER_TRACE) {
+        this.#sub.addMetadata(safeKey, value, OVER_BUDGET_NAMESPACE);
+        return;
+      }
+      this.#budget.used += 1;
+      this.#sub.addAnnotation(safeKey, value);
+    });
+  }
+
+  addMetadata(key: string, value: unknown): void {
+    guard(() => this.#sub.addMetadata(key, value));
+  }
+
+  recordError(error: unknown, status?: number): void {
+    const statusCode = status ?? statusCodeOf(error);
+    guard(() => {
+      this.#sub.addError(safeError(error));
+      // addError always sets fault; a client error is an `error`, a throttle a `throttle`.
+      if (statusCode < 500) delete (this.#sub as { fault?: boolean }).fault;
+      applyFlags(this.#sub, statusCode);
+    });
+  }
+
+  markStatus(statusCode: number): void {
+    guard(() => applyFlags(this.#sub, statusCode));
+  }
+
+  child(name: string): Span {
+    try {
+      return new XraySpan(this.#sub.addNewSubsegment(name), this.#budget);
+    } catch {
+      return noopSpan;
+    }
+  }
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const namespace = AWSXRay.getNamespace();
+    return namespace.runAndReturn(() => {
+      AWSXRay.setSegment(this.#sub);
+      return fn();
+    });
+  }
+
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    guard(() => this.#sub.close());
+  }
+}
+
+function activeEntity(): AWSXRay.Segment | XraySubsegment | undefined {
+  try {
+    // Read the context directly: AWSXRay.getSegment() reports a missing context, we only ask.
+    return AWSXRay.getNamespace().get('segment') as AWSXRay.Segment | XraySubsegment | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function currentSubsegment(): XraySubsegment | undefined {
+  const active = activeEntity();
+  return active === undefined || active instanceof AWSXRay.Segment ? undefined : active;
+}
+
+/**
+ * The segment an invocation's root subsegment belongs under: in Lambda, the facade segment, refreshed to the
+ * invocation's trace header. Taken from the segment itself, not from whatever subsegment a previous invocation
+ * left current, so a leftover never becomes the parent of a new invocation.
+ */
+function invocationSegment(): AWSXRay.Segment | undefined {
+  const active = activeEntity();
+  if (active === undefined) return undefined;
+  try {
+    AWSXRay.setSegment(active instanceof AWSXRay.Segment ? active : active.segment);
+    // getSegment() is what refreshes the Lambda facade segment to the current trace header.
+    const segment = AWSXRay.getSegment();
+    return segment instanceof AWSXRay.Segment ? segment : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function currentSpan(): Span {
+  const active = currentSubsegment();
+  if (active === undefined || active.segment?.notTraced) return noopSpan;
+  return new XraySpan(active, budgets.get(active) ?? { used: 0 });
+}
+
+export const xrayBackend: TracingBackend = {
+  currentSpan,
+
+  currentTraceHeader() {
+    const active = currentSubsegment();
+    if (active !== undefined && !active.segment?.notTraced) {
+      const traceId = active.segment?.trace_id;
+      return traceId ? `Root=${traceId};Parent=${active.id};Sampled=1` : undefined;
+    }
+    const { root } = parseTraceHeader(traceHeader());
+    return root ? `Root=${root};Sampled=0` : undefined;
+  },
+
+  startInvocationSpan(name) {
+    const parent = invocationSegment();
+    if (parent === undefined || (parent as { notTraced?: boolean }).notTraced) return noopSpan;
+    try {
+      const sub = parent.addNewSubsegment(name);
+      AWSXRay.setSegment(sub);
+      return new XraySpan(sub, { used: 0 });
+    } catch {
+      return noopSpan;
+    }
+  },
+
+  // The SDK keeps the current segment in a cls-hooked context; two invocations in one process (tests, local
+  // emulators, concurrent runtimes) would otherwise nest into each other.
+  runInOwnTraceContext(fn, incoming) {
+    // Local emulator only (see TracingConfig): it gives no trace header, so one is made per invocation (or the one
+    // its messages' sender gave them), where the Lambda runtime would put it (the SDK reads it from there).
+    if (tracingConfig().newTracePerInvocation) setTraceHeader(incoming ?? newTraceHeader().header);
+    return AWSXRay.getNamespace().runAndReturn(fn);
+  },
+
+  captureClient(client) {
+    return AWSXRay.captureAWSv3Client(
+      client as Parameters<typeof AWSXRay.captureAWSv3Client>[0],
+    ) as typeof client;
+  },
+
+  startSqlSpan(target: SqlTarget, text: string) {
+    const span = currentSpan().child(`${target.database}@${target.host}`);
+    if (span instanceof XraySpan) {
+      guard(() => {
+        span.subsegment.namespace = 'remote';
+        span.subsegment.addSqlData({
+          url: `postgresql://${target.host}:${target.port}/${target.database}`,
+          user: target.user,
+          database_type: 'PostgreSQL',
+          sanitized_query: text,
+        });
+      });
+    }
+    return span;
+  },
+
+  // node:http/https are not patched: the AWS SDK uses them, and its calls are traced as AWS subsegments already.
+  traceOutboundFetch() {
+    if (fetchTraced) return;
+    fetchTraced = true;
+    captureFetchGlobal(true);
+  },
+};
+
+export default xrayBackend;
