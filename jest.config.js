@@ -29,7 +29,6 @@ const backend = (name) => ({
 /** The tests that read the documents the tracing backend sends, run with both backends by `npm test`. */
 const TRACING_TESTS = [
   '<rootDir>/tests/unit/middleware/**/*.test.ts',
-  '<rootDir>/tests/unit/tracing/**/*.test.ts',
   '<rootDir>/tests/integration/dialerWorker.test.ts',
   '<rootDir>/tests/integration/endToEnd.test.ts',
   '<rootDir>/tests/integration/imports.test.ts',

@@ -9,6 +9,8 @@
  *    the due query's plan (bench/scheduler.ts).
  * 5. CSV imports: a 1,000,000-row file against a 100,000-row file (rows/s, peak RSS of the importing process),
  *    each imported by importWorker in a process of its own (bench/imports.ts).
+ * 6. The tracing backends (X-Ray SDK, OpenTelemetry) against Powertools' Tracer and bare Middy per invocation, and
+ *    their bundles' import time against the SDK clients' floor (bench/tracing.ts).
  * Results are appended to bench/results/results.ndjson and printed.
  */
 import { appendFile, mkdir } from 'node:fs/promises';
@@ -20,6 +22,7 @@ import { lambdaContext, newTraceHeader } from '../local/lambdaRuntime.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { measureImports } from './imports.ts';
 import { measureScheduler } from './scheduler.ts';
+import { measureTracing } from './tracing.ts';
 
 const ROUNDS = 7;
 
@@ -43,6 +46,9 @@ async function compare(n: number, a: () => Promise<unknown>, b: () => Promise<un
   }
   return { a: median(times.a), b: median(times.b) };
 }
+
+// 6. First, in processes of their own, before this process loads any tracing backend or starts the stack.
+const tracingBackends = await measureTracing();
 
 const stack = await startLocalStack({ fast: true });
 Object.assign(process.env, stack.env, {
@@ -181,6 +187,7 @@ const result = {
   },
   scheduler,
   imports,
+  tracingBackends,
 };
 const dir = join(import.meta.dirname, 'results');
 await mkdir(dir, { recursive: true });

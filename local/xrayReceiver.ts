@@ -68,6 +68,9 @@ export async function startXrayReceiver(
     }
   });
   await new Promise<void>((resolve) => socket.bind(options.port ?? 0, '127.0.0.1', resolve));
+  // A burst of documents (a batch's, or a tree split into many) must not overflow the socket's buffer: a datagram
+  // lost here would look like one never sent.
+  socket.setRecvBufferSize(16 * 1024 * 1024);
   const { port } = socket.address();
 
   return {

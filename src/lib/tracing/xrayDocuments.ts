@@ -161,23 +161,38 @@ function documentOf(span: ReadableSpan): Document {
 const bytes = (doc: Document) => Buffer.byteLength(JSON.stringify(doc));
 
 /**
- * The documents for a tree: the whole tree in one while it fits a datagram; otherwise the root alone and each child
- * subtree on its own (and so on down), every one sent separately naming its parent.
+ * The documents for a tree, as JSON text: the whole tree in one while it fits a datagram; otherwise the root with as
+ * many of its child subtrees as fit, and each of the others on its own (split the same way), naming its parent.
  */
-function split(doc: Document, traceId: string, parentId: string | undefined, out: Document[]): void {
+function split(doc: Document, traceId: string, parentId: string | undefined, out: string[]): void {
   const top: Document = { ...doc, trace_id: traceId, parent_id: parentId, type: 'subsegment' };
-  if (top.subsegments === undefined || bytes(top) <= MAX_DOCUMENT_BYTES) {
-    out.push(top);
+  const text = JSON.stringify(top);
+  if (top.subsegments === undefined || Buffer.byteLength(text) <= MAX_DOCUMENT_BYTES) {
+    out.push(text);
     return;
   }
   const children = top.subsegments;
   delete top.subsegments;
-  out.push(top);
-  for (const child of children) split(child, traceId, top.id, out);
+  // The list's brackets and key, and a comma a child.
+  let size = bytes(top) + 20;
+  const kept: Document[] = [];
+  const apart: Document[] = [];
+  for (const child of children) {
+    const childBytes = bytes(child) + 1;
+    if (size + childBytes <= MAX_DOCUMENT_BYTES) {
+      kept.push(child);
+      size += childBytes;
+    } else {
+      apart.push(child);
+    }
+  }
+  if (kept.length > 0) top.subsegments = kept;
+  out.push(JSON.stringify(top));
+  for (const child of apart) split(child, traceId, top.id, out);
 }
 
-/** The documents that carry `spans` (one invocation's, or spans that ended after it), each tree nested. */
-export function segmentDocuments(spans: readonly ReadableSpan[]): Document[] {
+/** The documents (JSON text) that carry `spans` (one invocation's, or spans that ended after it), trees nested. */
+export function segmentDocuments(spans: readonly ReadableSpan[]): string[] {
   const docs = new Map(spans.map((span) => [span.spanContext().spanId, documentOf(span)]));
   const roots: Array<{ doc: Document; span: ReadableSpan }> = [];
   for (const span of spans) {
@@ -189,7 +204,7 @@ export function segmentDocuments(spans: readonly ReadableSpan[]): Document[] {
       parent.subsegments.push(doc);
     }
   }
-  const out: Document[] = [];
+  const out: string[] = [];
   for (const { doc, span } of roots)
     split(doc, xrayTraceId(span.spanContext().traceId), span.parentSpanContext?.spanId, out);
   return out;
@@ -220,7 +235,7 @@ export class DaemonSender {
     console.warn(JSON.stringify({ level: 'WARN', message: 'X-Ray documents could not be sent', reason }));
   }
 
-  send(docs: readonly Document[]): void {
+  send(docs: readonly string[]): void {
     try {
       const { host, port } = daemonEndpoint(this.#address());
       if (this.#socket === undefined) {
@@ -230,7 +245,7 @@ export class DaemonSender {
         this.#socket.unref();
       }
       for (const doc of docs) {
-        this.#socket.send(`${DAEMON_HEADER}${JSON.stringify(doc)}`, port, host, (error) => {
+        this.#socket.send(`${DAEMON_HEADER}${doc}`, port, host, (error) => {
           if (error) this.#warn(error);
         });
       }

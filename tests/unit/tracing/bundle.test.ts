@@ -1,13 +1,14 @@
 /**
  * A function built for a stage's tracing backend holds that backend only: esbuild with the options of serverless.yml's
- * `custom.esbuild` and the conditions config/tracing.cjs gives each backend, every function's handler, read from
+ * `custom.esbuild` (scripts/esbuildOptions.ts) and the conditions config/tracing.cjs gives each backend, every function's handler, read from
  * esbuild's own list of the inputs it bundled.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { build } from 'esbuild';
+import { functionBuildOptions } from '../../../scripts/esbuildOptions.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const tracingConditions = createRequire(import.meta.url)('../../../config/tracing.cjs') as (variables: {
@@ -23,15 +24,7 @@ const FUNCTIONS = readdirSync(join(ROOT, 'src', 'functions')).filter((file) => f
 async function bundledPackages(file: string, conditions: string[]): Promise<Set<string>> {
   const result = await build({
     entryPoints: [join(ROOT, 'src', 'functions', file)],
-    // As serverless.yml's custom.esbuild.
-    bundle: true,
-    minify: true,
-    target: 'node24',
-    platform: 'node',
-    format: 'cjs',
-    mainFields: ['module', 'main'],
-    external: ['pg-native'],
-    conditions,
+    ...functionBuildOptions(conditions),
     write: false,
     metafile: true,
     logLevel: 'silent',
@@ -44,6 +37,25 @@ async function bundledPackages(file: string, conditions: string[]): Promise<Set<
 }
 
 describe('bundles per tracing backend', () => {
+  it("builds with serverless.yml's esbuild options", () => {
+    // serverless.yml's custom.esbuild, each option on a line of its own.
+    const yml = readFileSync(join(ROOT, 'serverless.yml'), 'utf8');
+    const block = yml.slice(yml.indexOf('\n  esbuild:'), yml.indexOf('\npackage:'));
+    const options = functionBuildOptions([]);
+    const inYaml = (value: unknown) => (Array.isArray(value) ? `[${value.join(', ')}]` : String(value));
+    for (const key of [
+      'bundle',
+      'minify',
+      'target',
+      'platform',
+      'format',
+      'mainFields',
+      'external',
+    ] as const) {
+      expect(block).toContain(`\n    ${key}: ${inYaml(options[key])}\n`);
+    }
+  });
+
   it('refuses a backend that does not exist, naming the ones that do', async () => {
     await expect(conditionsOf('zipkin')).rejects.toThrow('use one of xray, opentelemetry');
   });
