@@ -33,6 +33,8 @@ export interface XrayDocument {
 export interface XrayReceiver {
   /** `host:port`, the value for AWS_XRAY_DAEMON_ADDRESS. */
   address: string;
+  /** Datagrams and bytes received since the receiver started (clear() leaves them). */
+  stats(): { datagrams: number; bytes: number };
   /** Every document received so far, nested subsegments flattened out (with their parent_id set). */
   documents(): XrayDocument[];
   /** Waits until `predicate` holds for the documents received (or throws after `timeoutMs`). */
@@ -54,7 +56,10 @@ export async function startXrayReceiver(
   const socket = createSocket('udp4');
   let docs: XrayDocument[] = [];
   let pending = Promise.resolve();
+  const stats = { datagrams: 0, bytes: 0 };
   socket.on('message', (message) => {
+    stats.datagrams += 1;
+    stats.bytes += message.length;
     // Daemon protocol: a JSON header line, then the document.
     const text = message.toString('utf8');
     const body = text.slice(text.indexOf('\n') + 1);
@@ -75,6 +80,7 @@ export async function startXrayReceiver(
 
   return {
     address: `127.0.0.1:${port}`,
+    stats: () => ({ ...stats }),
     documents: () => [...docs],
     async waitFor(predicate, timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;

@@ -30,9 +30,39 @@ type XraySubsegment = AWSXRay.Subsegment;
 // The SDK's own setting: outside Lambda there is no segment, and it would log an error for every traced client call.
 AWSXRay.setContextMissingStrategy(() => {});
 
+/**
+ * In Lambda the SDK sends every subsegment as its own datagram when it closes (streaming threshold 0), each on a new
+ * socket: 55 datagrams for a dialer batch of 10. Here nothing streams on its own; an invocation's root sends its whole
+ * tree as one document when it closes (sendTree), and a span closed after that goes alone.
+ */
+AWSXRay.SegmentUtils.setStreamingThreshold(2 ** 30);
+/** A document goes out in one datagram; the daemon takes up to 64 KiB, headers and all. */
+const MAX_DOCUMENT_BYTES = 62 * 1024;
+
+/**
+ * Sends a closed subsegment with its closed children nested: as one document when it fits a datagram, otherwise each
+ * closed child's subtree first (the same way), then the rest.
+ */
+function sendTree(sub: XraySubsegment): void {
+  const children = sub.subsegments ?? [];
+  if (children.length > 0 && Buffer.byteLength(sub.format()) > MAX_DOCUMENT_BYTES) {
+    for (const child of [...children]) {
+      if (!child.isClosed()) continue;
+      sendTree(child);
+      sub.removeSubsegment(child);
+    }
+  }
+  sub.flush();
+}
+
+/** What the spans of one invocation share: the annotations used, and whether its document went out. */
+interface Invocation extends Budget {
+  sent: boolean;
+}
+
 let fetchTraced = false;
 
-const budgets = new WeakMap<object, Budget>();
+const invocations = new WeakMap<object, Invocation>();
 
 function applyFlags(sub: XraySubsegment, statusCode: number): void {
   const flags = flagsFor(statusCode);
@@ -44,13 +74,15 @@ function applyFlags(sub: XraySubsegment, statusCode: number): void {
 class XraySpan implements Span {
   readonly traced = true;
   readonly #sub: XraySubsegment;
-  readonly #budget: Budget;
+  readonly #budget: Invocation;
+  readonly #root: boolean;
   #open = true;
 
-  constructor(sub: XraySubsegment, budget: Budget) {
+  constructor(sub: XraySubsegment, invocation: Invocation, root = false) {
     this.#sub = sub;
-    this.#budget = budget;
-    budgets.set(sub, budget);
+    this.#budget = invocation;
+    this.#root = root;
+    invocations.set(sub, invocation);
   }
 
   get subsegment(): XraySubsegment {
@@ -107,7 +139,14 @@ class XraySpan implements Span {
   close(): void {
     if (!this.#open) return;
     this.#open = false;
-    guard(() => this.#sub.close());
+    guard(() => {
+      this.#sub.close();
+      // The root sends the invocation's tree; a span that closes after it goes alone.
+      if (!this.#root && !this.#budget.sent) return;
+      if (this.#root) this.#budget.sent = true;
+      sendTree(this.#sub);
+      (this.#sub.parent as XraySubsegment | AWSXRay.Segment | undefined)?.removeSubsegment(this.#sub);
+    });
   }
 }
 
@@ -146,7 +185,7 @@ function invocationSegment(): AWSXRay.Segment | undefined {
 function currentSpan(): Span {
   const active = currentSubsegment();
   if (active === undefined || active.segment?.notTraced) return noopSpan;
-  return new XraySpan(active, budgets.get(active) ?? { used: 0 });
+  return new XraySpan(active, invocations.get(active) ?? { used: 0, sent: false });
 }
 
 export const xrayBackend: TracingBackend = {
@@ -168,7 +207,7 @@ export const xrayBackend: TracingBackend = {
     try {
       const sub = parent.addNewSubsegment(name);
       AWSXRay.setSegment(sub);
-      return new XraySpan(sub, { used: 0 });
+      return new XraySpan(sub, { used: 0, sent: false }, true);
     } catch {
       return noopSpan;
     }

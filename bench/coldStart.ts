@@ -1,0 +1,137 @@
+/**
+ * Cold start, per function and tracing backend: each function's bundle (esbuild with serverless.yml's options, the
+ * backend's conditions) against its SDK floor, a bundle holding only the AWS SDK clients the function's bundle holds,
+ * each constructed: bytes, and the median import time of fresh Node processes, bundles alternating.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import { functionBuildOptions } from '../scripts/esbuildOptions.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+/** Module-load configuration only: nothing is called, so none of these is reached. */
+const ENV = {
+  AWS_REGION: 'us-east-1',
+  STAGE: 'prod',
+  SERVICE_NAME: 'voice-campaign',
+  BLACKLIST_TABLE: 'blacklist',
+  ASTERISK_CALLS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/calls',
+  DIAL_TASKS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/tasks',
+  IMPORTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/imports',
+  IMPORT_BUCKET: 'imports',
+  DATABASE_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db',
+  PHONE_HASH_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:phone',
+  AUTH_JWKS_URL: 'https://login.example.com/.well-known/jwks.json',
+  AUTH_ISSUER: 'https://login.example.com/',
+  AUTH_AUDIENCE: 'voice-campaign-api',
+};
+
+/** The AWS SDK clients a bundle holds, as `import` lines and constructions: the function's floor. */
+const CLIENTS: Record<string, string> = {
+  '@aws-sdk/client-sqs': "import { SQSClient } from '@aws-sdk/client-sqs'; new SQSClient({});",
+  '@aws-sdk/client-dynamodb':
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; new DynamoDBClient({});",
+  '@aws-sdk/client-s3': "import { S3Client } from '@aws-sdk/client-s3'; new S3Client({});",
+  '@aws-sdk/client-secrets-manager':
+    "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'; new SecretsManagerClient({});",
+};
+
+function clientsIn(metafile: Metafile): string[] {
+  const inputs = Object.keys(metafile.inputs);
+  return Object.keys(CLIENTS).filter((name) =>
+    inputs.some((input) => input.includes(`node_modules/${name}/`)),
+  );
+}
+
+function importMs(file: string): number {
+  const script = `const t = process.hrtime.bigint(); require(${JSON.stringify(file)});
+    console.log(Number(process.hrtime.bigint() - t) / 1e6);`;
+  const result = spawnSync(process.execPath, ['-e', script], {
+    env: { PATH: process.env.PATH, ...ENV },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`Loading ${file} failed:\n${result.stderr}`);
+  return Number(result.stdout.trim());
+}
+
+export interface ColdStartRow {
+  kib: number;
+  importMs: number;
+  floorKib: number;
+  floorImportMs: number;
+  ratio: number;
+  clients: string[];
+}
+
+export async function measureColdStart(options: { processes?: number; functions?: string[] } = {}) {
+  const processes = options.processes ?? 10;
+  const names =
+    options.functions ??
+    readdirSync(join(ROOT, 'src', 'functions'))
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => file.replace(/\.ts$/, ''));
+  const dir = await mkdtemp(join(tmpdir(), 'voice-campaign-bench-cold-'));
+  try {
+    const bundles: Array<{ key: string; file: string; floor: string; clients: string[] }> = [];
+    for (const backend of ['xray', 'opentelemetry'] as const) {
+      const conditions = backend === 'opentelemetry' ? ['tracing-opentelemetry'] : [];
+      for (const name of names) {
+        const file = join(dir, `${name}.${backend}.cjs`);
+        const { metafile } = await build({
+          ...functionBuildOptions(conditions),
+          entryPoints: [join(ROOT, 'src', 'functions', `${name}.ts`)],
+          outfile: file,
+          metafile: true,
+          logLevel: 'silent',
+        });
+        const clients = clientsIn(metafile);
+        const floor = join(dir, `${name}.${backend}.floor.cjs`);
+        await build({
+          ...functionBuildOptions(conditions),
+          stdin: { contents: clients.map((client) => CLIENTS[client]).join('\n'), resolveDir: ROOT },
+          outfile: floor,
+          logLevel: 'silent',
+        });
+        bundles.push({ key: `${name}.${backend}`, file, floor, clients });
+      }
+    }
+    // One process a bundle, round after round, so that drift in the machine's load spreads over all of them.
+    const times = new Map<string, number[]>();
+    for (let i = 0; i < processes; i += 1) {
+      for (const bundle of bundles) {
+        for (const file of [bundle.file, bundle.floor])
+          times.set(file, [...(times.get(file) ?? []), importMs(file)]);
+      }
+    }
+    const rows: Record<string, Record<string, ColdStartRow>> = { xray: {}, opentelemetry: {} };
+    for (const bundle of bundles) {
+      const [name = '', backend = ''] = bundle.key.split('.');
+      const ms = median(times.get(bundle.file) ?? []);
+      const floorMs = median(times.get(bundle.floor) ?? []);
+      (rows[backend] as Record<string, ColdStartRow>)[name] = {
+        kib: round((await stat(bundle.file)).size / 1024, 0),
+        importMs: round(ms),
+        floorKib: round((await stat(bundle.floor)).size / 1024, 0),
+        floorImportMs: round(floorMs),
+        ratio: round(ms / floorMs, 2),
+        clients: bundle.clients.map((client) => client.replace('@aws-sdk/client-', '')),
+      };
+    }
+    const worst = (backend: string) =>
+      Math.max(...Object.values(rows[backend] ?? {}).map((row) => row.ratio));
+    return { processes, worstRatio: { xray: worst('xray'), opentelemetry: worst('opentelemetry') }, ...rows };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) {
+  const quick = process.argv.includes('--quick');
+  console.log(JSON.stringify(await measureColdStart({ processes: quick ? 3 : 10 }), null, 2));
+}
