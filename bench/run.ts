@@ -1,196 +1,195 @@
 /**
- * `npm run bench`: speed, as ratios against a baseline measured in the same run (this machine is noisy).
- * 1. Tracing overhead: a trivial handler through the traced chain (X-Ray Lambda mode, documents sent over UDP)
- *    against the same handler through plain middy().
- * 2. Dialer batch: 10 tasks through dialerWorker on the embedded stack against the floor of the I/O a batch needs
- *    (one BatchGetItem, one SendMessageBatch, five SQL round trips, made with the same clients).
- * 3. The same dialer batch, traced and sampled, against the same batch with the trace not sampled.
- * 4. The scheduler: one tick for a campaign of 1,000,000 contacts against one of 100,000, fresh and analysed, with
- *    the due query's plan (bench/scheduler.ts).
- * 5. CSV imports: a 1,000,000-row file against a 100,000-row file (rows/s, peak RSS of the importing process),
- *    each imported by importWorker in a process of its own (bench/imports.ts).
- * 6. The tracing backends (X-Ray SDK, OpenTelemetry) against Powertools' Tracer and bare Middy per invocation, and
- *    their bundles' import time against the SDK clients' floor (bench/tracing.ts).
- * Results are appended to bench/results/results.ndjson and printed.
+ * `npm run bench` (`-- --quick` for a smaller run): every figure against a baseline measured in the same run (this
+ * machine is noisy: compare ratios), written to bench/results/latest.json, appended to bench/results/results.ndjson,
+ * and printed as a table with the targets.
+ * 1. middleware: the project's chain with each tracing backend and Powertools' Tracer, against bare Middy
+ *    (bench/tracing.ts, bench/tracingChild.ts);
+ * 2. coldStart: each function's bundle per backend against its SDK clients' floor (bench/coldStart.ts);
+ * 3. traceVolume and 6. dialer: per backend, on an embedded stack each (bench/dialer.ts, bench/dialerChild.ts);
+ * 4. import: a 100,000-row and a 1,000,000-row CSV through importWorker (bench/imports.ts);
+ * 5. scheduler: one tick over 100,000 and 1,000,000 contacts, fresh and analysed (bench/scheduler.ts);
+ * 7. endToEnd: a campaign from start to `completed` through the telephony simulator (bench/endToEndChild.ts).
  */
-import { appendFile, mkdir } from 'node:fs/promises';
+import { execFile, execFileSync } from 'node:child_process';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { promisify } from 'node:util';
 import pg from 'pg';
-import { lambdaContext, newTraceHeader } from '../local/lambdaRuntime.ts';
 import { startLocalStack } from '../local/stack.ts';
+import { measureColdStart } from './coldStart.ts';
+import { measureDialer } from './dialer.ts';
 import { measureImports } from './imports.ts';
 import { measureScheduler } from './scheduler.ts';
 import { measureTracing } from './tracing.ts';
 
-const ROUNDS = 7;
+const ROOT = join(import.meta.dirname, '..');
+const quick = process.argv.includes('--quick');
+const started = Date.now();
+const log = (part: string) =>
+  console.error(`bench: ${part} (${Math.round((Date.now() - started) / 1000)} s)`);
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
+log('middleware and tracing imports');
+const tracing = await measureTracing(quick ? { invocations: 500, rounds: 6, repeats: 1, imports: 5 } : {});
+log('coldStart');
+const coldStart = await measureColdStart({ processes: quick ? 3 : 10 });
+log('traceVolume and dialer');
+const dialer = await measureDialer(quick ? { tasks: 1_000, rounds: 3 } : {});
 
-/** Runs `a` and `b` in alternating rounds of `n` calls; returns each one's median time per call (ms). */
-async function compare(n: number, a: () => Promise<unknown>, b: () => Promise<unknown>) {
-  const times = { a: [] as number[], b: [] as number[] };
-  for (let round = 0; round < ROUNDS; round += 1) {
-    for (const [key, fn] of [
-      ['a', a],
-      ['b', b],
-    ] as const) {
-      const start = performance.now();
-      for (let i = 0; i < n; i += 1) await fn();
-      times[key].push((performance.now() - start) / n);
-    }
-  }
-  return { a: median(times.a), b: median(times.b) };
-}
-
-// 6. First, in processes of their own, before this process loads any tracing backend or starts the stack.
-const tracingBackends = await measureTracing();
-
+log('import and scheduler');
 const stack = await startLocalStack({ fast: true });
+// The scheduler service runs in this process, configured as the functions are.
 Object.assign(process.env, stack.env, {
   STAGE: 'bench',
   PHONE_HASH_KEY: 'bench-phone-hash-key-0123456789',
   PHONE_DEFAULT_REGION: 'US',
-  LAMBDA_TASK_ROOT: '/var/task',
   POWERTOOLS_LOG_LEVEL: 'ERROR',
 });
-const { default: middy } = await import('@middy/core');
-const { tracedChain } = await import('../src/middleware/tracedChain.ts');
-const { traced } = await import('../src/lib/tracing.ts');
-const { handler: dialer } = await import('../src/functions/dialerWorker.ts');
-const { sqsClient } = await import('../src/lib/sqsClient.ts');
-const { dynamoClient } = await import('../src/lib/dynamoClient.ts');
-
-// 1. Tracing overhead per invocation.
-const work = async () => {
-  await traced('Work', async () => {});
-  return 'ok';
-};
-const plain = middy(async () => 'ok');
-const tracedHandler = tracedChain({ name: 'bench' }, [], work);
-const context = lambdaContext('bench');
-const tracing = await compare(
-  500,
-  () => {
-    process.env._X_AMZN_TRACE_ID = newTraceHeader().header;
-    return tracedHandler({}, context);
-  },
-  () => plain({}, context),
-);
-
-// 2. Dialer batch against its I/O floor.
 const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
 // A server stopped under an idle client must not crash the run.
 db.on('error', () => {});
-const CONTACTS = 3 * 10 * 10 * ROUNDS;
-await db.query(`INSERT INTO campaigns (id, user_id, name, status) VALUES ('bench', 'u', 'bench', 'running')`);
-await db.query(
-  `INSERT INTO contacts (campaign_id, id, phone_number)
-   SELECT 'bench', 'k' || i, '+1202555' || lpad(i::text, 4, '0') FROM generate_series(0, $1 - 1) AS i`,
-  [CONTACTS],
-);
-let next = 0;
-const batch = () => ({
-  Records: Array.from({ length: 10 }, () => {
-    const i = next++;
-    const body = JSON.stringify({
-      campaignId: 'bench',
-      contactId: `k${i}`,
-      attempt: 1,
-      phoneNumber: `+1202555${String(i).padStart(4, '0')}`,
-    });
-    return {
-      messageId: `m${i}`,
-      receiptHandle: `r${i}`,
-      body,
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: '0',
-        SenderId: 'bench',
-        ApproximateFirstReceiveTimestamp: '0',
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:dial-tasks',
-      awsRegion: 'us-east-1',
-    };
-  }),
-});
-const ioFloor = async () => {
-  const numbers = Array.from({ length: 10 }, (_, i) => ({ phoneNumber: `+1202555${String(9000 + i)}` }));
-  await dynamoClient.send(new BatchGetCommand({ RequestItems: { blacklist: { Keys: numbers } } }));
-  // The claim's transaction: BEGIN, the numbers' locks, the claim, COMMIT.
-  const client = await db.connect();
-  try {
-    for (const text of ['BEGIN', 'SELECT 1', 'SELECT 1', 'COMMIT']) await client.query(text);
-  } finally {
-    client.release();
-  }
-  await sqsClient.send(
-    new SendMessageBatchCommand({
-      QueueUrl: stack.queueUrls.asteriskCalls,
-      Entries: numbers.map((_, i) => ({ Id: String(i), MessageBody: '{"floor":true}' })),
-    }),
-  );
-  await db.query('SELECT 1');
-};
-const dialing = await compare(
-  10,
-  async () => {
-    process.env._X_AMZN_TRACE_ID = newTraceHeader().header;
-    const response = await dialer(batch(), lambdaContext('dialerWorker'));
-    if (response.batchItemFailures.length > 0) throw new Error('bench batch failed');
-  },
-  ioFloor,
-);
-// 3. The same batch with the trace not sampled: what the per-task subsegments cost.
-const sampling = await compare(
-  10,
-  async () => {
-    process.env._X_AMZN_TRACE_ID = newTraceHeader(true).header;
-    await dialer(batch(), lambdaContext('dialerWorker'));
-  },
-  async () => {
-    process.env._X_AMZN_TRACE_ID = newTraceHeader(false).header;
-    await dialer(batch(), lambdaContext('dialerWorker'));
-  },
-);
-// 4. The scheduler's tick, for a campaign of 100,000 contacts and one of 1,000,000.
-const scheduler = await measureScheduler(stack, db);
+const sizes = quick ? { small: 10_000, large: 100_000 } : { small: 100_000, large: 1_000_000 };
+const scheduler = await measureScheduler(stack, db, sizes);
 await db.end();
-// 5. CSV imports, 100,000 and 1,000,000 rows.
-const imports = await measureImports(stack);
+const imports = await measureImports(stack, sizes);
 await stack.stop();
+
+log('endToEnd');
+const { stdout } = await promisify(execFile)(
+  process.execPath,
+  [join(ROOT, 'bench', 'endToEndChild.ts'), String(quick ? 1_000 : 10_000)],
+  { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
+);
+const endToEnd = JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
+
+interface Target {
+  name: string;
+  target: string;
+  value: number | null;
+  met: boolean;
+}
+const target = (
+  name: string,
+  value: number | undefined | null,
+  limit: number,
+  at: 'max' | 'min',
+): Target => ({
+  name,
+  target: `${at === 'max' ? '<=' : '>='} ${limit}`,
+  value: value ?? null,
+  met: value !== undefined && value !== null && (at === 'max' ? value <= limit : value >= limit),
+});
+const mw = tracing.middleware;
+interface Tick {
+  tickMs: number;
+  released: number;
+  dueQuery: { rowsRead: number };
+}
+const largeTick = (scheduler as unknown as { large: { fresh: Tick; analysed: Tick } }).large;
+const analysedPlan = largeTick.analysed.dueQuery;
+const released = largeTick.analysed.released;
+const tv = dialer.traceVolume as Record<string, Record<string, number>>;
+const dl = dialer.dialer as unknown as {
+  batched: { perBatch: Record<string, number> };
+  batchedOverPerTask: number;
+  batchedOverFloor: number;
+};
+const targets: Target[] = [
+  target('middleware: X-Ray SDK sampled / Powertools', mw.ratiosToPowertools.xraySampled, 1.0, 'max'),
+  target(
+    'middleware: OpenTelemetry sampled / Powertools',
+    mw.ratiosToPowertools.openTelemetrySampled,
+    0.5,
+    'max',
+  ),
+  target('middleware: X-Ray SDK unsampled / Powertools', mw.ratiosToPowertools.xrayUnsampled, 0.6, 'max'),
+  target(
+    'middleware: OpenTelemetry unsampled / Powertools',
+    mw.ratiosToPowertools.openTelemetryUnsampled,
+    0.6,
+    'max',
+  ),
+  target('coldStart: worst function / its SDK floor, X-Ray SDK', coldStart.worstRatio.xray, 1.5, 'max'),
+  target(
+    'coldStart: worst function / its SDK floor, OpenTelemetry',
+    coldStart.worstRatio.opentelemetry,
+    1.3,
+    'max',
+  ),
+  target(
+    'traceVolume: datagrams per sampled batch of 10, X-Ray SDK',
+    tv.xray?.datagramsPerSampledBatch,
+    12,
+    'max',
+  ),
+  target(
+    'traceVolume: datagrams per sampled batch, OpenTelemetry',
+    tv.opentelemetry?.datagramsPerSampledBatch,
+    12,
+    'max',
+  ),
+  target('traceVolume: sampled / unsampled batch, X-Ray SDK', tv.xray?.sampledOverUnsampled, 1.1, 'max'),
+  target(
+    'traceVolume: sampled / unsampled batch, OpenTelemetry',
+    tv.opentelemetry?.sampledOverUnsampled,
+    1.1,
+    'max',
+  ),
+  target(
+    'import: rows/s, 1,000,000 rows',
+    (imports.large as { rowsPerSecond: number }).rowsPerSecond,
+    10_000,
+    'min',
+  ),
+  target('import: peak RSS 1M / 100k', imports.rssRatio, 1.2, 'max'),
+  target('scheduler: tick 1M / 100k (analysed)', scheduler.tickRatio, 1.2, 'max'),
+  target(
+    'scheduler: rows read / released (1M, analysed)',
+    released ? analysedPlan.rowsRead / released : null,
+    2,
+    'max',
+  ),
+  target(
+    'scheduler: first tick after import / analysed (1M)',
+    largeTick.fresh.tickMs / largeTick.analysed.tickMs,
+    2,
+    'max',
+  ),
+  target('dialer: DynamoDB requests per batch', dl.batched.perBatch.dynamodb, 1, 'max'),
+  target('dialer: SQS requests per batch', dl.batched.perBatch.sqs, 1, 'max'),
+  target('dialer: statements per batch', dl.batched.perBatch.statements, 3, 'max'),
+  target('dialer: batched / per task', dl.batchedOverPerTask, 5, 'min'),
+  target('dialer: batched / I/O floor', dl.batchedOverFloor, 1.3, 'max'),
+];
 
 const result = {
   date: new Date().toISOString(),
+  commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(),
   node: process.version,
-  tracing: {
-    tracedChainMs: Number(tracing.a.toFixed(4)),
-    plainMiddyMs: Number(tracing.b.toFixed(4)),
-    overheadMs: Number((tracing.a - tracing.b).toFixed(4)),
-  },
-  dialerBatch10: {
-    batchMs: Number(dialing.a.toFixed(3)),
-    ioFloorMs: Number(dialing.b.toFixed(3)),
-    ratio: Number((dialing.a / dialing.b).toFixed(2)),
-  },
-  dialerBatch10Sampling: {
-    sampledMs: Number(sampling.a.toFixed(3)),
-    unsampledMs: Number(sampling.b.toFixed(3)),
-    ratio: Number((sampling.a / sampling.b).toFixed(2)),
-  },
+  quick,
+  seconds: Math.round((Date.now() - started) / 1000),
+  targets,
+  middleware: mw,
+  tracingImport: tracing.import,
+  coldStart,
+  traceVolume: dialer.traceVolume,
+  dialer: dialer.dialer,
+  import: imports,
   scheduler,
-  imports,
-  tracingBackends,
+  endToEnd,
 };
 const dir = join(import.meta.dirname, 'results');
 await mkdir(dir, { recursive: true });
+// A quick run is for trying things: it does not replace the committed figures.
+if (!quick) await writeFile(join(dir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
 await appendFile(join(dir, 'results.ndjson'), `${JSON.stringify(result)}\n`);
-console.log(JSON.stringify(result, null, 2));
+console.log('| Target | Value | Met |\n| --- | --- | --- |');
+for (const row of targets)
+  console.log(
+    `| ${row.name} (${row.target}) | ${row.value === null ? '-' : Number(row.value.toFixed(2))} | ${row.met ? 'yes' : 'no'} |`,
+  );
+console.log(
+  `\nendToEnd: ${endToEnd.contacts} contacts, ${endToEnd.contactsPerSecond} contacts/s, per contact: ` +
+    `${endToEnd.requestsPerContact?.sqs} SQS, ${endToEnd.requestsPerContact?.dynamodb} DynamoDB, ` +
+    `${endToEnd.requestsPerContact?.postgresStatements} SQL statements`,
+);
 process.exit(0);
