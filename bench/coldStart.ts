@@ -65,7 +65,8 @@ export interface ColdStartRow {
   importMs: number;
   floorKib: number;
   floorImportMs: number;
-  ratio: number;
+  /** Over the floor; none for a function that holds no SDK client (its floor would be an empty file). */
+  ratio: number | null;
   clients: string[];
 }
 
@@ -119,12 +120,14 @@ export async function measureColdStart(options: { processes?: number; functions?
         importMs: round(ms),
         floorKib: round((await stat(bundle.floor)).size / 1024, 0),
         floorImportMs: round(floorMs),
-        ratio: round(ms / floorMs, 2),
+        ratio: bundle.clients.length > 0 ? round(ms / floorMs, 2) : null,
         clients: bundle.clients.map((client) => client.replace('@aws-sdk/client-', '')),
       };
     }
     const worst = (backend: string) =>
-      Math.max(...Object.values(rows[backend] ?? {}).map((row) => row.ratio));
+      Math.max(
+        ...Object.values(rows[backend] ?? {}).flatMap((row) => (row.ratio === null ? [] : [row.ratio])),
+      );
     return { processes, worstRatio: { xray: worst('xray'), opentelemetry: worst('opentelemetry') }, ...rows };
   } finally {
     await rm(dir, { recursive: true, force: true });
