@@ -63,11 +63,12 @@ function clientsLoaded(metafile: Metafile, entry: string): string[] {
   );
 }
 
-function importMs(file: string): number {
+/** `compileCache`: a directory of V8's compile cache for the process to read (and fill, when empty). */
+function importMs(file: string, compileCache?: string): number {
   const script = `const t = process.hrtime.bigint(); require(${JSON.stringify(file)});
     console.log(Number(process.hrtime.bigint() - t) / 1e6);`;
   const result = spawnSync(process.execPath, ['-e', script], {
-    env: { PATH: process.env.PATH, ...ENV },
+    env: { PATH: process.env.PATH, ...ENV, ...(compileCache ? { NODE_COMPILE_CACHE: compileCache } : {}) },
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`Loading ${file} failed:\n${result.stderr}`);
@@ -138,11 +139,34 @@ export async function measureColdStart(options: { processes?: number; functions?
         clients: bundle.clients.map((client) => client.replace('@aws-sdk/client-', '')),
       };
     }
+    // What a compile cache shipped with the bundle would save: the dialer's bundle, the cache filled by one load.
+    const dialer = bundles.find((bundle) => bundle.key === 'dialerWorker.opentelemetry') ?? bundles[0];
+    const cacheDir = join(dir, 'compile-cache');
+    let compileCache: Record<string, number> | undefined;
+    if (dialer) {
+      importMs(dialer.file, cacheDir);
+      const cold: number[] = [];
+      const cached: number[] = [];
+      for (let i = 0; i < processes; i += 1) {
+        cold.push(importMs(dialer.file));
+        cached.push(importMs(dialer.file, cacheDir));
+      }
+      compileCache = {
+        withoutMs: round(median(cold)),
+        withMs: round(median(cached)),
+        ratio: round(median(cached) / median(cold), 2),
+      };
+    }
     const worst = (backend: string) =>
       Math.max(
         ...Object.values(rows[backend] ?? {}).flatMap((row) => (row.ratio === null ? [] : [row.ratio])),
       );
-    return { processes, worstRatio: { xray: worst('xray'), opentelemetry: worst('opentelemetry') }, ...rows };
+    return {
+      processes,
+      worstRatio: { xray: worst('xray'), opentelemetry: worst('opentelemetry') },
+      dialerWorkerCompileCache: compileCache,
+      ...rows,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
