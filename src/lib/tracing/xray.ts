@@ -24,6 +24,7 @@ import {
   safeError,
   type TracingBackend,
 } from './common.ts';
+import { DaemonSender, MAX_DOCUMENT_BYTES } from './xrayDocuments.ts';
 
 type XraySubsegment = AWSXRay.Subsegment;
 
@@ -36,23 +37,26 @@ AWSXRay.setContextMissingStrategy(() => {});
  * tree as one document when it closes (sendTree), and a span closed after that goes alone.
  */
 AWSXRay.SegmentUtils.setStreamingThreshold(2 ** 30);
-/** A document goes out in one datagram; the daemon takes up to 64 KiB, headers and all. */
-const MAX_DOCUMENT_BYTES = 62 * 1024;
+/** The documents go to the daemon on one socket, as the OpenTelemetry backend's do (the SDK opens one per send). */
+const daemon = new DaemonSender(() => tracingConfig().daemonAddress);
 
 /**
  * Sends a closed subsegment with its closed children nested: as one document when it fits a datagram, otherwise each
- * closed child's subtree first (the same way), then the rest.
+ * closed child's subtree first (the same way), then the rest. `format()` is the SDK's own document of it.
  */
 function sendTree(sub: XraySubsegment): void {
+  const document = sub.format();
   const children = sub.subsegments ?? [];
-  if (children.length > 0 && Buffer.byteLength(sub.format()) > MAX_DOCUMENT_BYTES) {
-    for (const child of [...children]) {
-      if (!child.isClosed()) continue;
-      sendTree(child);
-      sub.removeSubsegment(child);
-    }
+  if (children.length === 0 || Buffer.byteLength(document) <= MAX_DOCUMENT_BYTES) {
+    daemon.send([document]);
+    return;
   }
-  sub.flush();
+  for (const child of [...children]) {
+    if (!child.isClosed()) continue;
+    sendTree(child);
+    sub.removeSubsegment(child);
+  }
+  daemon.send([sub.format()]);
 }
 
 /** What the spans of one invocation share: the annotations used, and whether its document went out. */

@@ -48,7 +48,7 @@ export const ATTR = {
 } as const;
 
 /** A document goes out in one datagram; the daemon takes up to 64 KiB, headers and all. */
-const MAX_DOCUMENT_BYTES = 62 * 1024;
+export const MAX_DOCUMENT_BYTES = 62 * 1024;
 const DAEMON_HEADER = '{"format": "json", "version": 1}\n';
 
 type Document = Record<string, unknown> & { id: string; subsegments?: Document[] };
