@@ -94,12 +94,9 @@ function causeOf(span: ReadableSpan): Document['cause'] {
   return exceptions.length > 0 ? { working_directory: process.cwd(), exceptions } : undefined;
 }
 
-function defined(
-  value: Record<string, AttributeValue | undefined>,
-): Record<string, AttributeValue> | undefined {
-  const entries = Object.entries(value).filter(([, item]) => item !== undefined) as Array<
-    [string, AttributeValue]
-  >;
+/** The fields that have a value, or nothing when none has (an empty `sql`, `aws` or `http` is left out). */
+function defined<T>(value: Record<string, T | undefined>): Record<string, T> | undefined {
+  const entries = Object.entries(value).filter((entry): entry is [string, T] => entry[1] !== undefined);
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
@@ -154,8 +151,9 @@ function documentOf(span: ReadableSpan): Document {
   }
   const request = defined({ url: attributes[ATTR.url], method: attributes[ATTR.method] });
   const response = defined({ status, content_length: attributes[ATTR.contentLength] });
-  if (request !== undefined || response !== undefined) doc.http = defined({ request, response } as never);
-  return JSON.parse(JSON.stringify(doc)) as Document;
+  doc.http = defined({ request, response });
+  // Fields left undefined are dropped when the document is serialised (JSON.stringify).
+  return doc;
 }
 
 const bytes = (doc: Document) => Buffer.byteLength(JSON.stringify(doc));
