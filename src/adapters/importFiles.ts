@@ -2,12 +2,13 @@
  * The import bucket: upload forms for CSV files (presigned POST with a size limit: the client sends the file straight
  * to S3, never through the API), reading an uploaded file from a byte on, writing a rejects file as it is produced
  * (multipart, never whole in memory), and short-lived links to download it.
+ *
+ * The upload form's signer, the multipart writer and the link presigner are each needed by one route or only when an
+ * import has rejects, so they load on first use (`import()`): the functions that import this module (the two import
+ * routes, the import worker) do not pay for all three at cold start.
  */
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, NotFound, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
-import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 export interface UploadForm {
   /** POST the file here as multipart/form-data: these fields first, then the file as the field `file`. */
@@ -54,6 +55,7 @@ export function createImportFiles({
 }): ImportFiles {
   return {
     async uploadForm(key, { maxBytes, seconds, now }) {
+      const { createPresignedPost } = await import('@aws-sdk/s3-presigned-post');
       const { url, fields } = await createPresignedPost(signer, {
         Bucket: bucket,
         Key: key,
@@ -94,13 +96,15 @@ export function createImportFiles({
     },
 
     async write(key, body, contentType) {
+      const { Upload } = await import('@aws-sdk/lib-storage');
       await new Upload({
         client: s3,
         params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
       }).done();
     },
 
-    downloadLink(key, { seconds, fileName }) {
+    async downloadLink(key, { seconds, fileName }) {
+      const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
       return getSignedUrl(
         signer,
         new GetObjectCommand({

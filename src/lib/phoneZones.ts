@@ -4,29 +4,12 @@
  * whose prefix spans several zones keeps them all: calling must then hold in every one.
  */
 import timeZonesByPrefix from '../generated/timeZonesByPrefix.json' with { type: 'json' };
+import { isTimeZone } from './timeZones.ts';
 
 export type ZoneSource = 'given' | 'number' | 'campaign';
 
 const BY_PREFIX = timeZonesByPrefix as Record<string, string[]>;
 const LONGEST_PREFIX = Math.max(...Object.keys(BY_PREFIX).map((prefix) => prefix.length));
-
-/** Whether `zone` is an IANA time zone this runtime knows. */
-export function isTimeZone(zone: string): boolean {
-  let known = checkedZones.get(zone);
-  if (known === undefined) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      known = true;
-    } catch {
-      known = false;
-    }
-    // Remembered: an import asks about the same few zones a million times. Bounded: callers may send any text.
-    if (checkedZones.size < 10_000) checkedZones.set(zone, known);
-  }
-  return known;
-}
-
-const checkedZones = new Map<string, boolean>();
 
 /**
  * The zones of an E.164 number by its longest known prefix. A country code alone says nothing when the country
