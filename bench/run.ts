@@ -85,6 +85,7 @@ interface Tick {
   dueQuery: { rowsRead: number };
 }
 const largeTick = (scheduler as unknown as { large: { fresh: Tick; analysed: Tick } }).large;
+const startedTick = (scheduler as unknown as { started: Tick }).started;
 const analysedPlan = largeTick.analysed.dueQuery;
 const released = largeTick.analysed.released;
 const tv = dialer.traceVolume as Record<string, Record<string, number>>;
@@ -150,8 +151,8 @@ const targets: Target[] = [
     'max',
   ),
   target(
-    'scheduler: first tick after import / analysed (large)',
-    largeTick.fresh.tickMs / largeTick.analysed.tickMs,
+    'scheduler: first tick after a load and start / analysed (large)',
+    startedTick.tickMs / largeTick.analysed.tickMs,
     2,
     'max',
   ),

@@ -3,6 +3,7 @@
  * schedule.
  */
 import type { Database } from '../lib/database.ts';
+import { analyseContacts } from './contactRepository.ts';
 
 export type CampaignStatus = 'draft' | 'running' | 'paused' | 'completed' | 'cancelled';
 
@@ -57,6 +58,8 @@ export interface CampaignRepository {
     to: CampaignStatus,
   ): Promise<Campaign | undefined>;
   countContacts(campaignId: string): Promise<number>;
+  /** Refreshes the planner's statistics of the contacts table (see `analyseContacts`). */
+  analyseContacts(): Promise<void>;
   /** Attempts of the campaign by status (queued, dialing, initiated, skipped_blacklisted, failed). */
   attemptCounts(campaignId: string): Promise<Record<string, number>>;
   /** Where the campaign's calls and contacts stand (one statement). */
@@ -125,6 +128,8 @@ export function createCampaignRepository(db: Database): CampaignRepository {
       const { rows } = await db.query<CampaignRow>(TRANSITION_SQL, [campaignId, userId, from, to]);
       return rows[0] && toCampaign(rows[0]);
     },
+
+    analyseContacts: () => analyseContacts(db),
 
     async countContacts(campaignId) {
       const { rows } = await db.query<{ n: number }>(

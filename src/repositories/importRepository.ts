@@ -6,7 +6,7 @@
  */
 import type { Database, Query } from '../lib/database.ts';
 import type { ContactRow } from '../services/contactInput.ts';
-import { insertContacts } from './contactRepository.ts';
+import { analyseContacts, insertContacts } from './contactRepository.ts';
 
 export type ImportStatus = 'waiting' | 'importing' | 'done' | 'failed';
 
@@ -254,9 +254,7 @@ export function createImportRepository(db: Database): ImportRepository {
       });
     },
 
-    async analyseContacts() {
-      await db.query('ANALYZE contacts');
-    },
+    analyseContacts: () => analyseContacts(db),
 
     async expireWaiting(importId, graceSeconds, error) {
       const { rowCount } = await db.query(

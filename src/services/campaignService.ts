@@ -10,7 +10,7 @@
  * Asking for the state a campaign is already in changes nothing and answers with it (a retried request); any other
  * state answers 409 naming it. Another user's campaign answers 404, as one that does not exist.
  */
-import { ConflictError, NotFoundError } from '../lib/errors.ts';
+import { ConflictError, describeCause, NotFoundError } from '../lib/errors.ts';
 import { traced } from '../lib/tracing.ts';
 import type {
   Campaign,
@@ -19,6 +19,7 @@ import type {
   RunCounts,
   Schedule,
 } from '../repositories/campaignRepository.ts';
+import { ANALYSE_AFTER_ROWS } from '../repositories/contactRepository.ts';
 
 export interface CampaignServiceDeps {
   campaigns: CampaignRepository;
@@ -122,7 +123,18 @@ export function createCampaignService({ campaigns }: CampaignServiceDeps) {
         const contacts = await campaigns.countContacts(owned.campaignId);
         return { campaignId: owned.campaignId, status: campaign.status, contacts, dryRun: true };
       }
-      return control(CONTROLS.start, owned);
+      const started = await control(CONTROLS.start, owned);
+      if (started.contacts >= ANALYSE_AFTER_ROWS) {
+        // Contacts added through the API in many requests and started at once: the scheduler's first ticks would
+        // be planned on statistics that have never seen them. Best effort (about 0.2 s once per large campaign; an
+        // import already did it, autovacuum will): the campaign is started either way.
+        await traced('RefreshStatistics', (span) =>
+          campaigns
+            .analyseContacts()
+            .catch((error: unknown) => span.addMetadata('analyse', describeCause(error))),
+        );
+      }
+      return started;
     },
     pause: (owned: OwnedCampaign) => control(CONTROLS.pause, owned),
     resume: (owned: OwnedCampaign) => control(CONTROLS.resume, owned),

@@ -15,6 +15,7 @@ import type { Invocation, Outcomes, QueueTask, TaskOutcome } from '../lib/queueT
 import { escapeCell } from '../lib/spreadsheetCells.ts';
 import { currentSpan, type Span, traced } from '../lib/tracing.ts';
 import type { CampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
+import { ANALYSE_AFTER_ROWS } from '../repositories/contactRepository.ts';
 import type { ImportRecord, ImportRepository, Lease, Refusal } from '../repositories/importRepository.ts';
 import { type ContactRow, firstOfEach, readContact } from './contactInput.ts';
 import { ALREADY_THERE, REPEATED } from './contactService.ts';
@@ -41,8 +42,6 @@ export interface ImportRunDeps {
 const HEADER_PROBE_BYTES = 65_536;
 /** Refused rows read back at a time to write the rejects file. */
 const REJECTS_PAGE = 5_000;
-/** An import that added at least this many contacts refreshes the planner's statistics of the contacts table. */
-const ANALYSE_AFTER_ROWS = 10_000;
 
 /** Why csv-parse stopped, without the cell it stopped in. */
 const CSV_PROBLEMS: Record<string, string> = {

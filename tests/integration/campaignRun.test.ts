@@ -217,6 +217,43 @@ describe('control', () => {
     expect(afterResume.map((call) => call.attempt)).toEqual([1, 1, 1, 1, 1, 1]);
   });
 
+  it('start: a campaign of 10,000 contacts or more refreshes the contacts’ statistics, a smaller one does not', async () => {
+    // Prepare: two drafts, their contacts written straight into the table (as many API requests would, with no ANALYZE)
+    // ANALYZE commands run on the table (autovacuum's own are counted apart, in autoanalyze_count)
+    const analyses = async () => {
+      const { rows } = await harness.db.query<{ n: string }>(
+        `SELECT analyze_count AS n FROM pg_stat_user_tables WHERE relname = 'contacts'`,
+      );
+      return Number(rows[0]?.n);
+    };
+    const fill = (campaignId: string, n: number) =>
+      harness.db.query(
+        `INSERT INTO contacts (campaign_id, id, phone_number, time_zones, zone_source, next_call_at)
+         SELECT $1, 'bulk-' || i, '+1202' || lpad(i::text, 7, '0'), ARRAY['America/New_York'], 'number', now()
+         FROM generate_series(1, $2) AS i`,
+        [campaignId, n],
+      );
+    const small = await createCampaign('run-stats');
+    const large = await createCampaign('run-stats');
+    await fill(small, 9_999);
+    await fill(large, 10_000);
+    const before = await analyses();
+
+    // Act
+    const smallStarted = await control('start', small, 'run-stats');
+    const afterSmall = await analyses();
+    const largeStarted = await control('start', large, 'run-stats');
+    const afterLarge = await analyses();
+    await control('cancel', small, 'run-stats');
+    await control('cancel', large, 'run-stats');
+
+    // Assert
+    expect(smallStarted.body).toMatchObject({ status: 'running', contacts: 9_999 });
+    expect(largeStarted.body).toMatchObject({ status: 'running', contacts: 10_000 });
+    expect(afterSmall).toBe(before);
+    expect(afterLarge).toBe(before + 1);
+  });
+
   it('cancel: nothing more dialled, the open contacts become cancelled, and it cannot be resumed', async () => {
     const id = await createCampaign('run-cancel');
     await addContacts(id, 'run-cancel', numbers(4, 400));
