@@ -7,7 +7,8 @@
  * 2. coldStart: each function's bundle per backend against its SDK clients' floor (bench/coldStart.ts);
  * 3. traceVolume and 6. dialer: per backend, on an embedded stack each (bench/dialer.ts, bench/dialerChild.ts);
  * 4. import: a 100,000-row and a 1,000,000-row CSV through importWorker (bench/imports.ts);
- * 5. scheduler: one tick over 100,000 and 1,000,000 contacts, fresh and analysed (bench/scheduler.ts);
+ * 5. scheduler: one tick over 100,000 and 1,000,000 contacts, never analysed and analysed, and the first tick of a
+ *    large campaign loaded and started (bench/scheduler.ts);
  * 7. endToEnd: a campaign from start to `completed` through the telephony simulator (bench/endToEndChild.ts).
  */
 import { execFile, execFileSync } from 'node:child_process';
