@@ -13,9 +13,10 @@
  */
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import pg from 'pg';
 import { lambdaContext, newTraceHeader } from '../local/lambdaRuntime.ts';
+import { queueRef, toSqsRecord } from '../local/sqsLambda.ts';
 import { startSystemHarness } from '../tests/helpers/systemHarness.ts';
 import { countRequests, countStatements } from './counting.ts';
 
@@ -52,31 +53,18 @@ await harness.db.query(
 await harness.db.query('ANALYZE');
 
 let next = 0;
+const dialTasks = queueRef(harness.stack.queueUrls.dialTasks);
 function event(size: number): SQSEvent {
-  const records = Array.from({ length: size }, (): SQSRecord => {
+  const records = Array.from({ length: size }, () => {
     next += 1;
-    return {
-      messageId: `m${next}`,
-      receiptHandle: `r${next}`,
-      body: JSON.stringify({
-        campaignId: 'bench',
-        contactId: `k${next}`,
-        attempt: 1,
-        phoneNumber: numberFor(next - 1),
-        userId: 'u',
-      }),
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: '0',
-        SenderId: 'bench',
-        ApproximateFirstReceiveTimestamp: '0',
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:dial-tasks',
-      awsRegion: 'us-east-1',
-    };
+    const body = JSON.stringify({
+      campaignId: 'bench',
+      contactId: `k${next}`,
+      attempt: 1,
+      phoneNumber: numberFor(next - 1),
+      userId: 'u',
+    });
+    return toSqsRecord({ MessageId: `m${next}`, ReceiptHandle: `r${next}`, Body: body }, dialTasks);
   });
   return { Records: records };
 }

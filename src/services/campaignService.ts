@@ -98,17 +98,15 @@ export function createCampaignService({ campaigns }: CampaignServiceDeps) {
     onMoved?: (moved: Campaign) => Promise<void>,
   ): Promise<ControlResult> {
     const campaign = await loadOwned(campaigns, owned);
-    let movedHere = false;
-    const after = await traced('ChangeStatus', async (span) => {
+    const { after, movedHere } = await traced('ChangeStatus', async (span) => {
       const moved = control.from.includes(campaign.status)
         ? await campaigns.transition(owned, control.from, control.to)
         : undefined;
       span.addMetadata('transition', moved ? `${campaign.status}->${control.to}` : 'none');
-      movedHere = moved !== undefined;
-      if (moved) return moved;
+      if (moved) return { after: moved, movedHere: true };
       // Not moved: already there (a retried request, or another request won the race), or in a state that forbids it.
       const now = (await campaigns.find(owned.campaignId)) ?? campaign;
-      if (now.status === control.to) return now;
+      if (now.status === control.to) return { after: now, movedHere: false };
       if (control.name === 'start' && now.status === 'draft') {
         throw new ConflictError(
           'Its contacts are being imported: start the campaign once the import is done',

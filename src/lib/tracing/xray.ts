@@ -78,13 +78,13 @@ function applyFlags(sub: XraySubsegment, statusCode: number): void {
 class XraySpan implements Span {
   readonly traced = true;
   readonly #sub: XraySubsegment;
-  readonly #budget: Invocation;
+  readonly #invocation: Invocation;
   readonly #root: boolean;
   #open = true;
 
   constructor(sub: XraySubsegment, invocation: Invocation, root = false) {
     this.#sub = sub;
-    this.#budget = invocation;
+    this.#invocation = invocation;
     this.#root = root;
     invocations.set(sub, invocation);
   }
@@ -97,11 +97,11 @@ class XraySpan implements Span {
     if (value === undefined) return;
     const safeKey = annotationKey(key);
     guard(() => {
-      if (this.#budget.used >= MAX_ANNOTATIONS_PER_TRACE) {
+      if (this.#invocation.used >= MAX_ANNOTATIONS_PER_TRACE) {
         this.#sub.addMetadata(safeKey, value, OVER_BUDGET_NAMESPACE);
         return;
       }
-      this.#budget.used += 1;
+      this.#invocation.used += 1;
       this.#sub.addAnnotation(safeKey, value);
     });
   }
@@ -126,7 +126,7 @@ class XraySpan implements Span {
 
   child(name: string): Span {
     try {
-      return new XraySpan(this.#sub.addNewSubsegment(name), this.#budget);
+      return new XraySpan(this.#sub.addNewSubsegment(name), this.#invocation);
     } catch {
       return noopSpan;
     }
@@ -146,8 +146,8 @@ class XraySpan implements Span {
     guard(() => {
       this.#sub.close();
       // The root sends the invocation's tree; a span that closes after it goes alone.
-      if (!this.#root && !this.#budget.sent) return;
-      if (this.#root) this.#budget.sent = true;
+      if (!this.#root && !this.#invocation.sent) return;
+      if (this.#root) this.#invocation.sent = true;
       sendTree(this.#sub);
       (this.#sub.parent as XraySubsegment | AWSXRay.Segment | undefined)?.removeSubsegment(this.#sub);
     });
