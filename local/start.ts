@@ -50,18 +50,22 @@ import { DEFAULT_MIX, type OutcomeMix, parseMix, startTelephonySimulator } from 
 const ROOT = join(import.meta.dirname, '..');
 const PORT = Number(process.env.PORT ?? 3000);
 
-const USAGE = `Usage: npm start [-- --verbose] [--time-scale N] [--outcomes answered=45,busy=8,...]
+const USAGE = `Usage: npm start [-- --verbose] [--time-scale N] [--clock-start 2027-03-13T05:00:00Z]
+                 [--outcomes answered=45,busy=8,...]
 
 Runs the whole system on this machine (see README.md). --verbose prints every line of the functions' logs and of
 the local API server; by default: one line per request, one per function and 5 seconds of queue batches, warnings and
 errors, campaign summaries.
 --time-scale N runs the clock N times faster than real time (1 to 10000; the scheduler ticks every simulated
-minute). --outcomes sets the telephony simulator's mix of call outcomes (answered, machine, busy, no_answer, failed,
+minute). --clock-start starts the stack's clock at that instant (ISO 8601 with its offset), to replay a
+daylight-saving change, a holiday or a Sunday; with --time-scale it runs faster from there. --outcomes sets the telephony simulator's mix of call outcomes (answered, machine, busy, no_answer, failed,
 invalid_number, opt_out), as relative weights.`;
 
 interface CommandLine {
   verbose: boolean;
   timeScale: number;
+  /** The instant the stack's clock starts at (ms); undefined: now. */
+  clockStart?: number;
   mix: OutcomeMix;
 }
 
@@ -72,6 +76,7 @@ function commandLine(): CommandLine {
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
         'time-scale': { type: 'string', default: '1' },
+        'clock-start': { type: 'string' },
         outcomes: { type: 'string' },
       },
       strict: true,
@@ -84,8 +89,13 @@ function commandLine(): CommandLine {
     if (!Number.isInteger(timeScale) || timeScale < 1 || timeScale > 10_000) {
       throw new Error(`--time-scale must be an integer from 1 to 10000, got "${values['time-scale']}"`);
     }
+    const given = values['clock-start'];
+    const clockStart = given === undefined ? undefined : Date.parse(given);
+    if (clockStart !== undefined && (!/(Z|[+-]\d{2}:\d{2})$/.test(given ?? '') || Number.isNaN(clockStart))) {
+      throw new Error(`--clock-start must be an instant with its offset, as 2027-03-13T05:00:00Z, got "${given}"`);
+    }
     const mix = values.outcomes ? parseMix(values.outcomes) : DEFAULT_MIX;
-    return { verbose: values.verbose, timeScale, mix };
+    return { verbose: values.verbose, timeScale, mix, ...(clockStart === undefined ? {} : { clockStart }) };
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : error}\n\n${USAGE}`);
     process.exit(2);
@@ -252,7 +262,7 @@ function stopGroup(child: ChildProcess | undefined, signal: NodeJS.Signals): voi
 let undoStart: (() => Promise<void>) | undefined;
 
 async function main(): Promise<void> {
-  const { verbose, timeScale, mix } = commandLine();
+  const { verbose, timeScale, clockStart, mix } = commandLine();
   const view = createLogView({ verbose, write: (line) => console.log(line) });
   const running = await runningInstance();
   if (running !== undefined) {
@@ -294,12 +304,22 @@ async function main(): Promise<void> {
     PHONE_DEFAULT_REGION: 'US',
     ...LOCAL_AUTH,
     AUTH_LOCAL_SECRET: await localSecret('auth-secret'),
-    // One clock for every function and the simulator: from now, `timeScale` times faster than real time.
-    ...(timeScale === 1 ? {} : { CLOCK_TIME_SCALE: String(timeScale), CLOCK_ORIGIN_MS: String(Date.now()) }),
+    // One clock for every function and the simulator: from now (or `--clock-start`), `timeScale` times faster.
+    ...(timeScale === 1 && clockStart === undefined
+      ? {}
+      : {
+          CLOCK_TIME_SCALE: String(timeScale),
+          CLOCK_ORIGIN_MS: String(Date.now()),
+          ...(clockStart === undefined ? {} : { CLOCK_START_MS: String(clockStart) }),
+        }),
     // A tick's tasks spread over its minute of the stack's clock.
     SCHEDULER_SPREAD_SECONDS: String(Math.floor(60 / timeScale)),
   };
-  const clock = clockOf({ scale: timeScale, originMs: Number(env.CLOCK_ORIGIN_MS ?? 0) });
+  const clock = clockOf({
+    scale: timeScale,
+    originMs: Number(env.CLOCK_ORIGIN_MS ?? 0),
+    ...(clockStart === undefined ? {} : { startMs: clockStart }),
+  });
   await writeFile(STACK_FILE, `${JSON.stringify({ pid: process.pid, env }, null, 2)}\n`);
 
   const clients = { region: env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
@@ -392,7 +412,7 @@ async function main(): Promise<void> {
       `S3          ${env.AWS_ENDPOINT_URL_S3}  (bucket ${env.IMPORT_BUCKET}: uploads notify the imports queue)`,
       `X-Ray       udp://${stack.xray.address} -> ${SEGMENTS_FILE}`,
       `Workers     ${triggers.map((t) => `${t.functionName} (${t.queue}, batch ${t.batchSize})`).join(', ')}`,
-      `Scheduler   every ${timeScale === 1 ? 'minute' : `${(60 / timeScale).toFixed(2)} s (clock ${timeScale}x)`}; telephony simulator answering calls (${describeMix(mix)})`,
+      `Scheduler   every ${timeScale === 1 ? 'minute' : `${(60 / timeScale).toFixed(2)} s (clock ${timeScale}x)`}${clockStart === undefined ? '' : `, from ${new Date(clockStart).toISOString()}`}; telephony simulator answering calls (${describeMix(mix)})`,
       `Token       for ${DEMO_USER} (also in ${tokenPath}):`,
       `            ${token}`,
       '',

@@ -3,7 +3,8 @@
  * - `src/generated/<name>.validate.cjs`: an ajv standalone validator, with its `.d.cts`;
  * - `src/generated/<name>.ts`: the TypeScript type derived from the same schema;
  * - `src/generated/timeZonesByPrefix.json`: phone-number prefixes to time zones (scripts/timeZones.ts);
- * - `src/generated/statesByAreaCode.json`: North American area codes to US states (scripts/areaCodes.ts).
+ * - `src/generated/areaCodes.json`, `postalCodes.json`, `regionZones.json`: where a contact may be (scripts/places.ts);
+ * - `src/generated/holidays.json`: the holidays the calling rules close on (scripts/holidays.ts).
  * `--check` compares instead of writing and fails when a generated file is stale (run by the tests).
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
@@ -12,7 +13,8 @@ import { basename, join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { compile } from 'json-schema-to-typescript';
-import { statesByAreaCodeJson } from './areaCodes.ts';
+import { holidaysJson } from './holidays.ts';
+import { placeFiles } from './places.ts';
 import { timeZonesJson } from './timeZones.ts';
 
 // ajv's standalone generator is CommonJS with a `default` export that ESM typings do not describe.
@@ -75,7 +77,8 @@ export async function generateSchemaFiles(): Promise<Map<string, string>> {
     }
   }
   files.set(join(outDir, 'timeZonesByPrefix.json'), await timeZonesJson());
-  files.set(join(outDir, 'statesByAreaCode.json'), await statesByAreaCodeJson());
+  for (const [name, content] of await placeFiles()) files.set(join(outDir, name), content);
+  files.set(join(outDir, 'holidays.json'), await holidaysJson());
   return files;
 }
 

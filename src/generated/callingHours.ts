@@ -22,11 +22,11 @@ export interface CallingHours {
     id: string;
     where: {
       /**
-       * ISO 3166-1 alpha-2, the number's country.
+       * ISO 3166-1 alpha-2: a country the contact may be in (its number's, its postal code's, its stated state's).
        */
       country: string;
       /**
-       * USPS code of a US state.
+       * USPS code of a US state, or the code of a Canadian province (with country CA).
        */
       state?: string;
     };
@@ -40,6 +40,10 @@ export interface CallingHours {
      * When and how the rule was checked against its source.
      */
     checked: string;
+    /**
+     * No calls on the public holidays of this region (ISO 3166-2, e.g. US-AL), as the date-holidays library computes them (src/generated/holidays.json), in every zone the contact may be in.
+     */
+    closedOnHolidaysOf?: string;
   }[];
 }
 export interface Window {

@@ -3,7 +3,8 @@ import type { ClockConfig } from './config.ts';
 
 export type Clock = () => Date;
 
-export function clockOf({ scale, originMs }: ClockConfig): Clock {
-  if (scale === 1) return () => new Date();
-  return () => new Date(originMs + (Date.now() - originMs) * scale);
+export function clockOf({ scale, originMs, startMs }: ClockConfig): Clock {
+  if (scale === 1 && startMs === undefined) return () => new Date();
+  const start = startMs ?? originMs;
+  return () => new Date(start + (Date.now() - originMs) * scale);
 }

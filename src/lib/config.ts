@@ -195,6 +195,8 @@ export interface SchedulerConfig {
 export interface ClockConfig {
   scale: number;
   originMs: number;
+  /** The instant the clock shows at `originMs` (`npm start -- --clock-start`); the origin itself when not set. */
+  startMs?: number;
 }
 
 export interface BlacklistConfig {
@@ -209,10 +211,11 @@ export const schedulerConfig = group<SchedulerConfig>('scheduler', (r) => ({
 export const clockConfig = group<ClockConfig>('clock', (r) => {
   const scale = r.integer('CLOCK_TIME_SCALE', 1, 1, 10_000);
   const originMs = r.integer('CLOCK_ORIGIN_MS', 0, 0, Number.MAX_SAFE_INTEGER);
+  const startMs = r.integer('CLOCK_START_MS', 0, 0, Number.MAX_SAFE_INTEGER);
   // A clock that is not the real one could call outside the legal hours: only ever on the local stack.
-  if (scale !== 1 && r.optional('STAGE') !== 'local')
-    r.problem('CLOCK_TIME_SCALE is for the local stage only');
-  return { scale, originMs };
+  if ((scale !== 1 || startMs !== 0) && r.optional('STAGE') !== 'local')
+    r.problem('CLOCK_TIME_SCALE and CLOCK_START_MS are for the local stage only');
+  return { scale, originMs, ...(startMs === 0 ? {} : { startMs }) };
 });
 
 export const blacklistConfig = group<BlacklistConfig>('blacklist', (r) => ({

@@ -42,7 +42,9 @@ export interface SentCall extends AttemptKey {
  * - `outside_hours`: the contact's calling hours are closed now (the contact goes back to the schedule, due when
  *   they open);
  * - `recipient_limit`: the number had its calls for the rolling window across the owner's campaigns (the contact goes
- *   back to the schedule, due when the oldest of those calls leaves the window).
+ *   back to the schedule, due when the oldest of those calls leaves the window);
+ * - `opted_out`: the number opted out in another campaign of the owner: recorded skipped, the contact done
+ *   (`do_not_call`), never dialled.
  */
 export type ClaimResult =
   | 'claimed'
@@ -56,7 +58,8 @@ export type ClaimResult =
   | 'stale_attempt'
   | 'attempt_gap'
   | 'outside_hours'
-  | 'recipient_limit';
+  | 'recipient_limit'
+  | 'opted_out';
 
 /** What the call message of a claimed attempt carries from its campaign and contact. */
 export interface CallSettings {
@@ -64,8 +67,8 @@ export interface CallSettings {
   callerId: string | null;
   callFlow: string | null;
   attributes: Record<string, string>;
-  /** The contact's zones (not sent: for the local times of the attempt's record). */
-  zones: string[];
+  /** The contact's zones when it was claimed (not sent: for the local times of the attempt's record). */
+  zones: readonly string[];
 }
 
 export interface Claims {
@@ -87,12 +90,13 @@ export interface RecipientLimit {
  */
 export type HoursCheck = (contact: {
   phoneNumber: string;
-  zones: string[];
+  timeZone: string | null;
   usState: string | null;
+  postalCode: string | null;
   callingWindow: Window;
 }) =>
-  | { open: true; record: Record<string, unknown> }
-  | { open: false; opensAt?: Date; record: Record<string, unknown> };
+  | { open: true; zones: readonly string[]; record: Record<string, unknown> }
+  | { open: false; zones: readonly string[]; opensAt?: Date; record: Record<string, unknown> };
 
 export interface AttemptRepository {
   /** Claims the attempts at `at` (the dialer's clock), each checked against its contact's calling hours then. */
@@ -125,7 +129,7 @@ WITH input AS (
     AS i(campaign_id, contact_id, attempt, target, phone_number, given, hours_open)
 ),
 checked AS (
-  SELECT i.*, cp.user_id, cp.max_attempts, c.time_zones, c.zone_source,
+  SELECT i.*, cp.user_id, cp.max_attempts,
     c.id IS NOT NULL AS contact_exists,
     c.phone_number = i.phone_number AS number_matches,
     i.attempt <= cp.max_attempts AS attempt_allowed,
@@ -140,6 +144,10 @@ checked AS (
     (SELECT min(coalesce(x.initiated_at, x.claimed_at)) + make_interval(hours => $8) ${RECENT_CALLS}) AS limit_resets_at,
     (SELECT x.status FROM call_attempts x WHERE x.campaign_id = i.campaign_id AND x.contact_id = i.contact_id
        AND x.attempt = i.attempt) AS before_status,
+    -- An opt-out in any of the owner's campaigns ends calls to the number in all of them (FCC 24-24).
+    EXISTS (SELECT 1 FROM contacts o JOIN campaigns oc ON oc.id = o.campaign_id
+            WHERE o.phone_number = i.phone_number AND o.final_outcome = 'opted_out' AND oc.user_id = cp.user_id)
+      AS opted_out,
     cp.caller_id, cp.call_flow, c.attributes
   FROM input i
   LEFT JOIN contacts c ON c.campaign_id = i.campaign_id AND c.id = i.contact_id
@@ -147,15 +155,17 @@ checked AS (
 ),
 claimed AS (
   INSERT INTO call_attempts AS ca (campaign_id, contact_id, attempt, status, claimed_at, compliance)
-  SELECT k.campaign_id, k.contact_id, k.attempt, k.target, CASE WHEN k.target = 'dialing' THEN $11::timestamptz END,
+  SELECT k.campaign_id, k.contact_id, k.attempt, k.effective_target,
+    CASE WHEN k.effective_target = 'dialing' THEN $11::timestamptz END,
     k.given || jsonb_build_object('claimedAt', $11::timestamptz, 'attempt', k.attempt, 'maxAttempts', k.max_attempts,
-      'callsToNumberLast24h', k.recent_calls, 'zones', to_jsonb(k.time_zones), 'zoneSource', k.zone_source)
-  FROM checked k
+      'callsToNumberLast24h', k.recent_calls, 'optedOutInOwnersCampaigns', k.opted_out)
+  FROM (SELECT *, CASE WHEN target = 'dialing' AND opted_out THEN 'skipped_blacklisted' ELSE target END
+          AS effective_target FROM checked) k
   -- Only the contact's stored number is ever called, only its next attempt, up to the campaign's maximum, while
   -- the campaign runs, the contact is not done, inside its calling hours now, and the number under its limit.
   WHERE k.contact_exists AND k.number_matches AND k.attempt_allowed AND k.campaign_status = 'running'
     AND k.final_outcome IS NULL AND NOT k.later_exists AND k.previous_exists
-    AND (k.target <> 'dialing' OR (k.hours_open AND k.recent_calls < $7))
+    AND (k.effective_target <> 'dialing' OR (k.hours_open AND k.recent_calls < $7))
   ON CONFLICT (campaign_id, contact_id, attempt) DO UPDATE
     SET status = excluded.status, claimed_at = excluded.claimed_at, compliance = excluded.compliance,
       updated_at = $11::timestamptz
@@ -170,7 +180,7 @@ SELECT k.campaign_id, k.contact_id, k.attempt, k.target,
        cl.attempt IS NOT NULL AS claimed,
        k.contact_exists, k.number_matches, k.attempt_allowed, k.campaign_status, k.final_outcome,
        k.later_exists, k.previous_exists, k.hours_open, k.recent_calls >= $7 AS over_limit, k.limit_resets_at, k.before_status,
-       k.caller_id, k.call_flow, k.attributes, k.time_zones
+       k.caller_id, k.call_flow, k.attributes, k.opted_out
 FROM checked k
 LEFT JOIN claimed cl
   ON cl.campaign_id = k.campaign_id AND cl.contact_id = k.contact_id AND cl.attempt = k.attempt`;
@@ -199,8 +209,7 @@ WITH locked AS MATERIALIZED (
   SELECT count(pg_advisory_xact_lock(hashtext(n))) AS numbers
   FROM (SELECT DISTINCT unnest($3::text[]) AS n ORDER BY 1) AS ordered
 )
-SELECT i.campaign_id, i.contact_id, coalesce(c.time_zones, ARRAY[cp.default_time_zone]) AS time_zones, c.us_state,
-  cp.calling_window, l.numbers
+SELECT i.campaign_id, i.contact_id, c.given_time_zone, c.us_state, c.postal_code, cp.calling_window, l.numbers
 FROM locked l
 CROSS JOIN unnest($1::text[], $2::text[]) AS i(campaign_id, contact_id)
 JOIN contacts c ON c.campaign_id = i.campaign_id AND c.id = i.contact_id
@@ -239,13 +248,13 @@ interface ClaimRow {
   caller_id: string | null;
   call_flow: string | null;
   attributes: Record<string, string> | null;
-  time_zones: string[] | null;
+  opted_out: boolean;
 }
 
 const ENDED = new Set(['initiated', 'skipped_blacklisted', 'failed']);
 
 function classify(row: ClaimRow): ClaimResult {
-  if (row.claimed) return 'claimed';
+  if (row.claimed) return row.target === 'dialing' && row.opted_out ? 'opted_out' : 'claimed';
   if (!row.contact_exists) return 'unknown_contact';
   if (!row.number_matches) return 'number_mismatch';
   if (!row.attempt_allowed) return 'over_max_attempts';
@@ -276,6 +285,25 @@ function deferredUntil(
   return undefined;
 }
 
+/**
+ * The requests in rounds: one request per attempt (a task delivered twice in a batch shares its copy's claim), and
+ * each number at most once per round. Most batches are one round.
+ */
+export function claimRounds(requests: readonly ClaimRequest[]): ClaimRequest[][] {
+  const rounds: ClaimRequest[][] = [];
+  const seen = new Set<string>();
+  const roundsOfNumber = new Map<string, number>();
+  for (const request of requests) {
+    const dialId = dialIdOf(request);
+    if (seen.has(dialId)) continue;
+    seen.add(dialId);
+    const round = roundsOfNumber.get(request.phoneNumber) ?? 0;
+    roundsOfNumber.set(request.phoneNumber, round + 1);
+    (rounds[round] ??= []).push(request);
+  }
+  return rounds;
+}
+
 export function createAttemptRepository(db: Database): AttemptRepository {
   return {
     claim(requests, { leaseSeconds, limit, at, hours }) {
@@ -288,8 +316,9 @@ export function createAttemptRepository(db: Database): AttemptRepository {
         const facts = await query<{
           campaign_id: string;
           contact_id: string;
-          time_zones: string[] | null;
+          given_time_zone: string | null;
           us_state: string | null;
+          postal_code: string | null;
           calling_window: Window;
         }>(LOCK_AND_FACTS_SQL, [
           requests.map((r) => r.campaignId),
@@ -297,57 +326,63 @@ export function createAttemptRepository(db: Database): AttemptRepository {
           requests.map((r) => r.phoneNumber),
         ]);
         const factsOf = new Map(facts.rows.map((row) => [`${row.campaign_id}:${row.contact_id}`, row]));
-        const verdicts = requests.map((r) => {
-          const fact = factsOf.get(`${r.campaignId}:${r.contactId}`);
-          return fact === undefined
-            ? undefined
-            : hours({
-                phoneNumber: r.phoneNumber,
-                zones: fact.time_zones ?? [],
-                usState: fact.us_state,
-                callingWindow: fact.calling_window,
-              });
-        });
-        const { rows } = await query<ClaimRow>(CLAIM_SQL, [
-          requests.map((r) => r.campaignId),
-          requests.map((r) => r.contactId),
-          requests.map((r) => r.attempt),
-          requests.map((r) => (r.intent === 'dial' ? 'dialing' : 'skipped_blacklisted')),
-          leaseSeconds,
-          requests.map((r) => r.phoneNumber),
-          limit.calls,
-          limit.hours,
-          requests.map((r, i) => JSON.stringify({ ...r.record, callingHours: verdicts[i]?.record })),
-          verdicts.map((v) => v?.open ?? false),
-          at,
-        ]);
-        const opensAt = new Map(
-          requests.map((r, i) => {
-            const verdict = verdicts[i];
-            return [dialIdOf(r), verdict && !verdict.open ? verdict.opensAt : undefined] as const;
+        const verdicts = new Map(
+          requests.map((r) => {
+            const fact = factsOf.get(`${r.campaignId}:${r.contactId}`);
+            const verdict =
+              fact === undefined
+                ? undefined
+                : hours({
+                    phoneNumber: r.phoneNumber,
+                    timeZone: fact.given_time_zone,
+                    usState: fact.us_state,
+                    postalCode: fact.postal_code,
+                    callingWindow: fact.calling_window,
+                  });
+            return [dialIdOf(r), verdict] as const;
           }),
         );
         const results = new Map<string, ClaimResult>();
         const calls = new Map<string, CallSettings>();
         const steps: Array<{ row: ClaimRow; at: Date | null; final: 'do_not_call' | null }> = [];
-        for (const row of rows) {
-          const dialId = dialIdOf({
-            campaignId: row.campaign_id,
-            contactId: row.contact_id,
-            attempt: row.attempt,
-          });
-          const result = classify(row);
-          results.set(dialId, result);
-          calls.set(dialId, {
-            callerId: row.caller_id,
-            callFlow: row.call_flow,
-            attributes: row.attributes ?? {},
-            zones: row.time_zones ?? [],
-          });
-          const until = deferredUntil(row, result, at, opensAt.get(dialId));
-          if (until !== undefined) steps.push({ row, at: until, final: null });
-          if (result === 'claimed' && row.target === 'skipped_blacklisted')
-            steps.push({ row, at: null, final: 'do_not_call' });
+        // One statement counts a number's recent calls once for all of its rows, so two tasks of one number in a
+        // batch (two campaigns calling it) would both pass the limit: each round holds a number at most once, and
+        // a later round's statement sees the claims of the rounds before it (one transaction).
+        for (const round of claimRounds(requests)) {
+          const { rows } = await query<ClaimRow>(CLAIM_SQL, [
+            round.map((r) => r.campaignId),
+            round.map((r) => r.contactId),
+            round.map((r) => r.attempt),
+            round.map((r) => (r.intent === 'dial' ? 'dialing' : 'skipped_blacklisted')),
+            leaseSeconds,
+            round.map((r) => r.phoneNumber),
+            limit.calls,
+            limit.hours,
+            round.map((r) => JSON.stringify({ ...r.record, callingHours: verdicts.get(dialIdOf(r))?.record })),
+            round.map((r) => verdicts.get(dialIdOf(r))?.open ?? false),
+            at,
+          ]);
+          for (const row of rows) {
+            const dialId = dialIdOf({
+              campaignId: row.campaign_id,
+              contactId: row.contact_id,
+              attempt: row.attempt,
+            });
+            const verdict = verdicts.get(dialId);
+            const result = classify(row);
+            results.set(dialId, result);
+            calls.set(dialId, {
+              callerId: row.caller_id,
+              callFlow: row.call_flow,
+              attributes: row.attributes ?? {},
+              zones: verdict?.zones ?? [],
+            });
+            const opensAt = verdict && !verdict.open ? verdict.opensAt : undefined;
+            const until = deferredUntil(row, result, at, opensAt);
+            if (until !== undefined) steps.push({ row, at: until, final: null });
+            if ((result === 'claimed' && row.target === 'skipped_blacklisted') || result === 'opted_out')
+              steps.push({ row, at: null, final: 'do_not_call' });
+          }
         }
         if (steps.length > 0) {
           await query(CONTACT_STEPS_SQL, [

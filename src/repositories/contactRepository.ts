@@ -1,6 +1,5 @@
 /** A campaign's contacts in Postgres: added in one statement per request, listed by id, taken out one by one. */
 import type { Database, Query } from '../lib/database.ts';
-import type { ZoneSource } from '../lib/phoneZones.ts';
 import type { ContactRow } from '../services/contactInput.ts';
 
 /**
@@ -28,16 +27,15 @@ export interface StoredContact extends ContactRow {
 }
 
 const ADD_SQL = `
-INSERT INTO contacts (campaign_id, id, phone_number, time_zones, zone_source, us_state, attributes)
-SELECT $1, r.id, r.phone_number, ARRAY(SELECT jsonb_array_elements_text(r.time_zones)), r.zone_source, r.us_state,
-  r.attributes
+INSERT INTO contacts (campaign_id, id, phone_number, given_time_zone, us_state, postal_code, attributes)
+SELECT $1, r.id, r.phone_number, r.given_time_zone, r.us_state, r.postal_code, r.attributes
 FROM jsonb_to_recordset($2::jsonb)
-  AS r(id text, phone_number text, time_zones jsonb, zone_source text, us_state text, attributes jsonb)
+  AS r(id text, phone_number text, given_time_zone text, us_state text, postal_code text, attributes jsonb)
 ON CONFLICT DO NOTHING
 RETURNING id`;
 
 const LIST_SQL = `
-SELECT c.id, c.phone_number, c.time_zones, c.zone_source, c.us_state, c.attributes,
+SELECT c.id, c.phone_number, c.given_time_zone, c.us_state, c.postal_code, c.attributes,
   (SELECT a.status FROM call_attempts a
    WHERE a.campaign_id = c.campaign_id AND a.contact_id = c.id ORDER BY a.attempt DESC LIMIT 1) AS state
 FROM contacts c
@@ -47,9 +45,9 @@ ORDER BY c.id LIMIT $3`;
 interface Row {
   id: string;
   phone_number: string;
-  time_zones: string[] | null;
-  zone_source: ZoneSource | null;
+  given_time_zone: string | null;
   us_state: string | null;
+  postal_code: string | null;
   attributes: Record<string, string>;
   state: string | null;
 }
@@ -97,9 +95,9 @@ export async function insertContacts(
   const records = rows.map((r) => ({
     id: r.id,
     phone_number: r.phoneNumber,
-    time_zones: r.timeZones,
-    zone_source: r.zoneSource,
+    given_time_zone: r.timeZone ?? null,
     us_state: r.usState ?? null,
+    postal_code: r.postalCode ?? null,
     attributes: r.attributes,
   }));
   const { rows: added } = await query<{ id: string }>(ADD_SQL, [campaignId, JSON.stringify(records)]);
@@ -115,9 +113,9 @@ export function createContactRepository(db: Database): ContactRepository {
       return rows.map((row) => ({
         id: row.id,
         phoneNumber: row.phone_number,
-        timeZones: row.time_zones ?? [],
-        zoneSource: row.zone_source ?? 'campaign',
+        ...(row.given_time_zone ? { timeZone: row.given_time_zone } : {}),
         ...(row.us_state ? { usState: row.us_state } : {}),
+        ...(row.postal_code ? { postalCode: row.postal_code } : {}),
         attributes: row.attributes,
         ...(row.state ? { state: row.state } : {}),
       }));

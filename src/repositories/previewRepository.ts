@@ -1,6 +1,6 @@
 /**
- * What a campaign's preview reads in Postgres: its open contacts grouped by what their calling hours depend on (their
- * zones, and the start of their number: country and area code), and, for the contacts due soonest, their numbers and
+ * What a campaign's preview reads in Postgres: its open contacts grouped by what their calling hours depend on (the
+ * start of their number, the zone, state and postal code given with them), and, for the contacts due soonest, their numbers and
  * whether each is at its per-recipient limit now.
  */
 import type { Database } from '../lib/database.ts';
@@ -14,10 +14,11 @@ export interface PreviewCampaign {
   pacing: Settings['pacing'];
 }
 
-/** Open contacts that share their calling hours: zones and number prefix, with one of their numbers. */
+/** Open contacts that share the facts their calling hours come from, with one of their numbers. */
 export interface HoursGroup {
-  zones: string[];
+  timeZone?: string;
   usState?: string;
+  postalCode?: string;
   sampleNumber: string;
   contacts: number;
 }
@@ -35,13 +36,14 @@ export interface PreviewRepository {
   ): Promise<Array<{ phoneNumber: string; recentCalls: number }>>;
 }
 
-// '+1202' holds a NANP number's country and area code; other prefixes their country (and often their region).
+// '+1202' holds all a NANP number's zones and rules come from (its area code); elsewhere Google's prefix data goes
+// to nine digits.
 const GROUPS_SQL = `
-SELECT coalesce(c.time_zones, ARRAY[k.default_time_zone]) AS time_zones, c.us_state, min(c.phone_number) AS sample,
-  count(*)::int AS contacts
-FROM contacts c JOIN campaigns k ON k.id = c.campaign_id
+SELECT c.given_time_zone, c.us_state, c.postal_code, min(c.phone_number) AS sample, count(*)::int AS contacts
+FROM contacts c
 WHERE c.campaign_id = $1 AND c.final_outcome IS NULL
-GROUP BY 1, c.us_state, left(c.phone_number, 5)`;
+GROUP BY CASE WHEN c.phone_number LIKE '+1%' THEN left(c.phone_number, 5) ELSE left(c.phone_number, 10) END,
+  c.given_time_zone, c.us_state, c.postal_code`;
 
 const SOONEST_SQL = `
 SELECT c.phone_number,
@@ -77,14 +79,16 @@ export function createPreviewRepository(db: Database): PreviewRepository {
 
     async groups(campaignId) {
       const { rows } = await db.query<{
-        time_zones: string[] | null;
+        given_time_zone: string | null;
         us_state: string | null;
+        postal_code: string | null;
         sample: string;
         contacts: number;
       }>(GROUPS_SQL, [campaignId]);
       return rows.map((row) => ({
-        zones: row.time_zones ?? [],
+        ...(row.given_time_zone ? { timeZone: row.given_time_zone } : {}),
         ...(row.us_state ? { usState: row.us_state } : {}),
+        ...(row.postal_code ? { postalCode: row.postal_code } : {}),
         sampleNumber: row.sample,
         contacts: row.contacts,
       }));

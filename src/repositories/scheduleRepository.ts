@@ -26,9 +26,10 @@ export interface ActiveCampaign {
 export interface DueContact {
   id: string;
   phoneNumber: string;
-  zones: string[];
-  /** The US state given with the contact, if one was. */
+  /** What was given of where it is (the calling rules derive its zones from these and its number). */
+  timeZone?: string;
   usState?: string;
+  postalCode?: string;
   latest?: {
     attempt: number;
     status: 'queued' | 'dialing' | 'initiated' | 'skipped_blacklisted' | 'failed';
@@ -46,17 +47,14 @@ export type ContactChange =
   /** Not now: due again at `at` (its window's next opening, a live call's expected end). */
   | { kind: 'later'; contactId: string; at: Date }
   /** Done for good. */
-  | { kind: 'final'; contactId: string; outcome: 'max_attempts' | 'do_not_call' };
+  | { kind: 'final'; contactId: string; outcome: 'max_attempts' | 'do_not_call' | 'no_zone' };
 
 export interface ScheduleRepository {
   activeCampaigns(): Promise<ActiveCampaign[]>;
   /** Calls of the campaign released, being placed or ringing, not counting those sent before `since`. */
   inFlight(campaignId: string, since: Date): Promise<number>;
-  /**
-   * Up to `limit` open contacts due at `at`, the longest due first; a contact stored without zones (made by SQL)
-   * gets `defaultZone`, its campaign's.
-   */
-  due(campaignId: string, at: Date, limit: number, defaultZone: string): Promise<DueContact[]>;
+  /** Up to `limit` open contacts due at `at`, the longest due first. */
+  due(campaignId: string, at: Date, limit: number): Promise<DueContact[]>;
   /** Applies a tick's changes to one campaign's contacts (one statement). */
   apply(campaignId: string, changes: readonly ContactChange[], at: Date): Promise<void>;
   /** Gives up to `limit` open contacts their final outcome; returns how many it did. */
@@ -84,7 +82,7 @@ WHERE campaign_id = $1 AND outcome IS NULL AND status IN ('queued', 'dialing', '
 
 // The latest attempt of each due contact is one primary-key lookup.
 export const DUE_SQL = `
-SELECT c.id, c.phone_number, coalesce(c.time_zones, ARRAY[$4]) AS time_zones, c.us_state,
+SELECT c.id, c.phone_number, c.given_time_zone, c.us_state, c.postal_code,
        a.attempt, a.status, a.outcome, a.initiated_at
 FROM contacts c
 LEFT JOIN LATERAL (
@@ -132,8 +130,9 @@ interface ActiveRow {
 interface DueRow {
   id: string;
   phone_number: string;
-  time_zones: string[] | null;
+  given_time_zone: string | null;
   us_state: string | null;
+  postal_code: string | null;
   attempt: number | null;
   status: NonNullable<DueContact['latest']>['status'] | null;
   outcome: string | null;
@@ -162,13 +161,14 @@ export function createScheduleRepository(db: Database): ScheduleRepository {
       return rows[0]?.n ?? 0;
     },
 
-    async due(campaignId, at, limit, defaultZone) {
-      const { rows } = await db.query<DueRow>(DUE_SQL, [campaignId, at, limit, defaultZone]);
+    async due(campaignId, at, limit) {
+      const { rows } = await db.query<DueRow>(DUE_SQL, [campaignId, at, limit]);
       return rows.map((row) => ({
         id: row.id,
         phoneNumber: row.phone_number,
-        zones: row.time_zones ?? [],
+        ...(row.given_time_zone ? { timeZone: row.given_time_zone } : {}),
         ...(row.us_state ? { usState: row.us_state } : {}),
+        ...(row.postal_code ? { postalCode: row.postal_code } : {}),
         ...(row.attempt !== null && row.status !== null
           ? {
               latest: {

@@ -1,14 +1,19 @@
 /**
  * Legal calling hours (pure): which rules of the table (rules/calling-hours.json) apply to a contact, whether it may be
- * called at an instant, and when it may next be called. A contact may be in several zones (a split area code): a
- * call must be inside its hours in every one. Local times come from the time-zone database through Intl, so
- * daylight-saving changes and zones with odd offsets (+05:45, a 30-minute DST) need no special case. The caller
- * gives the instant: no clock is read here.
+ * called at an instant, and when it may next be called. A contact may be in several zones (src/domain/
+ * candidateZones.ts): a call must be inside its hours, and off every holiday that applies, in every one. Local times
+ * come from the time-zone database through Intl, so daylight-saving changes and zones with odd offsets (+05:45, a
+ * 30-minute DST) need no special case. The caller gives the instant: no clock is read here.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import table from '../../rules/calling-hours.json' with { type: 'json' };
+import {
+  type CandidateZones,
+  type ContactPlace,
+  candidateZones,
+  type ZoneSource,
+} from '../domain/candidateZones.ts';
 import type { CallingHours } from '../generated/callingHours.ts';
-import statesByAreaCode from '../generated/statesByAreaCode.json' with { type: 'json' };
+import holidayTable from '../generated/holidays.json' with { type: 'json' };
 
 export type Day = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 export interface Window {
@@ -21,29 +26,39 @@ type Rule = CallingHours['rules'][number];
 /** The table the functions use (validated against its schema by the tests). */
 export const CALLING_HOURS = table as CallingHours;
 
-const DAYS: readonly Day[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-const ALL_DAYS: readonly Day[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-const STATES = statesByAreaCode as Record<string, string>;
+const HOLIDAYS = holidayTable as { years: { from: number; to: number }; dates: Record<string, string[]> };
+const HOLIDAY_DATES = new Map(Object.entries(HOLIDAYS.dates).map(([region, dates]) => [region, new Set(dates)]));
 
-/** Where a number is, as far as its rules go: its country and, for a US number, the state of its area code. */
-export function numberRegion(e164: string): { country?: string; areaCodeState?: string } {
-  const country = parsePhoneNumberFromString(e164)?.country;
-  const areaCodeState = e164.startsWith('+1') ? STATES[e164.slice(2, 5)] : undefined;
-  return { ...(country ? { country } : {}), ...(areaCodeState ? { areaCodeState } : {}) };
+/** Whether `date` (YYYY-MM-DD) is a public holiday of `region`; outside the computed years, it is taken as one. */
+export function isHoliday(region: string, date: string): boolean {
+  const year = Number(date.slice(0, 4));
+  if (year < HOLIDAYS.years.from || year > HOLIDAYS.years.to) return true;
+  return HOLIDAY_DATES.get(region)?.has(date) ?? false;
 }
 
-/** The rules that apply to a callee: its country's (every one), the states' of its area code and given state. */
+const DAYS: readonly Day[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const ALL_DAYS: readonly Day[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+/**
+ * The rules that apply to a contact: those of every country it may be in, and of every state or province it may be
+ * in (its area code's, its stated state, its postal code's). A contact in no country with rules gets the default.
+ */
 export function rulesFor(
   hours: CallingHours,
-  callee: { country?: string; areaCodeState?: string; givenState?: string },
-): { rules: Rule[]; windows: Window[][] } {
-  const states = new Set([callee.areaCodeState, callee.givenState].filter(Boolean));
+  place: Pick<CandidateZones, 'countries' | 'regions'>,
+): { rules: Rule[]; windows: Window[][]; closedOnHolidaysOf: string[] } {
+  const countries = new Set(place.countries);
+  const regions = new Set(place.regions);
   const rules = hours.rules.filter(
     (rule) =>
-      rule.where.country === callee.country &&
-      (rule.where.state === undefined || states.has(rule.where.state)),
+      countries.has(rule.where.country) &&
+      (rule.where.state === undefined || regions.has(`${rule.where.country}-${rule.where.state}`)),
   );
-  return { rules, windows: rules.length > 0 ? rules.map((rule) => rule.windows) : [hours.defaultWindows] };
+  return {
+    rules,
+    windows: rules.length > 0 ? rules.map((rule) => rule.windows) : [hours.defaultWindows],
+    closedOnHolidaysOf: [...new Set(rules.flatMap((rule) => rule.closedOnHolidaysOf ?? []))],
+  };
 }
 
 const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
@@ -145,25 +160,40 @@ function inside(windows: readonly Window[], day: Day, minute: number, margin: nu
 export interface CallingRulesFor {
   /** Every zone the contact may be in. */
   zones: readonly string[];
+  /** Regions whose public holidays have no calls, in any of the zones. */
+  closedOnHolidaysOf?: readonly string[];
+  /** Dates (YYYY-MM-DD, local in each zone) without calls: the campaign's blocked dates. */
+  blockedDates?: readonly string[];
   /** The campaign's window, and each applicable rule's windows: the contact's hours are their intersection. */
   windows: ReadonlyArray<readonly Window[]>;
   /** Minutes before a window closes from which no call starts (it must have time to ring and be answered). */
   closingMarginMinutes: number;
 }
 
+/** Why a contact may not be called now. */
+export type ClosedReason = 'no_zone' | 'outside_hours' | 'holiday' | 'blocked_date';
+
 export type Verdict =
   | { callable: true; localTimes: LocalTime[] }
-  | { callable: false; reason: 'outside_hours'; localTimes: LocalTime[] };
+  | { callable: false; reason: ClosedReason; localTimes: LocalTime[] };
 
-/** Whether the contact may be called at `instant`: inside every window in every one of its zones. */
+/**
+ * Whether the contact may be called at `instant`: in every one of its zones, inside every window, on no holiday of a
+ * region whose rules close on them and on none of the campaign's blocked dates.
+ */
 export function callableAt(instant: Date, rules: CallingRulesFor): Verdict {
   const localTimes = rules.zones.map((zone) => localTime(instant, zone));
   // A contact of no known zone is never inside its hours: where it is decides them.
-  const ok =
-    localTimes.length > 0 &&
-    localTimes.every((local) =>
-      rules.windows.every((windows) => inside(windows, local.day, local.minute, rules.closingMarginMinutes)),
-    );
+  if (localTimes.length === 0) return { callable: false, reason: 'no_zone', localTimes };
+  const holidays = rules.closedOnHolidaysOf ?? [];
+  if (localTimes.some((local) => holidays.some((region) => isHoliday(region, local.date))))
+    return { callable: false, reason: 'holiday', localTimes };
+  const blocked = rules.blockedDates ?? [];
+  if (localTimes.some((local) => blocked.includes(local.date)))
+    return { callable: false, reason: 'blocked_date', localTimes };
+  const ok = localTimes.every((local) =>
+    rules.windows.every((windows) => inside(windows, local.day, local.minute, rules.closingMarginMinutes)),
+  );
   return ok ? { callable: true, localTimes } : { callable: false, reason: 'outside_hours', localTimes };
 }
 
@@ -174,6 +204,7 @@ export function callableAt(instant: Date, rules: CallingRulesFor): Verdict {
  */
 export function nextCallable(from: Date, rules: CallingRulesFor, days = 8): Date | undefined {
   const start = new Date(Math.ceil(from.getTime() / 60_000) * 60_000);
+  if (rules.zones.length === 0) return undefined;
   if (callableAt(start, rules).callable) return start;
   const candidates = new Set<number>();
   for (const zone of rules.zones) {
@@ -199,30 +230,48 @@ export function nextCallable(from: Date, rules: CallingRulesFor, days = 8): Date
 /** Minutes before a window closes from which no call starts: time to ring, be answered and speak. */
 export const CLOSING_MARGIN_MINUTES = 10;
 
-/** A contact's calling hours, and the rules they were made of (for its compliance record). */
+/** A contact's calling hours, and what they were made of (for its compliance record and the preview). */
 export interface ContactHours extends CallingRulesFor {
   /** The ids of the rules applied (none: the table's default window for a country without rules). */
   ruleIds: string[];
+  /** Where each zone came from. */
+  zoneSources: Record<string, ZoneSource[]>;
+  countries: string[];
+  regions: string[];
+}
+
+/** What a campaign adds to the law: its window, and the dates it does not call. */
+export interface CampaignHours {
+  callingWindow: Window;
+  blockedDates?: readonly string[];
 }
 
 /**
- * A contact's hours: its campaign's window intersected with every legal rule for its number, in every zone it may be
- * in, with the closing margin.
+ * A contact's hours: its campaign's window intersected with every legal rule that applies where it may be, in every
+ * zone it may be in (src/domain/candidateZones.ts), with the closing margin.
  */
 export function contactHours(
-  contact: { phoneNumber: string; zones: readonly string[]; usState?: string | null },
-  campaignWindow: Window,
+  contact: ContactPlace,
+  campaign: CampaignHours,
   hours: CallingHours = CALLING_HOURS,
   closingMarginMinutes = CLOSING_MARGIN_MINUTES,
 ): ContactHours {
-  const legal = rulesFor(hours, {
-    ...numberRegion(contact.phoneNumber),
-    ...(contact.usState ? { givenState: contact.usState } : {}),
-  });
+  const place = candidateZones(contact);
+  const legal = rulesFor(hours, place);
   return {
-    zones: contact.zones,
-    windows: [[campaignWindow], ...legal.windows],
+    zones: place.zones,
+    zoneSources: place.sources,
+    countries: place.countries,
+    regions: place.regions,
+    windows: [[campaign.callingWindow], ...legal.windows],
+    closedOnHolidaysOf: legal.closedOnHolidaysOf,
+    blockedDates: campaign.blockedDates ?? [],
     closingMarginMinutes,
     ruleIds: legal.rules.map((rule) => rule.id),
   };
+}
+
+/** One key per set of hours: contacts that share it share every verdict (the scheduler and preview group by it). */
+export function hoursKey(hours: ContactHours): string {
+  return `${hours.zones.join(',')}|${hours.ruleIds.join(',')}|${(hours.blockedDates ?? []).join(',')}`;
 }

@@ -1,16 +1,17 @@
 /**
  * A campaign's preview, before or during its run, placing no call: how many of its open contacts can be called in
  * each of the next 24 hours (inside their calling hours, and how many of those the campaign's pace allows), and how
- * many cannot, by reason: outside their hours for the whole day, on the do-not-call list, or at their per-recipient
- * limit now. Hours are worked out per group of contacts that share them (zones, country and area code), so the cost
- * grows with the groups, not the contacts. The list and the limit are checked for the contacts due soonest (at most
+ * many cannot, by reason: no zone could be determined for them, a holiday of a state they may be in (or a blocked
+ * date of the campaign) keeps them from calls, outside their hours for the whole day, on the do-not-call list, or at
+ * their per-recipient limit now. Hours are worked out per group of contacts that share them (the facts they come
+ * from, then the zones and rules those give), so the cost grows with the groups, not the contacts. The list and the limit are checked for the contacts due soonest (at most
  * `checkLimit`): the preview says how many it checked.
  */
 import { NotFoundError } from '../lib/errors.ts';
 import { traced } from '../lib/tracing.ts';
 import type { PreviewRepository } from '../repositories/previewRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
-import { CALLING_HOURS, callableAt, contactHours } from './callingHours.ts';
+import { CALLING_HOURS, type ClosedReason, callableAt, contactHours, hoursKey } from './callingHours.ts';
 import type { OwnedCampaign } from './campaignService.ts';
 
 export interface PreviewDeps {
@@ -29,7 +30,13 @@ export interface CampaignPreview {
   /** One entry per hour from now: contacts inside their hours at its start, and how many the pace can call in it. */
   hours: Array<{ from: string; callable: number; atPace: number }>;
   cannot: {
-    /** Contacts whose hours do not open at any of the 24 hours. */
+    /** Contacts no zone could be determined for: never called (their number's area code is unknown, nothing given). */
+    noZone: number;
+    /** Contacts kept from calls all day by a holiday of a state they may be in, where the law bars calls then. */
+    holiday: number;
+    /** Contacts kept from calls all day by a date the campaign blocked. */
+    blockedDate: number;
+    /** Other contacts whose hours do not open at any of the 24 hours. */
     outsideHours: number;
     /** Of the contacts checked, those on the do-not-call list. */
     listed: number;
@@ -52,20 +59,43 @@ export function createCampaignPreview({ preview, blacklist, now, checkLimit = 10
       const groups = await traced('LoadContactGroups', () => preview.groups(campaignId));
       const starts = Array.from({ length: 24 }, (_, h) => new Date(at.getTime() + h * HOUR));
       const callable = starts.map(() => 0);
-      let outsideHours = 0;
+      const closed = { noZone: 0, holiday: 0, blockedDate: 0, outsideHours: 0 };
+      // Groups of facts that give the same zones and rules share every verdict: each set of hours is asked once.
+      const verdicts = new Map<string, { open: boolean[]; why: ClosedReason }>();
       for (const group of groups) {
         const hours = contactHours(
-          { phoneNumber: group.sampleNumber, zones: group.zones, usState: group.usState },
-          campaign.callingWindow,
+          {
+            phoneNumber: group.sampleNumber,
+            timeZone: group.timeZone ?? null,
+            usState: group.usState ?? null,
+            postalCode: group.postalCode ?? null,
+          },
+          campaign,
         );
-        let any = false;
-        starts.forEach((start, h) => {
-          if (callableAt(start, hours).callable) {
-            callable[h] = (callable[h] ?? 0) + group.contacts;
-            any = true;
-          }
+        const key = hoursKey(hours);
+        let verdict = verdicts.get(key);
+        if (verdict === undefined) {
+          const each = starts.map((start) => callableAt(start, hours));
+          const reasons = new Set(each.flatMap((v) => (v.callable ? [] : [v.reason])));
+          const why: ClosedReason = reasons.has('no_zone')
+            ? 'no_zone'
+            : reasons.has('holiday')
+              ? 'holiday'
+              : reasons.has('blocked_date')
+                ? 'blocked_date'
+                : 'outside_hours';
+          verdict = { open: each.map((v) => v.callable), why };
+          verdicts.set(key, verdict);
+        }
+        verdict.open.forEach((open, h) => {
+          if (open) callable[h] = (callable[h] ?? 0) + group.contacts;
         });
-        if (!any) outsideHours += group.contacts;
+        if (!verdict.open.some(Boolean)) {
+          if (verdict.why === 'no_zone') closed.noZone += group.contacts;
+          else if (verdict.why === 'holiday') closed.holiday += group.contacts;
+          else if (verdict.why === 'blocked_date') closed.blockedDate += group.contacts;
+          else closed.outsideHours += group.contacts;
+        }
       }
 
       const { calls, hours: window } = CALLING_HOURS.perRecipientLimit;
@@ -92,7 +122,7 @@ export function createCampaignPreview({ preview, blacklist, now, checkLimit = 10
           callable: callable[h] ?? 0,
           atPace: Math.min(callable[h] ?? 0, perHour),
         })),
-        cannot: { outsideHours, listed: checked.listed, limit: checked.limit },
+        cannot: { ...closed, listed: checked.listed, limit: checked.limit },
         checked: checked.count,
       };
     },

@@ -1,10 +1,12 @@
 /**
  * Reading one contact as a caller sent it (the API's JSON, or a row of an imported file): its number in E.164, read
- * in the campaign's region; its zones and where they came from; its attributes. Pure: a refused row gets a reason,
- * never an echo of the number.
+ * in the campaign's region; what it says of where the contact is (a zone, a state, a postal code: kept as given, the
+ * calling rules derive its zones from them, src/domain/candidateZones.ts); its attributes. Pure: a refused row gets a
+ * reason, never an echo of the number.
  */
+import { isPostalCode } from '../domain/candidateZones.ts';
 import { readNumber } from '../lib/phone.ts';
-import { contactZones, type ZoneSource } from '../lib/phoneZones.ts';
+import { isTimeZone } from '../lib/timeZones.ts';
 
 /** Attributes travel with every call message: kept small. */
 export const MAX_ATTRIBUTES_BYTES = 2048;
@@ -18,16 +20,20 @@ export interface ContactInput {
   timeZone?: string;
   /** The US state the contact lives in (two letters, any case). */
   usState?: string;
+  /** Its US ZIP code or Canadian postal code. */
+  postalCode?: string;
   attributes?: Record<string, string>;
 }
 
 export interface ContactRow {
   id: string;
   phoneNumber: string;
-  timeZones: string[];
-  zoneSource: ZoneSource;
+  /** The IANA zone given with it; absent when none was. */
+  timeZone?: string;
   /** Upper case; absent when not given. */
   usState?: string;
+  /** As given, trimmed and upper case; absent when not given. */
+  postalCode?: string;
   attributes: Record<string, string>;
 }
 
@@ -37,7 +43,7 @@ export type ContactRead = { row: ContactRow } | { reason: string };
 
 export function readContact(
   input: ContactInput,
-  campaign: { defaultRegion: string; defaultTimeZone: string },
+  campaign: { defaultRegion: string },
   newId: () => string,
 ): ContactRead {
   const number = readNumber(input.phoneNumber, campaign.defaultRegion);
@@ -48,6 +54,13 @@ export function readContact(
   if (input.usState !== undefined && !US_STATE.test(input.usState)) {
     return { reason: 'usState must be a US state as two letters (TX, FL, ...)' };
   }
+  // A stated place is evidence of where the contact may be: one that cannot be read is refused, never ignored.
+  if (input.timeZone !== undefined && !isTimeZone(input.timeZone)) {
+    return { reason: 'timeZone is not an IANA time zone (America/Chicago, ...)' };
+  }
+  if (input.postalCode !== undefined && !isPostalCode(input.postalCode)) {
+    return { reason: 'postalCode must be a US ZIP code (12345 or 12345-6789) or a Canadian postal code (A1A 1A1)' };
+  }
   const attributes = input.attributes ?? {};
   if (Object.values(attributes).some((value) => value.length > MAX_ATTRIBUTE_LENGTH)) {
     return { reason: `an attribute is longer than ${MAX_ATTRIBUTE_LENGTH} characters` };
@@ -55,19 +68,13 @@ export function readContact(
   if (Buffer.byteLength(JSON.stringify(attributes)) > MAX_ATTRIBUTES_BYTES) {
     return { reason: `attributes are larger than ${MAX_ATTRIBUTES_BYTES} bytes` };
   }
-  const { zones, source } = contactZones(
-    number.e164,
-    number.countryCallingCode,
-    input.timeZone,
-    campaign.defaultTimeZone,
-  );
   return {
     row: {
       id: input.id ?? newId(),
       phoneNumber: number.e164,
-      timeZones: zones,
-      zoneSource: source,
+      ...(input.timeZone ? { timeZone: input.timeZone } : {}),
       ...(input.usState ? { usState: input.usState.toUpperCase() } : {}),
+      ...(input.postalCode ? { postalCode: input.postalCode.trim().toUpperCase() } : {}),
       attributes,
     },
   };

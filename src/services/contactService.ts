@@ -3,6 +3,7 @@
  * rows named by index and reason, a number or id already there not added twice), listed by id, taken out one by one.
  * Contacts change while the campaign is a draft; a started campaign keeps them (cancel it instead).
  */
+import { candidateZones } from '../domain/candidateZones.ts';
 import { ConflictError, NotFoundError } from '../lib/errors.ts';
 import type { CampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
 import type { ContactRepository } from '../repositories/contactRepository.ts';
@@ -53,7 +54,9 @@ export function createContactService({ definitions, contacts, newId }: ContactSe
       await loadOwnedDefinition(definitions, campaign);
       const page = await contacts.list(campaign.campaignId, limit, cursor);
       const last = page.at(-1);
-      return { contacts: page, ...(page.length === limit && last ? { next: last.id } : {}) };
+      // Each contact with the zones the calling rules see for it now, and where each came from.
+      const shown = page.map((contact) => ({ ...contact, zones: candidateZones(contact).sources }));
+      return { contacts: shown, ...(page.length === limit && last ? { next: last.id } : {}) };
     },
 
     /** A contact's attempts with their results and compliance records. */

@@ -50,6 +50,7 @@ export type ClaimDecision =
         | 'outside_hours'
         | 'recipient_limit';
     }
+  | { kind: 'done'; result: 'skipped_opted_out' }
   | { kind: 'retry'; reason: string }
   | { kind: 'reject'; reason: string };
 
@@ -89,6 +90,9 @@ export function afterClaim(
     case 'outside_hours':
     case 'recipient_limit':
       return { kind: 'done', result: claim };
+    // The number opted out in another of the owner's campaigns: recorded skipped, never dialled.
+    case 'opted_out':
+      return { kind: 'done', result: 'skipped_opted_out' };
     case 'held':
       return { kind: 'retry', reason: 'InitiateCall: attempt claimed by another invocation' };
     case 'done':

@@ -58,20 +58,26 @@ const marks = (entries: Iterable<[string, StepMark]>) => new Map(entries);
  * its zones, with the closing margin), and what was checked, for the compliance record.
  */
 export function hoursCheckAt(at: Date): HoursCheck {
-  return ({ phoneNumber, zones, usState, callingWindow }) => {
-    const hours = contactHours({ phoneNumber, zones, usState }, callingWindow, CALLING_HOURS);
+  return ({ callingWindow, ...place }) => {
+    const hours = contactHours(place, { callingWindow }, CALLING_HOURS);
     const verdict = callableAt(at, hours);
+    // Every candidate zone with where it came from (number, area code, given zone, state, postal code), and the
+    // places whose rules were applied: the record says why the call was allowed, not only that it was.
     const record = {
       checkedAt: at.toISOString(),
       rules: hours.ruleIds,
+      zones: hours.zoneSources,
+      countries: hours.countries,
+      regions: hours.regions,
       campaignWindow: callingWindow,
       closingMarginMinutes: hours.closingMarginMinutes,
       localTimes: Object.fromEntries(verdict.localTimes.map((local) => [local.zone, local.text])),
       open: verdict.callable,
+      ...(verdict.callable ? {} : { closedBecause: verdict.reason }),
     };
-    if (verdict.callable) return { open: true, record };
+    if (verdict.callable) return { open: true, zones: hours.zones, record };
     const opensAt = nextCallable(at, hours);
-    return { open: false, record, ...(opensAt ? { opensAt } : {}) };
+    return { open: false, zones: hours.zones, record, ...(opensAt ? { opensAt } : {}) };
   };
 }
 /** The record of sent calls: up to 6 tries over about 6 s, enough for a database restart. */

@@ -1,6 +1,7 @@
 /**
  * Reading an imported CSV file's rows as contacts (pure). The header names the columns: a phone column (`phone`,
- * `phone_number` or `phoneNumber`, any case), optionally `id` and `time_zone`/`timezone`; every other named column
+ * `phone_number` or `phoneNumber`, any case), optionally `id`, `time_zone`/`timezone`, `us_state` and
+ * `postal_code`/`zip`/`zip_code`/`postcode`; every other named column
  * is an attribute. The columns a rejects file adds (`rejected_row`, `rejected_reason`) are skipped, so a fixed rejects
  * file can be uploaded again as it is.
  */
@@ -13,6 +14,7 @@ const PHONE_NAMES = new Set(['phone', 'phone_number', 'phonenumber']);
 const ZONE_NAMES = new Set(['time_zone', 'timezone']);
 // Only this name: a `state` column of an address book may hold names ("Texas"); it stays an attribute.
 const STATE_NAMES = new Set(['us_state', 'usstate']);
+const POSTAL_NAMES = new Set(['postal_code', 'postalcode', 'zip', 'zip_code', 'zipcode', 'postcode']);
 const MAX_ATTRIBUTE_COLUMNS = 50;
 
 export interface ColumnPlan {
@@ -22,6 +24,7 @@ export interface ColumnPlan {
   id?: number;
   timeZone?: number;
   usState?: number;
+  postalCode?: number;
   attributes: ReadonlyArray<readonly [index: number, name: string]>;
 }
 
@@ -49,7 +52,8 @@ export function planColumns(header: readonly string[]): ColumnPlan | { error: st
   const id = find(new Set(['id']));
   const timeZone = find(ZONE_NAMES);
   const usState = find(STATE_NAMES);
-  const taken = new Set([phone, id, timeZone, usState]);
+  const postalCode = find(POSTAL_NAMES);
+  const taken = new Set([phone, id, timeZone, usState, postalCode]);
   const skipped = new Set<string>(REJECTS_COLUMNS);
   const attributes = names
     .map((name, index) => [index, name] as const)
@@ -65,6 +69,7 @@ export function planColumns(header: readonly string[]): ColumnPlan | { error: st
     ...(id === undefined ? {} : { id }),
     ...(timeZone === undefined ? {} : { timeZone }),
     ...(usState === undefined ? {} : { usState }),
+    ...(postalCode === undefined ? {} : { postalCode }),
     attributes,
   };
 }
@@ -88,11 +93,13 @@ export function rowToContact(cells: readonly string[], plan: ColumnPlan): Contac
   const id = cell(plan.id);
   const timeZone = cell(plan.timeZone);
   const usState = cell(plan.usState);
+  const postalCode = cell(plan.postalCode);
   return {
     phoneNumber,
     ...(id === undefined ? {} : { id }),
     ...(timeZone === undefined ? {} : { timeZone }),
     ...(usState === undefined ? {} : { usState }),
+    ...(postalCode === undefined ? {} : { postalCode }),
     ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
   };
 }

@@ -1,13 +1,20 @@
 /**
  * What one tick does with a campaign's due contacts (pure: no I/O, the instant given). For each contact, from its
  * latest attempt: release its next attempt, wait (a call being placed or ringing), or end it (its attempts used up,
- * its number listed). A contact to release is released only inside its calling hours now (with the closing margin),
+ * its number listed, no zone it may be in could be determined). A contact to release is released only inside its calling hours now (with the closing margin),
  * and only while the tick's budget lasts; one outside its hours is due again when they next open, so it is not read
  * again every minute.
  */
 import type { CallingHours } from '../generated/callingHours.ts';
 import type { ActiveCampaign, ContactChange, DueContact } from '../repositories/scheduleRepository.ts';
-import { CALLING_HOURS, callableAt, contactHours, nextCallable } from './callingHours.ts';
+import {
+  CALLING_HOURS,
+  type CampaignHours,
+  callableAt,
+  contactHours,
+  hoursKey,
+  nextCallable,
+} from './callingHours.ts';
 
 export interface PlanTimes {
   /** A released contact is due again after this long if nothing was heard of its task (a task lost on the way). */
@@ -72,7 +79,7 @@ function nextFor(
 
 export function planTick(
   now: Date,
-  campaign: Pick<ActiveCampaign, 'callingWindow' | 'maxAttempts'>,
+  campaign: Pick<ActiveCampaign, 'maxAttempts'> & CampaignHours,
   due: readonly DueContact[],
   budget: number,
   times: PlanTimes = PLAN_TIMES,
@@ -91,8 +98,13 @@ export function planTick(
       changes.push(next);
       continue;
     }
-    const hours = contactHours(contact, campaign.callingWindow, table);
-    const key = `${hours.zones.join(',')}|${hours.ruleIds.join(',')}`;
+    const hours = contactHours(contact, campaign, table);
+    // Where it is decides its hours: a contact in no zone that can be determined is never called.
+    if (hours.zones.length === 0) {
+      changes.push({ kind: 'final', contactId: contact.id, outcome: 'no_zone' });
+      continue;
+    }
+    const key = hoursKey(hours);
     let verdict = verdicts.get(key);
     if (verdict === undefined) {
       // No opening within the days searched (windows that never overlap): looked at again in a day.

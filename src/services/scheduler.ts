@@ -82,7 +82,7 @@ export function createScheduler({
     if (budget === 0) return { ...base, outcome: 'paced', released: 0, outsideHours: 0 };
 
     const due = await traced('LoadDueContacts', async (span) => {
-      const found = await schedule.due(campaign.id, at, scanLimit(budget), campaign.defaultTimeZone);
+      const found = await schedule.due(campaign.id, at, scanLimit(budget));
       span.addMetadata('due', found.length);
       return found;
     });
