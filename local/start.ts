@@ -92,7 +92,9 @@ function commandLine(): CommandLine {
     const given = values['clock-start'];
     const clockStart = given === undefined ? undefined : Date.parse(given);
     if (clockStart !== undefined && (!/(Z|[+-]\d{2}:\d{2})$/.test(given ?? '') || Number.isNaN(clockStart))) {
-      throw new Error(`--clock-start must be an instant with its offset, as 2027-03-13T05:00:00Z, got "${given}"`);
+      throw new Error(
+        `--clock-start must be an instant with its offset, as 2027-03-13T05:00:00Z, got "${given}"`,
+      );
     }
     const mix = values.outcomes ? parseMix(values.outcomes) : DEFAULT_MIX;
     return { verbose: values.verbose, timeScale, mix, ...(clockStart === undefined ? {} : { clockStart }) };

@@ -15,13 +15,17 @@ export interface AddContactsRequest {
       phoneNumber: string;
       id?: string;
       /**
-       * IANA zone, when the contact's is known.
+       * IANA zone, when the contact's is known: a zone it may be in, added to its number's (never instead of them). A name that is not an IANA zone refuses the row.
        */
       timeZone?: string;
       /**
-       * The US state the contact lives in (two letters), when known: its state's calling rules apply as well as those of its number's area code.
+       * The US state the contact lives in (two letters), when known: its zones are added to the contact's, and its calling rules apply as well as those of its number's area code.
        */
       usState?: string;
+      /**
+       * The contact's US ZIP code (12345 or 12345-6789) or Canadian postal code (A1A 1A1), when known: its zone is added to the contact's and its state's or province's rules apply.
+       */
+      postalCode?: string;
       /**
        * A flat map of strings the call flow may use (at most 2 KB as JSON).
        */
@@ -36,13 +40,17 @@ export interface AddContactsRequest {
       phoneNumber: string;
       id?: string;
       /**
-       * IANA zone, when the contact's is known.
+       * IANA zone, when the contact's is known: a zone it may be in, added to its number's (never instead of them). A name that is not an IANA zone refuses the row.
        */
       timeZone?: string;
       /**
-       * The US state the contact lives in (two letters), when known: its state's calling rules apply as well as those of its number's area code.
+       * The US state the contact lives in (two letters), when known: its zones are added to the contact's, and its calling rules apply as well as those of its number's area code.
        */
       usState?: string;
+      /**
+       * The contact's US ZIP code (12345 or 12345-6789) or Canadian postal code (A1A 1A1), when known: its zone is added to the contact's and its state's or province's rules apply.
+       */
+      postalCode?: string;
       /**
        * A flat map of strings the call flow may use (at most 2 KB as JSON).
        */

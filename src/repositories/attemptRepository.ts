@@ -299,7 +299,9 @@ export function claimRounds(requests: readonly ClaimRequest[]): ClaimRequest[][]
     seen.add(dialId);
     const round = roundsOfNumber.get(request.phoneNumber) ?? 0;
     roundsOfNumber.set(request.phoneNumber, round + 1);
-    (rounds[round] ??= []).push(request);
+    const current = rounds[round] ?? [];
+    current.push(request);
+    rounds[round] = current;
   }
   return rounds;
 }
@@ -358,7 +360,9 @@ export function createAttemptRepository(db: Database): AttemptRepository {
             round.map((r) => r.phoneNumber),
             limit.calls,
             limit.hours,
-            round.map((r) => JSON.stringify({ ...r.record, callingHours: verdicts.get(dialIdOf(r))?.record })),
+            round.map((r) =>
+              JSON.stringify({ ...r.record, callingHours: verdicts.get(dialIdOf(r))?.record }),
+            ),
             round.map((r) => verdicts.get(dialIdOf(r))?.open ?? false),
             at,
           ]);

@@ -27,7 +27,9 @@ type Rule = CallingHours['rules'][number];
 export const CALLING_HOURS = table as CallingHours;
 
 const HOLIDAYS = holidayTable as { years: { from: number; to: number }; dates: Record<string, string[]> };
-const HOLIDAY_DATES = new Map(Object.entries(HOLIDAYS.dates).map(([region, dates]) => [region, new Set(dates)]));
+const HOLIDAY_DATES = new Map(
+  Object.entries(HOLIDAYS.dates).map(([region, dates]) => [region, new Set(dates)]),
+);
 
 /** Whether `date` (YYYY-MM-DD) is a public holiday of `region`; outside the computed years, it is taken as one. */
 export function isHoliday(region: string, date: string): boolean {

@@ -59,7 +59,9 @@ export function readContact(
     return { reason: 'timeZone is not an IANA time zone (America/Chicago, ...)' };
   }
   if (input.postalCode !== undefined && !isPostalCode(input.postalCode)) {
-    return { reason: 'postalCode must be a US ZIP code (12345 or 12345-6789) or a Canadian postal code (A1A 1A1)' };
+    return {
+      reason: 'postalCode must be a US ZIP code (12345 or 12345-6789) or a Canadian postal code (A1A 1A1)',
+    };
   }
   const attributes = input.attributes ?? {};
   if (Object.values(attributes).some((value) => value.length > MAX_ATTRIBUTE_LENGTH)) {

@@ -3,12 +3,14 @@
  * dialer on the released tasks, the telephony simulator on the calls placed, the result worker on its results; the
  * injected clock then moves to the next due contact. Every call message is kept, and `audit` checks the end state
  * against them with its own reading of the clock: nothing lost, nothing placed twice, no listed or opted-out number
- * called, no call outside its contact's hours, no contact over its attempts.
+ * called, no call outside its contact's hours in any zone the law oracle (lawOracle.ts, its own tables) says it may
+ * be in, no contact over its attempts.
  */
 import { type OutcomeMix, simulateCall } from '../../local/telephony.ts';
 import type { AsteriskCall } from '../../src/generated/asteriskCall.ts';
 import type { CallResult } from '../../src/generated/callResult.ts';
 import { apiEvent } from './apiGateway.ts';
+import { oracleViolation } from './lawOracle.ts';
 import type { SystemHarness } from './systemHarness.ts';
 
 export const EVERY_DAY = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -43,18 +45,6 @@ export interface Audit {
   problems: string[];
 }
 
-/** The local hour and minute at `instant` in `zone`, read by Intl alone. */
-function localMinutes(instant: Date, zone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(instant);
-  const value = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return value('hour') * 60 + value('minute');
-}
-
 /** Fails the run when an API call did not answer as it must (the benchmarks use the runner too, outside Jest). */
 function expectStatus(what: string, response: { statusCode: number; body: unknown }, status: number): void {
   if (response.statusCode !== status)
@@ -68,7 +58,7 @@ export function campaignRunner(harness: SystemHarness, mix: OutcomeMix, random: 
 
   async function createRunning(
     userId: string,
-    contacts: Array<{ phoneNumber: string; timeZone?: string }>,
+    contacts: Array<{ phoneNumber: string; timeZone?: string; usState?: string; postalCode?: string }>,
     settings: Record<string, unknown> = {},
   ): Promise<string> {
     const created = await harness.http(
@@ -148,11 +138,14 @@ export function campaignRunner(harness: SystemHarness, mix: OutcomeMix, random: 
     const { rows: contacts } = await harness.db.query<{
       id: string;
       phone_number: string;
-      time_zones: string[];
+      given_time_zone: string | null;
+      us_state: string | null;
+      postal_code: string | null;
       final_outcome: string | null;
-    }>('SELECT id, phone_number, time_zones, final_outcome FROM contacts WHERE campaign_id = $1', [
-      campaignId,
-    ]);
+    }>(
+      'SELECT id, phone_number, given_time_zone, us_state, postal_code, final_outcome FROM contacts WHERE campaign_id = $1',
+      [campaignId],
+    );
     const { rows: attempts } = await harness.db.query<{
       contact_id: string;
       attempt: number;
@@ -211,24 +204,30 @@ export function campaignRunner(harness: SystemHarness, mix: OutcomeMix, random: 
       }
     }
 
-    // Outside the window: each call's request time in each of its contact's zones, within the campaign's hours.
+    // Outside the window or the law: each call's request time in every zone the oracle says its contact may be in.
     const [start, end] = [RUN_SETTINGS.callingWindow.start, RUN_SETTINGS.callingWindow.end].map((t) => {
       const [h, m] = t.split(':').map(Number);
       return (h ?? 0) * 60 + (m ?? 0);
     });
     let outsideWindow = 0;
     for (const call of mine) {
-      const zones = byContact.get(call.contactId)?.time_zones ?? [];
-      const at = new Date(call.requestedAt);
-      const outside =
-        zones.length === 0 ||
-        zones.some((z) => {
-          const minute = localMinutes(at, z);
-          return minute < (start ?? 0) || minute >= (end ?? 0);
-        });
-      if (outside) {
+      const contact = byContact.get(call.contactId);
+      const violation =
+        contact === undefined
+          ? 'no such contact'
+          : oracleViolation(
+              new Date(call.requestedAt),
+              {
+                phoneNumber: contact.phone_number,
+                ...(contact.given_time_zone ? { timeZone: contact.given_time_zone } : {}),
+                ...(contact.us_state ? { usState: contact.us_state } : {}),
+                ...(contact.postal_code ? { postalCode: contact.postal_code } : {}),
+              },
+              [start ?? 0, end ?? 0],
+            );
+      if (violation !== undefined) {
         outsideWindow += 1;
-        problems.push(`${call.dialId} requested at ${call.requestedAt}, outside its hours`);
+        problems.push(`${call.dialId} requested at ${call.requestedAt}: ${violation}`);
       }
     }
 

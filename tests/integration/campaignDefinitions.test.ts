@@ -220,29 +220,31 @@ describe('contacts', () => {
       {
         id: 'k-1',
         phoneNumber: '+12025550101',
-        timeZones: ['America/New_York'],
-        zoneSource: 'number',
+        zones: { 'America/New_York': ['area_code', 'number'] },
         attributes: {},
       },
       {
         id: 'k-2',
         phoneNumber: '+447911123456',
-        timeZones: ['Europe/Guernsey', 'Europe/Isle_of_Man', 'Europe/London'],
-        zoneSource: 'number',
+        zones: {
+          'Europe/Guernsey': ['number'],
+          'Europe/Isle_of_Man': ['number'],
+          'Europe/London': ['number'],
+        },
         attributes: { firstName: 'Ada' },
       },
       {
         id: 'k-5',
         phoneNumber: '+18005550101',
-        timeZones: ['America/Chicago'],
-        zoneSource: 'campaign',
+        // A toll-free number says nothing of where its owner is, and the campaign's zone is no evidence: none.
+        zones: {},
         attributes: {},
       },
       {
         id: 'k-6',
         phoneNumber: '+33612345678',
-        timeZones: ['Europe/Paris'],
-        zoneSource: 'given',
+        timeZone: 'Europe/Paris',
+        zones: { 'Europe/Paris': ['number', 'given'] },
         attributes: {},
       },
     ]);

@@ -403,8 +403,8 @@ describe('status and preview', () => {
     expect(hours[13]?.callable).toBe(0);
     expect(preview.body).toMatchObject({
       contactsOpen: 6,
-      rulesVersion: '2026-12-02',
-      cannot: { outsideHours: 0, listed: 1, limit: 1 },
+      rulesVersion: '2026-12-05',
+      cannot: { noZone: 0, holiday: 0, blockedDate: 0, outsideHours: 0, listed: 1, limit: 1 },
       checked: 6,
     });
     expect(await harness.attempts(id)).toEqual([]);

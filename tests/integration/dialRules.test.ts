@@ -39,7 +39,7 @@ describe('the compliance record', () => {
   it('keeps with each attempt why it was allowed, as known when it was sent, and never the number', async () => {
     const [one] = await harness.seedCampaign('d-record', 'owner-d', 1, 7090);
     await harness.db.query(
-      "UPDATE contacts SET time_zones = ARRAY['America/Denver', 'America/North_Dakota/Center'], zone_source = 'number' WHERE campaign_id = 'd-record'",
+      "UPDATE contacts SET given_time_zone = 'America/Denver' WHERE campaign_id = 'd-record'",
     );
     const { calls, traceId } = await dial('d-record', [task('d-record', one as Contact)]);
     expect(calls).toHaveLength(1);
@@ -48,13 +48,16 @@ describe('the compliance record', () => {
     );
     const record = rows[0]?.compliance;
     expect(record).toMatchObject({
-      rulesVersion: '2026-12-02',
+      rulesVersion: '2026-12-05',
       recipientLimit: { calls: 3, hours: 24 },
       doNotCall: { listed: false },
       // Its calling hours, checked at the claim: the rules applied, the campaign's window, the local times
       callingHours: {
         open: true,
         rules: ['us-federal'],
+        // Every zone the contact may be in, with where it came from: its number's and the one given with it.
+        zones: { 'America/Denver': ['given'], 'America/New_York': ['area_code', 'number'] },
+        regions: ['US-DC'],
         campaignWindow: { start: '09:00', end: '20:00', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
         closingMarginMinutes: 10,
         checkedAt: harness.now().toISOString(),
@@ -62,10 +65,9 @@ describe('the compliance record', () => {
       attempt: 1,
       maxAttempts: 3,
       callsToNumberLast24h: 0,
-      zones: ['America/Denver', 'America/North_Dakota/Center'],
-      zoneSource: 'number',
+      optedOutInOwnersCampaigns: false,
     });
-    expect(Object.keys(record.localTimes)).toEqual(['America/Denver', 'America/North_Dakota/Center']);
+    expect(Object.keys(record.localTimes)).toEqual(['America/Denver', 'America/New_York']);
     expect(Date.parse(record.sentAt)).toBeGreaterThanOrEqual(Date.parse(record.doNotCall.checkedAt));
     expect(JSON.stringify(record)).not.toContain((one as Contact).phoneNumber.slice(2));
     // ... and on the dial's span
@@ -76,7 +78,7 @@ describe('the compliance record', () => {
     );
     const span = docs.find((doc) => doc.trace_id === traceId && doc.name === 'RecordAttempt');
     expect(span?.metadata?.default).toMatchObject({
-      rulesVersion: '2026-12-02',
+      rulesVersion: '2026-12-05',
       localTimes: record.localTimes,
     });
   });
@@ -109,7 +111,7 @@ describe('claim-time checks', () => {
        WHERE id = 'd-hours'`,
     );
     await harness.db.query(
-      "UPDATE contacts SET time_zones = ARRAY['America/New_York'], us_state = 'TX' WHERE campaign_id = 'd-hours' AND id = 'contact-1'",
+      "UPDATE contacts SET us_state = 'TX' WHERE campaign_id = 'd-hours' AND id = 'contact-1'",
     );
     const saved = harness.now();
     harness.setNow(new Date('2030-01-20T16:00:00Z'));
@@ -121,10 +123,11 @@ describe('claim-time checks', () => {
     ]);
     harness.setNow(saved);
 
-    // Assert: the DC contact called; the Texan one not, due at noon New York time, its queued attempt gone
+    // Assert: the DC contact called; the Texan one not (stated Texas: it may be in El Paso, on Mountain time), due at
+    // noon there, its queued attempt gone
     expect(calls.map((call) => call.contactId)).toEqual(['contact-0']);
     expect(summary).toMatch(/"outside_hours":1/);
-    expect((await contact('d-hours', 'contact-1'))?.next_call_at).toEqual(new Date('2030-01-20T17:00:00Z'));
+    expect((await contact('d-hours', 'contact-1'))?.next_call_at).toEqual(new Date('2030-01-20T19:00:00Z'));
     const { rows } = await harness.db.query(
       "SELECT compliance -> 'callingHours' -> 'rules' AS rules FROM call_attempts WHERE campaign_id = 'd-hours'",
     );

@@ -19,7 +19,7 @@ const { draftCampaign, openImport, importStatus, importFile, rejectsOf } = impor
 
 async function storedContacts(campaignId: string) {
   const { rows } = await harness.db.query(
-    'SELECT id, phone_number, time_zones, zone_source, attributes FROM contacts WHERE campaign_id = $1 ORDER BY phone_number',
+    'SELECT id, phone_number, given_time_zone, us_state, postal_code, attributes FROM contacts WHERE campaign_id = $1 ORDER BY phone_number',
     [campaignId],
   );
   return rows;
@@ -61,30 +61,34 @@ describe('CSV import', () => {
       {
         id: 'c-1',
         phone_number: '+12025550101',
-        time_zones: ['America/New_York'],
-        zone_source: 'number',
+        given_time_zone: null,
+        us_state: null,
+        postal_code: null,
         attributes: { first_name: 'Ada' },
       },
       {
         id: 'c-2',
         phone_number: '+14155550102',
-        time_zones: ['America/Los_Angeles'],
-        zone_source: 'number',
+        given_time_zone: null,
+        us_state: null,
+        postal_code: null,
         attributes: { first_name: 'Grace' },
       },
       {
-        // An area code split between two zones keeps both: calling must hold in each.
+        // Zones are derived where they are used (src/domain/candidateZones.ts): only the facts are stored.
         id: 'c-8',
         phone_number: '+16055550110',
-        time_zones: ['America/Denver', 'America/North_Dakota/Center'],
-        zone_source: 'number',
+        given_time_zone: null,
+        us_state: null,
+        postal_code: null,
         attributes: { first_name: 'Split' },
       },
       {
         id: 'c-6',
         phone_number: '+442079460958',
-        time_zones: ['Europe/London'],
-        zone_source: 'given',
+        given_time_zone: 'Europe/London',
+        us_state: null,
+        postal_code: null,
         attributes: { first_name: 'Tim' },
       },
     ]);

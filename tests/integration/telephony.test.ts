@@ -169,11 +169,10 @@ describe('call results', () => {
           optOut: false,
           result: { endedAt: ENDED },
           compliance: {
-            rulesVersion: '2026-12-02',
+            rulesVersion: '2026-12-05',
             attempt: 1,
             maxAttempts: 3,
-            zones: ['America/Chicago'],
-            zoneSource: 'number',
+            optedOutInOwnersCampaigns: false,
             doNotCall: { listed: false },
           },
         },

@@ -3,18 +3,16 @@
  * hours of each contact are written out here, by hand from the rules' sources, not read from the engine.
  */
 import { describe, expect, it } from '@jest/globals';
+import { candidateZones } from '../../../src/domain/candidateZones.ts';
 import validateCallingHours from '../../../src/generated/callingHours.validate.cjs';
-import statesByAreaCode from '../../../src/generated/statesByAreaCode.json' with { type: 'json' };
-import { readNumber } from '../../../src/lib/phone.ts';
-import { contactZones } from '../../../src/lib/phoneZones.ts';
 import {
   CALLING_HOURS,
   type CallingRulesFor,
   callableAt,
+  contactHours,
   type Day,
   localTime,
   nextCallable,
-  numberRegion,
   rulesFor,
   type Window,
   zonedInstant,
@@ -30,12 +28,12 @@ const MARGIN = 10;
 
 /** The rules for a number as the scheduler and dialer will build them. */
 function rulesOf(e164: string, given?: { timeZone?: string; state?: string }): CallingRulesFor {
-  const region = numberRegion(e164);
-  const number = readNumber(e164, undefined);
-  if (number === undefined) throw new Error(`${e164} is not a valid number`);
-  const { zones } = contactZones(e164, number.countryCallingCode, given?.timeZone, 'America/New_York');
-  const legal = rulesFor(CALLING_HOURS, { ...region, givenState: given?.state });
-  return { zones, windows: [[CAMPAIGN], ...legal.windows], closingMarginMinutes: MARGIN };
+  return contactHours(
+    { phoneNumber: e164, timeZone: given?.timeZone ?? null, usState: given?.state ?? null },
+    { callingWindow: CAMPAIGN },
+    CALLING_HOURS,
+    MARGIN,
+  );
 }
 
 /** Expected legal hours by local weekday, [start, end) in minutes: written out from the sources. */
@@ -72,19 +70,20 @@ const CONTACTS: Array<{
     legal: TEXAS,
   },
   {
-    name: 'South Dakota (split area code)',
+    name: 'South Dakota (split area code: Central east, Mountain west)',
     e164: '+16055550101',
-    zones: ['America/Denver', 'America/North_Dakota/Center'],
+    zones: ['America/Chicago', 'America/Denver', 'America/North_Dakota/Center'],
     legal: FEDERAL,
   },
   { name: 'London', e164: '+442079460101', zones: ['Europe/London'], legal: FEDERAL },
   // libphonenumber's data names the zone by its older name, an alias of Asia/Kathmandu in the tz database.
   { name: 'Kathmandu (+05:45)', e164: '+97714211234', zones: ['Asia/Katmandu'], legal: FEDERAL },
   {
-    name: 'Lord Howe (30-minute DST)',
+    // Given with the contact, the zone is added to the number's (Google's data gives +61 2 Sydney only).
+    name: 'Lord Howe (30-minute DST) on a Sydney number',
     e164: '+61255550101',
     given: { timeZone: 'Australia/Lord_Howe' },
-    zones: ['Australia/Lord_Howe'],
+    zones: ['Australia/Lord_Howe', 'Australia/Sydney'],
     legal: FEDERAL,
   },
 ];
@@ -139,31 +138,19 @@ describe('the rules table', () => {
     }
   });
 
-  it('knows the state of an area code from the numbering data, and no state for a Canadian one', () => {
-    const states = statesByAreaCode as Record<string, string>;
-    expect([states['305'], states['210'], states['509'], states['410'], states['405']]).toEqual([
-      'FL',
-      'TX',
-      'WA',
-      'MD',
-      'OK',
-    ]);
-    expect([states['334'], states['225'], states['202'], states['416']]).toEqual([
-      'AL',
-      'LA',
-      'DC',
-      undefined,
-    ]);
-  });
-
-  it('applies the federal rule and the state of the area code or of the contact; the default elsewhere', () => {
-    const ids = (e164: string, givenState?: string) =>
-      rulesFor(CALLING_HOURS, { ...numberRegion(e164), givenState }).rules.map((rule) => rule.id);
+  it('applies the federal rule and the state of the area code, of the contact and of its ZIP; the default elsewhere', () => {
+    const ids = (e164: string, usState?: string, postalCode?: string) =>
+      rulesFor(CALLING_HOURS, candidateZones({ phoneNumber: e164, usState, postalCode })).rules.map(
+        (rule) => rule.id,
+      );
     expect(ids('+13055550101')).toEqual(['us-federal', 'us-fl']);
+    expect(ids('+17135550100')).toEqual(['us-federal', 'us-tx']);
     expect(ids('+12125550101', 'TX')).toEqual(['us-federal', 'us-tx']);
     expect(ids('+13345550101', 'LA')).toEqual(['us-federal', 'us-al', 'us-la']);
+    expect(ids('+12125550101', undefined, '70112')).toEqual(['us-federal', 'us-la']);
+    expect(ids('+14165550101')).toEqual(['ca-crtc']);
     expect(ids('+442079460101')).toEqual([]);
-    expect(rulesFor(CALLING_HOURS, numberRegion('+442079460101')).windows).toEqual([
+    expect(rulesFor(CALLING_HOURS, candidateZones({ phoneNumber: '+442079460101' })).windows).toEqual([
       CALLING_HOURS.defaultWindows,
     ]);
   });
@@ -203,6 +190,7 @@ describe('calling hours across zones and daylight-saving changes', () => {
     expect(callableAt(new Date('2026-06-10T14:30:00Z'), split)).toMatchObject({
       callable: false,
       localTimes: [
+        { zone: 'America/Chicago', text: '2026-06-10 09:30 wed' },
         { zone: 'America/Denver', text: '2026-06-10 08:30 wed' },
         { zone: 'America/North_Dakota/Center', text: '2026-06-10 09:30 wed' },
       ],
@@ -223,9 +211,10 @@ describe('the next time a contact may be called', () => {
       '2026-06-10T03:15:00.000Z',
     );
     const lordHowe = rulesOf('+61255550101', { timeZone: 'Australia/Lord_Howe' });
-    // Lord Howe leaves DST (UTC+11) for UTC+10:30 on 2026-04-05 at 02:00.
+    // Lord Howe leaves DST (UTC+11) for UTC+10:30 on 2026-04-05 at 02:00, Sydney (its number's zone) UTC+11 for
+    // UTC+10 at 03:00: 09:00 in Lord Howe (22:30Z) is 08:30 in Sydney; 09:00 in Sydney (23:00Z) is 09:30 there.
     expect(nextCallable(new Date('2026-04-04T12:00:00Z'), lordHowe)?.toISOString()).toBe(
-      '2026-04-04T22:30:00.000Z',
+      '2026-04-04T23:00:00.000Z',
     );
   });
 

@@ -13,13 +13,13 @@ const CAMPAIGN = {
   },
   maxAttempts: 3,
 };
-const NEW_YORK = { phoneNumber: '+12025550100', zones: ['America/New_York'] };
+const NEW_YORK = { phoneNumber: '+12125550100' };
 const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
 
 function due(
   id: string,
   latest?: DueContact['latest'],
-  where: Pick<DueContact, 'phoneNumber' | 'zones' | 'usState'> = NEW_YORK,
+  where: Pick<DueContact, 'phoneNumber' | 'timeZone' | 'usState' | 'postalCode'> = NEW_YORK,
 ): DueContact {
   return { id, ...where, ...(latest ? { latest } : {}) };
 }
@@ -92,9 +92,9 @@ describe('planTick', () => {
   });
 
   it('moves a contact outside its hours to their next opening, in every zone it may be in', () => {
-    const losAngeles = { phoneNumber: '+12135550100', zones: ['America/Los_Angeles'] };
+    const losAngeles = { phoneNumber: '+12135550100' };
     // A split area code: Mountain and Central time; its hours open at 09:00 Mountain (16:00 UTC)
-    const split = { phoneNumber: '+16055550100', zones: ['America/Denver', 'America/North_Dakota/Center'] };
+    const split = { phoneNumber: '+16055550100' };
     const plan = planTick(
       NOW,
       CAMPAIGN,
@@ -110,7 +110,8 @@ describe('planTick', () => {
   });
 
   it('applies the rules of the state given with a contact as well as its number’s: Texas, no call before noon on Sundays', () => {
-    // Sunday 20 January 2030, 16:00 UTC: 11:00 in New York (a 202 number: no Sunday rule of its own)
+    // Sunday 20 January 2030, 16:00 UTC: 11:00 in New York (a 202 number: no Sunday rule of its own); stated to
+    // live in Texas, the contact may be in El Paso too (Mountain): noon there is 19:00 UTC.
     const sunday = new Date('2030-01-20T16:00:00Z');
     const plan = planTick(
       sunday,
@@ -123,7 +124,7 @@ describe('planTick', () => {
     );
     expect(plan.changes).toEqual([
       { kind: 'release', contactId: 'dc', attempt: 1, at: new Date(sunday.getTime() + 15 * 60_000) },
-      { kind: 'later', contactId: 'moved-to-texas', at: new Date('2030-01-20T17:00:00Z') },
+      { kind: 'later', contactId: 'moved-to-texas', at: new Date('2030-01-20T19:00:00Z') },
     ]);
   });
 
