@@ -177,7 +177,10 @@ it('runs the whole system: the demo run to completed over HTTP on a fast clock, 
   );
   expect(listedContacts.body.contacts).toHaveLength(3);
   expect(listedContacts.body.contacts).toContainEqual(
-    expect.objectContaining({ phoneNumber: '+12025550171', zoneSource: 'number' }),
+    expect.objectContaining({
+      phoneNumber: '+12025550171',
+      zones: { 'America/New_York': ['area_code', 'number'] },
+    }),
   );
   expect(listedContacts.body.contacts).toContainEqual(
     expect.objectContaining({ phoneNumber: '+12025550172', attributes: { first_name: 'Ada' } }),

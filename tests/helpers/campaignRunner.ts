@@ -58,7 +58,7 @@ export function campaignRunner(harness: SystemHarness, mix: OutcomeMix, random: 
 
   async function createRunning(
     userId: string,
-    contacts: Array<{ phoneNumber: string; timeZone?: string; usState?: string; postalCode?: string }>,
+    contacts: ReadonlyArray<{ phoneNumber: string; timeZone?: string; usState?: string; postalCode?: string }>,
     settings: Record<string, unknown> = {},
   ): Promise<string> {
     const created = await harness.http(

@@ -96,7 +96,14 @@ export interface OracleContact {
 
 /** The places (zones, and states whose rules apply) the oracle derives for a contact. */
 export function oraclePlaces(contact: OracleContact): { zones: Set<string>; places: Set<string> } {
-  if (!contact.phoneNumber.startsWith('+1')) throw new Error('the oracle knows North American numbers only');
+  // London's numbers: one zone, no rules of their own (the default window, the federal rule's hours).
+  if (contact.phoneNumber.startsWith('+4420')) {
+    const zones = new Set(['Europe/London']);
+    if (contact.timeZone) zones.add(contact.timeZone);
+    return { zones, places: new Set(['GB']) };
+  }
+  if (!contact.phoneNumber.startsWith('+1'))
+    throw new Error('the oracle knows North American and London numbers only');
   const areaCode = contact.phoneNumber.slice(2, 5);
   const known = AREA_CODES[areaCode];
   if (known === undefined) throw new Error(`the oracle does not know area code ${areaCode}: add it here`);
@@ -162,7 +169,8 @@ export function oracleViolation(
   for (const zone of zones) {
     const { day, date, minute } = local(instant, zone);
     if (minute < window[0] || minute >= window[1]) return `outside the campaign's window in ${zone}`;
-    if ([...places].some((place) => place.startsWith('US-')) && !inside(FEDERAL, day, minute))
+    // The federal rule in the US; the same 08:00-21:00 where no rule of the table applies (its default window).
+    if ((places.has('GB') || [...places].some((p) => p.startsWith('US-'))) && !inside(FEDERAL, day, minute))
       return `outside the federal hours in ${zone}`;
     for (const place of places) {
       const hours = PLACE_HOURS[place];
@@ -174,3 +182,29 @@ export function oracleViolation(
   }
   return undefined;
 }
+
+/** Every case the audit found, twice over: the contacts the oracle runs use. */
+const CASES: ReadonlyArray<OracleContact> = [
+  { phoneNumber: '+1850555010' }, // Tallahassee and Pensacola: Eastern and Central
+  { phoneNumber: '+1713555010' }, // Houston: Texas's Sunday noon
+  { phoneNumber: '+1928555010' }, // Arizona with the Navajo Nation
+  { phoneNumber: '+1605555010' }, // South Dakota: Central and Mountain
+  { phoneNumber: '+1410555010', usState: 'AZ' }, // a Maryland number, stated to live in Arizona
+  { phoneNumber: '+1305555010', timeZone: 'America/Los_Angeles' }, // a Miami number given Pacific time
+  { phoneNumber: '+1212555010', postalCode: '32501' }, // a New York number with a Pensacola ZIP
+  { phoneNumber: '+1713555011', postalCode: '79901' }, // a Houston number with an El Paso ZIP
+  { phoneNumber: '+1416555010' }, // Toronto: the CRTC's weekday and weekend hours
+  { phoneNumber: '+1504555010' }, // New Orleans: no Sundays, no Good Friday
+  { phoneNumber: '+1212555012', usState: 'LA' }, // a New York number stated to live in Louisiana
+  { phoneNumber: '+1808555010' }, // Honolulu
+  { phoneNumber: '+1602555010' }, // Phoenix: no daylight saving
+  { phoneNumber: '+4420794601' }, // London: the EU change
+];
+
+/** A prefix completed to a whole number with `n` (US numbers have 10 digits, London's 10 after +44). */
+const numberOf = (prefix: string, n: number) =>
+  `${prefix}${String(n).padStart((prefix.startsWith('+44') ? 13 : 12) - prefix.length, '0')}`;
+
+export const ORACLE_CONTACTS: ReadonlyArray<OracleContact> = CASES.flatMap((c) =>
+  [1, 2].map((n) => ({ ...c, phoneNumber: numberOf(c.phoneNumber, n) })),
+);

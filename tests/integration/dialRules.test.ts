@@ -244,4 +244,83 @@ describe('claim-time checks', () => {
       expect(calls).toHaveLength(1);
     }
   });
+
+  it('holds the limit when one batch carries one number for two campaigns, and when two such batches run at once', async () => {
+    // Prepare: 5 numbers, each with 2 calls today, each in campaigns A and B of one owner (an owner's two campaigns
+    // releasing the same numbers at the same minute put both tasks in one batch).
+    const [a, b] = ['d-batch-a', 'd-batch-b'];
+    const numbers = Array.from({ length: 5 }, (_, i) => `+1202555708${i}`);
+    for (const id of [a, b]) {
+      await harness.db.query(
+        "INSERT INTO campaigns (id, user_id, name, status) VALUES ($1, 'owner-d', $1, 'running')",
+        [id],
+      );
+      await harness.db.query(
+        "INSERT INTO contacts (campaign_id, id, phone_number) SELECT $1, 'k' || right(n, 4), n FROM unnest($2::text[]) AS n",
+        [id, numbers],
+      );
+    }
+    await harness.db.query(
+      `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, initiated_at)
+       SELECT c, 'k' || right(n, 4), 1, 'initiated', $3::timestamptz - interval '2 hours'
+       FROM unnest($1::text[]) AS c CROSS JOIN unnest($2::text[]) AS n`,
+      [[a, b], numbers, harness.now()],
+    );
+    const tasks = numbers.flatMap((n) => {
+      const k = { id: `k${n.slice(-4)}`, phoneNumber: n };
+      return [task(a, k, 2), task(b, k, 2)];
+    });
+
+    // Act: the first three numbers' tasks of both campaigns in one batch; the last two in two batches run at once,
+    // each holding both campaigns' tasks of one number
+    await dial(a, tasks.slice(0, 6));
+    await harness.enqueue(tasks.slice(6) as never);
+    const dialTasks = queueRef(harness.stack.queueUrls.dialTasks);
+    const first = await receiveEvent(harness.sqs, dialTasks, 2, 1);
+    const second = await receiveEvent(harness.sqs, dialTasks, 2, 1);
+    await Promise.all([first, second].map((event) => harness.runBatch(event)));
+
+    // Assert: one third call per number, never two
+    const calls = (await harness.callMessages()).filter((call) => numbers.includes(call.phoneNumber));
+    const perNumber = numbers.map((n) => calls.filter((call) => call.phoneNumber === n).length);
+    expect(perNumber).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('never dials a number that opted out in another of the owner’s campaigns, though the list missed it', async () => {
+    // Prepare: the number opted out during a call of campaign A (its contact done), but is not on the do-not-call
+    // list (the list's write raced the claim, or failed); campaign B of the same owner, and C of another, have it.
+    const number = '+12025557090';
+    for (const [id, owner] of [
+      ['d-optout-a', 'owner-d'],
+      ['d-optout-b', 'owner-d'],
+      ['d-optout-c', 'owner-x'],
+    ] as const) {
+      await harness.db.query(
+        "INSERT INTO campaigns (id, user_id, name, status) VALUES ($1, $2, $1, 'running')",
+        [id, owner],
+      );
+      await harness.db.query("INSERT INTO contacts (campaign_id, id, phone_number) VALUES ($1, 'k', $2)", [
+        id,
+        number,
+      ]);
+    }
+    await harness.db.query(
+      "UPDATE contacts SET final_outcome = 'opted_out' WHERE campaign_id = 'd-optout-a' AND id = 'k'",
+    );
+    const k = { id: 'k', phoneNumber: number };
+
+    // Act
+    const mine = await dial('d-optout-b', [task('d-optout-b', k)]);
+    const theirs = await dial('d-optout-c', [{ ...task('d-optout-c', k), userId: 'owner-x' }]);
+
+    // Assert: B records the attempt skipped and ends the contact; another owner's campaign is not bound by it
+    expect(mine.calls).toEqual([]);
+    expect(mine.summary).toMatch(/"skipped_opted_out":1/);
+    expect(await contact('d-optout-b', 'k')).toMatchObject({ final_outcome: 'do_not_call' });
+    const { rows } = await harness.db.query(
+      "SELECT status, compliance ->> 'optedOutInOwnersCampaigns' AS opted FROM call_attempts WHERE campaign_id = 'd-optout-b'",
+    );
+    expect(rows).toEqual([{ status: 'skipped_blacklisted', opted: 'true' }]);
+    expect(theirs.calls).toHaveLength(1);
+  });
 });

@@ -2,6 +2,7 @@
  * Legal calling hours across time zones and daylight-saving changes, with the instant given (no clock). The expected
  * hours of each contact are written out here, by hand from the rules' sources, not read from the engine.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { candidateZones } from '../../../src/domain/candidateZones.ts';
 import validateCallingHours from '../../../src/generated/callingHours.validate.cjs';
@@ -138,6 +139,12 @@ describe('the rules table', () => {
     }
   });
 
+  it('is listed whole, rule by rule, in rules/README.md', () => {
+    const listing = readFileSync(new URL('../../../rules/README.md', import.meta.url), 'utf8');
+    const missing = CALLING_HOURS.rules.filter((rule) => !listing.includes(`| \`${rule.id}\``));
+    expect(missing.map((rule) => rule.id)).toEqual([]);
+  });
+
   it('applies the federal rule and the state of the area code, of the contact and of its ZIP; the default elsewhere', () => {
     const ids = (e164: string, usState?: string, postalCode?: string) =>
       rulesFor(CALLING_HOURS, candidateZones({ phoneNumber: e164, usState, postalCode })).rules.map(
@@ -269,5 +276,33 @@ describe('local times', () => {
     expect(zonedInstant('2026-03-08', h(2, 30), 'America/New_York').toISOString()).toBe(
       '2026-03-08T07:30:00.000Z',
     );
+  });
+});
+
+describe('holidays', () => {
+  it('closes a day that is a holiday of a state the contact may be in, in its local date', () => {
+    // Good Friday, 26 March 2027, a legal holiday in Louisiana: a New Orleans number, and a New York number stated to
+    // live in Louisiana; the New York number alone is called.
+    const friday = new Date('2027-03-26T16:00:00Z');
+    expect(callableAt(friday, rulesOf('+15045550100'))).toMatchObject({ callable: false, reason: 'holiday' });
+    expect(callableAt(friday, rulesOf('+12125550101', { state: 'LA' }))).toMatchObject({ reason: 'holiday' });
+    expect(callableAt(friday, rulesOf('+12125550101')).callable).toBe(true);
+    // The next opening is Saturday 09:00 in New Orleans (the campaign's window), not a minute of the holiday.
+    expect(nextCallable(friday, rulesOf('+15045550100'))?.toISOString()).toBe('2027-03-27T14:00:00.000Z');
+  });
+
+  it('fails closed on a date the computed holidays do not cover', () => {
+    expect(callableAt(new Date('2040-06-05T16:00:00Z'), rulesOf('+15045550100'))).toMatchObject({
+      callable: false,
+      reason: 'holiday',
+    });
+  });
+
+  it('finds no hours for a contact in no zone, and says why', () => {
+    expect(callableAt(new Date('2027-03-26T16:00:00Z'), rulesOf('+18005550100'))).toMatchObject({
+      callable: false,
+      reason: 'no_zone',
+    });
+    expect(nextCallable(new Date('2027-03-26T16:00:00Z'), rulesOf('+18005550100'))).toBeUndefined();
   });
 });
