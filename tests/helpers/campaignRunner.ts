@@ -58,7 +58,12 @@ export function campaignRunner(harness: SystemHarness, mix: OutcomeMix, random: 
 
   async function createRunning(
     userId: string,
-    contacts: ReadonlyArray<{ phoneNumber: string; timeZone?: string; usState?: string; postalCode?: string }>,
+    contacts: ReadonlyArray<{
+      phoneNumber: string;
+      timeZone?: string;
+      usState?: string;
+      postalCode?: string;
+    }>,
     settings: Record<string, unknown> = {},
   ): Promise<string> {
     const created = await harness.http(
