@@ -60,8 +60,8 @@ const deps = {
   attempts: createAttemptRepository(db),
   rejections: createRejectionRepository(db),
   phone: openPhoneHashing(),
-  // The rules table's limit (rules/calling-hours.json): at most 3 calls to a number in 24 hours.
-  recipientLimit: CALLING_HOURS.perRecipientLimit,
+  // The rules table's limits (rules/calling-hours.json) of calls to one number, by campaign purpose.
+  recipientLimits: CALLING_HOURS.recipientLimits,
   rulesVersion: CALLING_HOURS.version,
   logger: createLogger('dialerWorker'),
 };

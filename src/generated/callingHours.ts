@@ -13,11 +13,43 @@ export interface CallingHours {
    * @minItems 1
    */
   defaultWindows: [Window, ...Window[]];
-  perRecipientLimit: {
-    calls: number;
-    hours: number;
-    source: string;
-  };
+  /**
+   * At most `calls` calls to one number in any rolling `hours`, counted across all of one owner's campaigns; each limit holds for the campaign purposes it names.
+   *
+   * @minItems 1
+   */
+  recipientLimits: [
+    {
+      id: string;
+      /**
+       * @minItems 1
+       */
+      purposes: [
+        "telemarketing" | "informational" | "healthcare" | "debt_collection",
+        ...("telemarketing" | "informational" | "healthcare" | "debt_collection")[]
+      ];
+      calls: number;
+      hours: number;
+      source: string;
+      url?: string;
+      checked: string;
+    },
+    ...{
+      id: string;
+      /**
+       * @minItems 1
+       */
+      purposes: [
+        "telemarketing" | "informational" | "healthcare" | "debt_collection",
+        ...("telemarketing" | "informational" | "healthcare" | "debt_collection")[]
+      ];
+      calls: number;
+      hours: number;
+      source: string;
+      url?: string;
+      checked: string;
+    }[]
+  ];
   rules: {
     id: string;
     where: {

@@ -13,6 +13,10 @@ export interface CampaignSettings {
    */
   callFlow?: string;
   /**
+   * What the calls are for (default telemarketing): it chooses the per-number limits that hold across the owner's campaigns (rules/calling-hours.json). Calling hours and holidays apply to every purpose.
+   */
+  purpose?: "telemarketing" | "informational" | "healthcare" | "debt_collection";
+  /**
    * ISO country for contacts' numbers written without a country code (default US).
    */
   defaultRegion?: string;
@@ -34,6 +38,12 @@ export interface CampaignSettings {
       ...("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[]
     ];
   };
+  /**
+   * Dates without calls (YYYY-MM-DD, the local date in each zone a contact may be in): a governor's holiday, a local event. At most 366.
+   *
+   * @maxItems 366
+   */
+  blockedDates?: string[];
   maxAttempts?: number;
   /**
    * Minutes before a contact is tried again, by the outcome of its last call.

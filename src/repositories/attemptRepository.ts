@@ -78,8 +78,13 @@ export interface Claims {
   calls: Map<string, CallSettings>;
 }
 
-/** At most `calls` calls to one number in a rolling `hours`, across all of one owner's campaigns. */
+/**
+ * At most `calls` calls to one number in a rolling `hours`, across all of one owner's campaigns, for campaigns of the
+ * `purposes` named (rules/calling-hours.json).
+ */
 export interface RecipientLimit {
+  id: string;
+  purposes: readonly string[];
   calls: number;
   hours: number;
 }
@@ -94,6 +99,7 @@ export type HoursCheck = (contact: {
   usState: string | null;
   postalCode: string | null;
   callingWindow: Window;
+  blockedDates: readonly string[];
 }) =>
   | { open: true; zones: readonly string[]; record: Record<string, unknown> }
   | { open: false; zones: readonly string[]; opensAt?: Date; record: Record<string, unknown> };
@@ -102,7 +108,7 @@ export interface AttemptRepository {
   /** Claims the attempts at `at` (the dialer's clock), each checked against its contact's calling hours then. */
   claim(
     requests: readonly ClaimRequest[],
-    options: { leaseSeconds: number; limit: RecipientLimit; at: Date; hours: HoursCheck },
+    options: { leaseSeconds: number; limits: readonly RecipientLimit[]; at: Date; hours: HoursCheck },
   ): Promise<Claims>;
   /** Marks sent calls `initiated` at `at` and releases the claim of calls that could not be sent. */
   recordOutcomes(
@@ -111,22 +117,38 @@ export interface AttemptRepository {
   ): Promise<void>;
 }
 
-// Calls to one number by one owner in the window: placed (initiated), or being placed (a claim to dial).
-const RECENT_CALLS = `
-  FROM contacts y
-  JOIN call_attempts x ON x.campaign_id = y.campaign_id AND x.contact_id = y.id
-  JOIN campaigns z ON z.id = y.campaign_id
-  WHERE y.phone_number = i.phone_number AND z.user_id = cp.user_id
-    AND x.status IN ('initiated', 'dialing')
-    AND coalesce(x.initiated_at, x.claimed_at) > $11::timestamptz - make_interval(hours => $8)`;
-
 // Every CTE sees the tables as they were before the statement, so `before_status` is the status the claim found. Each
-// check is a lookup per task by primary key or index, never a join over a whole table.
+// check is a lookup per task by primary key or index, never a join over a whole table. The limits are counted per
+// task for each limit of its campaign's purpose: calls to its number by its owner in the limit's window, placed
+// (initiated) or being placed (a claim to dial), this attempt's own claim aside.
 const CLAIM_SQL = `
 WITH input AS (
   SELECT DISTINCT ON (campaign_id, contact_id, attempt) *
-  FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $6::text[], $9::jsonb[], $10::bool[])
+  FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $6::text[], $8::jsonb[], $9::bool[])
     AS i(campaign_id, contact_id, attempt, target, phone_number, given, hours_open)
+),
+limited AS (
+  SELECT i.campaign_id, i.contact_id, i.attempt,
+    jsonb_agg(jsonb_build_object('id', l.id, 'calls', l.calls, 'hours', l.hours, 'made', m.made) ORDER BY l.id)
+      AS limits,
+    bool_or(m.made >= l.calls) AS over_limit,
+    max(CASE WHEN m.made >= l.calls THEN m.oldest + make_interval(hours => l.hours) END) AS limit_resets_at
+  FROM input i
+  JOIN campaigns cp ON cp.id = i.campaign_id
+  CROSS JOIN LATERAL jsonb_to_recordset($7::jsonb) AS l(id text, purposes jsonb, calls int, hours int)
+  CROSS JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE NOT (x.campaign_id = i.campaign_id AND x.contact_id = i.contact_id
+                                       AND x.attempt = i.attempt)) AS made,
+      min(coalesce(x.initiated_at, x.claimed_at)) AS oldest
+    FROM contacts y
+    JOIN call_attempts x ON x.campaign_id = y.campaign_id AND x.contact_id = y.id
+    JOIN campaigns z ON z.id = y.campaign_id
+    WHERE y.phone_number = i.phone_number AND z.user_id = cp.user_id
+      AND x.status IN ('initiated', 'dialing')
+      AND coalesce(x.initiated_at, x.claimed_at) > $10::timestamptz - make_interval(hours => l.hours)
+  ) m
+  WHERE l.purposes ? cp.purpose
+  GROUP BY i.campaign_id, i.contact_id, i.attempt
 ),
 checked AS (
   SELECT i.*, cp.user_id, cp.max_attempts,
@@ -139,9 +161,9 @@ checked AS (
             AND x.attempt > i.attempt) AS later_exists,
     i.attempt = 1 OR EXISTS (SELECT 1 FROM call_attempts x WHERE x.campaign_id = i.campaign_id
             AND x.contact_id = i.contact_id AND x.attempt = i.attempt - 1) AS previous_exists,
-    (SELECT count(*) ${RECENT_CALLS}
-       AND NOT (x.campaign_id = i.campaign_id AND x.contact_id = i.contact_id AND x.attempt = i.attempt)) AS recent_calls,
-    (SELECT min(coalesce(x.initiated_at, x.claimed_at)) + make_interval(hours => $8) ${RECENT_CALLS}) AS limit_resets_at,
+    coalesce(lm.over_limit, false) AS over_limit,
+    lm.limit_resets_at,
+    coalesce(lm.limits, '[]'::jsonb) AS limits,
     (SELECT x.status FROM call_attempts x WHERE x.campaign_id = i.campaign_id AND x.contact_id = i.contact_id
        AND x.attempt = i.attempt) AS before_status,
     -- An opt-out in any of the owner's campaigns ends calls to the number in all of them (FCC 24-24).
@@ -152,34 +174,35 @@ checked AS (
   FROM input i
   LEFT JOIN contacts c ON c.campaign_id = i.campaign_id AND c.id = i.contact_id
   LEFT JOIN campaigns cp ON cp.id = i.campaign_id
+  LEFT JOIN limited lm ON lm.campaign_id = i.campaign_id AND lm.contact_id = i.contact_id AND lm.attempt = i.attempt
 ),
 claimed AS (
   INSERT INTO call_attempts AS ca (campaign_id, contact_id, attempt, status, claimed_at, compliance)
   SELECT k.campaign_id, k.contact_id, k.attempt, k.effective_target,
-    CASE WHEN k.effective_target = 'dialing' THEN $11::timestamptz END,
-    k.given || jsonb_build_object('claimedAt', $11::timestamptz, 'attempt', k.attempt, 'maxAttempts', k.max_attempts,
-      'callsToNumberLast24h', k.recent_calls, 'optedOutInOwnersCampaigns', k.opted_out)
+    CASE WHEN k.effective_target = 'dialing' THEN $10::timestamptz END,
+    k.given || jsonb_build_object('claimedAt', $10::timestamptz, 'attempt', k.attempt, 'maxAttempts', k.max_attempts,
+      'recipientLimits', k.limits, 'optedOutInOwnersCampaigns', k.opted_out)
   FROM (SELECT *, CASE WHEN target = 'dialing' AND opted_out THEN 'skipped_blacklisted' ELSE target END
           AS effective_target FROM checked) k
   -- Only the contact's stored number is ever called, only its next attempt, up to the campaign's maximum, while
-  -- the campaign runs, the contact is not done, inside its calling hours now, and the number under its limit.
+  -- the campaign runs, the contact is not done, inside its calling hours now, and the number under its limits.
   WHERE k.contact_exists AND k.number_matches AND k.attempt_allowed AND k.campaign_status = 'running'
     AND k.final_outcome IS NULL AND NOT k.later_exists AND k.previous_exists
-    AND (k.effective_target <> 'dialing' OR (k.hours_open AND k.recent_calls < $7))
+    AND (k.effective_target <> 'dialing' OR (k.hours_open AND NOT k.over_limit))
   ON CONFLICT (campaign_id, contact_id, attempt) DO UPDATE
     SET status = excluded.status, claimed_at = excluded.claimed_at, compliance = excluded.compliance,
-      updated_at = $11::timestamptz
+      updated_at = $10::timestamptz
     -- A live claim (a call may be going out) is never taken over, not even to record a skip: that record would be
     -- false. Only a claim whose lease ran out (its invocation died) may be.
     WHERE ca.status = 'queued'
        OR (ca.status = 'dialing'
-           AND (ca.claimed_at IS NULL OR ca.claimed_at < $11::timestamptz - make_interval(secs => $5)))
+           AND (ca.claimed_at IS NULL OR ca.claimed_at < $10::timestamptz - make_interval(secs => $5)))
   RETURNING ca.campaign_id, ca.contact_id, ca.attempt
 )
 SELECT k.campaign_id, k.contact_id, k.attempt, k.target,
        cl.attempt IS NOT NULL AS claimed,
        k.contact_exists, k.number_matches, k.attempt_allowed, k.campaign_status, k.final_outcome,
-       k.later_exists, k.previous_exists, k.hours_open, k.recent_calls >= $7 AS over_limit, k.limit_resets_at, k.before_status,
+       k.later_exists, k.previous_exists, k.hours_open, k.over_limit, k.limit_resets_at, k.before_status,
        k.caller_id, k.call_flow, k.attributes, k.opted_out
 FROM checked k
 LEFT JOIN claimed cl
@@ -209,7 +232,8 @@ WITH locked AS MATERIALIZED (
   SELECT count(pg_advisory_xact_lock(hashtext(n))) AS numbers
   FROM (SELECT DISTINCT unnest($3::text[]) AS n ORDER BY 1) AS ordered
 )
-SELECT i.campaign_id, i.contact_id, c.given_time_zone, c.us_state, c.postal_code, cp.calling_window, l.numbers
+SELECT i.campaign_id, i.contact_id, c.given_time_zone, c.us_state, c.postal_code, cp.calling_window, cp.blocked_dates,
+  l.numbers
 FROM locked l
 CROSS JOIN unnest($1::text[], $2::text[]) AS i(campaign_id, contact_id)
 JOIN contacts c ON c.campaign_id = i.campaign_id AND c.id = i.contact_id
@@ -308,7 +332,7 @@ export function claimRounds(requests: readonly ClaimRequest[]): ClaimRequest[][]
 
 export function createAttemptRepository(db: Database): AttemptRepository {
   return {
-    claim(requests, { leaseSeconds, limit, at, hours }) {
+    claim(requests, { leaseSeconds, limits, at, hours }) {
       if (requests.length === 0) return Promise.resolve({ results: new Map(), calls: new Map() });
       return db.transaction(async (query) => {
         // One number's claims one at a time, across every invocation: the count of its recent calls that decides
@@ -322,6 +346,7 @@ export function createAttemptRepository(db: Database): AttemptRepository {
           us_state: string | null;
           postal_code: string | null;
           calling_window: Window;
+          blocked_dates: string[];
         }>(LOCK_AND_FACTS_SQL, [
           requests.map((r) => r.campaignId),
           requests.map((r) => r.contactId),
@@ -340,6 +365,7 @@ export function createAttemptRepository(db: Database): AttemptRepository {
                     usState: fact.us_state,
                     postalCode: fact.postal_code,
                     callingWindow: fact.calling_window,
+                    blockedDates: fact.blocked_dates,
                   });
             return [dialIdOf(r), verdict] as const;
           }),
@@ -358,8 +384,7 @@ export function createAttemptRepository(db: Database): AttemptRepository {
             round.map((r) => (r.intent === 'dial' ? 'dialing' : 'skipped_blacklisted')),
             leaseSeconds,
             round.map((r) => r.phoneNumber),
-            limit.calls,
-            limit.hours,
+            JSON.stringify(limits),
             round.map((r) =>
               JSON.stringify({ ...r.record, callingHours: verdicts.get(dialIdOf(r))?.record }),
             ),

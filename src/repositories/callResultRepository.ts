@@ -67,6 +67,14 @@ export function createCallResultRepository(db: Database): CallResultRepository {
 
     record({ campaignId, contactId, attempt }, result) {
       return db.transaction(async (query) => {
+        // An opt-out ends the number's calls in every campaign of its owner (the claim checks for it): recorded under
+        // the number's lock, the one every claim of the number takes, so a claim after this commit sees it.
+        if (result.optOut) {
+          await query(
+            'SELECT pg_advisory_xact_lock(hashtext(phone_number)) FROM contacts WHERE campaign_id = $1 AND id = $2',
+            [campaignId, contactId],
+          );
+        }
         const { rowCount } = await query(
           `UPDATE call_attempts SET outcome = $4, opt_out = $5, result = $6, result_at = $7, updated_at = $7
            WHERE campaign_id = $1 AND contact_id = $2 AND attempt = $3 AND outcome IS NULL`,

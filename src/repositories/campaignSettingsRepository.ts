@@ -23,6 +23,8 @@ interface Row {
   /** Null for a campaign made without the API (by SQL). */
   caller_id: string | null;
   call_flow: string | null;
+  purpose: Settings['purpose'];
+  blocked_dates: string[];
   default_region: string;
   default_time_zone: string;
   calling_window: Settings['callingWindow'];
@@ -34,7 +36,7 @@ interface Row {
 }
 
 const COLUMNS = `id, user_id, status, created_at, name, caller_id, call_flow, default_region, default_time_zone,
-  calling_window, max_attempts, retry_delays, pacing, start_at, end_at`;
+  calling_window, max_attempts, retry_delays, pacing, start_at, end_at, purpose, blocked_dates`;
 
 function toDefinition(row: Row): CampaignDefinition {
   return {
@@ -46,9 +48,11 @@ function toDefinition(row: Row): CampaignDefinition {
       name: row.name,
       callerId: row.caller_id ?? '',
       callFlow: row.call_flow ?? '',
+      purpose: row.purpose,
       defaultRegion: row.default_region,
       defaultTimeZone: row.default_time_zone,
       callingWindow: row.calling_window,
+      blockedDates: row.blocked_dates,
       maxAttempts: row.max_attempts,
       retryDelays: row.retry_delays,
       pacing: row.pacing,
@@ -70,6 +74,8 @@ const values = (s: Settings) => [
   JSON.stringify(s.pacing),
   s.startAt ?? null,
   s.endAt ?? null,
+  s.purpose,
+  JSON.stringify(s.blockedDates),
 ];
 
 /** A page's position: the last campaign's creation time and id, opaque to callers. */
@@ -108,8 +114,9 @@ export function createCampaignSettingsRepository(db: Database): CampaignSettings
     async create({ campaignId, userId, settings }, idempotencyKey) {
       const { rows } = await db.query<Row>(
         `INSERT INTO campaigns (id, user_id, idempotency_key, name, caller_id, call_flow, default_region,
-           default_time_zone, calling_window, max_attempts, retry_delays, pacing, start_at, end_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+           default_time_zone, calling_window, max_attempts, retry_delays, pacing, start_at, end_at, purpose,
+           blocked_dates)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
          ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
          RETURNING ${COLUMNS}`,
         [campaignId, userId, idempotencyKey ?? null, ...values(settings)],
@@ -146,7 +153,7 @@ export function createCampaignSettingsRepository(db: Database): CampaignSettings
       const { rows } = await db.query<Row>(
         `UPDATE campaigns SET name = $3, caller_id = $4, call_flow = $5, default_region = $6, default_time_zone = $7,
            calling_window = $8, max_attempts = $9, retry_delays = $10, pacing = $11, start_at = $12, end_at = $13,
-           updated_at = now()
+           purpose = $14, blocked_dates = $15, updated_at = now()
          WHERE id = $1 AND status = $2 RETURNING ${COLUMNS}`,
         [campaignId, status, ...values(settings)],
       );

@@ -11,6 +11,8 @@ export interface PreviewCampaign {
   userId: string;
   status: string;
   callingWindow: Window;
+  blockedDates: string[];
+  purpose: Settings['purpose'];
   pacing: Settings['pacing'];
 }
 
@@ -64,14 +66,21 @@ export function createPreviewRepository(db: Database): PreviewRepository {
         user_id: string;
         status: string;
         calling_window: Window;
+        blocked_dates: string[];
+        purpose: Settings['purpose'];
         pacing: Settings['pacing'];
-      }>('SELECT user_id, status, calling_window, pacing FROM campaigns WHERE id = $1', [campaignId]);
+      }>(
+        'SELECT user_id, status, calling_window, blocked_dates, purpose, pacing FROM campaigns WHERE id = $1',
+        [campaignId],
+      );
       const row = rows[0];
       return (
         row && {
           userId: row.user_id,
           status: row.status,
           callingWindow: row.calling_window,
+          blockedDates: row.blocked_dates,
+          purpose: row.purpose,
           pacing: row.pacing,
         }
       );

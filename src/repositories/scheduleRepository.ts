@@ -15,6 +15,8 @@ export interface ActiveCampaign {
   userId: string;
   status: Extract<CampaignStatus, 'running' | 'cancelled'>;
   callingWindow: Window;
+  /** Local dates without calls. */
+  blockedDates: string[];
   defaultTimeZone: string;
   maxAttempts: number;
   pacing: Settings['pacing'];
@@ -70,7 +72,7 @@ export interface ScheduleRepository {
 }
 
 const ACTIVE_SQL = `
-SELECT id, user_id, status, calling_window, default_time_zone, max_attempts, pacing, start_at, end_at
+SELECT id, user_id, status, calling_window, blocked_dates, default_time_zone, max_attempts, pacing, start_at, end_at
 FROM campaigns
 WHERE status = 'running' OR (status = 'cancelled' AND closed_at IS NULL)
 ORDER BY id`;
@@ -120,6 +122,7 @@ interface ActiveRow {
   user_id: string;
   status: ActiveCampaign['status'];
   calling_window: Window;
+  blocked_dates: string[];
   default_time_zone: string;
   max_attempts: number;
   pacing: Settings['pacing'];
@@ -148,6 +151,7 @@ export function createScheduleRepository(db: Database): ScheduleRepository {
         userId: row.user_id,
         status: row.status,
         callingWindow: row.calling_window,
+        blockedDates: row.blocked_dates,
         defaultTimeZone: row.default_time_zone,
         maxAttempts: row.max_attempts,
         pacing: row.pacing,

@@ -98,14 +98,27 @@ export function createCampaignPreview({ preview, blacklist, now, checkLimit = 10
         }
       }
 
-      const { calls, hours: window } = CALLING_HOURS.perRecipientLimit;
+      const limits = CALLING_HOURS.recipientLimits.filter((limit) =>
+        (limit.purposes as readonly string[]).includes(campaign.purpose),
+      );
       const checked = await traced('CheckSoonest', async (span) => {
-        const soonest = await preview.soonest(campaignId, userId, checkLimit, at, window);
+        // The soonest contacts, counted once per limit of the campaign's purpose (one or two windows).
+        const counts = await Promise.all(
+          limits.map((limit) => preview.soonest(campaignId, userId, checkLimit, at, limit.hours)),
+        );
+        const soonest = counts[0] ?? (await preview.soonest(campaignId, userId, checkLimit, at, 24));
+        const atLimit = new Set(
+          counts
+            .flatMap((found, i) =>
+              found.filter((c) => c.recentCalls >= (limits[i]?.calls ?? Number.POSITIVE_INFINITY)),
+            )
+            .map((c) => c.phoneNumber),
+        );
         const listed = await blacklist.findBlacklisted(soonest.map((c) => c.phoneNumber));
         const result = {
           count: soonest.length,
           listed: soonest.filter((c) => listed.has(c.phoneNumber)).length,
-          limit: soonest.filter((c) => !listed.has(c.phoneNumber) && c.recentCalls >= calls).length,
+          limit: soonest.filter((c) => !listed.has(c.phoneNumber) && atLimit.has(c.phoneNumber)).length,
         };
         span.addMetadata('checked', result);
         return result;

@@ -9,15 +9,20 @@ import { isTimeZone } from '../lib/timeZones.ts';
 import type { CampaignStatus } from '../repositories/campaignRepository.ts';
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+export type Purpose = 'telemarketing' | 'informational' | 'healthcare' | 'debt_collection';
 
 export interface Settings {
   name: string;
   /** E.164. */
   callerId: string;
   callFlow: string;
+  /** What the calls are for: chooses the per-number limits. @default 'telemarketing' */
+  purpose: Purpose;
   defaultRegion: string;
   defaultTimeZone: string;
   callingWindow: { start: string; end: string; days: Weekday[] };
+  /** Local dates without calls. @default [] */
+  blockedDates: string[];
   maxAttempts: number;
   /** Minutes before a retry, by the last call's outcome. */
   retryDelays: { busy: number; no_answer: number; machine: number; failed: number };
@@ -28,8 +33,10 @@ export interface Settings {
 
 /** What a campaign gets for each setting not given: a cautious pace, business hours, three attempts. */
 export const DEFAULT_SETTINGS: Omit<Settings, 'name' | 'callerId' | 'callFlow'> = {
+  purpose: 'telemarketing',
   defaultRegion: 'US',
   defaultTimeZone: 'America/New_York',
+  blockedDates: [],
   callingWindow: { start: '09:00', end: '20:00', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
   maxAttempts: 3,
   retryDelays: { busy: 15, no_answer: 60, machine: 240, failed: 30 },
@@ -37,7 +44,12 @@ export const DEFAULT_SETTINGS: Omit<Settings, 'name' | 'callerId' | 'callFlow'> 
 };
 
 /** Settings a started campaign may still change: when and how fast it calls, and when it ends. */
-const CHANGEABLE_WHILE_STARTED = new Set<keyof Settings>(['callingWindow', 'pacing', 'endAt']);
+const CHANGEABLE_WHILE_STARTED = new Set<keyof Settings>([
+  'callingWindow',
+  'blockedDates',
+  'pacing',
+  'endAt',
+]);
 
 /** Every problem of a complete set of settings, with the field named; the number never echoed. */
 function problemsOf(settings: Settings): string[] {
@@ -97,7 +109,7 @@ export function changedSettings(
     );
     if (frozen.length > 0) {
       throw new ConflictError(
-        `A ${status} campaign can change only callingWindow, pacing and endAt, not ${frozen.join(', ')}`,
+        `A ${status} campaign can change only callingWindow, blockedDates, pacing and endAt, not ${frozen.join(', ')}`,
       );
     }
   }

@@ -44,8 +44,8 @@ export interface DialerDeps {
   attempts: AttemptRepository;
   phone: PhoneHashing;
   claimLeaseSeconds: number;
-  /** At most this many calls to one number in a rolling window, across one owner's campaigns. */
-  recipientLimit: RecipientLimit;
+  /** The limits of calls to one number in rolling windows, across one owner's campaigns, by campaign purpose. */
+  recipientLimits: readonly RecipientLimit[];
   /** The rules table's version, in every attempt's compliance record. */
   rulesVersion: string;
   now: () => Date;
@@ -58,8 +58,8 @@ const marks = (entries: Iterable<[string, StepMark]>) => new Map(entries);
  * its zones, with the closing margin), and what was checked, for the compliance record.
  */
 export function hoursCheckAt(at: Date): HoursCheck {
-  return ({ callingWindow, ...place }) => {
-    const hours = contactHours(place, { callingWindow }, CALLING_HOURS);
+  return ({ callingWindow, blockedDates, ...place }) => {
+    const hours = contactHours(place, { callingWindow, blockedDates }, CALLING_HOURS);
     const verdict = callableAt(at, hours);
     // Every candidate zone with where it came from (number, area code, given zone, state, postal code), and the
     // places whose rules were applied: the record says why the call was allowed, not only that it was.
@@ -70,6 +70,8 @@ export function hoursCheckAt(at: Date): HoursCheck {
       countries: hours.countries,
       regions: hours.regions,
       campaignWindow: callingWindow,
+      ...(blockedDates.length > 0 ? { blockedDates } : {}),
+      holidaysOf: hours.closedOnHolidaysOf,
       closingMarginMinutes: hours.closingMarginMinutes,
       localTimes: Object.fromEntries(verdict.localTimes.map((local) => [local.zone, local.text])),
       open: verdict.callable,
@@ -94,7 +96,7 @@ export function createDialerService({
   attempts,
   phone,
   claimLeaseSeconds,
-  recipientLimit,
+  recipientLimits,
   rulesVersion,
   now,
 }: DialerDeps) {
@@ -188,14 +190,13 @@ export function createDialerService({
         // The start of the attempt's compliance record: what was checked here, and under which rules.
         record: {
           rulesVersion,
-          recipientLimit,
           doNotCall: { checkedAt, listed: listed.has(c.phoneNumber) },
         },
       }));
       const at = now();
       claims = await attempts.claim(requests, {
         leaseSeconds: claimLeaseSeconds,
-        limit: recipientLimit,
+        limits: recipientLimits,
         at,
         hours: hoursCheckAt(at),
       });

@@ -124,7 +124,9 @@ describe('campaign definitions', () => {
     });
     expect(frozen).toMatchObject({
       statusCode: 409,
-      body: { message: 'A running campaign can change only callingWindow, pacing and endAt, not name' },
+      body: {
+        message: 'A running campaign can change only callingWindow, blockedDates, pacing and endAt, not name',
+      },
     });
     expect(narrowed.body).toMatchObject({ callingWindow: { start: '10:00', end: '18:00' } });
     expect(cancelled).toMatchObject({ statusCode: 200, body: { campaignId, status: 'cancelled' } });

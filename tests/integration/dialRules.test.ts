@@ -49,7 +49,6 @@ describe('the compliance record', () => {
     const record = rows[0]?.compliance;
     expect(record).toMatchObject({
       rulesVersion: '2026-12-05',
-      recipientLimit: { calls: 3, hours: 24 },
       doNotCall: { listed: false },
       // Its calling hours, checked at the claim: the rules applied, the campaign's window, the local times
       callingHours: {
@@ -64,7 +63,8 @@ describe('the compliance record', () => {
       },
       attempt: 1,
       maxAttempts: 3,
-      callsToNumberLast24h: 0,
+      // Each limit of the campaign's purpose (telemarketing), with the number's calls in its window before this one
+      recipientLimits: [{ id: 'same-subject-24h', calls: 3, hours: 24, made: 0 }],
       optedOutInOwnersCampaigns: false,
     });
     expect(Object.keys(record.localTimes)).toEqual(['America/Denver', 'America/New_York']);
@@ -322,5 +322,42 @@ describe('claim-time checks', () => {
     );
     expect(rows).toEqual([{ status: 'skipped_blacklisted', opted: 'true' }]);
     expect(theirs.calls).toHaveLength(1);
+  });
+
+  it('holds a healthcare campaign to 1 call a day to a number, counting the owner’s other campaigns', async () => {
+    // Prepare: a number called once 5 hours ago by a telemarketing campaign of the owner; a healthcare campaign and
+    // another telemarketing one have it too.
+    const number = '+12025557095';
+    for (const [id, purpose] of [
+      ['d-purpose-t', 'telemarketing'],
+      ['d-purpose-h', 'healthcare'],
+      ['d-purpose-u', 'telemarketing'],
+    ] as const) {
+      await harness.db.query(
+        "INSERT INTO campaigns (id, user_id, name, status, purpose) VALUES ($1, 'owner-d', $1, 'running', $2)",
+        [id, purpose],
+      );
+      await harness.db.query("INSERT INTO contacts (campaign_id, id, phone_number) VALUES ($1, 'k', $2)", [
+        id,
+        number,
+      ]);
+    }
+    await harness.db.query(
+      `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, initiated_at)
+       VALUES ('d-purpose-t', 'k', 1, 'initiated', $1::timestamptz - interval '5 hours')`,
+      [harness.now()],
+    );
+    const k = { id: 'k', phoneNumber: number };
+
+    // Act
+    const healthcare = await dial('d-purpose-h', [task('d-purpose-h', k)]);
+    const telemarketing = await dial('d-purpose-u', [task('d-purpose-u', k)]);
+
+    // Assert: the healthcare call waits until the earlier call is 24 hours old; the telemarketing one (2 of 3) goes
+    expect(healthcare.calls).toEqual([]);
+    expect(healthcare.summary).toMatch(/"recipient_limit":1/);
+    const due = (await contact('d-purpose-h', 'k'))?.next_call_at as Date;
+    expect(due.getTime()).toBe(harness.now().getTime() + 19 * 3_600_000);
+    expect(telemarketing.calls).toHaveLength(1);
   });
 });

@@ -306,3 +306,23 @@ describe('holidays', () => {
     expect(nextCallable(new Date('2027-03-26T16:00:00Z'), rulesOf('+18005550100'))).toBeUndefined();
   });
 });
+
+describe('a campaign’s blocked dates', () => {
+  it('closes its dates in every zone of the contact, and opens again after them', () => {
+    const hours = contactHours(
+      { phoneNumber: '+18505550100' },
+      { callingWindow: CAMPAIGN, blockedDates: ['2027-07-05'] },
+      CALLING_HOURS,
+      MARGIN,
+    );
+    // Monday 5 July 2027, 14:00 UTC: 10:00 in Tallahassee, 09:00 in Pensacola.
+    expect(callableAt(new Date('2027-07-05T14:00:00Z'), hours)).toMatchObject({
+      callable: false,
+      reason: 'blocked_date',
+    });
+    // The next opening: Tuesday 09:00 in Pensacola (Central), which is 10:00 in Tallahassee.
+    expect(nextCallable(new Date('2027-07-05T14:00:00Z'), hours)?.toISOString()).toBe(
+      '2027-07-06T14:00:00.000Z',
+    );
+  });
+});

@@ -97,7 +97,7 @@ function world(
     },
     phone,
     claimLeaseSeconds: 120,
-    recipientLimit: { calls: 3, hours: 24 },
+    recipientLimits: [{ id: 'same-subject-24h', purposes: ['telemarketing'], calls: 3, hours: 24 }],
     rulesVersion: '2026-12-02',
     now: () => NOW,
   });
@@ -166,7 +166,6 @@ describe('dialer service', () => {
     expect(claimed.map((c) => c.record)).toEqual(
       [false, true].map((listed) => ({
         rulesVersion: '2026-12-02',
-        recipientLimit: { calls: 3, hours: 24 },
         doNotCall: { checkedAt: NOW.toISOString(), listed },
       })),
     );
