@@ -1,6 +1,6 @@
 /**
- * Time zone names checked against the runtime's own IANA database. Apart from src/lib/phoneZones.ts, so that code
- * checking a campaign's zone does not load the number-prefix table.
+ * Time zone names checked against the runtime's own IANA database. Apart from src/domain/candidateZones.ts, so that
+ * code checking a campaign's zone does not load the place tables.
  */
 
 /** Whether `zone` is an IANA time zone this runtime knows. */
