@@ -22,9 +22,11 @@ Commands:
   pause ID | resume ID | cancel ID
   preview ID                     how many contacts can be called in each of the next 24 hours, and why not
   attempts ID CONTACT_ID         a contact's calls, each with its outcome and compliance record
-  contacts add ID FILE.json      a JSON array of { phoneNumber, id?, timeZone?, attributes? }, sent 1,000 at a time
+  contacts add ID FILE.json      a JSON array of { phoneNumber, id?, timeZone?, usState?, postalCode?, attributes? },
+                                 sent 1,000 at a time
   contacts list ID [--limit N]
-  import ID FILE.csv             uploads a CSV file (a phone column; optional id, time_zone; others: attributes),
+  import ID FILE.csv             uploads a CSV file (a phone column; optional id, time_zone, us_state, postal_code;
+                                 others: attributes),
                                  follows the import, and saves the refused rows next to it (FILE.rejects.csv)
   import-status ID IMPORT_ID
 
