@@ -16,7 +16,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pg from 'pg';
 import type { LocalStack } from '../local/stack.ts';
-import timeZonesByPrefix from '../src/generated/timeZonesByPrefix.json' with { type: 'json' };
+import { areaCodeTable } from '../src/domain/candidateZones.ts';
 import { readNumber } from '../src/lib/phone.ts';
 
 /** One row in a hundred is refused (no valid number), as in a real export. */
@@ -25,9 +25,9 @@ const NAMES = ['Ada', 'Grace', 'Alan', 'Barbara', 'Edsger', 'Frances', 'Donald',
 
 /** North American area codes of one zone whose 555 numbers are valid: 10,000 numbers each. */
 function areaCodes(): string[] {
-  return Object.entries(timeZonesByPrefix as Record<string, string[]>)
-    .filter(([prefix, zones]) => prefix.length === 4 && prefix.startsWith('1') && zones.length === 1)
-    .map(([prefix]) => prefix.slice(1))
+  return Object.entries(areaCodeTable())
+    .filter(([, areaCode]) => areaCode.country === 'US' && areaCode.zones.length === 1)
+    .map(([code]) => code)
     .filter((code) => readNumber(`+1${code}5550100`, 'US') !== undefined);
 }
 

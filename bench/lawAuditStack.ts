@@ -4,9 +4,9 @@
  * as a user would drive it: two campaigns of the local user with the same contacts (every case of the law oracle),
  * started together, followed to `completed`; then every call placed (when the telephony simulator started it) is read
  * from the stack's PostgreSQL and checked by the law oracle (tests/helpers/lawOracle.ts), with the limits across both campaigns and the opt-outs.
- * Prints the findings; exits 1 when any call broke a rule.
+ * Prints the findings and writes them to bench/results/law-audit-stack.json; exits 1 when any call broke a rule.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -102,21 +102,21 @@ const afterOptOut = rows.filter((row) =>
 ).length;
 const first = rows[0]?.initiated_at.toISOString();
 const last = rows.at(-1)?.initiated_at.toISOString();
-console.log(
-  JSON.stringify(
-    {
-      campaigns: ids,
-      calls: rows.length,
-      from: first,
-      to: last,
-      unlawful: unlawful.length,
-      overCap,
-      afterOptOut,
-      optOuts: optOuts.length,
-      examples: unlawful.slice(0, 10),
-    },
-    null,
-    2,
-  ),
+const report = {
+  at: new Date().toISOString(),
+  campaigns: ids,
+  calls: rows.length,
+  from: first,
+  to: last,
+  unlawful: unlawful.length,
+  overCap,
+  afterOptOut,
+  optOuts: optOuts.length,
+  examples: unlawful.slice(0, 10),
+};
+await writeFile(
+  join(import.meta.dirname, 'results', 'law-audit-stack.json'),
+  `${JSON.stringify(report, null, 2)}\n`,
 );
+console.log(JSON.stringify(report, null, 2));
 process.exitCode = unlawful.length + overCap + afterOptOut > 0 ? 1 : 0;

@@ -1,5 +1,5 @@
 /**
- * src/generated/holidays.json (written by `npm run schemas`): the public holidays of every region a rule of
+ * src/generated/holidays.ts (written by `npm run schemas`): the public holidays of every region a rule of
  * rules/calling-hours.json closes on its holidays (`closedOnHolidaysOf`), as local dates, computed by the date-holidays
  * library (its rules for each state's legal holidays), never typed by hand. The functions read the dates from their
  * bundle: the library with every country's data weighs megabytes. The years covered are written with them; the

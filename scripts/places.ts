@@ -1,15 +1,15 @@
 /**
  * The place tables the calling rules read (written by `npm run schemas`, checked by the tests), all derived from kept
  * public data, none typed by hand but rules/split-area-codes.json:
- * - src/generated/areaCodes.json: each North American area code's country, its US states or Canadian provinces, and
+ * - src/generated/areaCodes.ts: each North American area code's country, its US states or Canadian provinces, and
  *   every time zone its numbers may be in. States come from every entry of Google libphonenumber's geocoding data
  *   ("713" has no three-digit entry, its 214 longer ones all say Texas), zones from Google's prefix data under the
  *   code, the zones of the ZIP codes of the places the geocoding data names in it ("Pensacola, FL"), and the vetted
  *   table of split area codes. A US geographic area code with no state is an error here, never a silent gap.
- * - src/generated/postalCodes.json: US ZIP codes (as ranges of codes that share their zones and state) and Canadian
+ * - src/generated/postalCodes.ts: US ZIP codes (as ranges of codes that share their zones and state) and Canadian
  *   forward sortation areas, each with its zones: the union of the zone the zipcode-to-timezone data gives and the
  *   zone at the code's centre (tz-lookup over the zipcodes package's coordinates), so a code on a zone line has both.
- * - src/generated/regionZones.json: every zone of each US state and Canadian province (the union over its postal
+ * - src/generated/regionZones.ts: every zone of each US state and Canadian province (the union over its postal
  *   codes): a contact stated to live in a state may be anywhere in it.
  */
 import { readFile } from 'node:fs/promises';
@@ -316,12 +316,12 @@ export async function postalCodes(): Promise<{ postal: PostalCodes; regions: Rec
 
 const json = (value: unknown) => `${JSON.stringify(value)}\n`;
 
-/** The generated files, by name under src/generated. */
+/** The generated tables' JSON, by module name under src/generated. */
 export async function placeFiles(): Promise<Map<string, string>> {
   const { postal, regions } = await postalCodes();
   return new Map([
-    ['areaCodes.json', json(await areaCodes())],
-    ['postalCodes.json', json(postal)],
-    ['regionZones.json', json(regions)],
+    ['areaCodes', json(await areaCodes())],
+    ['postalCodes', json(postal)],
+    ['regionZones', json(regions)],
   ]);
 }

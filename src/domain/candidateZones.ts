@@ -2,8 +2,9 @@
  * Where a contact may be (pure): every time zone it may be in, with where each came from, and every country and
  * state or province whose rules apply to it. Numbers are portable and people move, so every source of a place adds
  * to the candidates and none replaces another:
- * - its number: Google libphonenumber's prefix data (`number`) and, for North America, every zone its area code
- *   covers (`area_code`, src/generated/areaCodes.json, with the vetted split area codes of rules/);
+ * - its number: for North America every zone its area code covers (`area_code`, src/generated/areaCodes.ts:
+ *   Google libphonenumber's prefix data under the code, the zones of the places it serves, the vetted split area
+ *   codes of rules/); elsewhere Google's prefix data (`number`);
  * - the zone given with it (`given`);
  * - every zone of its stated US state (`state`);
  * - its postal code's zones (`postal_code`: US ZIP codes, Canadian forward sortation areas).
@@ -12,10 +13,11 @@
  * record use; its tables are read from the bundle, so a deploy with newer data applies to every stored contact.
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
-import areaCodeTable from '../generated/areaCodes.json' with { type: 'json' };
-import postalTable from '../generated/postalCodes.json' with { type: 'json' };
-import regionTable from '../generated/regionZones.json' with { type: 'json' };
-import prefixTable from '../generated/timeZonesByPrefix.json' with { type: 'json' };
+import areaCodeText from '../generated/areaCodes.ts';
+import postalText from '../generated/postalCodes.ts';
+import regionText from '../generated/regionZones.ts';
+import prefixText from '../generated/timeZonesByPrefix.ts';
+import { jsonTable } from '../lib/jsonTable.ts';
 import { isTimeZone } from '../lib/timeZones.ts';
 
 export type ZoneSource = 'number' | 'area_code' | 'given' | 'state' | 'postal_code';
@@ -41,20 +43,23 @@ export interface CandidateZones {
   regions: string[];
 }
 
-interface AreaCode {
+export interface AreaCode {
   country: string;
+  /** Its US states and Canadian provinces ("US-FL"). */
   regions: string[];
   zones: string[];
 }
-const AREA_CODES = areaCodeTable as Record<string, AreaCode>;
-const REGION_ZONES = regionTable as Record<string, string[]>;
-const PREFIX_ZONES = prefixTable as Record<string, string[]>;
-const POSTAL = postalTable as unknown as {
+/** The North American area codes (scripts/places.ts). */
+export const areaCodeTable = jsonTable<Record<string, AreaCode>>(areaCodeText);
+const regionZones = jsonTable<Record<string, string[]>>(regionText);
+const prefixZoneTable = jsonTable<Record<string, string[]>>(prefixText);
+const postalTable = jsonTable<{
   zoneSets: string[][];
   us: Array<[number, number, number, string]>;
   ca: Record<string, [number, string]>;
-};
-const LONGEST_PREFIX = Math.max(...Object.keys(PREFIX_ZONES).map((prefix) => prefix.length));
+}>(postalText);
+/** Google's prefix data has no key longer than this. */
+const LONGEST_PREFIX = 9;
 
 const US_ZIP = /^(\d{5})(?:-?\d{4})?$/;
 const CA_POSTAL = /^([A-Za-z]\d[A-Za-z])(?: ?\d[A-Za-z]\d)?$/;
@@ -71,27 +76,30 @@ export function postalPlace(code: string): { zones: string[]; region: string } |
   if (zip !== undefined) {
     const value = Number(zip);
     // The ranges are sorted and disjoint: a binary search for the last one starting at or before the code.
+    const postal = postalTable();
     let low = 0;
-    let high = POSTAL.us.length - 1;
+    let high = postal.us.length - 1;
     while (low <= high) {
       const middle = (low + high) >> 1;
-      const range = POSTAL.us[middle];
+      const range = postal.us[middle];
       if (range === undefined) break;
       if (range[0] > value) high = middle - 1;
       else if (range[1] < value) low = middle + 1;
-      else return { zones: POSTAL.zoneSets[range[2]] ?? [], region: range[3] };
+      else return { zones: postal.zoneSets[range[2]] ?? [], region: range[3] };
     }
     return undefined;
   }
   const area = CA_POSTAL.exec(trimmed)?.[1]?.toUpperCase();
-  const found = area === undefined ? undefined : POSTAL.ca[area];
-  return found === undefined ? undefined : { zones: POSTAL.zoneSets[found[0]] ?? [], region: found[1] };
+  const postal = postalTable();
+  const found = area === undefined ? undefined : postal.ca[area];
+  return found === undefined ? undefined : { zones: postal.zoneSets[found[0]] ?? [], region: found[1] };
 }
 
-/** The zones Google's prefix data gives a number by its longest known prefix of at least `shortest` digits. */
-function prefixZones(digits: string, shortest = 1): string[] {
-  for (let length = Math.min(digits.length, LONGEST_PREFIX); length >= shortest; length -= 1) {
-    const zones = PREFIX_ZONES[digits.slice(0, length)];
+/** The zones Google's prefix data gives a number outside North America, by its longest known prefix. */
+function prefixZones(digits: string): string[] {
+  const table = prefixZoneTable();
+  for (let length = Math.min(digits.length, LONGEST_PREFIX); length > 0; length -= 1) {
+    const zones = table[digits.slice(0, length)];
     // A country spanning several zones with no longer entry: the number may be in any of them.
     if (zones !== undefined) return zones;
   }
@@ -124,13 +132,11 @@ export function candidateZones(place: ContactPlace): CandidateZones {
   const digits = place.phoneNumber.replace(/^\+/, '');
   if (digits.startsWith('1')) {
     // North America: the country code names 25 countries and every zone of them; the area code says which.
-    const areaCode = AREA_CODES[digits.slice(1, 4)];
+    const areaCode = areaCodeTable()[digits.slice(1, 4)];
     if (areaCode !== undefined) {
       countries.add(areaCode.country);
       for (const region of areaCode.regions) regions.add(region);
       add(areaCode.zones, 'area_code');
-      // Never "1" alone (every zone of North America): an entry of the area code or longer.
-      add(prefixZones(digits, 4), 'number');
     }
   } else {
     const country = countryOf(place.phoneNumber);
@@ -142,7 +148,7 @@ export function candidateZones(place: ContactPlace): CandidateZones {
     const region = `US-${place.usState.toUpperCase()}`;
     countries.add('US');
     regions.add(region);
-    add(REGION_ZONES[region] ?? [], 'state');
+    add(regionZones()[region] ?? [], 'state');
   }
   if (place.postalCode) {
     const postal = postalPlace(place.postalCode);

@@ -73,7 +73,7 @@ export interface CallingHours {
      */
     checked: string;
     /**
-     * No calls on the public holidays of this region (ISO 3166-2, e.g. US-AL), as the date-holidays library computes them (src/generated/holidays.json), in every zone the contact may be in.
+     * No calls on the public holidays of this region (ISO 3166-2, e.g. US-AL), as the date-holidays library computes them (src/generated/holidays.ts), in every zone the contact may be in.
      */
     closedOnHolidaysOf?: string;
   }[];

@@ -13,7 +13,8 @@ import {
   type ZoneSource,
 } from '../domain/candidateZones.ts';
 import type { CallingHours } from '../generated/callingHours.ts';
-import holidayTable from '../generated/holidays.json' with { type: 'json' };
+import holidayText from '../generated/holidays.ts';
+import { jsonTable } from '../lib/jsonTable.ts';
 
 export type Day = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 export interface Window {
@@ -26,16 +27,18 @@ type Rule = CallingHours['rules'][number];
 /** The table the functions use (validated against its schema by the tests). */
 export const CALLING_HOURS = table as CallingHours;
 
-const HOLIDAYS = holidayTable as { years: { from: number; to: number }; dates: Record<string, string[]> };
-const HOLIDAY_DATES = new Map(
-  Object.entries(HOLIDAYS.dates).map(([region, dates]) => [region, new Set(dates)]),
+const holidays = jsonTable<{ years: { from: number; to: number }; dates: Record<string, string[]> }>(
+  holidayText,
 );
+let holidayDates: Map<string, Set<string>> | undefined;
 
 /** Whether `date` (YYYY-MM-DD) is a public holiday of `region`; outside the computed years, it is taken as one. */
 export function isHoliday(region: string, date: string): boolean {
+  const { years, dates } = holidays();
   const year = Number(date.slice(0, 4));
-  if (year < HOLIDAYS.years.from || year > HOLIDAYS.years.to) return true;
-  return HOLIDAY_DATES.get(region)?.has(date) ?? false;
+  if (year < years.from || year > years.to) return true;
+  holidayDates ??= new Map(Object.entries(dates).map(([where, days]) => [where, new Set(days)]));
+  return holidayDates.get(region)?.has(date) ?? false;
 }
 
 const DAYS: readonly Day[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];

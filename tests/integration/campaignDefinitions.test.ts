@@ -222,7 +222,7 @@ describe('contacts', () => {
       {
         id: 'k-1',
         phoneNumber: '+12025550101',
-        zones: { 'America/New_York': ['area_code', 'number'] },
+        zones: { 'America/New_York': ['area_code'] },
         attributes: {},
       },
       {

@@ -55,7 +55,7 @@ describe('the compliance record', () => {
         open: true,
         rules: ['us-federal'],
         // Every zone the contact may be in, with where it came from: its number's and the one given with it.
-        zones: { 'America/Denver': ['given'], 'America/New_York': ['area_code', 'number'] },
+        zones: { 'America/Denver': ['given'], 'America/New_York': ['area_code'] },
         regions: ['US-DC'],
         campaignWindow: { start: '09:00', end: '20:00', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
         closingMarginMinutes: 10,
