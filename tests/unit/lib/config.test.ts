@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import {
+  clockConfig,
   databaseConfig,
   dialerConfig,
   functionConfig,
@@ -12,6 +13,20 @@ import { ConfigError } from '../../../src/lib/errors.ts';
 describe('config', () => {
   beforeEach(() => {
     resetConfigCache();
+  });
+
+  it('refuses a faster or moved clock outside the local stage, and reads one there', () => {
+    expect(() => clockConfig({ STAGE: 'prod', CLOCK_START_MS: '1804568400000' })).toThrow(
+      'CLOCK_TIME_SCALE and CLOCK_START_MS are for the local stage only',
+    );
+    resetConfigCache();
+    expect(
+      clockConfig({ STAGE: 'local', CLOCK_TIME_SCALE: '1000', CLOCK_START_MS: '1804568400000' }),
+    ).toEqual({
+      scale: 1000,
+      originMs: 0,
+      startMs: 1804568400000,
+    });
   });
 
   it('fails with the name of a missing required variable', () => {
