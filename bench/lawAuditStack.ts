@@ -1,8 +1,8 @@
 /**
  * `npm run audit:law -- --stack`: the law run against a running `npm start` (start it with `--clock-start` and
  * `--time-scale`, e.g. `npm start -- --clock-start 2027-03-13T05:00:00Z --time-scale 1000`), through its public API
- * as a user would drive it: two campaigns of the local user with the same contacts (every case of the law oracle),
- * started together, followed to `completed`; then every call placed (when the telephony simulator started it) is read
+ * as a user would drive it: two numbers put on the do-not-call list, two campaigns of the local user with the same
+ * contacts (every case of the law oracle), started together, followed to `completed`; then every call placed (when the telephony simulator started it) is read
  * from the stack's PostgreSQL and checked by the law oracle (tests/helpers/lawOracle.ts), with the limits across both campaigns and the opt-outs.
  * Prints the findings and writes them to bench/results/law-audit-stack.json; exits 1 when any call broke a rule.
  */
@@ -37,6 +37,8 @@ const settings = {
   retryDelays: { busy: 90, no_answer: 300, machine: 600, failed: 60 },
   pacing: { callsPerMinute: 1_000, maxConcurrentCalls: 1_000 },
 };
+const listed = [ORACLE_CONTACTS[0]?.phoneNumber ?? '', ORACLE_CONTACTS[9]?.phoneNumber ?? ''];
+for (const phoneNumber of listed) await call('POST', '/blacklist', { phoneNumber, reason: 'law audit' });
 const ids: string[] = [];
 for (const side of ['a', 'b']) {
   const created = await call('POST', '/campaigns', { name: `law-audit-${side}`, ...settings });
@@ -100,6 +102,7 @@ for (const number of new Set(rows.map((row) => row.phone_number))) {
 const afterOptOut = rows.filter((row) =>
   optOuts.some((o) => o.phone_number === row.phone_number && row.initiated_at > o.at),
 ).length;
+const listedCalled = rows.filter((row) => listed.includes(row.phone_number)).length;
 const first = rows[0]?.initiated_at.toISOString();
 const last = rows.at(-1)?.initiated_at.toISOString();
 const report = {
@@ -110,6 +113,7 @@ const report = {
   to: last,
   unlawful: unlawful.length,
   overCap,
+  listedCalled,
   afterOptOut,
   optOuts: optOuts.length,
   examples: unlawful.slice(0, 10),
@@ -119,4 +123,4 @@ await writeFile(
   `${JSON.stringify(report, null, 2)}\n`,
 );
 console.log(JSON.stringify(report, null, 2));
-process.exitCode = unlawful.length + overCap + afterOptOut > 0 ? 1 : 0;
+process.exitCode = unlawful.length + overCap + listedCalled + afterOptOut > 0 ? 1 : 0;
