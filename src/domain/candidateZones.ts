@@ -108,9 +108,12 @@ function prefixZones(digits: string): string[] {
 
 const countryCache = new Map<string, string | undefined>();
 
-/** The country of a number outside North America (parsed once per first four digits: a country code is 1-3). */
+/**
+ * The country of a number outside North America, parsed once per first six digits: countries sharing a calling code
+ * are told apart within them (+44 7781 Guernsey, +44 7624 the Isle of Man; +7 7 Kazakhstan).
+ */
 function countryOf(e164: string): string | undefined {
-  const key = e164.slice(0, 5);
+  const key = e164.slice(0, 7);
   if (!countryCache.has(key)) countryCache.set(key, parsePhoneNumberFromString(e164)?.country);
   return countryCache.get(key);
 }
