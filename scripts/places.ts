@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { deserialize } from 'bson';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { isTimeZone } from '../src/lib/timeZones.ts';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(new URL(import.meta.url).pathname), '..');
@@ -128,21 +129,6 @@ function placeOf(description: string): { region?: string; city?: { name: string;
   const region = match?.[2] === undefined ? undefined : REGION_BY_CODE.get(match[2]);
   if (match === null || region === undefined) return {};
   return { region, city: { name: match[1] ?? '', state: match[2] ?? '' } };
-}
-
-const knownZones = new Map<string, boolean>();
-function isTimeZone(zone: string): boolean {
-  let known = knownZones.get(zone);
-  if (known === undefined) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      known = true;
-    } catch {
-      known = false;
-    }
-    knownZones.set(zone, known);
-  }
-  return known;
 }
 
 const RECORDS = Object.values(zipcodes.codes).sort((a, b) => a.zip.localeCompare(b.zip));

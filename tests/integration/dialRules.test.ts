@@ -35,6 +35,27 @@ async function contact(campaignId: string, contactId: string) {
   return rows[0];
 }
 
+/**
+ * One number as contact `k` of running campaigns of the given owners and purposes (telemarketing unless named);
+ * answers the contact as a task names it.
+ */
+async function numberIn(
+  number: string,
+  campaigns: ReadonlyArray<{ id: string; owner?: string; purpose?: string }>,
+): Promise<Contact> {
+  for (const { id, owner = 'owner-d', purpose = 'telemarketing' } of campaigns) {
+    await harness.db.query(
+      "INSERT INTO campaigns (id, user_id, name, status, purpose) VALUES ($1, $2, $1, 'running', $3)",
+      [id, owner, purpose],
+    );
+    await harness.db.query("INSERT INTO contacts (campaign_id, id, phone_number) VALUES ($1, 'k', $2)", [
+      id,
+      number,
+    ]);
+  }
+  return { id: 'k', phoneNumber: number };
+}
+
 describe('the compliance record', () => {
   it('keeps with each attempt why it was allowed, as known when it was sent, and never the number', async () => {
     const [one] = await harness.seedCampaign('d-record', 'owner-d', 1, 7090);
@@ -169,22 +190,12 @@ describe('claim-time checks', () => {
 
   it('holds a number to 3 calls in 24 hours across the owner’s campaigns, not another owner’s', async () => {
     // Prepare: one number in three campaigns of owner-d (3 calls in the last hours) and one of someone else.
-    const number = '+12025557040';
-    for (const [id, owner] of [
-      ['d-limit-a', 'owner-d'],
-      ['d-limit-b', 'owner-d'],
-      ['d-limit-c', 'owner-d'],
-      ['d-limit-x', 'owner-x'],
-    ] as const) {
-      await harness.db.query(
-        "INSERT INTO campaigns (id, user_id, name, status) VALUES ($1, $2, $1, 'running')",
-        [id, owner],
-      );
-      await harness.db.query("INSERT INTO contacts (campaign_id, id, phone_number) VALUES ($1, 'k', $2)", [
-        id,
-        number,
-      ]);
-    }
+    const k = await numberIn('+12025557040', [
+      { id: 'd-limit-a' },
+      { id: 'd-limit-b' },
+      { id: 'd-limit-c' },
+      { id: 'd-limit-x', owner: 'owner-x' },
+    ]);
     await harness.db.query(
       `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, initiated_at) VALUES
         ('d-limit-a', 'k', 1, 'initiated', $1::timestamptz - interval '23 hours'),
@@ -193,7 +204,6 @@ describe('claim-time checks', () => {
         ('d-limit-x', 'k', 1, 'initiated', $1::timestamptz - interval '1 hour')`,
       [harness.now()],
     );
-    const k = { id: 'k', phoneNumber: number };
 
     // Act
     const blocked = await dial('d-limit-c', [task('d-limit-c', k)]);
@@ -214,23 +224,13 @@ describe('claim-time checks', () => {
       // Prepare: a number with 2 calls today, in two campaigns of one owner, a task in each.
       const number = `+1202555706${round}`;
       const [a, b] = [`d-race-${round}-a`, `d-race-${round}-b`];
-      for (const id of [a, b]) {
-        await harness.db.query(
-          "INSERT INTO campaigns (id, user_id, name, status) VALUES ($1, 'owner-d', $1, 'running')",
-          [id],
-        );
-        await harness.db.query("INSERT INTO contacts (campaign_id, id, phone_number) VALUES ($1, 'k', $2)", [
-          id,
-          number,
-        ]);
-      }
+      const k = await numberIn(number, [{ id: a }, { id: b }]);
       await harness.db.query(
         `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, initiated_at) VALUES
           ($1, 'k', 1, 'initiated', $3::timestamptz - interval '3 hours'),
           ($2, 'k', 1, 'initiated', $3::timestamptz - interval '2 hours')`,
         [a, b, harness.now()],
       );
-      const k = { id: 'k', phoneNumber: number };
       await harness.enqueue([task(a, k, 2), task(b, k, 2)] as never);
       const dialTasks = queueRef(harness.stack.queueUrls.dialTasks);
       const first = await receiveEvent(harness.sqs, dialTasks, 1, 1);
@@ -289,25 +289,14 @@ describe('claim-time checks', () => {
   it('never dials a number that opted out in another of the owner’s campaigns, though the list missed it', async () => {
     // Prepare: the number opted out during a call of campaign A (its contact done), but is not on the do-not-call
     // list (the list's write raced the claim, or failed); campaign B of the same owner, and C of another, have it.
-    const number = '+12025557090';
-    for (const [id, owner] of [
-      ['d-optout-a', 'owner-d'],
-      ['d-optout-b', 'owner-d'],
-      ['d-optout-c', 'owner-x'],
-    ] as const) {
-      await harness.db.query(
-        "INSERT INTO campaigns (id, user_id, name, status) VALUES ($1, $2, $1, 'running')",
-        [id, owner],
-      );
-      await harness.db.query("INSERT INTO contacts (campaign_id, id, phone_number) VALUES ($1, 'k', $2)", [
-        id,
-        number,
-      ]);
-    }
+    const k = await numberIn('+12025557090', [
+      { id: 'd-optout-a' },
+      { id: 'd-optout-b' },
+      { id: 'd-optout-c', owner: 'owner-x' },
+    ]);
     await harness.db.query(
       "UPDATE contacts SET final_outcome = 'opted_out' WHERE campaign_id = 'd-optout-a' AND id = 'k'",
     );
-    const k = { id: 'k', phoneNumber: number };
 
     // Act
     const mine = await dial('d-optout-b', [task('d-optout-b', k)]);
@@ -327,27 +316,16 @@ describe('claim-time checks', () => {
   it('holds a healthcare campaign to 1 call a day to a number, counting the owner’s other campaigns', async () => {
     // Prepare: a number called once 5 hours ago by a telemarketing campaign of the owner; a healthcare campaign and
     // another telemarketing one have it too.
-    const number = '+12025557095';
-    for (const [id, purpose] of [
-      ['d-purpose-t', 'telemarketing'],
-      ['d-purpose-h', 'healthcare'],
-      ['d-purpose-u', 'telemarketing'],
-    ] as const) {
-      await harness.db.query(
-        "INSERT INTO campaigns (id, user_id, name, status, purpose) VALUES ($1, 'owner-d', $1, 'running', $2)",
-        [id, purpose],
-      );
-      await harness.db.query("INSERT INTO contacts (campaign_id, id, phone_number) VALUES ($1, 'k', $2)", [
-        id,
-        number,
-      ]);
-    }
+    const k = await numberIn('+12025557095', [
+      { id: 'd-purpose-t' },
+      { id: 'd-purpose-h', purpose: 'healthcare' },
+      { id: 'd-purpose-u' },
+    ]);
     await harness.db.query(
       `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, initiated_at)
        VALUES ('d-purpose-t', 'k', 1, 'initiated', $1::timestamptz - interval '5 hours')`,
       [harness.now()],
     );
-    const k = { id: 'k', phoneNumber: number };
 
     // Act
     const healthcare = await dial('d-purpose-h', [task('d-purpose-h', k)]);
