@@ -21,7 +21,7 @@ export interface CampaignSettings {
    */
   defaultRegion?: string;
   /**
-   * IANA time zone of contacts whose zone is not known otherwise (default America/New_York).
+   * Accepted and kept, no longer used to place contacts (default America/New_York): a contact's zones come from its number, the zone, state and postal code given with it, never from its campaign; a contact with none is not called.
    */
   defaultTimeZone?: string;
   /**

@@ -17,7 +17,6 @@ export interface ActiveCampaign {
   callingWindow: Window;
   /** Local dates without calls. */
   blockedDates: string[];
-  defaultTimeZone: string;
   maxAttempts: number;
   pacing: Settings['pacing'];
   startAt: Date | null;
@@ -72,7 +71,7 @@ export interface ScheduleRepository {
 }
 
 const ACTIVE_SQL = `
-SELECT id, user_id, status, calling_window, blocked_dates, default_time_zone, max_attempts, pacing, start_at, end_at
+SELECT id, user_id, status, calling_window, blocked_dates, max_attempts, pacing, start_at, end_at
 FROM campaigns
 WHERE status = 'running' OR (status = 'cancelled' AND closed_at IS NULL)
 ORDER BY id`;
@@ -123,7 +122,6 @@ interface ActiveRow {
   status: ActiveCampaign['status'];
   calling_window: Window;
   blocked_dates: string[];
-  default_time_zone: string;
   max_attempts: number;
   pacing: Settings['pacing'];
   start_at: Date | null;
@@ -152,7 +150,6 @@ export function createScheduleRepository(db: Database): ScheduleRepository {
         status: row.status,
         callingWindow: row.calling_window,
         blockedDates: row.blocked_dates,
-        defaultTimeZone: row.default_time_zone,
         maxAttempts: row.max_attempts,
         pacing: row.pacing,
         startAt: row.start_at,
