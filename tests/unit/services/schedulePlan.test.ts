@@ -137,4 +137,20 @@ describe('planTick', () => {
     expect(plan.deferredByPace).toBe(3);
     expect(plan.changes).toHaveLength(2);
   });
+
+  it('ends a contact in no zone that can be determined, and closes the days a campaign blocked', () => {
+    // A toll-free number with nothing given: where it is, and so its hours, cannot be known.
+    const plan = planTick(
+      NOW,
+      { ...CAMPAIGN, blockedDates: ['2030-01-15'] },
+      [due('toll-free', undefined, { phoneNumber: '+18005550100' }), due('ny')],
+      10,
+    );
+    expect(plan.changes).toEqual([
+      { kind: 'final', contactId: 'toll-free', outcome: 'no_zone' },
+      // Tuesday 15 January is blocked: Wednesday 09:00 in New York
+      { kind: 'later', contactId: 'ny', at: new Date('2030-01-16T14:00:00Z') },
+    ]);
+    expect(plan.released).toEqual([]);
+  });
 });
