@@ -123,7 +123,6 @@ export async function measureScheduler(
       id,
       at,
       scanLimit(1000),
-      'America/New_York',
     ]);
     return readPlan((rows[0] as { 'QUERY PLAN': Record<string, unknown>[] })['QUERY PLAN'][0] ?? {});
   };
