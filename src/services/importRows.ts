@@ -1,6 +1,7 @@
 /**
- * Reading an imported CSV file's rows as contacts (pure). The header names the columns: a phone column (`phone`,
- * `phone_number` or `phoneNumber`, any case), optionally `id`, `time_zone`/`timezone`, `us_state` and
+ * Reading an imported CSV file's rows as contacts (pure). The header names the columns, read in any case, spacing and
+ * punctuation (`Phone Number`, `phone_number` and `PHONE-NUMBER` are one name): a phone column (`phone`, `phone number`,
+ * `mobile`, `cell`, `telephone`, `tel`, ...), optionally `id`, `time_zone`/`timezone`, `us_state` and
  * `postal_code`/`zip`/`zip_code`/`postcode`; every other named column
  * is an attribute. The columns a rejects file adds (`rejected_row`, `rejected_reason`) are skipped, so a fixed rejects
  * file can be uploaded again as it is.
@@ -10,11 +11,30 @@ import { unescapeCell } from '../lib/spreadsheetCells.ts';
 import type { ContactInput } from './contactInput.ts';
 
 export const REJECTS_COLUMNS = ['rejected_row', 'rejected_reason'] as const;
-const PHONE_NAMES = new Set(['phone', 'phone_number', 'phonenumber']);
-const ZONE_NAMES = new Set(['time_zone', 'timezone']);
+// Names as `nameKey` reads them: lower case, letters and digits only.
+const PHONE_NAMES = new Set([
+  'phone',
+  'phonenumber',
+  'phoneno',
+  'mobile',
+  'mobilephone',
+  'mobilenumber',
+  'cell',
+  'cellphone',
+  'cellnumber',
+  'telephone',
+  'telephonenumber',
+  'tel',
+]);
+const ZONE_NAMES = new Set(['timezone']);
 // Only this name: a `state` column of an address book may hold names ("Texas"); it stays an attribute.
-const STATE_NAMES = new Set(['us_state', 'usstate']);
-const POSTAL_NAMES = new Set(['postal_code', 'postalcode', 'zip', 'zip_code', 'zipcode', 'postcode']);
+const STATE_NAMES = new Set(['usstate']);
+const POSTAL_NAMES = new Set(['postalcode', 'zip', 'zipcode', 'postcode']);
+
+/** A header name as it is matched: case, spacing and punctuation left out ("Phone Number" is "phonenumber"). */
+function nameKey(name: string): string {
+  return name.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+}
 const MAX_ATTRIBUTE_COLUMNS = 50;
 
 export interface ColumnPlan {
@@ -39,17 +59,17 @@ export function planColumns(header: readonly string[]): ColumnPlan | { error: st
     seen.add(key);
   }
   const find = (accepted: ReadonlySet<string>) => {
-    const index = names.findIndex((name) => accepted.has(name.toLowerCase()));
+    const index = names.findIndex((name) => accepted.has(nameKey(name)));
     return index === -1 ? undefined : index;
   };
   const phone = find(PHONE_NAMES);
   if (phone === undefined) {
     return {
       error:
-        'The file has no phone column: its first row must be a header naming one, as phone, phone_number or phoneNumber',
+        'The file has no phone column: its first row must be a header naming one, as phone, phone number, mobile, cell or telephone',
     };
   }
-  const id = find(new Set(['id']));
+  const id = find(new Set(['id', 'contactid']));
   const timeZone = find(ZONE_NAMES);
   const usState = find(STATE_NAMES);
   const postalCode = find(POSTAL_NAMES);
@@ -105,17 +125,17 @@ export function rowToContact(cells: readonly string[], plan: ColumnPlan): Contac
 }
 
 /**
- * The separator of a file from its first line: `;` when the header has more of them than commas outside quotes
- * (the usual export of spreadsheets set to a language that writes decimals with a comma), else `,`.
+ * The separator of a file from its first line: the one of `,`, `;` (the usual export of spreadsheets set to a
+ * language that writes decimals with a comma) and a tab (a "text, tab-separated" export) found most often outside
+ * quotes in the header; `,` when none is.
  */
-export function detectDelimiter(firstLine: string): ',' | ';' {
-  let commas = 0;
-  let semicolons = 0;
+export function detectDelimiter(firstLine: string): ',' | ';' | '\t' {
+  const counts = { ',': 0, ';': 0, '\t': 0 };
   let quoted = false;
   for (const char of firstLine) {
     if (char === '"') quoted = !quoted;
-    else if (!quoted && char === ',') commas += 1;
-    else if (!quoted && char === ';') semicolons += 1;
+    else if (!quoted && (char === ',' || char === ';' || char === '\t')) counts[char] += 1;
   }
-  return semicolons > commas ? ';' : ',';
+  if (counts['\t'] > counts[','] && counts['\t'] > counts[';']) return '\t';
+  return counts[';'] > counts[','] ? ';' : ',';
 }

@@ -196,7 +196,7 @@ describe('CSV import across invocations', () => {
 
 describe('CSV import: whole-file problems', () => {
   it('fails at once, with a clear message, a file whose header names no phone column', async () => {
-    const { status } = await importFile('name,mobile\nAda,2025550101\n');
+    const { status } = await importFile('name,note\nAda,2025550101\n');
     expect(status).toMatchObject({ status: 'failed', rowsRead: 0, added: 0 });
     expect(status.error).toMatch(/no phone column: its first row must be a header naming one/);
     expect(status.error).not.toMatch(/2025550101/);
@@ -213,6 +213,26 @@ describe('CSV import: whole-file problems', () => {
       error: 'After row 3: a quoted cell is not closed',
     });
     expect(await storedContacts(campaignId)).toHaveLength(2);
+  });
+
+  it('imports a tab-separated export whose header says "Phone Number" and "ZIP Code"', async () => {
+    // Act
+    const { campaignId, status } = await importFile(
+      ['First Name\tPhone Number\tZIP Code', 'Ada\t(212) 555-0141\t32501', 'Grace\t(415) 555-0142\t'].join(
+        '\n',
+      ),
+    );
+
+    // Assert: both rows added, the ZIP code kept as the contact's postal code, the name an attribute
+    expect(status).toMatchObject({ status: 'done', rowsRead: 2, added: 2, refused: 0 });
+    const { rows } = await harness.db.query(
+      'SELECT phone_number, postal_code, attributes FROM contacts WHERE campaign_id = $1 ORDER BY phone_number',
+      [campaignId],
+    );
+    expect(rows).toEqual([
+      { phone_number: '+12125550141', postal_code: '32501', attributes: { 'First Name': 'Ada' } },
+      { phone_number: '+14155550142', postal_code: null, attributes: { 'First Name': 'Grace' } },
+    ]);
   });
 
   it('imports a header alone as an empty list', async () => {

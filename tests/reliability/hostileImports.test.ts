@@ -58,7 +58,7 @@ async function hostileFile(what: string, content: string | Buffer) {
 
 it('ends every hostile file with a clear status, no leak, and a rejects file safe for spreadsheets', async () => {
   // No phone column: the whole file fails at once.
-  const noPhone = await hostileFile('no phone column', 'name,mobile\nAda,2025550101\n');
+  const noPhone = await hostileFile('no phone column', 'name,note\nAda,2025550101\n');
   expect(noPhone.status).toMatchObject({ status: 'failed', added: 0 });
   expect(noPhone.status.error).toMatch(/no phone column/);
 

@@ -25,6 +25,30 @@ describe('planColumns', () => {
     expect(plan(['phone', 'US_State', 'state'])).toMatchObject({ usState: 1, attributes: [[2, 'state']] });
   });
 
+  it('recognises the usual names of a phone column in any case, spacing and punctuation', () => {
+    for (const name of [
+      'Phone Number',
+      'PHONE-NUMBER',
+      'Mobile',
+      'Cell Phone',
+      'Telephone',
+      'tel.',
+      'Phone No',
+    ])
+      expect({ name, phone: plan(['First Name', name]).phone }).toEqual({ name, phone: 1 });
+    expect(plan(['Contact ID', 'Mobile Phone', 'Time Zone', 'ZIP Code', 'US State'])).toEqual({
+      width: 5,
+      phone: 1,
+      id: 0,
+      timeZone: 2,
+      postalCode: 3,
+      usState: 4,
+      attributes: [],
+    });
+    // A column only called "Number" may be anything (an order, a house): not taken for the phone.
+    expect(planColumns(['Number', 'Name'])).toEqual({ error: expect.stringMatching(/no phone column/) });
+  });
+
   it('refuses a header with no phone column, without echoing its cells', () => {
     const planned = planColumns(['+12025550101', 'Ada']);
     expect(planned).toEqual({ error: expect.stringMatching(/^The file has no phone column/) });
@@ -106,6 +130,8 @@ describe('detectDelimiter', () => {
   it.each([
     ['phone,name', ','],
     ['phone;name;note', ';'],
+    ['phone\tname\tnote', '\t'],
+    ['"a,b"\tphone\tname', '\t'],
     ['"phone;number",name', ','],
     ['phone', ','],
     ['"a,b";c;d', ';'],
