@@ -98,19 +98,26 @@ export function createCampaignPreview({ preview, blacklist, now, checkLimit = 10
         }
       }
 
-      const limits = CALLING_HOURS.recipientLimits.filter((limit) =>
-        (limit.purposes as readonly string[]).includes(campaign.purpose),
-      );
+      // The tightest limit of the campaign's purpose for each window length: one count per window (healthcare's
+      // 1 a day and the 3 in 24 hours every purpose has share theirs).
+      const callsByWindow = new Map<number, number>();
+      for (const limit of CALLING_HOURS.recipientLimits)
+        if ((limit.purposes as readonly string[]).includes(campaign.purpose))
+          callsByWindow.set(
+            limit.hours,
+            Math.min(limit.calls, callsByWindow.get(limit.hours) ?? limit.calls),
+          );
+      const windows = callsByWindow.size > 0 ? [...callsByWindow] : [[24, Number.POSITIVE_INFINITY] as const];
       const checked = await traced('CheckSoonest', async (span) => {
-        // The soonest contacts, counted once per limit of the campaign's purpose (one or two windows).
+        // The soonest contacts, with their calls counted in each window.
         const counts = await Promise.all(
-          limits.map((limit) => preview.soonest(campaignId, userId, checkLimit, at, limit.hours)),
+          windows.map(([hours]) => preview.soonest(campaignId, userId, checkLimit, at, hours)),
         );
-        const soonest = counts[0] ?? (await preview.soonest(campaignId, userId, checkLimit, at, 24));
+        const soonest = counts[0] ?? [];
         const atLimit = new Set(
           counts
             .flatMap((found, i) =>
-              found.filter((c) => c.recentCalls >= (limits[i]?.calls ?? Number.POSITIVE_INFINITY)),
+              found.filter((c) => c.recentCalls >= (windows[i]?.[1] ?? Number.POSITIVE_INFINITY)),
             )
             .map((c) => c.phoneNumber),
         );
