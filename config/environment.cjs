@@ -136,6 +136,8 @@ module.exports = async ({ resolveVariable }) => {
       blacklist: {},
       imports: {},
       importWorker: {},
+      importSweeper: {},
+      importSweeperEnabled: false,
       resultWorker: {},
     };
   }
@@ -183,5 +185,7 @@ module.exports = async ({ resolveVariable }) => {
     resultWorker: { BLACKLIST_TABLE: ref('BlacklistTable'), ...phone },
     imports: { IMPORT_BUCKET: ref('ImportBucket') },
     importWorker: { IMPORT_BUCKET: ref('ImportBucket'), IMPORTS_QUEUE_URL: ref('ImportsQueue') },
+    importSweeper: { IMPORTS_QUEUE_URL: ref('ImportsQueue') },
+    importSweeperEnabled: true,
   };
 };

@@ -21,9 +21,11 @@ import { existsSync, rmSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import pg from 'pg';
 import { clockOf } from '../src/lib/clock.ts';
 import { startApiFront } from './apiFront.ts';
 import { watchCampaigns } from './campaignProgress.ts';
@@ -49,6 +51,8 @@ import { DEFAULT_MIX, type OutcomeMix, parseMix, startTelephonySimulator } from 
 
 const ROOT = join(import.meta.dirname, '..');
 const PORT = Number(process.env.PORT ?? 3000);
+/** How long Ctrl-C waits for each part of the stack to stop. */
+const STOP_WAIT_MS = 5_000;
 
 const USAGE = `Usage: npm start [-- --verbose] [--time-scale N] [--clock-start 2027-03-13T05:00:00Z]
                  [--outcomes answered=45,busy=8,...]
@@ -228,20 +232,39 @@ function scheduledEvent(at: Date) {
   };
 }
 
-/** Runs `run` every `everyMs`, one run at a time (a run that overruns delays the next); the returned function stops. */
+/**
+ * Runs `run` every `everyMs`, one run at a time (a run that overruns delays the next); the returned function stops
+ * it at once (the wait between runs is cut short).
+ */
 function startSchedule(run: () => Promise<unknown>, everyMs: number): () => Promise<void> {
-  let running = true;
+  const stopped = new AbortController();
   const loop = (async () => {
-    while (running) {
+    while (!stopped.signal.aborted) {
       const started = Date.now();
       await run();
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, everyMs - (Date.now() - started))));
+      await sleep(Math.max(0, everyMs - (Date.now() - started)), undefined, { signal: stopped.signal }).catch(
+        () => {},
+      );
     }
   })();
   return async () => {
-    running = false;
+    stopped.abort();
     await loop;
   };
+}
+
+/** Ends the leases of the imports a stopped run was importing; answers how many there were. */
+async function endLeftImportLeases(databaseUrl: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query(
+      "UPDATE imports SET lease_owner = NULL, lease_until = now() - interval '1 second' WHERE status = 'importing'",
+    );
+    return rowCount ?? 0;
+  } finally {
+    await client.end();
+  }
 }
 
 function describeMix(mix: OutcomeMix): string {
@@ -340,9 +363,12 @@ async function main(): Promise<void> {
     view.flush();
     console.log('Stopping...');
     stopGroup(api, 'SIGTERM');
-    await Promise.all([front.close(), ...stopWorkers.map((stopWorker) => stopWorker())]);
+    // Each part is given a few seconds: a poll or an invocation cut short by the API's stop is not waited for.
+    const within = (work: Promise<unknown>) => Promise.race([work.catch(() => {}), sleep(STOP_WAIT_MS)]);
+    await within(Promise.all([front.close(), ...stopWorkers.map((stopWorker) => stopWorker())]));
     sqs.destroy();
-    await stack.stop();
+    await within(stack.stop());
+    stopGroup(api, 'SIGKILL');
     process.exit(0);
   };
   process.on('SIGINT', stop);
@@ -372,6 +398,23 @@ async function main(): Promise<void> {
       }),
     );
   }
+  // Imports a killed run left half done: no invocation of this stack holds them, so their leases end now, and the
+  // import sweeper (at once, then every minute, as its schedule would every 5) hands them on to resume.
+  const resumable = await endLeftImportLeases(stack.databaseUrl);
+  if (resumable > 0) view.note(`importSweeper  resuming ${resumable} import(s) a stopped run left`);
+  const importSweeper = offlineFunction<ReturnType<typeof scheduledEvent>, unknown>(
+    lambda,
+    'voice-campaign-local-importSweeper',
+  );
+  stopWorkers.push(
+    startSchedule(
+      () =>
+        importSweeper(scheduledEvent(new Date()), lambdaContext('importSweeper')).catch((error: unknown) =>
+          view.note(`importSweeper  ERROR  ${error instanceof Error ? error.message : error}`),
+        ),
+      60_000,
+    ),
+  );
   // The scheduler, on its schedule: every minute of the stack's clock.
   const scheduler = offlineFunction<ReturnType<typeof scheduledEvent>, unknown>(
     lambda,

@@ -4,7 +4,8 @@
  * - `src/generated/<name>.ts`: the TypeScript type derived from the same schema;
  * - `src/generated/timeZonesByPrefix.ts`: phone-number prefixes to time zones (scripts/timeZones.ts);
  * - `src/generated/areaCodes.ts`, `postalCodes.ts`, `regionZones.ts`: where a contact may be (scripts/places.ts);
- * - `src/generated/holidays.ts`: the holidays the calling rules close on (scripts/holidays.ts).
+ * - `src/generated/holidays.ts`: the holidays the calling rules close on (scripts/holidays.ts);
+ * - `src/generated/premiumRates.ts`: the premium-rate numbers a contact may not have (scripts/premiumRates.ts).
  * The data tables are JSON text in a TypeScript module (`tableModule`), parsed where they are used.
  * `--check` compares instead of writing and fails when a generated file is stale (run by the tests).
  */
@@ -16,6 +17,7 @@ import addFormats from 'ajv-formats';
 import { compile } from 'json-schema-to-typescript';
 import { holidaysJson } from './holidays.ts';
 import { placeFiles } from './places.ts';
+import { premiumRatesJson } from './premiumRates.ts';
 import { timeZonesJson } from './timeZones.ts';
 
 // ajv's standalone generator is CommonJS with a `default` export that ESM typings do not describe.
@@ -81,6 +83,7 @@ export async function generateSchemaFiles(): Promise<Map<string, string>> {
   for (const [name, content] of await placeFiles())
     files.set(join(outDir, `${name}.ts`), tableModule('scripts/places.ts', content));
   files.set(join(outDir, 'holidays.ts'), tableModule('scripts/holidays.ts', await holidaysJson()));
+  files.set(join(outDir, 'premiumRates.ts'), tableModule('scripts/premiumRates.ts', premiumRatesJson()));
   return files;
 }
 

@@ -59,8 +59,9 @@ export function createImportFiles({
       const { url, fields } = await createPresignedPost(signer, {
         Bucket: bucket,
         Key: key,
-        // S3 refuses a file outside this range, after reading its size: nobody can upload a 10 GB file.
-        Conditions: [['content-length-range', 1, maxBytes]],
+        // S3 refuses a file outside this range, after reading its size: nobody can upload a 10 GB file. An empty
+        // file is taken: its import then fails with a message that says so (S3's refusal would say "EntityTooSmall").
+        Conditions: [['content-length-range', 0, maxBytes]],
         Expires: seconds,
       });
       return { url, fields, expiresAt: new Date(now.getTime() + seconds * 1000).toISOString(), maxBytes };

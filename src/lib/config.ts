@@ -254,6 +254,10 @@ export const importsConfig = group<ImportsConfig>('imports', (r) => ({
   linkSeconds: r.integer('IMPORT_LINK_SECONDS', 3600, 60, 43_200),
 }));
 
+export const importSweeperConfig = group<{ importsQueueUrl: string }>('importSweeper', (r) => ({
+  importsQueueUrl: r.required('IMPORTS_QUEUE_URL'),
+}));
+
 export const importWorkerConfig = group<ImportWorkerConfig>('importWorker', (r) => ({
   importsQueueUrl: r.required('IMPORTS_QUEUE_URL'),
   batchRows: r.integer('IMPORT_BATCH_ROWS', 5000, 1, 20_000),

@@ -6,7 +6,12 @@
 import { createHmac } from 'node:crypto';
 import type { CountryCode } from 'libphonenumber-js/min';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import premiumRatesText from '../generated/premiumRates.ts';
 import { ValidationError } from './errors.ts';
+import { jsonTable } from './jsonTable.ts';
+
+const premiumRates = jsonTable<Record<string, string>>(premiumRatesText);
+const premiumPatterns = new Map<string, RegExp>();
 
 export type E164 = string & { readonly __brand: 'E164' };
 
@@ -25,13 +30,36 @@ export function phoneHash(e164: string, key: string): string {
   return createHmac('sha256', key).update(e164).digest('hex').slice(0, 16);
 }
 
-/** A number as a caller wrote it, read in `defaultRegion`: its E.164 form and country calling code; undefined if not valid. */
-export function readNumber(
-  input: string,
-  defaultRegion: string | undefined,
-): { e164: E164; countryCallingCode: string } | undefined {
+export interface ReadNumber {
+  e164: E164;
+  countryCallingCode: string;
+  /** The extension written after the number (`ext. 12`, `x12`): not part of E.164, and not dialled. */
+  extension?: string;
+  /** A premium-rate number (charged to the caller), by Google libphonenumber's data (scripts/premiumRates.ts). */
+  premiumRate: boolean;
+}
+
+/** A number as a caller wrote it, read in `defaultRegion`: its E.164 form and what else it says; undefined if not valid. */
+export function readNumber(input: string, defaultRegion: string | undefined): ReadNumber | undefined {
   const parsed = parsePhoneNumberFromString(input, defaultRegion as CountryCode | undefined);
   // A parse can succeed on a number that cannot exist ("12" in US): only isValid() tells.
   if (!parsed?.isValid()) return undefined;
-  return { e164: parsed.number as E164, countryCallingCode: parsed.countryCallingCode };
+  return {
+    e164: parsed.number as E164,
+    countryCallingCode: parsed.countryCallingCode,
+    ...(parsed.ext ? { extension: parsed.ext } : {}),
+    premiumRate: isPremiumRate(parsed.country, parsed.nationalNumber),
+  };
+}
+
+function isPremiumRate(country: string | undefined, nationalNumber: string): boolean {
+  if (country === undefined) return false;
+  const source = premiumRates()[country];
+  if (source === undefined) return false;
+  let pattern = premiumPatterns.get(country);
+  if (pattern === undefined) {
+    pattern = new RegExp(`^(?:${source})$`);
+    premiumPatterns.set(country, pattern);
+  }
+  return pattern.test(nationalNumber);
 }

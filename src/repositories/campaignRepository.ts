@@ -58,6 +58,8 @@ export interface CampaignRepository {
     to: CampaignStatus,
   ): Promise<Campaign | undefined>;
   countContacts(campaignId: string): Promise<number>;
+  /** The id of an import of the campaign in progress (which a start waits for), if there is one. */
+  importInProgress(campaignId: string): Promise<string | undefined>;
   /** Refreshes the planner's statistics of the contacts table (see `analyseContacts`). */
   analyseContacts(): Promise<void>;
   /** Attempts of the campaign by status (queued, dialing, initiated, skipped_blacklisted, failed). */
@@ -137,6 +139,14 @@ export function createCampaignRepository(db: Database): CampaignRepository {
         [campaignId],
       );
       return rows[0]?.n ?? 0;
+    },
+
+    async importInProgress(campaignId) {
+      const { rows } = await db.query<{ id: string }>(
+        "SELECT id FROM imports WHERE campaign_id = $1 AND status = 'importing' ORDER BY created_at LIMIT 1",
+        [campaignId],
+      );
+      return rows[0]?.id;
     },
 
     async runCounts(campaignId) {

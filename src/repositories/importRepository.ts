@@ -8,7 +8,7 @@ import type { Database, Query } from '../lib/database.ts';
 import type { ContactRow } from '../services/contactInput.ts';
 import { analyseContacts, insertContacts } from './contactRepository.ts';
 
-export type ImportStatus = 'waiting' | 'importing' | 'done' | 'failed';
+export type ImportStatus = 'waiting' | 'importing' | 'done' | 'failed' | 'cancelled';
 
 export interface ImportRecord {
   id: string;
@@ -20,6 +20,10 @@ export interface ImportRecord {
   sizeBytes?: number;
   columns?: string[];
   delimiter?: string;
+  /** The file's text encoding as detected (WHATWG name), once its header was read. */
+  encoding?: string;
+  /** The phone column's name as the user gave it; absent: found by its usual names. */
+  phoneColumn?: string;
   nextByte: number;
   rowsRead: number;
   added: number;
@@ -36,7 +40,13 @@ export interface Refusal {
   rowNumber: number;
   reason: string;
   cells: readonly string[];
+  /** A line that could not be read as cells (`cells` is then empty): the line as it was. */
+  line?: string;
 }
+
+/** As `import_refusals.cells` holds them: the cells, or `{ line }` for a line that could not be read as cells. */
+const storedCells = (refusal: Refusal) =>
+  refusal.line === undefined ? refusal.cells : { line: refusal.line };
 
 /** Who holds an import now, and for how long each commit extends it. */
 export interface Lease {
@@ -51,8 +61,8 @@ export interface Batch {
   refusals(added: ReadonlySet<string>): Refusal[];
   nextByte: number;
   rowsRead: number;
-  /** The file's header and separator, with the first batch. */
-  header?: { columns: readonly string[]; delimiter: string };
+  /** The file's header, separator and encoding, with the first batch. */
+  header?: { columns: readonly string[]; delimiter: string; encoding: string };
 }
 
 interface Row {
@@ -65,6 +75,8 @@ interface Row {
   size_bytes: string | null;
   columns: string[] | null;
   delimiter: string | null;
+  encoding: string | null;
+  phone_column: string | null;
   next_byte: string;
   rows_read: number;
   added: number;
@@ -90,6 +102,8 @@ function toRecord(row: Row): ImportRecord {
     sizeBytes: row.size_bytes === null ? undefined : Number(row.size_bytes),
     columns: optional(row.columns),
     delimiter: optional(row.delimiter),
+    encoding: optional(row.encoding),
+    phoneColumn: optional(row.phone_column),
     nextByte: Number(row.next_byte),
     rowsRead: row.rows_read,
     added: row.added,
@@ -127,7 +141,7 @@ ON CONFLICT DO NOTHING`;
 
 const CHECKPOINT_SQL = `
 UPDATE imports SET next_byte = $3, rows_read = $4, added = added + $5, refused = refused + $6,
-  columns = coalesce($7, columns), delimiter = coalesce($8, delimiter),
+  columns = coalesce($7, columns), delimiter = coalesce($8, delimiter), encoding = coalesce($10, encoding),
   lease_until = now() + make_interval(secs => $9)
 WHERE id = $1 AND lease_owner = $2`;
 
@@ -138,6 +152,7 @@ export interface ImportRepository {
     campaignId: string;
     objectKey: string;
     uploadExpiresAt: Date;
+    phoneColumn?: string;
   }): Promise<ImportRecord>;
   find(campaignId: string, importId: string): Promise<ImportRecord | undefined>;
   findByKey(objectKey: string): Promise<ImportRecord | undefined>;
@@ -174,6 +189,16 @@ export interface ImportRepository {
   expireWaiting(importId: string, graceSeconds: number, error: string): Promise<boolean>;
   /** Gives the import up for the next invocation (it continues from its checkpoint). */
   release(lease: Lease): Promise<void>;
+  /**
+   * Cancels an import waiting for its file or importing: the import as cancelled, or undefined when it had ended.
+   * An invocation importing it finds its lease gone at its next commit and stops; the rows committed stay.
+   */
+  cancel(campaignId: string, importId: string): Promise<ImportRecord | undefined>;
+  /**
+   * Imports whose invocation ended without handing them on (a crash, a lost message): their lease ran out. Each is
+   * given `graceSeconds` before it is answered again, so a sweep each minute hands one on once.
+   */
+  takeStalled(limit: number, graceSeconds: number): Promise<Array<{ importId: string; campaignId: string }>>;
 }
 
 export function createImportRepository(db: Database): ImportRepository {
@@ -182,10 +207,10 @@ export function createImportRepository(db: Database): ImportRepository {
     return rows[0] ? toRecord(rows[0]) : undefined;
   };
   return {
-    async create({ id, campaignId, objectKey, uploadExpiresAt }) {
+    async create({ id, campaignId, objectKey, uploadExpiresAt, phoneColumn }) {
       const { rows } = await db.query<Row>(
-        'INSERT INTO imports (id, campaign_id, object_key, upload_expires_at) VALUES ($1, $2, $3, $4) RETURNING *',
-        [id, campaignId, objectKey, uploadExpiresAt],
+        'INSERT INTO imports (id, campaign_id, object_key, upload_expires_at, phone_column) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+        [id, campaignId, objectKey, uploadExpiresAt, phoneColumn ?? null],
       );
       return toRecord(rows[0] as Row);
     },
@@ -213,7 +238,7 @@ export function createImportRepository(db: Database): ImportRepository {
           await query(REFUSE_SQL, [
             lease.importId,
             JSON.stringify(
-              refusals.map((r) => ({ row_number: r.rowNumber, reason: r.reason, cells: r.cells })),
+              refusals.map((r) => ({ row_number: r.rowNumber, reason: r.reason, cells: storedCells(r) })),
             ),
           ]);
         }
@@ -227,17 +252,26 @@ export function createImportRepository(db: Database): ImportRepository {
           batch.header?.columns ?? null,
           batch.header?.delimiter ?? null,
           lease.seconds,
+          batch.header?.encoding ?? null,
         ]);
         return { added: added.size, refused: refusals.length };
       });
     },
 
     async refusals(importId, afterRow, limit) {
-      const { rows } = await db.query<{ row_number: number; reason: string; cells: string[] }>(
+      const { rows } = await db.query<{
+        row_number: number;
+        reason: string;
+        cells: string[] | { line: string };
+      }>(
         'SELECT row_number, reason, cells FROM import_refusals WHERE import_id = $1 AND row_number > $2 ORDER BY row_number LIMIT $3',
         [importId, afterRow, limit],
       );
-      return rows.map((row) => ({ rowNumber: row.row_number, reason: row.reason, cells: row.cells }));
+      return rows.map((row) =>
+        Array.isArray(row.cells)
+          ? { rowNumber: row.row_number, reason: row.reason, cells: row.cells }
+          : { rowNumber: row.row_number, reason: row.reason, cells: [], line: row.cells.line },
+      );
     },
 
     finish(lease, end) {
@@ -265,10 +299,36 @@ export function createImportRepository(db: Database): ImportRepository {
       return (rowCount ?? 0) > 0;
     },
 
+    cancel: (campaignId, importId) =>
+      db.transaction(async (query) => {
+        const cancelled = await one(
+          query,
+          `UPDATE imports SET status = 'cancelled', finished_at = now(), lease_owner = NULL, lease_until = NULL,
+             error = 'Cancelled: the rows added before stay in the campaign'
+           WHERE campaign_id = $1 AND id = $2 AND status IN ('waiting', 'importing') RETURNING *`,
+          [campaignId, importId],
+        );
+        if (cancelled) await query('DELETE FROM import_refusals WHERE import_id = $1', [importId]);
+        return cancelled;
+      }),
+
+    async takeStalled(limit, graceSeconds) {
+      const { rows } = await db.query<{ id: string; campaign_id: string }>(
+        `UPDATE imports SET lease_owner = NULL, lease_until = now() + make_interval(secs => $2)
+         WHERE id IN (SELECT id FROM imports WHERE status = 'importing' AND coalesce(lease_until < now(), true)
+                      ORDER BY lease_until LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING id, campaign_id`,
+        [limit, graceSeconds],
+      );
+      return rows.map((row) => ({ importId: row.id, campaignId: row.campaign_id }));
+    },
+
     async release(lease) {
+      // Free for the next invocation at once; if none takes it within the lease (its message lost), the sweep does.
       await db.query(
-        'UPDATE imports SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2',
-        [lease.importId, lease.owner],
+        `UPDATE imports SET lease_owner = NULL, lease_until = now() + make_interval(secs => $3)
+         WHERE id = $1 AND lease_owner = $2`,
+        [lease.importId, lease.owner, lease.seconds],
       );
     },
   };

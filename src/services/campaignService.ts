@@ -91,6 +91,16 @@ const CONTROLS: Record<Control['name'], Control> = {
 const VERB = { start: 'started', pause: 'paused', resume: 'resumed', cancel: 'cancelled' } as const;
 
 export function createCampaignService({ campaigns }: CampaignServiceDeps) {
+  /** Why a draft cannot start while an import runs, naming the import and how to stop it. */
+  async function importing(campaignId: string): Promise<ConflictError> {
+    const importId = await campaigns.importInProgress(campaignId);
+    return new ConflictError(
+      importId === undefined
+        ? 'Its contacts are being imported: start the campaign once the import is done'
+        : `Its contacts are being imported (import ${importId}): start the campaign once the import is done, or cancel the import (DELETE /campaigns/${campaignId}/imports/${importId})`,
+    );
+  }
+
   /** Applies `control`; `onMoved` runs once this request moved the campaign (not for a retried one). */
   async function control(
     control: Control,
@@ -107,11 +117,7 @@ export function createCampaignService({ campaigns }: CampaignServiceDeps) {
       // Not moved: already there (a retried request, or another request won the race), or in a state that forbids it.
       const now = (await campaigns.find(owned.campaignId)) ?? campaign;
       if (now.status === control.to) return { after: now, movedHere: false };
-      if (control.name === 'start' && now.status === 'draft') {
-        throw new ConflictError(
-          'Its contacts are being imported: start the campaign once the import is done',
-        );
-      }
+      if (control.name === 'start' && now.status === 'draft') throw await importing(owned.campaignId);
       throw new ConflictError(`Campaign is ${now.status} and cannot be ${VERB[control.name]}`);
     });
     if (movedHere && onMoved) await onMoved(after);
@@ -125,7 +131,18 @@ export function createCampaignService({ campaigns }: CampaignServiceDeps) {
   return {
     async start(owned: OwnedCampaign, options: { dryRun?: boolean } = {}): Promise<ControlResult> {
       if (options.dryRun) {
+        // The answer a start would give, changing nothing: refused as it would be.
         const campaign = await loadOwned(campaigns, owned);
+        const { from, to } = CONTROLS.start;
+        if (campaign.status !== to && !from.includes(campaign.status)) {
+          throw new ConflictError(`Campaign is ${campaign.status} and cannot be ${VERB.start}`);
+        }
+        if (
+          campaign.status === 'draft' &&
+          (await campaigns.importInProgress(owned.campaignId)) !== undefined
+        ) {
+          throw await importing(owned.campaignId);
+        }
         const contacts = await campaigns.countContacts(owned.campaignId);
         return { campaignId: owned.campaignId, status: campaign.status, contacts, dryRun: true };
       }

@@ -48,6 +48,11 @@ export function readContact(
 ): ContactRead {
   const number = readNumber(input.phoneNumber, campaign.defaultRegion);
   if (number === undefined) return { reason: 'phoneNumber is not a valid phone number' };
+  // An automated call cannot dial an extension: the call would reach a switchboard, not the contact.
+  if (number.extension !== undefined) {
+    return { reason: 'phoneNumber has an extension, which a call cannot dial: give the direct number' };
+  }
+  if (number.premiumRate) return { reason: 'phoneNumber is a premium-rate number (charged to the caller)' };
   if (input.id !== undefined && !CONTACT_ID.test(input.id)) {
     return { reason: 'id must be 1 to 64 letters, digits, "_" or "-"' };
   }

@@ -3,8 +3,12 @@
  * punctuation (`Phone Number`, `phone_number` and `PHONE-NUMBER` are one name): a phone column (`phone`, `phone number`,
  * `mobile`, `cell`, `telephone`, `tel`, ...), optionally `id`, `time_zone`/`timezone`, `us_state` and
  * `postal_code`/`zip`/`zip_code`/`postcode`; every other named column
- * is an attribute. The columns a rejects file adds (`rejected_row`, `rejected_reason`) are skipped, so a fixed rejects
- * file can be uploaded again as it is.
+ * is an attribute. The user may name the phone column instead (`phoneColumn`, matched the same way). The columns a
+ * rejects file adds (`rejected_row`, `rejected_reason`, however many times) are skipped, so a fixed rejects file, or
+ * the rejects file of one, can be uploaded again as it is.
+ *
+ * A row is read only when its cells line up with the header: fewer cells than the header names, or more, may be a
+ * shifted row (a ZIP code read as a state), so it is refused with the count, never read with a guess.
  */
 import { redactPhoneLike } from '../lib/redact.ts';
 import { unescapeCell } from '../lib/spreadsheetCells.ts';
@@ -40,6 +44,8 @@ const MAX_ATTRIBUTE_COLUMNS = 50;
 export interface ColumnPlan {
   /** Cells a row may have (the header's). */
   width: number;
+  /** Cells a row must have: up to the last named column (a header may end in unnamed, empty columns). */
+  minCells: number;
   phone: number;
   id?: number;
   timeZone?: number;
@@ -48,25 +54,44 @@ export interface ColumnPlan {
   attributes: ReadonlyArray<readonly [index: number, name: string]>;
 }
 
+export interface ColumnChoice {
+  /** The phone column's name, as the user gave it (matched in any case, spacing and punctuation). */
+  phoneColumn?: string;
+}
+
+/** A header name in a message: cut short, a number-like run hidden. */
+const quoted = (name: string) => `"${redactPhoneLike(name.length > 40 ? `${name.slice(0, 40)}...` : name)}"`;
+
 /** The plan of a file's columns from its header, or why the file cannot be imported. */
-export function planColumns(header: readonly string[]): ColumnPlan | { error: string } {
+export function planColumns(
+  header: readonly string[],
+  choice: ColumnChoice = {},
+): ColumnPlan | { error: string } {
   const names = header.map((cell) => unescapeCell(cell.trim()));
+  const skipped = new Set<string>(REJECTS_COLUMNS);
   const seen = new Set<string>();
   for (const name of names) {
     const key = name.toLowerCase();
-    if (key !== '' && seen.has(key))
-      return { error: `The header names the column "${redactPhoneLike(name)}" twice` };
+    if (key !== '' && !skipped.has(key) && seen.has(key))
+      return { error: `The header names the column ${quoted(name)} twice` };
     seen.add(key);
   }
   const find = (accepted: ReadonlySet<string>) => {
     const index = names.findIndex((name) => accepted.has(nameKey(name)));
     return index === -1 ? undefined : index;
   };
-  const phone = find(PHONE_NAMES);
+  const chosen = choice.phoneColumn === undefined ? undefined : nameKey(choice.phoneColumn);
+  const phone = chosen === undefined ? find(PHONE_NAMES) : find(new Set([chosen]));
+  if (phone === undefined && choice.phoneColumn !== undefined) {
+    const named = names.filter((name) => name !== '' && !skipped.has(name.toLowerCase()));
+    return {
+      error: `The file has no column ${quoted(choice.phoneColumn)}; its columns are ${named.slice(0, 20).map(quoted).join(', ')}${named.length > 20 ? ', ...' : ''}`,
+    };
+  }
   if (phone === undefined) {
     return {
       error:
-        'The file has no phone column: its first row must be a header naming one, as phone, phone number, mobile, cell or telephone',
+        'The file has no phone column: its first row must be a header naming one, as phone, phone number, mobile, cell or telephone (or name it: phoneColumn, --phone-column)',
     };
   }
   const id = find(new Set(['id', 'contactid']));
@@ -74,7 +99,6 @@ export function planColumns(header: readonly string[]): ColumnPlan | { error: st
   const usState = find(STATE_NAMES);
   const postalCode = find(POSTAL_NAMES);
   const taken = new Set([phone, id, timeZone, usState, postalCode]);
-  const skipped = new Set<string>(REJECTS_COLUMNS);
   const attributes = names
     .map((name, index) => [index, name] as const)
     .filter(([index, name]) => name !== '' && !taken.has(index) && !skipped.has(name.toLowerCase()));
@@ -83,8 +107,10 @@ export function planColumns(header: readonly string[]): ColumnPlan | { error: st
       error: `The file has ${attributes.length} attribute columns; at most ${MAX_ATTRIBUTE_COLUMNS} are kept`,
     };
   }
+  const lastNamed = names.findLastIndex((name) => name !== '');
   return {
     width: names.length,
+    minCells: lastNamed + 1,
     phone,
     ...(id === undefined ? {} : { id }),
     ...(timeZone === undefined ? {} : { timeZone }),
@@ -96,8 +122,14 @@ export function planColumns(header: readonly string[]): ColumnPlan | { error: st
 
 /** One row as a contact to read, or why it is refused. Empty cells are absent values. */
 export function rowToContact(cells: readonly string[], plan: ColumnPlan): ContactInput | { reason: string } {
-  if (cells.length > plan.width) {
-    return { reason: `the row has ${cells.length} cells; the header names ${plan.width} columns` };
+  if (cells.length > plan.width || cells.length < plan.minCells) {
+    return {
+      reason: `the row has ${cells.length} ${cells.length === 1 ? 'cell' : 'cells'}; the header names ${plan.width} columns`,
+    };
+  }
+  // What a decoder puts where the file's bytes were not text of its encoding: the row would be stored changed.
+  if (cells.some((value) => value.includes('\uFFFD'))) {
+    return { reason: "the row holds bytes that are not text in the file's encoding" };
   }
   const cell = (index: number | undefined) => {
     const value = index === undefined ? '' : unescapeCell((cells[index] ?? '').trim());

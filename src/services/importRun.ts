@@ -4,6 +4,11 @@
  * checkpoint (the byte where the next row starts). An invocation running out of time stops after a commit and hands
  * the import on through the imports queue; the next one reads the file from the checkpoint on. At the end the
  * refused rows become the rejects file. No cell value reaches a log line or a trace: rows are named by number.
+ *
+ * The file's encoding is detected from its first bytes (src/lib/textEncoding.ts) and kept with the import. A line
+ * the CSV reader cannot read (a quoted cell never closed) is a refused row like any other: the reading starts again
+ * after it, and the rejects file holds it as it was. A quote inside an unquoted cell (`=HYPERLINK("x")`) is text, as
+ * spreadsheets read it.
  */
 import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
@@ -13,6 +18,7 @@ import type { ImportJob } from '../generated/importJob.ts';
 import { describeCause } from '../lib/errors.ts';
 import type { Invocation, Outcomes, QueueTask, TaskOutcome } from '../lib/queueTasks.ts';
 import { escapeCell } from '../lib/spreadsheetCells.ts';
+import { detectEncoding, type TextEncoding, textEncoding } from '../lib/textEncoding.ts';
 import { currentSpan, type Span, traced } from '../lib/tracing.ts';
 import type { CampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
 import { ANALYSE_AFTER_ROWS } from '../repositories/contactRepository.ts';
@@ -38,19 +44,25 @@ export interface ImportRunDeps {
   settings: { batchRows: number; stopMarginMs: number; leaseSeconds: number };
 }
 
-/** The first bytes read to find the header's separator. */
+/** The first bytes read to find the file's encoding and its header's separator. */
 const HEADER_PROBE_BYTES = 65_536;
+/** The longest row read (csv-parse's max_record_size): a cell left open ends there at the latest. */
+const MAX_ROW_BYTES = 1_048_576;
+/** The characters of an unreadable line kept in the rejects file. */
+const MAX_KEPT_LINE = 2_000;
 /** Refused rows read back at a time to write the rejects file. */
 const REJECTS_PAGE = 5_000;
 
-/** Why csv-parse stopped, without the cell it stopped in. */
+/** Why csv-parse could not read a line, without the cell it stopped in. */
 const CSV_PROBLEMS: Record<string, string> = {
   CSV_QUOTE_NOT_CLOSED: 'a quoted cell is not closed',
   CSV_INVALID_CLOSING_QUOTE: 'a quote inside a quoted cell is not doubled',
   CSV_INVALID_OPENING_QUOTE: 'a quote opens in the middle of a cell',
   CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'text follows a closing quote',
-  CSV_MAX_RECORD_SIZE: 'a row is longer than 1 MB',
+  CSV_MAX_RECORD_SIZE: 'a row is longer than 1 MB (a quoted cell may not be closed)',
 };
+const csvProblem = (error: CsvError) =>
+  `the line is not valid CSV: ${CSV_PROBLEMS[error.code] ?? `csv-parse's ${error.code}`}`;
 
 const TOKEN: string[] = [];
 
@@ -67,11 +79,63 @@ interface Pending {
   cells: Map<number, string[]>;
 }
 
+interface Header {
+  columns: string[];
+  delimiter: string;
+  encoding: string;
+}
+
 /** Rows to commit at once, and the checkpoint after them. */
 interface Batch extends Pending {
   nextByte: number;
   rowsRead: number;
-  header?: { columns: string[]; delimiter: string };
+  header?: Header;
+}
+
+/**
+ * The first line of `source` (blank lines before it skipped): its first `keep` bytes, and its length in bytes with
+ * its line end. Reads on to the line's end, however long, holding only what it keeps.
+ */
+async function firstLine(
+  source: AsyncIterable<Buffer>,
+  encoding: TextEncoding,
+  keep: number,
+): Promise<{ line: Buffer; bytes: number }> {
+  const unit = encoding.parserEncoding === 'utf16le' ? 2 : 1;
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  const take = (part: Buffer) => {
+    if (keptBytes >= keep) return;
+    const piece = Buffer.from(part.subarray(0, keep - keptBytes));
+    kept.push(piece);
+    keptBytes += piece.length;
+  };
+  let position = 0;
+  let started = false;
+  // A UTF-16 code unit may be cut between two chunks: its first byte waits for the next chunk.
+  let carry = Buffer.alloc(0);
+  for await (const chunk of source) {
+    const buffer = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    const whole = buffer.length - (buffer.length % unit);
+    let lineStart = 0;
+    for (let at = 0; at < whole; at += unit) {
+      const second = unit === 1 || buffer[at + 1] === 0;
+      const lineFeed = buffer[at] === 0x0a && second;
+      if (!started) {
+        if (lineFeed || (buffer[at] === 0x0d && second)) continue;
+        started = true;
+        lineStart = at;
+      }
+      if (lineFeed) {
+        take(buffer.subarray(lineStart, at));
+        return { line: Buffer.concat(kept), bytes: position + at + unit };
+      }
+    }
+    if (started) take(buffer.subarray(lineStart, whole));
+    position += whole;
+    carry = Buffer.from(buffer.subarray(whole));
+  }
+  return { line: Buffer.concat(kept), bytes: position + carry.length };
 }
 
 export function createImportRun(deps: ImportRunDeps) {
@@ -80,23 +144,47 @@ export function createImportRun(deps: ImportRunDeps) {
   /** The key S3 names in its event (URL-encoded, spaces as "+"). */
   const decodeKey = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
 
-  async function readHeaderLine(record: ImportRecord, etag: string): Promise<string> {
-    const end = Math.min(HEADER_PROBE_BYTES, record.sizeBytes ?? HEADER_PROBE_BYTES) - 1;
-    const probe = await files.read(record.objectKey, { etag, from: 0, to: end });
+  /** The bytes from `from` to `to` (inclusive), or undefined when the file was replaced meanwhile. */
+  async function readBytes(record: ImportRecord, etag: string, from: number, to: number) {
+    const body = await files.read(record.objectKey, { etag, from, to }).catch((error: unknown) => {
+      if (error instanceof FileChangedError) return undefined;
+      throw error;
+    });
+    if (body === undefined) return undefined;
     const chunks: Buffer[] = [];
-    for await (const chunk of probe) chunks.push(chunk as Buffer);
-    return (Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '').replace(/^\uFEFF/, '');
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  /** The file's encoding and its first line (the header), from its first bytes. */
+  async function probeFile(record: ImportRecord, etag: string) {
+    const size = record.sizeBytes ?? 0;
+    if (size === 0) return { line: '', encoding: textEncoding('utf-8') as TextEncoding };
+    const probe = await readBytes(record, etag, 0, Math.min(HEADER_PROBE_BYTES, size) - 1);
+    if (probe === undefined) return undefined;
+    const encoding = detectEncoding(probe, size > probe.length);
+    if ('error' in encoding) return encoding;
+    const text = new TextDecoder(encoding.name).decode(probe);
+    return { line: (text.split(/\r?\n/)[0] ?? '').replace(/^\uFEFF/, ''), encoding };
   }
 
   async function writeRejects(record: ImportRecord, columns: readonly string[]): Promise<string> {
     const key = rejectsKey(record.campaignId, record.id);
+    // The rejects columns of a file that was itself a rejects file are written once, with this import's values.
+    const skipped = new Set<string>(REJECTS_COLUMNS);
+    const kept = columns.flatMap((name, index) => (skipped.has(name.trim().toLowerCase()) ? [] : [index]));
     async function* rows() {
-      yield [...REJECTS_COLUMNS, ...columns].map(escapeCell);
+      yield [...REJECTS_COLUMNS, ...kept.map((index) => columns[index] ?? '')].map(escapeCell);
       let after = 0;
       for (;;) {
         const page = await imports.refusals(record.id, after, REJECTS_PAGE);
         for (const refusal of page) {
-          yield [String(refusal.rowNumber), refusal.reason, ...refusal.cells].map(escapeCell);
+          // A line that could not be read as cells is written in the first column, as it was (the others empty).
+          const cells =
+            refusal.line === undefined
+              ? kept.map((index) => refusal.cells[index] ?? '')
+              : kept.map((_, position) => (position === 0 ? (refusal.line ?? '') : ''));
+          yield [String(refusal.rowNumber), refusal.reason, ...cells].map(escapeCell);
         }
         const last = page.at(-1);
         if (last === undefined || page.length < REJECTS_PAGE) return;
@@ -156,23 +244,27 @@ export function createImportRun(deps: ImportRunDeps) {
 
     let columns = record.columns;
     let delimiter = record.delimiter;
+    // An import begun before encodings were detected read its file as UTF-8.
+    const stored = record.encoding ?? (record.columns === undefined ? undefined : 'utf-8');
+    let encoding = stored === undefined ? undefined : textEncoding(stored);
+    const choice = record.phoneColumn === undefined ? {} : { phoneColumn: record.phoneColumn };
     let plan: ColumnPlan | undefined;
     if (columns !== undefined) {
-      const planned = planColumns(columns);
-      if ('error' in planned) throw new Error('A stored header no longer plans');
+      const planned = planColumns(columns, choice);
+      if ('error' in planned || encoding === undefined) throw new Error('A stored header no longer plans');
       plan = planned;
     } else {
-      const line = await readHeaderLine(record, etag).catch((error: unknown) => {
-        if (error instanceof FileChangedError) return undefined;
-        throw error;
-      });
-      if (line === undefined) return finishWith({ error: REPLACED }, []);
-      delimiter = detectDelimiter(line);
+      const probed = await probeFile(record, etag);
+      if (probed === undefined) return finishWith({ error: REPLACED }, []);
+      if ('error' in probed) return finishWith({ error: probed.error }, []);
+      delimiter = detectDelimiter(probed.line);
+      encoding = probed.encoding;
     }
+    const text = encoding;
     const size = record.sizeBytes ?? 0;
     let rowsRead = record.rowsRead;
     let nextByte = record.nextByte;
-    let header: { columns: string[]; delimiter: string } | undefined;
+    let header: Header | undefined;
     // The rows read since the last cut, and the batches cut from them (each with the checkpoint after its last
     // row), waiting for their commit: the parser runs ahead while a batch is written.
     let pending: Pending = { contacts: [], refusals: [], cells: new Map() };
@@ -210,26 +302,30 @@ export function createImportRun(deps: ImportRunDeps) {
       return undefined;
     };
 
+    /** Where the stream being read starts in the file: csv-parse counts bytes from there. */
+    let base = nextByte;
     /**
      * Reads each record as the parser makes it (csv-parse's on_record), so a file that breaks later loses none of
      * the rows before: the stream's own buffer would be dropped with the error.
      */
-    const onRecord = (cellsRead: string[], info: { bytes: number }): string[] => {
+    const onRecord = (read: string[], info: { bytes: number }): string[] => {
+      const cellsRead = text.decodeCell ? read.map(text.decodeCell) : read;
       if (plan === undefined) {
-        const planned = planColumns(cellsRead);
+        const planned = planColumns(cellsRead, choice);
         if ('error' in planned) throw new FileProblem(planned.error);
         plan = planned;
         columns = cellsRead.map((cell) => cell.trim());
-        header = { columns, delimiter: delimiter ?? ',' };
+        header = { columns, delimiter: delimiter ?? ',', encoding: text.name };
       } else {
         rowsRead += 1;
         // Row 1 is the header: a row's number is its row in a spreadsheet (blank lines aside).
         const rowNumber = rowsRead + 1;
         const input = rowToContact(cellsRead, plan);
-        const read = 'reason' in input ? input : readContact(input, definition.settings, deps.newId);
-        if ('reason' in read) pending.refusals.push({ rowNumber, reason: read.reason, cells: cellsRead });
+        const contact = 'reason' in input ? input : readContact(input, definition.settings, deps.newId);
+        if ('reason' in contact)
+          pending.refusals.push({ rowNumber, reason: contact.reason, cells: cellsRead });
         else {
-          pending.contacts.push({ rowNumber, row: read.row });
+          pending.contacts.push({ rowNumber, row: contact.row });
           pending.cells.set(rowNumber, cellsRead);
         }
       }
@@ -239,54 +335,115 @@ export function createImportRun(deps: ImportRunDeps) {
       return TOKEN;
     };
 
-    let stopped = false;
-    let problem: string | undefined;
-    const base = nextByte;
-    if (nextByte < size) {
+    /** Commits what is ready; how the invocation ends, if it must (`stop`: out of time). */
+    const commitReady = async (): Promise<TaskOutcome | 'stop' | undefined> => {
+      for (let batch = ready.shift(); batch !== undefined; batch = ready.shift()) {
+        const ended = await commitOrEnd(batch);
+        if (ended) return ended;
+        // What was read past this commit is read again by the next invocation, from its checkpoint.
+        if (invocation.remainingMs() < settings.stopMarginMs) return 'stop';
+      }
+      return undefined;
+    };
+
+    /** Reads the file from `nextByte` on: to its end, to a line it cannot read, or until the invocation must stop. */
+    const readOn = async (): Promise<TaskOutcome | 'stop' | 'end' | 'replaced' | CsvError> => {
       const source = await files.read(record.objectKey, { etag, from: nextByte }).catch((error: unknown) => {
         if (error instanceof FileChangedError) return undefined;
         throw error;
       });
-      if (source === undefined) {
-        problem = REPLACED;
-      } else {
-        const parser = source.pipe(
-          parse({
-            delimiter,
-            bom: base === 0,
-            relax_column_count: true,
-            skip_empty_lines: true,
-            max_record_size: 1_048_576,
-            on_record: onRecord,
-          }),
-        );
-        try {
-          reading: for await (const _ of parser) {
-            for (let batch = ready.shift(); batch !== undefined; batch = ready.shift()) {
-              const ended = await commitOrEnd(batch);
-              if (ended) return ended;
-              if (invocation.remainingMs() < settings.stopMarginMs) {
-                // What was read past this commit is read again by the next invocation, from its checkpoint.
-                stopped = true;
-                break reading;
-              }
-            }
-          }
-        } catch (error) {
-          if (error instanceof FileProblem) problem = error.message;
-          else if (error instanceof CsvError) {
-            problem = `After row ${rowsRead + 1}: ${CSV_PROBLEMS[error.code] ?? `the file is not valid CSV (${error.code})`}`;
-          } else throw error;
-        } finally {
-          source.destroy();
+      if (source === undefined) return 'replaced';
+      base = nextByte;
+      const parser = source.pipe(
+        parse({
+          delimiter,
+          encoding: text.parserEncoding,
+          bom: base === 0,
+          relax_quotes: true,
+          relax_column_count: true,
+          skip_empty_lines: true,
+          max_record_size: MAX_ROW_BYTES,
+          on_record: onRecord,
+        }),
+      );
+      try {
+        for await (const _ of parser) {
+          const ended = await commitReady();
+          if (ended) return ended;
         }
+        return 'end';
+      } catch (error) {
+        if (error instanceof CsvError) return error;
+        throw error;
+      } finally {
+        source.destroy();
       }
-    }
-    if (stopped) {
+    };
+
+    /** Refuses the line at `nextByte`, which the parser could not read, and moves past it. */
+    const skipLine = async (error: CsvError): Promise<boolean> => {
+      const source = await files.read(record.objectKey, { etag, from: nextByte }).catch((cause: unknown) => {
+        if (cause instanceof FileChangedError) return undefined;
+        throw cause;
+      });
+      if (source === undefined) return false;
+      let found: { line: Buffer; bytes: number };
+      try {
+        found = await firstLine(source, text, MAX_KEPT_LINE * 4);
+      } finally {
+        source.destroy();
+      }
+      rowsRead += 1;
+      const decoded = text.decodeCell
+        ? text.decodeCell(found.line.toString('latin1'))
+        : found.line.toString(text.parserEncoding);
+      pending.refusals.push({
+        rowNumber: rowsRead + 1,
+        reason: csvProblem(error),
+        cells: [],
+        line: decoded.replace(/\r$/, '').slice(0, MAX_KEPT_LINE),
+      });
+      nextByte += found.bytes;
+      cut();
+      return true;
+    };
+
+    /** Gives the import to the next invocation, from the last checkpoint. */
+    const handOn = async (): Promise<TaskOutcome> => {
       await imports.release(lease);
       await deps.continueLater({ importId: record.id, campaignId: record.campaignId });
       span.addMetadata('rowsRead', rowsRead);
       return { kind: 'done', result: 'continued' };
+    };
+
+    let problem: string | undefined;
+    try {
+      while (nextByte < size) {
+        const read = await readOn();
+        if (read === 'end') break;
+        if (read === 'replaced') {
+          problem = REPLACED;
+          break;
+        }
+        if (read === 'stop') return handOn();
+        if (!(read instanceof CsvError)) return read;
+        // The rows before the line are kept with their checkpoint; the line is refused and the reading goes on.
+        cut();
+        const ended = await commitReady();
+        if (ended === 'stop') return handOn();
+        if (ended) return ended;
+        if (plan === undefined) {
+          problem = `The header row is not valid CSV: ${CSV_PROBLEMS[read.code] ?? read.code}`;
+          break;
+        }
+        if (!(await skipLine(read))) {
+          problem = REPLACED;
+          break;
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof FileProblem)) throw error;
+      problem = error.message;
     }
     // At the end of the file, or where it broke: every row read before is kept, with its checkpoint.
     cut();

@@ -12,7 +12,7 @@ import type { OwnedCampaign } from './campaignService.ts';
 
 export interface ImportServiceDeps {
   definitions: Pick<CampaignSettingsRepository, 'find'>;
-  imports: Pick<ImportRepository, 'create' | 'find' | 'expireWaiting'>;
+  imports: Pick<ImportRepository, 'create' | 'find' | 'expireWaiting' | 'cancel'>;
   files: Pick<ImportFiles, 'uploadForm' | 'downloadLink'>;
   newId: () => string;
   now: () => Date;
@@ -28,6 +28,10 @@ export interface ImportView {
   rowsRead: number;
   added: number;
   refused: number;
+  /** The text encoding the file was read in (detected from its first bytes): utf-8, utf-16le, windows-1252, ... */
+  encoding?: string;
+  /** The phone column's name, when the import was opened with one. */
+  phoneColumn?: string;
   createdAt: string;
   uploadExpiresAt: string;
   startedAt?: string;
@@ -70,6 +74,8 @@ export function createImportService({ definitions, imports, files, newId, now, l
       rowsRead: record.rowsRead,
       added: record.added,
       refused: record.refused,
+      ...(record.encoding ? { encoding: record.encoding } : {}),
+      ...(record.phoneColumn ? { phoneColumn: record.phoneColumn } : {}),
       createdAt: record.createdAt.toISOString(),
       uploadExpiresAt: record.uploadExpiresAt.toISOString(),
       ...(record.startedAt ? { startedAt: record.startedAt.toISOString() } : {}),
@@ -81,7 +87,10 @@ export function createImportService({ definitions, imports, files, newId, now, l
 
   return {
     /** Opens an import of a draft campaign: its id and the form to upload the file with. */
-    async open(campaign: OwnedCampaign): Promise<ImportView & { upload: UploadForm }> {
+    async open(
+      campaign: OwnedCampaign,
+      request: { phoneColumn?: string } = {},
+    ): Promise<ImportView & { upload: UploadForm }> {
       const found = await loadOwnedDefinition(definitions, campaign);
       if (found.status !== 'draft') {
         throw new ConflictError(
@@ -100,6 +109,7 @@ export function createImportService({ definitions, imports, files, newId, now, l
         campaignId: campaign.campaignId,
         objectKey: uploadKey(campaign.campaignId, importId),
         uploadExpiresAt: new Date(upload.expiresAt),
+        ...(request.phoneColumn === undefined ? {} : { phoneColumn: request.phoneColumn }),
       });
       return { ...(await view(record)), upload };
     },
@@ -115,6 +125,18 @@ export function createImportService({ definitions, imports, files, newId, now, l
         record = (await imports.find(campaign.campaignId, importId)) ?? record;
       }
       return view(record);
+    },
+
+    /** Cancels an import waiting for its file or importing; the contacts it added stay. */
+    async cancel(campaign: OwnedCampaign, importId: string): Promise<ImportView> {
+      await loadOwnedDefinition(definitions, campaign);
+      const cancelled = await imports.cancel(campaign.campaignId, importId);
+      if (cancelled) return view(cancelled);
+      const record = await imports.find(campaign.campaignId, importId);
+      if (record === undefined) throw new NotFoundError('Import not found');
+      throw new ConflictError(
+        `The import is ${record.status}: only a waiting or running import can be cancelled`,
+      );
     },
   };
 }

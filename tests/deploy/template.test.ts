@@ -73,13 +73,14 @@ const CAMPAIGN_API = [
   'deleteContact',
   'listAttempts',
 ];
-const IMPORT_API = ['createImport', 'getImport'];
+const IMPORT_API = ['createImport', 'getImport', 'cancelImport'];
 const DATABASE_FUNCTIONS = [
   'campaignStatus',
   'campaignPreview',
   ...CAMPAIGN_API,
   ...IMPORT_API,
   'importWorker',
+  'importSweeper',
   'scheduler',
   'dialerWorker',
   'resultWorker',
@@ -91,6 +92,7 @@ const FUNCTIONS = [
   ...CAMPAIGN_API,
   ...IMPORT_API,
   'importWorker',
+  'importSweeper',
   'blacklistAdd',
   'blacklistCheck',
   'blacklistRemove',
@@ -128,6 +130,7 @@ const ALLOWED: Record<string, unknown[]> = {
   blacklistRemove: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:GetItem', 'dynamodb:UpdateItem')],
   createImport: [X_RAY, SECRET, { Action: ['s3:PutObject'], Resource: inBucket('/uploads/*') }],
   getImport: [X_RAY, SECRET, { Action: ['s3:GetObject'], Resource: inBucket('/rejects/*') }],
+  cancelImport: [X_RAY, SECRET],
   importWorker: [
     X_RAY,
     SECRET,
@@ -142,6 +145,7 @@ const ALLOWED: Record<string, unknown[]> = {
     consume('ImportsQueue'),
   ],
   scheduler: [X_RAY, SECRET, send('DialTasksQueue')],
+  importSweeper: [X_RAY, SECRET, send('ImportsQueue')],
   dialerWorker: [
     X_RAY,
     SECRET,
@@ -255,6 +259,7 @@ describe('the prod template', () => {
           ...IMPORT_API,
           'campaignPreview',
           'importWorker',
+          'importSweeper',
           'scheduler',
           'resultWorker',
         ].flatMap((name) => [`${cap(name)}ErrorsAlarm`, `${cap(name)}ThrottlesAlarm`]),
@@ -299,8 +304,9 @@ describe('the prod template', () => {
 
   it('puts the authorizer on every route of the REST API, validates bodies at the edge, and logs access', () => {
     const methods = ofType('AWS::ApiGateway::Method');
-    expect(methods).toHaveLength(19);
-    // Opening an import takes no body (the file goes to S3 with the form it answers), nor do the run's controls.
+    expect(methods).toHaveLength(20);
+    // Opening an import takes an optional body (the phone column's name), checked by the function; the file goes to
+    // S3 with the form it answers. The run's controls take none.
     const bodiless = [
       'ApiGatewayMethodCampaignsCampaignidVarImportsPost',
       'ApiGatewayMethodCampaignsCampaignidVarPausePost',
@@ -375,12 +381,19 @@ describe('the prod template', () => {
     },
   );
 
-  it('runs the scheduler every minute, one tick at a time', () => {
+  it('runs the scheduler every minute, one tick at a time, and the import sweeper every 5 minutes', () => {
     const rules = ofType('AWS::Events::Rule').map(([, rule]) => rule.Properties);
-    expect(rules).toHaveLength(1);
-    expect(rules[0]).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
-    expect(JSON.stringify(rules[0]?.Targets)).toContain('SchedulerLambdaFunction');
+    expect(rules).toHaveLength(2);
+    const target = (name: string) => rules.find((rule) => JSON.stringify(rule.Targets).includes(name));
+    expect(target('SchedulerLambdaFunction')).toMatchObject({
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+    });
     expect(props('SchedulerLambdaFunction').ReservedConcurrentExecutions).toBe(1);
+    expect(target('ImportSweeperLambdaFunction')).toMatchObject({
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+    });
   });
 
   it('triggers the SQS functions with partial batch failures and a concurrency cap', () => {

@@ -44,7 +44,7 @@ export function importClient(harness: SystemHarness, owner: string) {
     return String(created.body.campaignId);
   };
 
-  const openImport = (campaignId: string, userId = owner) =>
+  const openImport = (campaignId: string, userId = owner, body?: Record<string, unknown>) =>
     harness.http(
       'createImport',
       apiEvent({
@@ -52,6 +52,7 @@ export function importClient(harness: SystemHarness, owner: string) {
         resource: '/campaigns/{campaignId}/imports',
         pathParameters: { campaignId },
         userId,
+        ...(body === undefined ? {} : { body }),
       }),
     );
 
@@ -66,10 +67,17 @@ export function importClient(harness: SystemHarness, owner: string) {
       }),
     );
 
-  /** A new draft campaign with `content` imported into it, to the end (each invocation given `timeoutMs`). */
-  const importFile = async (content: string | Buffer, timeoutMs?: number) => {
+  /**
+   * A new draft campaign with `content` imported into it, to the end (each invocation given `timeoutMs`); `request`
+   * is the body the import is opened with.
+   */
+  const importFile = async (
+    content: string | Buffer,
+    timeoutMs?: number,
+    request?: Record<string, unknown>,
+  ) => {
     const campaignId = await draftCampaign(`import ${Math.random()}`);
-    const opened = await openImport(campaignId);
+    const opened = await openImport(campaignId, owner, request);
     expect(opened.statusCode).toBe(201);
     const importId = String(opened.body.importId);
     const sent = await upload(opened.body.upload as unknown as Upload, content);

@@ -75,6 +75,7 @@ type HttpFunctionName =
   | 'listAttempts'
   | 'createImport'
   | 'getImport'
+  | 'cancelImport'
   | 'blacklistAdd'
   | 'blacklistCheck'
   | 'blacklistRemove';
@@ -165,6 +166,7 @@ export async function startSystemHarness(
   const clock = () => fixedNow ?? new Date();
   const handler = (await import('../../src/functions/dialerWorker.ts')).handlerWithClock(clock);
   const scheduler = (await import('../../src/functions/scheduler.ts')).handlerWithClock(clock);
+  const importSweeper = (await import('../../src/functions/importSweeper.ts')).handler;
   const functions = {
     startCampaign: (await import('../../src/functions/startCampaign.ts')).handler,
     pauseCampaign: (await import('../../src/functions/pauseCampaign.ts')).handler,
@@ -182,6 +184,7 @@ export async function startSystemHarness(
     listAttempts: (await import('../../src/functions/listAttempts.ts')).handler,
     createImport: (await import('../../src/functions/createImport.ts')).handler,
     getImport: (await import('../../src/functions/getImport.ts')).handler,
+    cancelImport: (await import('../../src/functions/cancelImport.ts')).handler,
     importWorker: (await import('../../src/functions/importWorker.ts')).handler,
     resultWorker: (await import('../../src/functions/resultWorker.ts')).handlerWithClock(clock),
     blacklistAdd: (await import('../../src/functions/blacklistAdd.ts')).handler,
@@ -275,6 +278,23 @@ export async function startSystemHarness(
       };
       const { result, output } = await captureOutput(() => scheduler(event, lambdaContext('scheduler')));
       return { ...result, traceId, output };
+    },
+
+    /** Runs the import sweeper once, as its schedule does. */
+    async sweepImports() {
+      const event = {
+        version: '0',
+        id: 'sweep',
+        'detail-type': 'Scheduled Event' as const,
+        source: 'aws.events' as const,
+        account: '000000000000',
+        time: new Date().toISOString(),
+        region: 'us-east-1',
+        resources: [],
+        detail: {},
+      };
+      const { result } = await captureOutput(() => importSweeper(event, lambdaContext('importSweeper')));
+      return result;
     },
 
     async seedCampaign(

@@ -1,7 +1,7 @@
 /**
  * Hostile CSV imports on the embedded stack, uploaded with the API's upload form to the local S3 as a client would:
  * a file with no phone column, a 1 MB line, invalid UTF-8, formula cells, a million copies of one row, and uploads
- * the form's signed policy refuses (too large, empty, expired, aimed at another key). Every file ends with a status
+ * the form's signed policy refuses (too large, expired, aimed at another key; an empty file is taken and its import fails saying so). Every file ends with a status
  * that says what happened, no number or internal detail in it, the rejects file safe to open in a spreadsheet; a
  * refused upload stores nothing and starts no import. The figures go to the reliability report.
  */
@@ -62,19 +62,23 @@ it('ends every hostile file with a clear status, no leak, and a rejects file saf
   expect(noPhone.status).toMatchObject({ status: 'failed', added: 0 });
   expect(noPhone.status.error).toMatch(/no phone column/);
 
-  // A 1 MB line: the rows before it are kept, the file stops there and says after which line (the header is 1).
+  // A 1 MB line: refused as a row (its first 2,000 characters kept in the rejects file), the rows around it read.
   const long = await hostileFile(
     'a 1 MB line',
     `phone,note\n${national(1)},ok\n${national(2)},${'x'.repeat(1_048_600)}\n${national(3)},after\n`,
   );
-  expect(long.status).toMatchObject({
-    status: 'failed',
-    added: 1,
-    error: 'After row 2: a row is longer than 1 MB',
-  });
+  expect(long.status).toMatchObject({ status: 'done', added: 2, refused: 1 });
+  expect(long.status.error).toBeUndefined();
+  const longRejects = await rejectsOf(long.status);
+  expect(longRejects[1]?.slice(0, 2)).toEqual([
+    '3',
+    'the line is not valid CSV: a row is longer than 1 MB (a quoted cell may not be closed)',
+  ]);
+  expect(longRejects[1]?.[2]).toHaveLength(2_000);
 
-  // Invalid UTF-8 in a number and in an attribute: the bad number refused, the attribute kept as replacement characters.
-  const invalid = await hostileFile(
+  // Bytes that are not UTF-8 from the start: the file is read in the legacy encoding they are text in (Windows-1252
+  // here), so nothing is stored as replacement characters; the number with stray bytes is refused.
+  const legacy = await hostileFile(
     'invalid UTF-8',
     Buffer.concat([
       Buffer.from(`phone,name\n${national(11)},`),
@@ -84,12 +88,32 @@ it('ends every hostile file with a clear status, no leak, and a rejects file saf
       Buffer.from(`0012,Bob\n${national(13)},Eve\n`),
     ]),
   );
-  expect(invalid.status).toMatchObject({ status: 'done', added: 2, refused: 1 });
-  const { rows: stored } = await harness.db.query(
-    "SELECT attributes->>'name' AS name FROM contacts WHERE campaign_id = $1 ORDER BY phone_number",
-    [invalid.campaignId],
+  expect(legacy.status).toMatchObject({ status: 'done', added: 2, refused: 1, encoding: 'windows-1252' });
+  const names = async (campaignId: string) => {
+    const { rows } = await harness.db.query(
+      "SELECT attributes->>'name' AS name FROM contacts WHERE campaign_id = $1 ORDER BY phone_number",
+      [campaignId],
+    );
+    return rows.map((row) => row.name);
+  };
+  expect(await names(legacy.campaignId)).toEqual(['ÿþÃ(', 'Eve']);
+
+  // A UTF-8 file with stray bytes after its first 64 KB (where the encoding is read): the row holding them is refused
+  // with its reason, never stored with replacement characters.
+  const padding = Array.from({ length: 1_200 }, (_, i) => `${national(1_000 + i)},Zoë ${'x'.repeat(40)}`);
+  const late = await hostileFile(
+    'invalid UTF-8 late in a UTF-8 file',
+    Buffer.concat([
+      Buffer.from(`phone,name\n${padding.join('\n')}\n${national(3_000)},`),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(`\n${national(3_001)},Eve\n`),
+    ]),
   );
-  expect(stored.map((row) => row.name)).toEqual(['\ufffd\ufffd\ufffd(', 'Eve']);
+  expect(late.status).toMatchObject({ status: 'done', added: 1_201, refused: 1, encoding: 'utf-8' });
+  expect((await rejectsOf(late.status))[1]?.slice(0, 2)).toEqual([
+    '1202',
+    "the row holds bytes that are not text in the file's encoding",
+  ]);
 
   // Formula cells, in the phone column and in attributes: refused rows come back quoted, never as formulas.
   const formulas = await hostileFile(
@@ -116,7 +140,7 @@ it('ends every hostile file with a clear status, no leak, and a rejects file saf
   expect(copies.status).toMatchObject({ status: 'done', added: 1, refused: 999_999 });
 }, 600_000);
 
-it('refuses by the upload policy, before any import starts, an upload too large, empty, expired or aimed elsewhere', async () => {
+it('refuses by the upload policy, before any import starts, an upload too large, expired or aimed elsewhere', async () => {
   const campaignId = await draftCampaign('policy');
   const opened = await openImport(campaignId);
   const form = opened.body.upload as unknown as Upload;
@@ -124,7 +148,6 @@ it('refuses by the upload policy, before any import starts, an upload too large,
   const expired = JSON.parse(Buffer.from(form.fields.Policy ?? '', 'base64').toString('utf8'));
   const cases: Array<[string, Upload, string | Buffer, number, string]> = [
     ['over the size limit', form, Buffer.alloc(MAX_BYTES + 1, 'a'), 400, 'EntityTooLarge'],
-    ['empty file', form, '', 400, 'EntityTooSmall'],
     // Another import's key with this form's policy: the signature no longer matters, the key condition fails.
     [
       'another key',

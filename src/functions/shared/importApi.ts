@@ -1,5 +1,5 @@
 /**
- * What the two import routes share: the import service's wiring (database, bucket, limits), made once per function
+ * What the import routes share: the import service's wiring (database, bucket, limits), made once per function
  * instance with every setting checked at once, and the route shape.
  */
 import { randomUUID } from 'node:crypto';
@@ -27,7 +27,7 @@ export interface ImportApiDeps {
 
 /** An import route: `build(deps)` makes its handler (the real deps: `importApiDeps`). */
 export function importRoute(
-  options: { name: string; eventSchema: EventValidator },
+  options: { name: string; eventSchema: EventValidator; jsonBody?: 'optional' },
   handle: (request: {
     event: HttpEvent;
     userId: string;
@@ -35,7 +35,7 @@ export function importRoute(
   }) => Promise<APIGatewayProxyResult>,
 ) {
   return ({ imports, logger }: ImportApiDeps) =>
-    httpFunction({ ...options, jsonBody: false, logger }, async (event) =>
+    httpFunction({ jsonBody: false, ...options, logger }, async (event) =>
       handle({ event, userId: requireCaller(event), imports }),
     );
 }

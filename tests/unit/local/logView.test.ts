@@ -67,6 +67,20 @@ describe('the npm start log view', () => {
     expect(out[1]).toMatch(/scheduler +batch +released=25$/);
   });
 
+  it('writes large counts readably, never masked as if they were phone numbers', () => {
+    const out = viewed(false, [
+      powertools({
+        level: 'INFO',
+        message: 'Batch processed',
+        received: 1,
+        rows_read: 1_000_000,
+        added: 999_990,
+      }),
+    ]);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/received=1 rows_read=1,000,000 added=999,990$/);
+  });
+
   it('shows every line with --verbose, and never a phone number either way', () => {
     // Act
     const verbose = viewed(true, SAMPLE);
