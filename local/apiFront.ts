@@ -31,7 +31,10 @@ export interface ApiFront {
   close(): Promise<void>;
 }
 
-/** The path of a request URL, safe to log: decoded (a `%2B1202...` is a number too), number-like runs masked. */
+/**
+ * The path of a request URL, safe to log: decoded (a `%2B1202...` is a number too), number-like runs masked, control
+ * characters escaped.
+ */
 export function loggablePath(url: string): string {
   const path = url.split('?')[0] ?? '';
   let decoded = path;
@@ -40,7 +43,13 @@ export function loggablePath(url: string): string {
   } catch {
     // Malformed escapes: masked as they are.
   }
-  return redactPhoneLike(decoded).slice(0, 200);
+  // Control characters (a CR/LF would start a forged line of the log) are written escaped, as in a URL.
+  const escaped = decoded.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what is matched
+    /[\u0000-\u001f\u007f]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
+  return redactPhoneLike(escaped).slice(0, 200);
 }
 
 function sendJson(res: ServerResponse, status: number, message: string): void {
@@ -135,11 +144,23 @@ function refusal(req: IncomingMessage): { status: number; message: string } | un
   return undefined;
 }
 
+/** The body of a refused request read (and dropped) at most, so the client can finish sending and read the answer. */
+const MAX_DRAINED_BYTES = 64 * 1024 * 1024;
+
 function forward(req: IncomingMessage, res: ServerResponse, upstreamPort: number): void {
+  let refusing = false;
   const refuse = ({ status, message }: { status: number; message: string }) => {
-    // The rest of the request is not read: the connection cannot be reused.
+    refusing = true;
+    // The connection is not reused. The rest of the body is read and dropped before it closes: a client still
+    // sending (Node's fetch sends the whole body first) would otherwise get a broken pipe instead of this answer.
     res.setHeader('connection', 'close');
-    sendJson(res, status, message);
+    let drained = 0;
+    req.on('data', (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > MAX_DRAINED_BYTES) req.destroy();
+    });
+    req.once('end', () => sendJson(res, status, message));
+    req.resume();
   };
   const refused = refusal(req);
   if (refused !== undefined) {
@@ -174,12 +195,12 @@ function forward(req: IncomingMessage, res: ServerResponse, upstreamPort: number
     },
   );
   upstream.on('error', () => {
-    if (!res.headersSent) sendJson(res, 502, 'The local API server is not answering');
+    if (!res.headersSent && !refusing) sendJson(res, 502, 'The local API server is not answering');
   });
   let received = 0;
   req.on('data', (chunk: Buffer) => {
     received += chunk.length;
-    if (received > MAX_BODY_BYTES && !res.headersSent) {
+    if (received > MAX_BODY_BYTES && !refusing && !res.headersSent) {
       upstream.destroy();
       req.unpipe(upstream);
       refuse({ status: 413, message: 'The request body is larger than 10 MB' });

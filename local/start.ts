@@ -18,7 +18,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -106,6 +106,16 @@ function commandLine(): CommandLine {
     console.error(`${error instanceof Error ? error.message : error}\n\n${USAGE}`);
     process.exit(2);
   }
+}
+
+/**
+ * The running stack's state for the other commands (the CLI reads the API's address; a later start finds a killed
+ * run's processes): readable by this user only, as it holds the local signing secret and the phone-hash key.
+ */
+async function writeState(state: Record<string, unknown>): Promise<void> {
+  await writeFile(STACK_FILE, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  // A file left by an earlier version keeps its mode through writeFile: set it.
+  await chmod(STACK_FILE, 0o600);
 }
 
 /** A secret of this machine's own (phone-hash key, token signing key), made on the first start and kept. */
@@ -308,6 +318,7 @@ async function main(): Promise<void> {
     },
   );
   await mkdir(join(LOCAL_DIR, 'xray'), { recursive: true });
+  console.log('Starting the embedded stack: PostgreSQL, DynamoDB, SQS, S3 and the X-Ray receiver...');
   const stack = await startLocalStack({ dataDir: LOCAL_DIR, xrayFile: SEGMENTS_FILE });
   undoStart = async () => {
     await front.close();
@@ -345,7 +356,8 @@ async function main(): Promise<void> {
     originMs: Number(env.CLOCK_ORIGIN_MS ?? 0),
     ...(clockStart === undefined ? {} : { startMs: clockStart }),
   });
-  await writeFile(STACK_FILE, `${JSON.stringify({ pid: process.pid, env }, null, 2)}\n`);
+  const apiUrl = `http://127.0.0.1:${PORT}`;
+  await writeState({ pid: process.pid, api: apiUrl, env });
 
   const clients = { region: env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const dynamo = new DynamoDBClient({ ...clients, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB });
@@ -374,9 +386,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
+  console.log('Building the functions and starting the local API (about 30 s)...');
   const started = startApi(apiPort, lambdaPort, view);
   api = started.child;
-  await writeFile(STACK_FILE, `${JSON.stringify({ pid: process.pid, apiPid: api.pid, env }, null, 2)}\n`);
+  await writeState({ pid: process.pid, apiPid: api.pid, api: apiUrl, env });
   await started.ready;
   stopWorkers.push(watchCampaigns(stack.databaseUrl, view.note));
 
@@ -442,7 +455,7 @@ async function main(): Promise<void> {
         view.note(`telephony      ERROR  ${error instanceof Error ? error.message : error}`),
     }),
   );
-  const url = `http://127.0.0.1:${PORT}`;
+  const url = apiUrl;
   const demoCampaign = await createDemoCampaign(url, token);
   const tokenPath = relative(process.cwd(), DEV_TOKEN_FILE) || DEV_TOKEN_FILE;
   const demoPath = relative(process.cwd(), DEMO_CAMPAIGN_FILE) || DEMO_CAMPAIGN_FILE;

@@ -128,6 +128,17 @@ export function marks(doc: XrayDocument): string[] {
 }
 
 /**
+ * A span's length from its start and end (epoch seconds) as a reader wants it: `12.3 ms`, `0.42 ms` below 10 ms, and
+ * `<1 ms` for a length of zero: the X-Ray SDK stamps times to the millisecond, so a shorter span starts and ends on
+ * the same stamp (the OpenTelemetry backend stamps to the microsecond and shows its real length).
+ */
+export function duration(start: number, end: number): string {
+  const ms = (end - start) * 1000;
+  if (ms <= 0) return '<1 ms';
+  return `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
+}
+
+/**
  * One line of a campaign's timeline: when the trace began, its functions (with how many invocations each: a tick
  * and the dialer batches it released share a trace), its length and its marks.
  */
@@ -136,8 +147,7 @@ export function timelineLine(trace: Trace): string {
   for (const root of trace.roots) functions.set(root.doc.name, (functions.get(root.doc.name) ?? 0) + 1);
   const names = [...functions].map(([name, n]) => (n > 1 ? `${name} x${n}` : name)).join(', ');
   const flags = [...new Set(trace.docs.flatMap(marks))].map((flag) => `[${flag}]`).join(' ');
-  const ms = ((trace.end - trace.start) * 1000).toFixed(1);
-  return `${new Date(trace.start * 1000).toISOString()}  ${names}  ${ms} ms${flags ? ` ${flags}` : ''}`;
+  return `${new Date(trace.start * 1000).toISOString()}  ${names}  ${duration(trace.start, trace.end)}${flags ? ` ${flags}` : ''}`;
 }
 
 /** A scheduler tick that released nothing and marked nothing: one trace of a tick's own, nothing else in it. */

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { SEGMENTS_FILE } from './paths.ts';
 import {
   buildTraces,
+  duration,
   filterTraces,
   flatten,
   idleTick,
@@ -30,13 +31,13 @@ function bar(trace: Trace, start: number, end: number): string {
 }
 
 function printTrace(trace: Trace): void {
-  const total = ((trace.end - trace.start) * 1000).toFixed(1);
-  console.log(paint('1', `${trace.id}  ${new Date(trace.start * 1000).toISOString()}  ${total} ms`));
+  const total = duration(trace.start, trace.end);
+  console.log(paint('1', `${trace.id}  ${new Date(trace.start * 1000).toISOString()}  ${total}`));
   for (const { doc, depth } of flatten(trace)) {
-    const ms = (((doc.end_time ?? doc.start_time) - doc.start_time) * 1000).toFixed(1).padStart(8);
+    const ms = duration(doc.start_time, doc.end_time ?? doc.start_time).padStart(11);
     const name = `${'  '.repeat(depth)}${doc.name}`.slice(0, 34).padEnd(34);
     const flags = marks(doc);
-    const line = `${name} ${ms} ms |${bar(trace, doc.start_time, doc.end_time ?? doc.start_time)}| ${keyFacts(doc)}`;
+    const line = `${name} ${ms} |${bar(trace, doc.start_time, doc.end_time ?? doc.start_time)}| ${keyFacts(doc)}`;
     const flagged = flags.length > 0 ? `${line} ${flags.map((flag) => `[${flag}]`).join(' ')}` : line;
     console.log(
       flags.includes('fault') ? paint('31', flagged) : flags.length > 0 ? paint('33', flagged) : flagged,
@@ -61,11 +62,11 @@ function html(traces: Trace[]): string {
       const flags = marks(doc);
       const kind = flags.includes('fault') ? 'fault' : flags.length > 0 ? 'error' : 'ok';
       return `<tr class="${kind}"><td style="padding-left:${depth * 16 + 4}px">${escapeHtml(doc.name)}</td>
-<td class="ms">${((end - doc.start_time) * 1000).toFixed(1)} ms</td>
+<td class="ms">${duration(doc.start_time, end)}</td>
 <td class="lane"><div class="bar" style="left:${left}%;width:${width}%"></div></td>
 <td>${escapeHtml(keyFacts(doc))} ${flags.map((flag) => `<b>${flag}</b>`).join(' ')}</td></tr>`;
     });
-    const title = `${trace.id} · ${new Date(trace.start * 1000).toISOString()} · ${((trace.end - trace.start) * 1000).toFixed(1)} ms`;
+    const title = `${trace.id} · ${new Date(trace.start * 1000).toISOString()} · ${duration(trace.start, trace.end)}`;
     return `<h2>${escapeHtml(title)}</h2><table>${rows.join('\n')}</table>`;
   });
   return `<!doctype html><html><head><meta charset="utf-8"><title>Local traces</title><style>

@@ -25,13 +25,17 @@ Commands:
   contacts add ID FILE.json      a JSON array of { phoneNumber, id?, timeZone?, usState?, postalCode?, attributes? },
                                  sent 1,000 at a time
   contacts list ID [--limit N]
-  import ID FILE.csv             uploads a CSV file (a phone column; optional id, time_zone, us_state, postal_code;
-                                 others: attributes),
-                                 follows the import, and saves the refused rows next to it (FILE.rejects.csv)
-  import-status ID IMPORT_ID
+  import ID FILE.csv [--phone-column NAME]
+                                 uploads a CSV file (a phone column, found by its usual names or named; optional id,
+                                 time_zone, us_state, postal_code; others: attributes; UTF-8, UTF-16 or a legacy
+                                 encoding such as Windows-1252, detected), follows the import, and saves the refused
+                                 rows next to it (FILE.rejects.csv)
+  import status ID IMPORT_ID     an import's status and counts (also: import-status)
+  import cancel ID IMPORT_ID     stops an import; the contacts it added stay
 
 Options:
-  --api URL       the API (default: the local one, http://127.0.0.1:$PORT or 3000)
+  --api URL       the API (default: the running npm start's, as .local/stack.json gives it; else
+                  http://127.0.0.1:$PORT or 3000)
   --token TOKEN   a bearer token (default: the local dev token, .local/dev-token)
   --help          this text`;
 
@@ -56,6 +60,7 @@ function parse() {
       settings: { type: 'string' },
       limit: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      'phone-column': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -73,16 +78,33 @@ if (values.help || positionals.length === 0) {
   process.exit(values.help ? 0 : 2);
 }
 
-const api = (values.api ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
-const tokenFile = join(import.meta.dirname, '..', '.local', 'dev-token');
+const localDir = join(import.meta.dirname, '..', '.local');
+
+/** The API of the running `npm start` (its address in .local/stack.json), else the default local port. */
+function localApi(): string {
+  if (process.env.PORT) return `http://127.0.0.1:${process.env.PORT}`;
+  try {
+    const state = JSON.parse(readFileSync(join(localDir, 'stack.json'), 'utf8')) as { api?: unknown };
+    if (typeof state.api === 'string') return state.api;
+  } catch {
+    // No stack running: the default.
+  }
+  return 'http://127.0.0.1:3000';
+}
+
+const api = (values.api ?? localApi()).replace(/\/$/, '');
+const tokenFile = join(localDir, 'dev-token');
 const token =
   values.token ??
   process.env.CAMPAIGN_API_TOKEN ??
   (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '');
 if (!token) usageError('No token: give --token, or run `npm start` once for the local dev token');
 
-/** Calls the API; a refusal prints its message (and details) and exits 1. */
-async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+/**
+ * Calls the API; a refusal prints its message (and details) and exits 1. `retries`: how many times a request that
+ * got no answer, or a 5xx, is sent again (reads only: a status followed while the stack is busy).
+ */
+async function call(method: string, path: string, body?: unknown, retries = 0): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(`${api}${path}`, {
@@ -91,10 +113,19 @@ async function call(method: string, path: string, body?: unknown): Promise<unkno
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (error) {
+    if (retries > 0) {
+      await sleep(RETRY_MS);
+      return call(method, path, body, retries - 1);
+    }
     console.error(
       `The API at ${api} did not answer (${(error as Error).message}); is \`npm start\` running?`,
     );
     process.exit(1);
+  }
+  if (response.status >= 500 && retries > 0) {
+    await response.body?.cancel();
+    await sleep(RETRY_MS);
+    return call(method, path, body, retries - 1);
   }
   const text = await response.text();
   const parsed = text ? (JSON.parse(text) as { message?: string; details?: string[] }) : {};
@@ -136,6 +167,7 @@ interface ImportView {
   rowsRead: number;
   added: number;
   refused: number;
+  encoding?: string;
   error?: string;
   rejects?: { url: string };
   upload?: { url: string; fields: Record<string, string>; maxBytes: number };
@@ -143,12 +175,19 @@ interface ImportView {
 
 /** How often an import's status is read while it runs. */
 const POLL_MS = 500;
+/** A status read that failed is tried again after this long, this many times. */
+const RETRY_MS = 2_000;
+const STATUS_RETRIES = 15;
 
-async function importFile(campaignId: string, file: string | undefined) {
+async function importFile(campaignId: string, file: string | undefined, phoneColumn: string | undefined) {
   if (!file) usageError('A CSV file is needed');
   if (!existsSync(file)) usageError(`No such file: ${file}`);
   const path = `/campaigns/${encodeURIComponent(campaignId)}/imports`;
-  const opened = (await call('POST', path)) as ImportView;
+  const opened = (await call(
+    'POST',
+    path,
+    phoneColumn === undefined ? undefined : { phoneColumn },
+  )) as ImportView;
   const upload = opened.upload;
   if (!upload) throw new Error('The API answered no upload form');
   // The file goes straight to S3 with the form (read from disk as it is sent, never whole in memory).
@@ -157,11 +196,15 @@ async function importFile(campaignId: string, file: string | undefined) {
   form.append('file', await openAsBlob(file, { type: 'text/csv' }), basename(file));
   const sent = await fetch(upload.url, { method: 'POST', body: form });
   if (!sent.ok) {
+    // S3 answers XML: its code and message say why.
+    const text = await sent.text();
+    const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
+    const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1];
     const why =
-      sent.status === 400 && /EntityTooLarge/.test(await sent.text())
-        ? ` (larger than ${upload.maxBytes} bytes)`
-        : '';
-    console.error(`The upload was refused: ${sent.status}${why}`);
+      code === 'EntityTooLarge'
+        ? `the file is larger than ${upload.maxBytes} bytes`
+        : [code, message].filter(Boolean).join(': ') || 'no reason given';
+    console.error(`The upload was refused (${sent.status}): ${why}`);
     process.exit(1);
   }
   console.log(`Import ${opened.importId}: uploaded ${basename(file)}`);
@@ -177,7 +220,12 @@ async function importFile(campaignId: string, file: string | undefined) {
   bar.start(100, 0, { rowsRead: 0, rate: 0, refused: 0 });
   let view: ImportView;
   for (;;) {
-    view = (await call('GET', `${path}/${encodeURIComponent(opened.importId)}`)) as ImportView;
+    view = (await call(
+      'GET',
+      `${path}/${encodeURIComponent(opened.importId)}`,
+      undefined,
+      STATUS_RETRIES,
+    )) as ImportView;
     const seconds = Math.max((Date.now() - began) / 1000, 0.001);
     bar.update(Math.round((view.progress ?? 0) * 100), {
       rowsRead: view.rowsRead,
@@ -190,7 +238,7 @@ async function importFile(campaignId: string, file: string | undefined) {
   bar.stop();
   const seconds = (Date.now() - began) / 1000;
   console.log(
-    `${view.status === 'done' ? 'Done' : 'Failed'} in ${seconds.toFixed(1)} s: ${view.rowsRead} rows read, ${view.added} added, ${view.refused} refused`,
+    `${view.status === 'done' ? 'Done' : 'Failed'} in ${seconds.toFixed(1)} s: ${view.rowsRead} rows read, ${view.added} added, ${view.refused} refused${view.encoding ? ` (read as ${view.encoding})` : ''}`,
   );
   if (view.error) console.log(`  ${view.error}`);
   if (view.rejects) {
@@ -257,9 +305,14 @@ switch (command) {
       print(await call('GET', `/campaigns/${encodeURIComponent(idOf(2))}/contacts${limit}`));
     else usageError(`Unknown contacts command "${sub ?? ''}"`);
     break;
-  case 'import':
-    await importFile(idOf(1), positionals[2]);
+  case 'import': {
+    const importPath = (at: number) =>
+      `/campaigns/${encodeURIComponent(idOf(at))}/imports/${encodeURIComponent(positionals[at + 1] ?? usageError('An import id is needed'))}`;
+    if (sub === 'status') print(await call('GET', importPath(2)));
+    else if (sub === 'cancel') print(await call('DELETE', importPath(2)));
+    else await importFile(idOf(1), positionals[2], values['phone-column']);
     break;
+  }
   case 'import-status':
     print(
       await call(

@@ -13,6 +13,12 @@ const { freePort } = await import('../local/stack.ts');
 
 /** @returns {Promise<void>} */
 export default async function preflight() {
+  // Jest runs the slowest files first and writes a file's result when it ends: say what is happening meanwhile.
+  console.log(
+    process.env.RELIABILITY
+      ? '\nThe reliability suite: one file after another, each on an embedded stack (a few minutes)...'
+      : '\nUnit, integration and deployment tests on 2 workers, the slowest files first (about 5 minutes); each file is listed as it ends...',
+  );
   const dataDir = await mkdtemp(join(tmpdir(), 'voice-campaign-preflight-'));
   try {
     const postgres = await startPostgres({

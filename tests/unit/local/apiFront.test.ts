@@ -115,6 +115,31 @@ describe('the local API front door', () => {
     expect(await call(path, options)).toEqual({ status, type: 'application/json', body: { message } });
   });
 
+  it('answers a body over 10 MB sent with Node’s fetch with the JSON 413, declared or streamed', async () => {
+    const big = new Uint8Array(11 * 1024 * 1024);
+    // Declared: fetch sends the whole body before it reads the answer
+    const declared = await fetch(`http://127.0.0.1:${front.port}/campaigns/demo`, {
+      method: 'POST',
+      body: big,
+    });
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toEqual({ message: 'The request body is larger than 10 MB' });
+    // Streamed, with no length given: refused once it passes the limit
+    const chunks = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 11; i += 1) controller.enqueue(new Uint8Array(1024 * 1024));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(`http://127.0.0.1:${front.port}/campaigns/demo`, {
+      method: 'POST',
+      body: chunks,
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(await streamed.json()).toEqual({ message: 'The request body is larger than 10 MB' });
+  });
+
   it('passes a function’s own error answer on as it is, details and all', async () => {
     expect(await call('/refused')).toEqual({
       status: 400,
@@ -147,5 +172,15 @@ describe('the local API front door', () => {
     // Assess
     expect(lines.at(-1)).toMatchObject({ method: 'GET', path: '/blacklist/[redacted-number]', status: 200 });
     expect(loggablePath('/blacklist/%2B1%20202-555-0143?x=1')).toBe('/blacklist/[redacted-number]');
+  });
+
+  it('logs a path with line breaks on one line, its control characters escaped', async () => {
+    // Act: a CR/LF, encoded in the URL, that would start a forged line of the log
+    await call('/campaigns/x%0D%0A12:00:00%20http%20GET%20/admin%20200%201%20ms');
+
+    // Assess
+    const logged = lines.at(-1)?.path ?? '';
+    expect(logged).toBe('/campaigns/x%0D%0A12:00:00 http GET /admin 200 1 ms');
+    expect(logged).not.toMatch(/[\r\n]/);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   buildTraces,
+  duration,
   filterTraces,
   flatten,
   idleTick,
@@ -73,6 +74,13 @@ describe('local trace model', () => {
     expect(trace && timelineLine(trace)).toBe(
       '1970-01-01T00:00:30.000Z  scheduler, dialerWorker x2  610.0 ms [error]',
     );
+  });
+
+  it('writes a span’s length to the hundredth of a millisecond below 10 ms, and a zero length as under 1 ms', () => {
+    expect(duration(10, 10.6104)).toBe('610.4 ms');
+    expect(duration(10, 10.00042)).toBe('0.42 ms');
+    // The X-Ray SDK stamps to the millisecond: a shorter span starts and ends on one stamp
+    expect(duration(10, 10)).toBe('<1 ms');
   });
 
   it('tells a tick that released nothing from one that released, or failed', () => {

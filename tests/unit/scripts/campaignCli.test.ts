@@ -19,7 +19,13 @@ const bodyOf = (req: IncomingMessage) =>
     req.on('data', (chunk: Buffer) => {
       text += chunk.toString();
     });
-    req.on('end', () => resolve(text ? JSON.parse(text) : undefined));
+    req.on('end', () => {
+      try {
+        resolve(text ? JSON.parse(text) : undefined);
+      } catch {
+        resolve('(not JSON)');
+      }
+    });
   });
 
 beforeAll(async () => {
@@ -40,6 +46,18 @@ beforeAll(async () => {
       return send(400, { message: 'The request is not valid', details: ['missing field callerId'] });
     }
     if (req.url === '/campaigns') return send(201, { campaignId: 'c-1', ...body });
+    if (req.url === '/campaigns/c-1/imports' && req.method === 'POST') {
+      return send(201, {
+        importId: 'i-1',
+        status: 'waiting',
+        upload: { url: `${api}/upload`, fields: { key: 'uploads/c-1/i-1.csv' }, maxBytes: 100 },
+      });
+    }
+    if (req.url === '/upload') {
+      res.writeHead(403, { 'content-type': 'application/xml' });
+      return res.end('<Error><Code>AccessDenied</Code><Message>Policy expired</Message></Error>');
+    }
+    if (req.url === '/campaigns/c-1/imports/i-1') return send(200, { importId: 'i-1', status: 'cancelled' });
     if (req.url?.endsWith('/contacts')) {
       return send(200, {
         added: (body?.contacts?.length ?? 1) - 1,
@@ -73,6 +91,31 @@ function cli(...args: string[]) {
 }
 
 describe('npm run campaign', () => {
+  it('opens an import with the phone column named, and says why S3 refused the upload', async () => {
+    const file = join(dir, 'contacts.csv');
+    await writeFile(file, 'Name,Mobile\nAda,2025550101\n');
+
+    const run = await cli('import', 'c-1', file, '--phone-column', 'Mobile');
+
+    expect(run.code).toBe(1);
+    expect(requests.find((r) => r.url === '/campaigns/c-1/imports')).toMatchObject({
+      method: 'POST',
+      body: { phoneColumn: 'Mobile' },
+    });
+    expect(run.err).toContain('The upload was refused (403): AccessDenied: Policy expired');
+  });
+
+  it('cancels an import and reads its status', async () => {
+    const cancelled = await cli('import', 'cancel', 'c-1', 'i-1');
+    const status = await cli('import', 'status', 'c-1', 'i-1');
+    expect([cancelled.code, status.code]).toEqual([0, 0]);
+    expect(requests.filter((r) => r.url === '/campaigns/c-1/imports/i-1').map((r) => r.method)).toEqual([
+      'DELETE',
+      'GET',
+    ]);
+    expect(JSON.parse(cancelled.out)).toEqual({ importId: 'i-1', status: 'cancelled' });
+  });
+
   it('creates a campaign with the token given', async () => {
     const run = await cli('create', '--name', 'Spring', '--caller-id', '+12025550100', '--call-flow', 'f-1');
     expect(run.code).toBe(0);
