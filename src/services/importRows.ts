@@ -156,6 +156,30 @@ export function rowToContact(cells: readonly string[], plan: ColumnPlan): Contac
   };
 }
 
+/** The longest row read: a cell left open ends there at the latest. */
+export const MAX_ROW_BYTES = 1_048_576;
+
+/**
+ * How csv-parse reads an imported file: a quote inside an unquoted cell is text (`=HYPERLINK("x")`, as spreadsheets
+ * read it), rows may have any number of cells (rowToContact refuses the wrong ones with a reason), blank lines are
+ * skipped, and a byte-order mark is read at the file's start only.
+ */
+export function csvReading(options: {
+  delimiter: string;
+  encoding: 'utf8' | 'utf16le' | 'latin1';
+  fromStart: boolean;
+}) {
+  return {
+    delimiter: options.delimiter,
+    encoding: options.encoding,
+    bom: options.fromStart,
+    relax_quotes: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_ROW_BYTES,
+  } as const;
+}
+
 /**
  * The separator of a file from its first line: the one of `,`, `;` (the usual export of spreadsheets set to a
  * language that writes decimals with a comma) and a tab (a "text, tab-separated" export) found most often outside

@@ -27,6 +27,7 @@ import { type ContactRow, firstOfEach, readContact } from './contactInput.ts';
 import { ALREADY_THERE, REPEATED } from './contactService.ts';
 import {
   type ColumnPlan,
+  csvReading,
   detectDelimiter,
   planColumns,
   REJECTS_COLUMNS,
@@ -46,8 +47,6 @@ export interface ImportRunDeps {
 
 /** The first bytes read to find the file's encoding and its header's separator. */
 const HEADER_PROBE_BYTES = 65_536;
-/** The longest row read (csv-parse's max_record_size): a cell left open ends there at the latest. */
-const MAX_ROW_BYTES = 1_048_576;
 /** The characters of an unreadable line kept in the rejects file. */
 const MAX_KEPT_LINE = 2_000;
 /** Refused rows read back at a time to write the rejects file. */
@@ -356,13 +355,7 @@ export function createImportRun(deps: ImportRunDeps) {
       base = nextByte;
       const parser = source.pipe(
         parse({
-          delimiter,
-          encoding: text.parserEncoding,
-          bom: base === 0,
-          relax_quotes: true,
-          relax_column_count: true,
-          skip_empty_lines: true,
-          max_record_size: MAX_ROW_BYTES,
+          ...csvReading({ delimiter: delimiter ?? ',', encoding: text.parserEncoding, fromStart: base === 0 }),
           on_record: onRecord,
         }),
       );
