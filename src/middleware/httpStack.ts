@@ -177,18 +177,18 @@ function refuseNulCharacters(): MiddlewareObj<HttpEvent, APIGatewayProxyResult> 
 }
 
 /**
- * A request sent with neither a body nor a content type, to a route whose body is optional, is read as `{}`: the
- * parser then has JSON to read. A body of another type is still refused (415) by the parser.
+ * A request with no body, to a route whose body is optional, is read as `{}` when it names no content type or JSON
+ * (most clients send `Content-Type: application/json` on every request): the parser then has JSON to read. A body,
+ * or an empty one of another type, is left to the parser (which refuses a type that is not JSON: 415).
  */
 function emptyBodyAsObject(): MiddlewareObj<HttpEvent, APIGatewayProxyResult> {
   return {
     before: (request) => {
       const event = request.event as unknown as APIGatewayProxyEvent;
       const headers = event.headers ?? {};
-      const typed = Object.keys(headers).some(
-        (name) => name.toLowerCase() === 'content-type' && headers[name],
-      );
-      if ((event.body === null || event.body === undefined || event.body === '') && !typed) {
+      const type = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+      const json = !type || /^application\/json\s*(;|$)/i.test(type);
+      if ((event.body === null || event.body === undefined || event.body === '') && json) {
         event.body = '{}';
         event.headers = { ...headers, 'content-type': 'application/json' };
       }

@@ -355,7 +355,11 @@ export function createImportRun(deps: ImportRunDeps) {
       base = nextByte;
       const parser = source.pipe(
         parse({
-          ...csvReading({ delimiter: delimiter ?? ',', encoding: text.parserEncoding, fromStart: base === 0 }),
+          ...csvReading({
+            delimiter: delimiter ?? ',',
+            encoding: text.parserEncoding,
+            fromStart: base === 0,
+          }),
           on_record: onRecord,
         }),
       );

@@ -170,6 +170,31 @@ describe('POST /campaigns/{campaignId}/start', () => {
     expect(await rowsOf('c-dry')).toEqual({ status: 'draft', counted: null, attempts: 0 });
   });
 
+  it('reads a request with no body as {}, with or without a JSON content type', async () => {
+    // Prepare
+    await harness.seedCampaign('c-nobody', 'user-1', 2, 0, 'draft');
+
+    const bodiless = (headers?: Record<string, string>) =>
+      harness.http(
+        'startCampaign',
+        apiEvent({
+          method: 'POST',
+          resource: '/campaigns/{campaignId}/start',
+          pathParameters: { campaignId: 'c-nobody' },
+          userId: 'user-1',
+          ...(headers ? { headers } : {}),
+        }),
+      );
+
+    // Act: as clients send it, a JSON content type on a request with no body
+    const typed = await bodiless({ 'Content-Type': 'application/json; charset=utf-8' });
+    const bare = await bodiless();
+
+    // Assess
+    expect([typed.statusCode, bare.statusCode]).toEqual([202, 202]);
+    expect(typed.body).toMatchObject({ campaignId: 'c-nobody', status: 'running', contacts: 2 });
+  });
+
   describe('refuses bad input with a JSON error, no internals, and writes nothing', () => {
     it.each([
       ['malformed JSON', '{"dryRun": ', undefined, 400, { message: 'The request body is not valid JSON' }],
