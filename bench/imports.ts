@@ -24,7 +24,7 @@ const BAD_EVERY = 100;
 const NAMES = ['Ada', 'Grace', 'Alan', 'Barbara', 'Edsger', 'Frances', 'Donald', 'Margaret'];
 
 /** North American area codes of one zone whose 555 numbers are valid: 10,000 numbers each. */
-function areaCodes(): string[] {
+export function areaCodes(): string[] {
   return Object.entries(areaCodeTable())
     .filter(([, areaCode]) => areaCode.country === 'US' && areaCode.zones.length === 1)
     .map(([code]) => code)
@@ -32,7 +32,7 @@ function areaCodes(): string[] {
 }
 
 /** Writes a CSV of `rows` distinct contacts (national format, a name, an appointment), some refused. */
-async function writeCsv(file: string, rows: number, codes: readonly string[]): Promise<number> {
+export async function writeCsv(file: string, rows: number, codes: readonly string[]): Promise<number> {
   const out = createWriteStream(file);
   out.write('phone,id,first_name,appointment\n');
   for (let i = 0; i < rows; i += 1) {

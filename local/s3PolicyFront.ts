@@ -6,10 +6,18 @@
  * - its file's size is outside the policy's `content-length-range` (400 EntityTooLarge / EntityTooSmall),
  * - a field differs from the policy's `eq` or `starts-with` condition on it (403 AccessDenied).
  * A refused upload stores nothing and so sends no upload notice. Hand-written: no npm package checks a POST policy on
- * the server side; the multipart form is parsed with the platform's own `Request.formData()`.
+ * the server side. The form is read as it arrives (busboy), its bytes spooled to a temporary file and sent on from
+ * there once the policy holds: memory stays flat whatever the file's size.
  */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import busboy from 'busboy';
 
 /** The largest form upload the front reads to check (a local import's file, with its form fields). */
 const MAX_FORM_BYTES = 1024 * 1024 * 1024;
@@ -100,25 +108,32 @@ function sendError(res: ServerResponse, refusal: PolicyRefusal): void {
   res.end(body);
 }
 
-async function readWhole(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
+class TooLarge extends Error {}
+
+/** Counts the bytes going through, failing past `max`. */
+function counter(max: number) {
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_FORM_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      done(size > max ? new TooLarge() : null, chunk);
+    },
+  });
 }
 
-function pass(req: IncomingMessage, res: ServerResponse, upstreamPort: number, body?: Buffer): void {
+function pass(
+  req: IncomingMessage,
+  res: ServerResponse,
+  upstreamPort: number,
+  body?: { file: string; size: number },
+): void {
   const upstream = httpRequest(
     {
       host: '127.0.0.1',
       port: upstreamPort,
       method: req.method,
       path: req.url,
-      headers: body === undefined ? req.headers : { ...req.headers, 'content-length': String(body.length) },
+      headers: body === undefined ? req.headers : { ...req.headers, 'content-length': String(body.size) },
     },
     (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -135,43 +150,64 @@ function pass(req: IncomingMessage, res: ServerResponse, upstreamPort: number, b
     else res.destroy();
   });
   if (body === undefined) req.pipe(upstream);
-  else upstream.end(body);
+  else createReadStream(body.file).pipe(upstream);
+}
+
+/** Reads a form upload as it arrives: its fields and its file's size, the raw bytes spooled to `spool`. */
+async function readForm(req: IncomingMessage, spool: string) {
+  const fields = new Map<string, string>();
+  let fileSize = 0;
+  const form = busboy({ headers: req.headers, limits: { fieldSize: 1024 * 1024 } });
+  form.on('field', (name, value) => fields.set(name.toLowerCase(), value));
+  form.on('file', (name, file) => {
+    file.on('data', (chunk: Buffer) => {
+      if (name === 'file') fileSize += chunk.length;
+    });
+  });
+  const parsed = new Promise<void>((resolve, reject) => {
+    form.once('close', resolve);
+    form.once('error', reject);
+  });
+  const tee = new PassThrough();
+  tee.pipe(form);
+  await Promise.all([pipeline(req, counter(MAX_FORM_BYTES), tee, createWriteStream(spool)), parsed]);
+  return { fields, fileSize, size: (await stat(spool)).size };
 }
 
 async function checkForm(req: IncomingMessage, res: ServerResponse, upstreamPort: number): Promise<void> {
-  const body = await readWhole(req);
-  if (body === undefined) {
-    sendError(res, {
-      status: 400,
-      code: 'EntityTooLarge',
-      message: 'Your proposed upload exceeds the maximum allowed size',
-    });
-    return;
-  }
-  let form: FormData;
+  const dir = await mkdtemp(join(tmpdir(), 'voice-campaign-upload-'));
+  const spool = join(dir, 'form');
+  let form: Awaited<ReturnType<typeof readForm>>;
   try {
-    form = await new Request('http://local/', {
-      method: 'POST',
-      headers: { 'content-type': req.headers['content-type'] ?? '' },
-      body,
-    }).formData();
-  } catch {
-    sendError(res, {
-      status: 400,
-      code: 'MalformedPOSTRequest',
-      message: 'The body of your POST request is not well-formed multipart/form-data.',
-    });
+    form = await readForm(req, spool);
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    sendError(
+      res,
+      error instanceof TooLarge
+        ? {
+            status: 400,
+            code: 'EntityTooLarge',
+            message: 'Your proposed upload exceeds the maximum allowed size',
+          }
+        : {
+            status: 400,
+            code: 'MalformedPOSTRequest',
+            message: 'The body of your POST request is not well-formed multipart/form-data.',
+          },
+    );
     return;
   }
-  const fields = new Map<string, string>();
-  let fileSize = 0;
-  for (const [name, value] of form.entries()) {
-    if (typeof value === 'string') fields.set(name.toLowerCase(), value);
-    else if (name === 'file') fileSize = value.size;
+  const refusal = policyRefusal(form.fields, form.fileSize, new Date());
+  if (refusal !== undefined) {
+    await rm(dir, { recursive: true, force: true });
+    sendError(res, refusal);
+    return;
   }
-  const refusal = policyRefusal(fields, fileSize, new Date());
-  if (refusal !== undefined) sendError(res, refusal);
-  else pass(req, res, upstreamPort, body);
+  res.once('close', () => {
+    rm(dir, { recursive: true, force: true }).catch(() => {});
+  });
+  pass(req, res, upstreamPort, { file: spool, size: form.size });
 }
 
 /** Starts the front on a free loopback port, passing requests to s3rver on `upstreamPort`. */

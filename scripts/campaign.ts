@@ -8,6 +8,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
+import { DEV_TOKEN_FILE, STACK_FILE } from '../local/paths.ts';
 
 const USAGE = `Usage: npm run campaign -- <command> [options]
 
@@ -78,13 +79,12 @@ if (values.help || positionals.length === 0) {
   process.exit(values.help ? 0 : 2);
 }
 
-const localDir = join(import.meta.dirname, '..', '.local');
-
 /** The API of the running `npm start` (its address in .local/stack.json), else the default local port. */
 function localApi(): string {
   if (process.env.PORT) return `http://127.0.0.1:${process.env.PORT}`;
+  // The running stack's own address: it may serve on another port than this shell's PORT says.
   try {
-    const state = JSON.parse(readFileSync(join(localDir, 'stack.json'), 'utf8')) as { api?: unknown };
+    const state = JSON.parse(readFileSync(STACK_FILE, 'utf8')) as { api?: unknown };
     if (typeof state.api === 'string') return state.api;
   } catch {
     // No stack running: the default.
@@ -93,7 +93,7 @@ function localApi(): string {
 }
 
 const api = (values.api ?? localApi()).replace(/\/$/, '');
-const tokenFile = join(localDir, 'dev-token');
+const tokenFile = DEV_TOKEN_FILE;
 const token =
   values.token ??
   process.env.CAMPAIGN_API_TOKEN ??

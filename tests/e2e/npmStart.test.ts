@@ -4,7 +4,7 @@
  * from the file it keeps, and Ctrl-C (SIGINT to its process group) leaving no process behind.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -132,21 +132,16 @@ it('runs the whole system: the demo run to completed over HTTP on a fast clock, 
   writeFileSync(csv, 'phone,first_name\n(202) 555-0172,Ada\n(202) 555-0173,Grace\nnot a number,Bob\n');
   const imported = spawnSync(
     'npm',
-    [
-      'run',
-      '-s',
-      'campaign',
-      '--',
-      'import',
-      String(created.body.campaignId),
-      csv,
-      '--api',
-      api,
-      '--token',
-      token,
-    ],
-    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+    ['run', '-s', 'campaign', '--', 'import', String(created.body.campaignId), csv],
+    // No address and no token given: the CLI finds the running stack's API (on a port of its own) and token on file
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, PORT: '', VOICE_CAMPAIGN_LOCAL_DIR: localDir },
+    },
   );
+  const stackFileMode = statSync(join(localDir, 'stack.json')).mode & 0o777;
   const listedContacts = await request(`${own}/contacts`, 'GET', token);
   const patched = await request(own, 'PATCH', token, JSON.stringify({ pacing: { callsPerMinute: 5 } }));
   const removedDraft = await request(own, 'DELETE', token);
@@ -156,6 +151,8 @@ it('runs the whole system: the demo run to completed over HTTP on a fast clock, 
   });
   const preview = await request(`${demoUrl}/preview`, 'GET', token);
 
+  // Assess: the local signing secret and phone-hash key it holds are readable by this user only
+  expect(stackFileMode).toBe(0o600);
   // Assess: the API, JSON with a message for every refusal, its own or the server's
   expect(refused).toEqual({ status: 401, body: { message: expect.any(String) } });
   expect(forged).toEqual({ status: 403, body: { message: expect.any(String) } });
