@@ -106,6 +106,10 @@ it('runs the whole system: the demo run to completed over HTTP on a fast clock, 
   system.stdout?.on('data', collect);
   system.stderr?.on('data', collect);
   await waitFor('ready', 240, async () => (output.includes('ready:') ? true : undefined));
+  // It says what it is doing before it is ready: no long silence after the command
+  const beforeReady = output.slice(0, output.indexOf('ready:'));
+  expect(beforeReady).toContain('Starting the embedded stack');
+  expect(beforeReady).toContain('Building the functions and starting the local API');
   const token = readFileSync(join(localDir, 'dev-token'), 'utf8').trim();
   const api = `http://127.0.0.1:${port}`;
   // The demo campaign was made through the API; its id is on file.

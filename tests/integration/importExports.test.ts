@@ -58,6 +58,22 @@ describe('exports of real tools', () => {
     expect(contacts.at(-1)?.attributes).toEqual({ Name: 'Renée 119' });
   });
 
+  it('reads a Google Sheets export: UTF-8 without a mark, CRLF rows, a note over two lines, emoji', async () => {
+    const csv = [
+      'Name,Phone Number,Notes',
+      `Ada,${national(51)},"Prefers mornings\nCall the mobile"`,
+      `Grace 🚀,${national(52)},`,
+    ].join('\r\n');
+
+    const { campaignId, status } = await importFile(`${csv}\r\n`);
+
+    expect(status).toMatchObject({ status: 'done', rowsRead: 2, added: 2, refused: 0, encoding: 'utf-8' });
+    expect((await storedContacts(campaignId)).map((contact) => contact.attributes)).toEqual([
+      { Name: 'Ada', Notes: 'Prefers mornings\nCall the mobile' },
+      { Name: 'Grace 🚀' },
+    ]);
+  });
+
   it('takes the phone column the import names, and refuses extensions, premium-rate numbers and shifted rows with reasons', async () => {
     // Prepare: a CRM export, where "Phone" is the office switchboard and the contact's own number is "Mobile Phone"
     const csv = [
