@@ -2,10 +2,11 @@
  * createCampaign: POST /campaigns: a draft campaign with its settings (201), defaults for all but name, callerId and
  * callFlow. A retried create with the same `Idempotency-Key` header answers the campaign it made (200).
  */
+
+import type { Settings } from '../domain/campaignSettings.ts';
 import createCampaignEvent from '../generated/createCampaign.event.validate.cjs';
 import type { CreateCampaignRequest } from '../generated/createCampaignRequest.ts';
 import { json } from '../middleware/httpStack.ts';
-import type { Settings } from '../services/campaignSettings.ts';
 import { campaignApiDeps, campaignRoute } from './shared/campaignApi.ts';
 
 type NewCampaign = CreateCampaignRequest & Pick<Settings, 'name' | 'callerId' | 'callFlow'>;

@@ -4,6 +4,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createMessageQueue } from '../adapters/messageQueue.ts';
+import { CALLING_HOURS } from '../domain/callingHours.ts';
 import validateDialTask from '../generated/dialTask.validate.cjs';
 import { type Clock, clockOf } from '../lib/clock.ts';
 import {
@@ -25,7 +26,6 @@ import { queueFunction } from '../middleware/queueStack.ts';
 import { createAttemptRepository } from '../repositories/attemptRepository.ts';
 import { createRejectionRepository } from '../repositories/rejectionRepository.ts';
 import { createBlacklistService } from '../services/blacklistService.ts';
-import { CALLING_HOURS } from '../services/callingHours.ts';
 import { createDialerService, type DialerDeps } from '../services/dialerService.ts';
 
 export type DialerWorkerDeps = Omit<DialerDeps, 'claimLeaseSeconds'> & {

@@ -3,13 +3,13 @@
  * the attempts (its numbers locked with the facts of their calling hours read, the claim, and, when some were, contacts
  * sent back to the schedule or ended as listed), one statement to record how they ended. The attempt's key (campaign, contact, attempt) is its dialId.
  */
+
+import type { Window } from '../domain/callingHours.ts';
+import type { CallSettings, ClaimIntent, ClaimResult, HoursCheck } from '../domain/claim.ts';
 import type { Database } from '../lib/database.ts';
 import { type AttemptKey, dialIdOf } from '../lib/dialId.ts';
-import type { Window } from '../services/callingHours.ts';
 
-export type { AttemptKey };
-
-export type ClaimIntent = 'dial' | 'skip_blacklisted';
+export type { AttemptKey, CallSettings, ClaimIntent, ClaimResult, HoursCheck };
 
 export interface ClaimRequest extends AttemptKey {
   intent: ClaimIntent;
@@ -25,50 +25,6 @@ export interface ClaimRequest extends AttemptKey {
 /** A call sent: its attempt, and what its compliance record gains (when it was sent, the local times then). */
 export interface SentCall extends AttemptKey {
   record: Record<string, unknown>;
-}
-
-/**
- * - `claimed`: this invocation owns the attempt now (to dial, or recorded as skipped for the blacklist);
- * - `held`: another invocation claimed it to dial less than a lease ago: try again later;
- * - `done`: the attempt already ended (initiated, skipped, failed): nothing to do;
- * - `unknown_contact`: no such contact in the campaign;
- * - `number_mismatch`: the task's number is not the contact's stored number (never called);
- * - `over_max_attempts`: the attempt is past the campaign's `maxAttempts`;
- * - `campaign_not_running`: the campaign is paused, cancelled or over (a paused one's contact goes back to the
- *   schedule);
- * - `contact_done`: the contact has its final outcome (answered, opted out, ...): never called again;
- * - `stale_attempt`: a later attempt of the contact exists: this one is an old copy;
- * - `attempt_gap`: the attempt before it does not exist: it is not the contact's next one;
- * - `outside_hours`: the contact's calling hours are closed now (the contact goes back to the schedule, due when
- *   they open);
- * - `recipient_limit`: the number had its calls for the rolling window across the owner's campaigns (the contact goes
- *   back to the schedule, due when the oldest of those calls leaves the window);
- * - `opted_out`: the number opted out in another campaign of the owner: recorded skipped, the contact done
- *   (`do_not_call`), never dialled.
- */
-export type ClaimResult =
-  | 'claimed'
-  | 'held'
-  | 'done'
-  | 'unknown_contact'
-  | 'number_mismatch'
-  | 'over_max_attempts'
-  | 'campaign_not_running'
-  | 'contact_done'
-  | 'stale_attempt'
-  | 'attempt_gap'
-  | 'outside_hours'
-  | 'recipient_limit'
-  | 'opted_out';
-
-/** What the call message of a claimed attempt carries from its campaign and contact. */
-export interface CallSettings {
-  /** Null for a campaign made without the API (by SQL). */
-  callerId: string | null;
-  callFlow: string | null;
-  attributes: Record<string, string>;
-  /** The contact's zones when it was claimed (not sent: for the local times of the attempt's record). */
-  zones: readonly string[];
 }
 
 export interface Claims {
@@ -88,21 +44,6 @@ export interface RecipientLimit {
   calls: number;
   hours: number;
 }
-
-/**
- * The calling-hours check the claim applies to each task (src/services/callingHours.ts), from its contact's stored
- * facts: open now, or closed until when; and what was checked, for the attempt's compliance record.
- */
-export type HoursCheck = (contact: {
-  phoneNumber: string;
-  timeZone: string | null;
-  usState: string | null;
-  postalCode: string | null;
-  callingWindow: Window;
-  blockedDates: readonly string[];
-}) =>
-  | { open: true; zones: readonly string[]; record: Record<string, unknown> }
-  | { open: false; zones: readonly string[]; opensAt?: Date; record: Record<string, unknown> };
 
 export interface AttemptRepository {
   /** Claims the attempts at `at` (the dialer's clock), each checked against its contact's calling hours then. */

@@ -2,10 +2,11 @@
  * Call results in Postgres: the attempt a result is for (with its contact's number and its campaign's rules), and the
  * result recorded once with the contact's next step, in one transaction.
  */
+
+import type { FinalOutcome } from '../domain/callOutcome.ts';
+import type { Settings } from '../domain/campaignSettings.ts';
 import type { Database } from '../lib/database.ts';
 import type { AttemptKey } from '../lib/dialId.ts';
-import type { FinalOutcome } from '../services/callOutcome.ts';
-import type { Settings } from '../services/campaignSettings.ts';
 import type { CampaignStatus } from './campaignRepository.ts';
 
 export interface ResultTarget {

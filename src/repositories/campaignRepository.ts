@@ -2,10 +2,12 @@
  * Campaigns in Postgres: loading one, changing its status (one conditional statement each), and its progress and
  * schedule.
  */
+
+import type { CampaignStatus } from '../domain/campaign.ts';
 import type { Database } from '../lib/database.ts';
 import { analyseContacts } from './contactRepository.ts';
 
-export type CampaignStatus = 'draft' | 'running' | 'paused' | 'completed' | 'cancelled';
+export type { CampaignStatus };
 
 export interface Campaign {
   id: string;

@@ -2,8 +2,9 @@
  * Campaigns as their owners define them, in Postgres: created (once per idempotency key), listed newest first by
  * keyset, changed only in the state they were read in, deleted while drafts or cancelled once started.
  */
+
+import type { Settings } from '../domain/campaignSettings.ts';
 import type { Database } from '../lib/database.ts';
-import type { Settings } from '../services/campaignSettings.ts';
 import type { CampaignStatus } from './campaignRepository.ts';
 
 export interface CampaignDefinition {

@@ -1,6 +1,7 @@
 /** A campaign's contacts in Postgres: added in one statement per request, listed by id, taken out one by one. */
+
+import type { ContactRow } from '../domain/contactInput.ts';
 import type { Database, Query } from '../lib/database.ts';
-import type { ContactRow } from '../services/contactInput.ts';
 
 /**
  * A load of at least this many contacts (an import, or a campaign started with them) refreshes the planner's

@@ -4,8 +4,9 @@
  * one transaction, and only by the lease's holder: a row is never written twice, and a resumed import starts where
  * the last commit ended.
  */
+
+import type { ContactRow } from '../domain/contactInput.ts';
 import type { Database, Query } from '../lib/database.ts';
-import type { ContactRow } from '../services/contactInput.ts';
 import { analyseContacts, insertContacts } from './contactRepository.ts';
 
 export type ImportStatus = 'waiting' | 'importing' | 'done' | 'failed' | 'cancelled';

@@ -3,9 +3,10 @@
  * start of their number, the zone, state and postal code given with them), and, for the contacts due soonest, their numbers and
  * whether each is at its per-recipient limit now.
  */
+
+import type { Window } from '../domain/callingHours.ts';
+import type { Settings } from '../domain/campaignSettings.ts';
 import type { Database } from '../lib/database.ts';
-import type { Window } from '../services/callingHours.ts';
-import type { Settings } from '../services/campaignSettings.ts';
 
 export interface PreviewCampaign {
   userId: string;

@@ -4,51 +4,13 @@
  * through `call_attempts_in_flight_idx`. The clock is the caller's (`at`), never the database's, so a tick can run
  * at any instant in tests.
  */
+
+import type { Window } from '../domain/callingHours.ts';
+import type { Settings } from '../domain/campaignSettings.ts';
+import type { ActiveCampaign, ContactChange, DueContact } from '../domain/schedule.ts';
 import type { Database } from '../lib/database.ts';
-import type { Window } from '../services/callingHours.ts';
-import type { Settings } from '../services/campaignSettings.ts';
-import type { CampaignStatus } from './campaignRepository.ts';
 
-/** A campaign a tick acts on: a running one (to release, end or complete) or a cancelled one still closing. */
-export interface ActiveCampaign {
-  id: string;
-  userId: string;
-  status: Extract<CampaignStatus, 'running' | 'cancelled'>;
-  callingWindow: Window;
-  /** Local dates without calls. */
-  blockedDates: string[];
-  maxAttempts: number;
-  pacing: Settings['pacing'];
-  startAt: Date | null;
-  endAt: Date | null;
-}
-
-/** A contact due now, with its latest attempt (none before its first release). */
-export interface DueContact {
-  id: string;
-  phoneNumber: string;
-  /** What was given of where it is (the calling rules derive its zones from these and its number). */
-  timeZone?: string;
-  usState?: string;
-  postalCode?: string;
-  latest?: {
-    attempt: number;
-    status: 'queued' | 'dialing' | 'initiated' | 'skipped_blacklisted' | 'failed';
-    /** Set once the call's result is known. */
-    outcome: string | null;
-    /** When its call was sent. */
-    initiatedAt: Date | null;
-  };
-}
-
-/** What a tick does to one contact. */
-export type ContactChange =
-  /** Released: attempt `attempt` is queued, and the contact is due again at `at` if nothing is heard of it. */
-  | { kind: 'release'; contactId: string; attempt: number; at: Date }
-  /** Not now: due again at `at` (its window's next opening, a live call's expected end). */
-  | { kind: 'later'; contactId: string; at: Date }
-  /** Done for good. */
-  | { kind: 'final'; contactId: string; outcome: 'max_attempts' | 'do_not_call' | 'no_zone' };
+export type { ActiveCampaign, ContactChange, DueContact };
 
 export interface ScheduleRepository {
   activeCampaigns(): Promise<ActiveCampaign[]>;

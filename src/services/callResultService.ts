@@ -1,10 +1,12 @@
 /**
  * Call results from the telephony workers (docs/telephony.md): each one recorded once with its attempt, and the
- * contact's next step decided (src/services/callOutcome.ts): done, or due again after the campaign's delay for the
+ * contact's next step decided (src/domain/callOutcome.ts): done, or due again after the campaign's delay for the
  * outcome. An opt-out puts the number on the do-not-call list before anything else is written, with the campaign
  * and the call as its record: if that write fails, the result is retried whole. A result delivered twice, or late
  * for a campaign that is over, changes nothing twice.
  */
+
+import { nextStep } from '../domain/callOutcome.ts';
 import type { CallResult } from '../generated/callResult.ts';
 import { describeCause } from '../lib/errors.ts';
 import type { PhoneHashing } from '../lib/phoneHashKey.ts';
@@ -19,7 +21,6 @@ import {
 import { traced } from '../lib/tracing.ts';
 import type { CallResultRepository } from '../repositories/callResultRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
-import { nextStep } from './callOutcome.ts';
 
 export interface CallResultDeps {
   results: CallResultRepository;

@@ -2,6 +2,8 @@
  * Creating, listing, reading, changing and deleting campaigns, for their owners only: another user's campaign is
  * answered as not found. A started campaign is never deleted: it is cancelled, so its call records stay.
  */
+
+import { changedSettings, newSettings, type Settings } from '../domain/campaignSettings.ts';
 import type { CampaignSettings } from '../generated/campaignSettings.ts';
 import { ConflictError, NotFoundError } from '../lib/errors.ts';
 import type {
@@ -9,7 +11,6 @@ import type {
   CampaignSettingsRepository,
 } from '../repositories/campaignSettingsRepository.ts';
 import type { OwnedCampaign } from './campaignService.ts';
-import { changedSettings, newSettings, type Settings } from './campaignSettings.ts';
 
 /** A campaign as the API shows it. */
 export type CampaignView = { campaignId: string; status: string; createdAt: string } & Settings;

@@ -7,11 +7,18 @@
  * from, then the zones and rules those give), so the cost grows with the groups, not the contacts. The list and the limit are checked for the contacts due soonest (at most
  * `checkLimit`): the preview says how many it checked.
  */
+
+import {
+  CALLING_HOURS,
+  type ClosedReason,
+  callableAt,
+  contactHours,
+  hoursKey,
+} from '../domain/callingHours.ts';
 import { NotFoundError } from '../lib/errors.ts';
 import { traced } from '../lib/tracing.ts';
 import type { PreviewRepository } from '../repositories/previewRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
-import { CALLING_HOURS, type ClosedReason, callableAt, contactHours, hoursKey } from './callingHours.ts';
 import type { OwnedCampaign } from './campaignService.ts';
 
 export interface PreviewDeps {

@@ -4,12 +4,12 @@
  * Contacts change while the campaign is a draft; a started campaign keeps them (cancel it instead).
  */
 import { candidateZones } from '../domain/candidateZones.ts';
+import { type ContactInput, type ContactRow, firstOfEach, readContact } from '../domain/contactInput.ts';
 import { ConflictError, NotFoundError } from '../lib/errors.ts';
 import type { CampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
 import type { ContactRepository } from '../repositories/contactRepository.ts';
 import { loadOwnedDefinition } from './campaignDefinitionService.ts';
 import type { OwnedCampaign } from './campaignService.ts';
-import { type ContactInput, type ContactRow, firstOfEach, readContact } from './contactInput.ts';
 
 export interface ContactServiceDeps {
   definitions: Pick<CampaignSettingsRepository, 'find'>;

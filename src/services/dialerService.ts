@@ -12,6 +12,14 @@
  */
 
 import type { MessageQueue } from '../adapters/messageQueue.ts';
+import { CALLING_HOURS, callableAt, contactHours, localTime, nextCallable } from '../domain/callingHours.ts';
+import {
+  afterClaim,
+  callMessage,
+  type DialCandidate,
+  intentFor,
+  readCandidate,
+} from '../domain/dialDecision.ts';
 import type { DialTask } from '../generated/dialTask.ts';
 import { backoff } from '../lib/backoff.ts';
 import { dialIdOf } from '../lib/dialId.ts';
@@ -35,8 +43,6 @@ import type {
   RecipientLimit,
 } from '../repositories/attemptRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
-import { CALLING_HOURS, callableAt, contactHours, localTime, nextCallable } from './callingHours.ts';
-import { afterClaim, callMessage, type DialCandidate, intentFor, readCandidate } from './dialDecision.ts';
 
 export interface DialerDeps {
   blacklist: Pick<BlacklistService, 'findBlacklisted'>;

@@ -1,6 +1,6 @@
 /**
  * The import of one uploaded CSV file: streamed from S3 through csv-parse (one batch of rows in memory at a time),
- * each row read as a contact (src/services/importRows.ts, contactInput.ts), each batch committed with its
+ * each row read as a contact (src/domain/importRows.ts, contactInput.ts), each batch committed with its
  * checkpoint (the byte where the next row starts). An invocation running out of time stops after a commit and hands
  * the import on through the imports queue; the next one reads the file from the checkpoint on. At the end the
  * refused rows become the rejects file. No cell value reaches a log line or a trace: rows are named by number.
@@ -14,6 +14,15 @@ import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import { FileChangedError, type ImportFiles } from '../adapters/importFiles.ts';
+import { type ContactRow, firstOfEach, readContact } from '../domain/contactInput.ts';
+import {
+  type ColumnPlan,
+  csvReading,
+  detectDelimiter,
+  planColumns,
+  REJECTS_COLUMNS,
+  rowToContact,
+} from '../domain/importRows.ts';
 import type { ImportJob } from '../generated/importJob.ts';
 import { describeCause } from '../lib/errors.ts';
 import type { Invocation, Outcomes, QueueTask, TaskOutcome } from '../lib/queueTasks.ts';
@@ -23,16 +32,7 @@ import { currentSpan, type Span, traced } from '../lib/tracing.ts';
 import type { CampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
 import { ANALYSE_AFTER_ROWS } from '../repositories/contactRepository.ts';
 import type { ImportRecord, ImportRepository, Lease, Refusal } from '../repositories/importRepository.ts';
-import { type ContactRow, firstOfEach, readContact } from './contactInput.ts';
 import { ALREADY_THERE, REPEATED } from './contactService.ts';
-import {
-  type ColumnPlan,
-  csvReading,
-  detectDelimiter,
-  planColumns,
-  REJECTS_COLUMNS,
-  rowToContact,
-} from './importRows.ts';
 import { rejectsKey } from './importService.ts';
 
 export interface ImportRunDeps {

@@ -12,6 +12,7 @@
  * claims a task: the scheduler's checks decide what goes out, the dialer's what is called.
  */
 import type { MessageQueue } from '../adapters/messageQueue.ts';
+import { PLAN_TIMES, type PlanTimes, planTick } from '../domain/schedulePlan.ts';
 import type { DialTask } from '../generated/dialTask.ts';
 import { describeCause } from '../lib/errors.ts';
 import { traced } from '../lib/tracing.ts';
@@ -20,7 +21,6 @@ import type {
   ContactChange,
   ScheduleRepository,
 } from '../repositories/scheduleRepository.ts';
-import { PLAN_TIMES, type PlanTimes, planTick } from './schedulePlan.ts';
 
 export interface SchedulerDeps {
   schedule: ScheduleRepository;

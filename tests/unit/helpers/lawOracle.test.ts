@@ -5,8 +5,8 @@
  * through calls the oracle catches, so the oracle runs (here and in tests/integration/lawOracle.test.ts) can fail.
  */
 import { describe, expect, it } from '@jest/globals';
+import { type CallingRulesFor, callableAt, contactHours } from '../../../src/domain/callingHours.ts';
 import type { ZoneSource } from '../../../src/domain/candidateZones.ts';
-import { type CallingRulesFor, callableAt, contactHours } from '../../../src/services/callingHours.ts';
 import { ORACLE_CONTACTS, type OracleContact, oracleViolation } from '../../helpers/lawOracle.ts';
 
 const WINDOW = {

@@ -4,9 +4,10 @@
  * calling rules derive its zones from them, src/domain/candidateZones.ts); its attributes. Pure: a refused row gets a
  * reason, never an echo of the number.
  */
-import { isPostalCode } from '../domain/candidateZones.ts';
+
 import { readNumber } from '../lib/phone.ts';
 import { isTimeZone } from '../lib/timeZones.ts';
+import { isPostalCode } from './candidateZones.ts';
 
 /** Attributes travel with every call message: kept small. */
 export const MAX_ATTRIBUTES_BYTES = 2048;

@@ -6,7 +6,6 @@
  * again every minute.
  */
 import type { CallingHours } from '../generated/callingHours.ts';
-import type { ActiveCampaign, ContactChange, DueContact } from '../repositories/scheduleRepository.ts';
 import {
   CALLING_HOURS,
   type CampaignHours,
@@ -15,6 +14,7 @@ import {
   hoursKey,
   nextCallable,
 } from './callingHours.ts';
+import type { ActiveCampaign, ContactChange, DueContact } from './schedule.ts';
 
 export interface PlanTimes {
   /** A released contact is due again after this long if nothing was heard of its task (a task lost on the way). */

@@ -6,7 +6,7 @@ import type { CampaignSettings } from '../generated/campaignSettings.ts';
 import { ConflictError, ValidationError } from '../lib/errors.ts';
 import { toE164 } from '../lib/phone.ts';
 import { isTimeZone } from '../lib/timeZones.ts';
-import type { CampaignStatus } from '../repositories/campaignRepository.ts';
+import type { CampaignStatus } from './campaign.ts';
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 export type Purpose = 'telemarketing' | 'informational' | 'healthcare' | 'debt_collection';

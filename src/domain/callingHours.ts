@@ -6,15 +6,10 @@
  * 30-minute DST) need no special case. The caller gives the instant: no clock is read here.
  */
 import table from '../../rules/calling-hours.json' with { type: 'json' };
-import {
-  type CandidateZones,
-  type ContactPlace,
-  candidateZones,
-  type ZoneSource,
-} from '../domain/candidateZones.ts';
 import type { CallingHours } from '../generated/callingHours.ts';
 import holidayText from '../generated/holidays.ts';
 import { jsonTable } from '../lib/jsonTable.ts';
+import { type CandidateZones, type ContactPlace, candidateZones, type ZoneSource } from './candidateZones.ts';
 
 export type Day = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 export interface Window {

@@ -7,8 +7,8 @@ import { describe, expect, it } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
+import { csvReading, detectDelimiter, planColumns, rowToContact } from '../../../src/domain/importRows.ts';
 import { textEncoding } from '../../../src/lib/textEncoding.ts';
-import { csvReading, detectDelimiter, planColumns, rowToContact } from '../../../src/services/importRows.ts';
 
 const PHONE_NAMES = [
   'phone',

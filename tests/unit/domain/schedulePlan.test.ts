@@ -1,7 +1,7 @@
 /** The scheduler's plan for a tick (pure): what becomes of each due contact, from its latest attempt, hours and pace. */
 import { describe, expect, it } from '@jest/globals';
+import { planTick } from '../../../src/domain/schedulePlan.ts';
 import type { DueContact } from '../../../src/repositories/scheduleRepository.ts';
-import { planTick } from '../../../src/services/schedulePlan.ts';
 
 // A Tuesday, 16:00 UTC: 11:00 in New York, 08:00 in Los Angeles (before the campaign's 09:00).
 const NOW = new Date('2030-01-15T16:00:00Z');

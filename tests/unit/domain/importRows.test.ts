@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { firstOfEach, readContact } from '../../../src/services/contactInput.ts';
+import { firstOfEach, readContact } from '../../../src/domain/contactInput.ts';
 import {
   type ColumnChoice,
   detectDelimiter,
   planColumns,
   rowToContact,
-} from '../../../src/services/importRows.ts';
+} from '../../../src/domain/importRows.ts';
 
 const plan_ = (header: string[], choice: ColumnChoice = {}) => {
   const planned = planColumns(header, choice);

@@ -4,8 +4,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { candidateZones } from '../../../src/domain/candidateZones.ts';
-import validateCallingHours from '../../../src/generated/callingHours.validate.cjs';
 import {
   CALLING_HOURS,
   type CallingRulesFor,
@@ -17,7 +15,9 @@ import {
   rulesFor,
   type Window,
   zonedInstant,
-} from '../../../src/services/callingHours.ts';
+} from '../../../src/domain/callingHours.ts';
+import { candidateZones } from '../../../src/domain/candidateZones.ts';
+import validateCallingHours from '../../../src/generated/callingHours.validate.cjs';
 
 const EVERY_DAY: Day[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const CAMPAIGN: Window = {

@@ -7,7 +7,7 @@ import type { DialTask } from '../generated/dialTask.ts';
 import { type AttemptKey, dialIdOf } from '../lib/dialId.ts';
 import { ValidationError } from '../lib/errors.ts';
 import { type E164, toE164 } from '../lib/phone.ts';
-import type { CallSettings, ClaimIntent, ClaimResult } from '../repositories/attemptRepository.ts';
+import type { CallSettings, ClaimIntent, ClaimResult } from './claim.ts';
 
 /** A dial task whose number is valid, in E.164. */
 export interface DialCandidate {
