@@ -100,6 +100,17 @@ const FUNCTIONS = [
   'dialerWorker',
   'resultWorker',
 ];
+/** The functions behind the REST API: its routes and its authorizer. */
+const API_FUNCTIONS = [
+  'authorizer',
+  'campaignStatus',
+  'campaignPreview',
+  ...CAMPAIGN_API,
+  ...IMPORT_API,
+  'blacklistAdd',
+  'blacklistCheck',
+  'blacklistRemove',
+];
 const cap = (name: string) => name[0]?.toUpperCase() + name.slice(1);
 const getAtt = (resource: string) => ({ 'Fn::GetAtt': [resource, 'Arn'] });
 const X_RAY = { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' };
@@ -168,15 +179,23 @@ describe('the prod template', () => {
     expect(packaged.status).toBe(0);
   });
 
-  it.each(FUNCTIONS)('%s: traced, arm64, log retention, a timeout and memory of its own', (name) => {
-    const fn = props(`${cap(name)}LambdaFunction`);
-    expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
-    expect(fn.Architectures).toEqual(['arm64']);
-    expect(fn.Runtime).toBe('nodejs24.x');
-    expect(fn.Timeout).toBeGreaterThan(0);
-    expect(fn.MemorySize).toBeGreaterThan(0);
-    expect(props(`${cap(name)}LogGroup`).RetentionInDays).toBe(90);
-  });
+  it.each(FUNCTIONS)(
+    '%s: traced, arm64, log retention, a timeout that fits its trigger, its memory',
+    (name) => {
+      const fn = props(`${cap(name)}LambdaFunction`);
+      expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Architectures).toEqual(['arm64']);
+      expect(fn.Runtime).toBe('nodejs24.x');
+      // API Gateway waits 29 s for a REST integration (and its authorizer); a tick must end before the next minute's;
+      // an SQS-triggered function's timeout is checked against its queue's visibility below.
+      if (API_FUNCTIONS.includes(name)) expect(fn.Timeout).toBeLessThanOrEqual(29);
+      if (name === 'scheduler') expect(fn.Timeout).toBeLessThan(60);
+      if (name === 'importWorker') expect(fn.Timeout).toBe(900);
+      // 1,769 MB is one full vCPU: the import parses and commits at once; every other function has the default.
+      expect(fn.MemorySize).toBe(name === 'importWorker' ? 1769 : 512);
+      expect(props(`${cap(name)}LogGroup`).RetentionInDays).toBe(90);
+    },
+  );
 
   it.each(FUNCTIONS)('%s: in the database VPC exactly when it reaches PostgreSQL', (name) => {
     const vpc = props(`${cap(name)}LambdaFunction`).VpcConfig;

@@ -35,8 +35,19 @@ export function traceFor(event: SQSEvent): string {
 
 export { lambdaContext };
 
-/** The documents of one trace, by name; fails the test when a name is missing. */
+/** The documents of one trace with this name; fails the test when there is none (`named` for a name that may be absent). */
 export function byName(docs: XrayDocument[], name: string): XrayDocument[] {
+  const found = named(docs, name);
+  if (found.length === 0) {
+    throw new Error(
+      `No document named ${name} among ${[...new Set(docs.map((doc) => doc.name))].join(', ')}`,
+    );
+  }
+  return found;
+}
+
+/** The documents with this name, none or more. */
+export function named(docs: XrayDocument[], name: string): XrayDocument[] {
   return docs.filter((doc) => doc.name === name);
 }
 

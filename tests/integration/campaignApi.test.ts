@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { XrayDocument } from '../../local/xrayReceiver.ts';
 import { apiEvent } from '../helpers/apiGateway.ts';
-import { byName, childrenOf, inTrace } from '../helpers/lambda.ts';
+import { byName, childrenOf, inTrace, named } from '../helpers/lambda.ts';
 import { PHONE_HASH_KEY, startSystemHarness } from '../helpers/systemHarness.ts';
 
 const harness = await startSystemHarness();
@@ -36,9 +36,7 @@ const status = (campaignId: string, userId: string | undefined) =>
   );
 
 async function traceOf(traceId: string, root: string, count = 1): Promise<XrayDocument[]> {
-  const docs = await harness.stack.xray.waitFor(
-    (all) => byName(inTrace(all, traceId), root).length === count,
-  );
+  const docs = await harness.stack.xray.waitFor((all) => named(inTrace(all, traceId), root).length === count);
   return inTrace(docs, traceId);
 }
 

@@ -17,7 +17,7 @@ import { createBlacklistTable } from '../../local/stack.ts';
 import type { XrayDocument } from '../../local/xrayReceiver.ts';
 import validateAsteriskCall from '../../src/generated/asteriskCall.validate.cjs';
 import type { DialTask } from '../../src/generated/dialTask.ts';
-import { byName, childrenOf, inTrace } from '../helpers/lambda.ts';
+import { byName, childrenOf, inTrace, named } from '../helpers/lambda.ts';
 import { type Contact, PHONE_HASH_KEY, type Run, startSystemHarness } from '../helpers/systemHarness.ts';
 
 const harness = await startSystemHarness();
@@ -43,8 +43,8 @@ async function traceOf(run: Run): Promise<XrayDocument[]> {
   const count = run.event.Records.length;
   const docs = await harness.stack.xray.waitFor((all) => {
     const trace = inTrace(all, run.traceId);
-    const records = byName(trace, 'ProcessDialTask').length + byName(trace, 'RejectedMessage').length;
-    return byName(trace, 'dialerWorker').length === 1 && records === count;
+    const records = named(trace, 'ProcessDialTask').length + named(trace, 'RejectedMessage').length;
+    return named(trace, 'dialerWorker').length === 1 && records === count;
   });
   return inTrace(docs, run.traceId);
 }
@@ -183,7 +183,7 @@ describe('dialerWorker', () => {
     expect(byName(trace, 'ProcessDialTask').map((doc) => doc.metadata?.default?.outcome)).toEqual(
       Array(5).fill('duplicate'),
     );
-    expect(byName(trace, 'SQS')).toEqual([]);
+    expect(named(trace, 'SQS')).toEqual([]);
   });
 
   it('sends again, under the same dialId, a call whose claim expired; waits on a claim still held', async () => {

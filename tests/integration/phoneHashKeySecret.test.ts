@@ -7,7 +7,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../../local/stack.ts';
 import { apiEvent } from '../helpers/apiGateway.ts';
-import { byName } from '../helpers/lambda.ts';
+import { byName, named } from '../helpers/lambda.ts';
 import { startSystemHarness } from '../helpers/systemHarness.ts';
 
 // Nothing listens on a port just found free: every request to it is refused at once.
@@ -47,7 +47,7 @@ describe('phone-hash key from an unreachable secret', () => {
     // The emulator counts in-flight messages here: the three tasks, received and never deleted.
     expect(Attributes?.ApproximateNumberOfMessages).toBe('3');
     const docs = await harness.stack.xray.waitFor((all) =>
-      byName(all, 'dialerWorker').some((doc) => doc.fault === true),
+      named(all, 'dialerWorker').some((doc) => doc.fault === true),
     );
     const root = byName(docs, 'dialerWorker').find((doc) => doc.fault === true);
     expect(JSON.stringify(root?.cause)).toContain('The phone-hash key secret could not be read');

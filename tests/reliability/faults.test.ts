@@ -247,15 +247,25 @@ it('loses nothing and places no call twice under each injected fault, and recove
       duplicated: audit.duplicateCalls,
       blacklistedCalled: audit.blacklistedCalled,
       outsideWindow: audit.outsideWindow,
+      overCap: audit.overCap,
       rounds,
       calls: audit.calls,
       problems: audit.problems,
     });
   }
   await writeReportSection('faults', { scenarios: faults.length, faults });
+  // Every scenario ran and was checked: a loop over an empty list would assert nothing.
+  expect(faults.map((fault) => fault.name)).toEqual(SCENARIOS.map((scenario) => scenario.name));
   for (const fault of faults) {
     expect({ name: fault.name, injected: fault.injected > 0 }).toEqual({ name: fault.name, injected: true });
-    expect(fault).toMatchObject({ lost: 0, duplicated: 0, blacklistedCalled: 0, outsideWindow: 0 });
+    expect(fault).toMatchObject({
+      lost: 0,
+      duplicated: 0,
+      blacklistedCalled: 0,
+      outsideWindow: 0,
+      overCap: 0,
+      problems: [],
+    });
   }
 }, 600_000);
 

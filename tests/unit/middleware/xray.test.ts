@@ -9,6 +9,7 @@ import {
   childrenOf,
   inTrace,
   lambdaContext,
+  named,
   newTrace,
   useLambdaTracing,
 } from '../../helpers/lambda.ts';
@@ -38,7 +39,7 @@ const options = {
 };
 
 async function rootOf(traceId: string) {
-  const docs = await receiver.waitFor((all) => byName(inTrace(all, traceId), 'example').length > 0);
+  const docs = await receiver.waitFor((all) => named(inTrace(all, traceId), 'example').length > 0);
   const [root] = byName(inTrace(docs, traceId), 'example');
   if (root === undefined) throw new Error('no root subsegment');
   return root;
@@ -121,7 +122,7 @@ describe('xray middleware', () => {
     });
     expect(root.in_progress).toBeUndefined();
     expect(root.end_time).toBeGreaterThanOrEqual(root.start_time);
-    const docs = await receiver.waitFor((all) => byName(all, 'Work').length === 1);
+    const docs = await receiver.waitFor((all) => named(all, 'Work').length === 1);
     expect(childrenOf(docs, root).map((doc) => doc.name)).toEqual(['Work']);
     expect(root.error ?? root.fault ?? false).toBe(false);
   });
