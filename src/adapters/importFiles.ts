@@ -18,6 +18,12 @@ export interface UploadForm {
   maxBytes: number;
 }
 
+/** Where an import's file is uploaded and its rejects written: named by ids only, never by content. */
+export const uploadKey = (campaignId: string, importId: string) => `uploads/${campaignId}/${importId}.csv`;
+export const rejectsKey = (campaignId: string, importId: string) => `rejects/${campaignId}/${importId}.csv`;
+/** The key S3 names in its event notice: URL-encoded, spaces as "+". */
+export const noticedKey = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
+
 /** The object is no longer the version an import started reading. */
 export class FileChangedError extends Error {
   constructor() {

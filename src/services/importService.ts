@@ -3,7 +3,7 @@
  * straight to S3), and read back with its progress, its counts and, once it ends, a link to its rejects file.
  * The import itself is src/services/importRun.ts, started by the upload.
  */
-import type { ImportFiles, UploadForm } from '../adapters/importFiles.ts';
+import { type ImportFiles, type UploadForm, uploadKey } from '../adapters/importFiles.ts';
 import { ConflictError, NotFoundError } from '../lib/errors.ts';
 import type { CampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
 import type { ImportRecord, ImportRepository, ImportStatus } from '../repositories/importRepository.ts';
@@ -40,10 +40,6 @@ export interface ImportView {
   /** The refused rows as CSV, with their row number and reason: a short-lived link. */
   rejects?: { url: string; expiresAt: string };
 }
-
-/** Where an import's file is uploaded and its rejects written: named by ids only, never by content. */
-export const uploadKey = (campaignId: string, importId: string) => `uploads/${campaignId}/${importId}.csv`;
-export const rejectsKey = (campaignId: string, importId: string) => `rejects/${campaignId}/${importId}.csv`;
 
 /** How long after its form expired an import may still get its file: an upload begun in time may take this long. */
 export const UPLOAD_GRACE_SECONDS = 3600;
