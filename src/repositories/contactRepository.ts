@@ -105,6 +105,23 @@ export async function insertContacts(
   return new Set(added.map((row) => row.id));
 }
 
+/** The contact's own row: its id, its number and what was given of where it is, the columns left empty left out. */
+export function placedContact(row: {
+  id: string;
+  phone_number: string;
+  given_time_zone: string | null;
+  us_state: string | null;
+  postal_code: string | null;
+}) {
+  return {
+    id: row.id,
+    phoneNumber: row.phone_number,
+    ...(row.given_time_zone ? { timeZone: row.given_time_zone } : {}),
+    ...(row.us_state ? { usState: row.us_state } : {}),
+    ...(row.postal_code ? { postalCode: row.postal_code } : {}),
+  };
+}
+
 export function createContactRepository(db: Database): ContactRepository {
   return {
     add: (campaignId, rows) => insertContacts(db.query, campaignId, rows),
@@ -112,11 +129,7 @@ export function createContactRepository(db: Database): ContactRepository {
     async list(campaignId, limit, after) {
       const { rows } = await db.query<Row>(LIST_SQL, [campaignId, after ?? null, limit]);
       return rows.map((row) => ({
-        id: row.id,
-        phoneNumber: row.phone_number,
-        ...(row.given_time_zone ? { timeZone: row.given_time_zone } : {}),
-        ...(row.us_state ? { usState: row.us_state } : {}),
-        ...(row.postal_code ? { postalCode: row.postal_code } : {}),
+        ...placedContact(row),
         attributes: row.attributes,
         ...(row.state ? { state: row.state } : {}),
       }));

@@ -9,6 +9,7 @@ import type { Window } from '../domain/callingHours.ts';
 import type { Settings } from '../domain/campaignSettings.ts';
 import type { ActiveCampaign, ContactChange, DueContact } from '../domain/schedule.ts';
 import type { Database } from '../lib/database.ts';
+import { placedContact } from './contactRepository.ts';
 
 export type { ActiveCampaign, ContactChange, DueContact };
 
@@ -127,11 +128,7 @@ export function createScheduleRepository(db: Database): ScheduleRepository {
     async due(campaignId, at, limit) {
       const { rows } = await db.query<DueRow>(DUE_SQL, [campaignId, at, limit]);
       return rows.map((row) => ({
-        id: row.id,
-        phoneNumber: row.phone_number,
-        ...(row.given_time_zone ? { timeZone: row.given_time_zone } : {}),
-        ...(row.us_state ? { usState: row.us_state } : {}),
-        ...(row.postal_code ? { postalCode: row.postal_code } : {}),
+        ...placedContact(row),
         ...(row.attempt !== null && row.status !== null
           ? {
               latest: {
