@@ -2,6 +2,7 @@
  * The facts of a claim (src/repositories/attemptRepository.ts takes attempts for the dialer in one transaction): what
  * a task asks, how each claim ended, what a claimed call carries, and the calling-hours check the claim applies.
  */
+import { type AttemptKey, dialIdOf } from '../lib/dialId.ts';
 import type { Window } from './callingHours.ts';
 
 export type ClaimIntent = 'dial' | 'skip_blacklisted';
@@ -64,3 +65,117 @@ export type HoursCheck = (contact: {
 }) =>
   | { open: true; zones: readonly string[]; record: Record<string, unknown> }
   | { open: false; zones: readonly string[]; opensAt?: Date; record: Record<string, unknown> };
+
+export interface ClaimRequest extends AttemptKey {
+  intent: ClaimIntent;
+  /** The number the task would call: claimed only if it is the contact's stored number. */
+  phoneNumber: string;
+  /**
+   * What the dialer checked before the claim (rules version, the do-not-call check): the start of the attempt's
+   * compliance record, which the claim completes with what it checked itself. Never the number.
+   */
+  record: Record<string, unknown>;
+}
+
+/** A call sent: its attempt, and what its compliance record gains (when it was sent, the local times then). */
+export interface SentCall extends AttemptKey {
+  record: Record<string, unknown>;
+}
+
+export interface Claims {
+  /** Each attempt's claim, by dialId. */
+  results: Map<string, ClaimResult>;
+  /** The call settings of each attempt claimed to dial, by dialId. */
+  calls: Map<string, CallSettings>;
+}
+
+/**
+ * At most `calls` calls to one number in a rolling `hours`, across all of one owner's campaigns, for campaigns of the
+ * `purposes` named (rules/calling-hours.json).
+ */
+export interface RecipientLimit {
+  id: string;
+  purposes: readonly string[];
+  calls: number;
+  hours: number;
+}
+
+/** What the claim statement found of one attempt (src/repositories/attemptRepository.ts reads them in one go). */
+export interface ClaimFacts {
+  /** The claim took the attempt. */
+  claimed: boolean;
+  /** What the attempt was claimed for. */
+  target: 'dialing' | 'skipped_blacklisted';
+  contactExists: boolean;
+  numberMatches: boolean;
+  attemptAllowed: boolean;
+  campaignStatus: string | null;
+  finalOutcome: string | null;
+  laterExists: boolean;
+  previousExists: boolean;
+  hoursOpen: boolean;
+  overLimit: boolean;
+  /** When the number's oldest call in the limit's window leaves it. */
+  limitResetsAt: Date | null;
+  /** The attempt's status before this claim, if it existed. */
+  beforeStatus: string | null;
+  /** The number opted out in another of the owner's campaigns. */
+  optedOut: boolean;
+}
+
+const ENDED = new Set(['initiated', 'skipped_blacklisted', 'failed']);
+
+/** How a claim ended, from its facts, in the order the checks hold (an ended attempt is done, whatever came since). */
+export function claimResultOf(facts: ClaimFacts): ClaimResult {
+  if (facts.claimed) return facts.target === 'dialing' && facts.optedOut ? 'opted_out' : 'claimed';
+  if (!facts.contactExists) return 'unknown_contact';
+  if (!facts.numberMatches) return 'number_mismatch';
+  if (!facts.attemptAllowed) return 'over_max_attempts';
+  // A task delivered again after its attempt ended: nothing to do, whatever has changed since.
+  if (facts.beforeStatus !== null && ENDED.has(facts.beforeStatus)) return 'done';
+  if (facts.campaignStatus !== 'running') return 'campaign_not_running';
+  if (facts.finalOutcome !== null) return 'contact_done';
+  if (facts.laterExists) return 'stale_attempt';
+  if (!facts.previousExists) return 'attempt_gap';
+  if (facts.beforeStatus === 'dialing') return 'held';
+  if (facts.target === 'dialing' && !facts.hoursOpen) return 'outside_hours';
+  if (facts.target === 'dialing' && facts.overLimit) return 'recipient_limit';
+  return 'done';
+}
+
+/** When a contact not dialled now is due again, for the reasons that are a matter of time; undefined: not for time. */
+export function dueAgainAt(
+  facts: Pick<ClaimFacts, 'campaignStatus' | 'limitResetsAt'>,
+  result: ClaimResult,
+  at: Date,
+  hoursOpenAt: Date | undefined,
+): Date | undefined {
+  if (result === 'recipient_limit') return facts.limitResetsAt ?? undefined;
+  // Hours that never open (windows that do not overlap) are looked at again in a day.
+  if (result === 'outside_hours') return hoursOpenAt ?? new Date(at.getTime() + 86_400_000);
+  // A paused campaign's queued task goes back to the schedule; resuming releases it again.
+  if (result === 'campaign_not_running' && facts.campaignStatus === 'paused') return at;
+  return undefined;
+}
+
+/**
+ * The requests in rounds: one request per attempt (a task delivered twice in a batch shares its copy's claim), and
+ * each number at most once per round (one statement counts a number's recent calls once for all its rows, so two
+ * tasks of one number in a round would both pass its limit). Most batches are one round.
+ */
+export function claimRounds(requests: readonly ClaimRequest[]): ClaimRequest[][] {
+  const rounds: ClaimRequest[][] = [];
+  const seen = new Set<string>();
+  const roundsOfNumber = new Map<string, number>();
+  for (const request of requests) {
+    const dialId = dialIdOf(request);
+    if (seen.has(dialId)) continue;
+    seen.add(dialId);
+    const round = roundsOfNumber.get(request.phoneNumber) ?? 0;
+    roundsOfNumber.set(request.phoneNumber, round + 1);
+    const current = rounds[round] ?? [];
+    current.push(request);
+    rounds[round] = current;
+  }
+  return rounds;
+}

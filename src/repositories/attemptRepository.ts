@@ -5,45 +5,34 @@
  */
 
 import type { Window } from '../domain/callingHours.ts';
-import type { CallSettings, ClaimIntent, ClaimResult, HoursCheck } from '../domain/claim.ts';
+import {
+  type CallSettings,
+  type ClaimFacts,
+  type ClaimIntent,
+  type ClaimRequest,
+  type ClaimResult,
+  type Claims,
+  claimResultOf,
+  claimRounds,
+  dueAgainAt,
+  type HoursCheck,
+  type RecipientLimit,
+  type SentCall,
+} from '../domain/claim.ts';
 import type { Database } from '../lib/database.ts';
 import { type AttemptKey, dialIdOf } from '../lib/dialId.ts';
 
-export type { AttemptKey, CallSettings, ClaimIntent, ClaimResult, HoursCheck };
-
-export interface ClaimRequest extends AttemptKey {
-  intent: ClaimIntent;
-  /** The number the task would call: claimed only if it is the contact's stored number. */
-  phoneNumber: string;
-  /**
-   * What the dialer checked before the claim (rules version, the do-not-call check): the start of the attempt's
-   * compliance record, which the claim completes with what it checked itself. Never the number.
-   */
-  record: Record<string, unknown>;
-}
-
-/** A call sent: its attempt, and what its compliance record gains (when it was sent, the local times then). */
-export interface SentCall extends AttemptKey {
-  record: Record<string, unknown>;
-}
-
-export interface Claims {
-  /** Each attempt's claim, by dialId. */
-  results: Map<string, ClaimResult>;
-  /** The call settings of each attempt claimed to dial, by dialId. */
-  calls: Map<string, CallSettings>;
-}
-
-/**
- * At most `calls` calls to one number in a rolling `hours`, across all of one owner's campaigns, for campaigns of the
- * `purposes` named (rules/calling-hours.json).
- */
-export interface RecipientLimit {
-  id: string;
-  purposes: readonly string[];
-  calls: number;
-  hours: number;
-}
+export type {
+  AttemptKey,
+  CallSettings,
+  ClaimIntent,
+  ClaimRequest,
+  ClaimResult,
+  Claims,
+  HoursCheck,
+  RecipientLimit,
+  SentCall,
+};
 
 export interface AttemptRepository {
   /** Claims the attempts at `at` (the dialer's clock), each checked against its contact's calling hours then. */
@@ -216,59 +205,24 @@ interface ClaimRow {
   opted_out: boolean;
 }
 
-const ENDED = new Set(['initiated', 'skipped_blacklisted', 'failed']);
-
-function classify(row: ClaimRow): ClaimResult {
-  if (row.claimed) return row.target === 'dialing' && row.opted_out ? 'opted_out' : 'claimed';
-  if (!row.contact_exists) return 'unknown_contact';
-  if (!row.number_matches) return 'number_mismatch';
-  if (!row.attempt_allowed) return 'over_max_attempts';
-  // A task delivered again after its attempt ended: nothing to do, whatever has changed since.
-  if (row.before_status !== null && ENDED.has(row.before_status)) return 'done';
-  if (row.campaign_status !== 'running') return 'campaign_not_running';
-  if (row.final_outcome !== null) return 'contact_done';
-  if (row.later_exists) return 'stale_attempt';
-  if (!row.previous_exists) return 'attempt_gap';
-  if (row.before_status === 'dialing') return 'held';
-  if (row.target === 'dialing' && !row.hours_open) return 'outside_hours';
-  if (row.target === 'dialing' && row.over_limit) return 'recipient_limit';
-  return 'done';
-}
-
-/** When a contact not dialled now is due again, for the reasons that are a matter of time. */
-function deferredUntil(
-  row: ClaimRow,
-  result: ClaimResult,
-  at: Date,
-  hoursOpenAt: Date | undefined,
-): Date | undefined {
-  if (result === 'recipient_limit') return row.limit_resets_at ?? undefined;
-  // Hours that never open (windows that do not overlap) are looked at again in a day.
-  if (result === 'outside_hours') return hoursOpenAt ?? new Date(at.getTime() + 86_400_000);
-  // A paused campaign's queued task goes back to the schedule; resuming releases it again.
-  if (result === 'campaign_not_running' && row.campaign_status === 'paused') return at;
-  return undefined;
-}
-
-/**
- * The requests in rounds: one request per attempt (a task delivered twice in a batch shares its copy's claim), and
- * each number at most once per round. Most batches are one round.
- */
-export function claimRounds(requests: readonly ClaimRequest[]): ClaimRequest[][] {
-  const rounds: ClaimRequest[][] = [];
-  const seen = new Set<string>();
-  const roundsOfNumber = new Map<string, number>();
-  for (const request of requests) {
-    const dialId = dialIdOf(request);
-    if (seen.has(dialId)) continue;
-    seen.add(dialId);
-    const round = roundsOfNumber.get(request.phoneNumber) ?? 0;
-    roundsOfNumber.set(request.phoneNumber, round + 1);
-    const current = rounds[round] ?? [];
-    current.push(request);
-    rounds[round] = current;
-  }
-  return rounds;
+/** The facts a claim row gives, as the domain reads them. */
+function claimFactsOf(row: ClaimRow): ClaimFacts {
+  return {
+    claimed: row.claimed,
+    target: row.target as ClaimFacts['target'],
+    contactExists: row.contact_exists,
+    numberMatches: row.number_matches === true,
+    attemptAllowed: row.attempt_allowed === true,
+    campaignStatus: row.campaign_status,
+    finalOutcome: row.final_outcome,
+    laterExists: row.later_exists,
+    previousExists: row.previous_exists,
+    hoursOpen: row.hours_open,
+    overLimit: row.over_limit,
+    limitResetsAt: row.limit_resets_at,
+    beforeStatus: row.before_status,
+    optedOut: row.opted_out,
+  };
 }
 
 export function createAttemptRepository(db: Database): AttemptRepository {
@@ -339,7 +293,8 @@ export function createAttemptRepository(db: Database): AttemptRepository {
               attempt: row.attempt,
             });
             const verdict = verdicts.get(dialId);
-            const result = classify(row);
+            const facts = claimFactsOf(row);
+            const result = claimResultOf(facts);
             results.set(dialId, result);
             calls.set(dialId, {
               callerId: row.caller_id,
@@ -348,7 +303,7 @@ export function createAttemptRepository(db: Database): AttemptRepository {
               zones: verdict?.zones ?? [],
             });
             const opensAt = verdict && !verdict.open ? verdict.opensAt : undefined;
-            const until = deferredUntil(row, result, at, opensAt);
+            const until = dueAgainAt(facts, result, at, opensAt);
             if (until !== undefined) steps.push({ row, at: until, final: null });
             if ((result === 'claimed' && row.target === 'skipped_blacklisted') || result === 'opted_out')
               steps.push({ row, at: null, final: 'do_not_call' });
