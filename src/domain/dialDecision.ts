@@ -64,7 +64,7 @@ export const ATTEMPT_GAP =
  * What to do with a task once its attempt's claim is known. `ownedByEarlierCopy`: the same task came earlier in the
  * batch and that copy holds the claim, so this one has nothing to do.
  */
-export function afterClaim(
+export function decideOnClaim(
   intent: ClaimIntent,
   claim: ClaimResult | undefined,
   ownedByEarlierCopy: boolean,

@@ -9,3 +9,9 @@ export interface AttemptKey {
 export function dialIdOf(key: AttemptKey): string {
   return `${key.campaignId}:${key.contactId}:${key.attempt}`;
 }
+
+/** The key a dialId names (one the schemas' pattern let through: three parts, the last a number). */
+export function keyOfDialId(dialId: string): AttemptKey {
+  const [campaignId = '', contactId = '', attempt = '0'] = dialId.split(':');
+  return { campaignId, contactId, attempt: Number(attempt) };
+}

@@ -8,7 +8,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { sharedTraceHeader } from '../lib/traceHeader.ts';
 import { runInOwnTraceContext } from '../lib/tracing.ts';
-import { type XrayOptions, xrayMiddleware, xrayPlugin } from './xray.ts';
+import { tracingMiddleware, type XrayOptions, xrayPlugin } from './xray.ts';
 
 export type LambdaHandler<TEvent, TResult> = (event: TEvent, context: Context) => Promise<TResult>;
 
@@ -21,7 +21,7 @@ export function tracedChain<TEvent, TResult>(
   middlewares: ReadonlyArray<MiddlewareObj<TEvent, TResult>>,
   handler: LambdaHandler<TEvent, TResult>,
 ): LambdaHandler<TEvent, TResult> {
-  const chain = middy<TEvent, TResult>(handler, xrayPlugin).use(xrayMiddleware(xray));
+  const chain = middy<TEvent, TResult>(handler, xrayPlugin).use(tracingMiddleware(xray));
   for (const middleware of middlewares) chain.use(middleware);
   return (event, context) => runInOwnTraceContext(() => chain(event, context), sharedTraceHeader(event));
 }

@@ -70,7 +70,7 @@ const validUserId = (value: string | undefined) =>
   value !== undefined && SAFE_ID.test(value) && redactPhoneLike(value) === value ? value : undefined;
 
 /** The X-Ray middleware. Use it first, with `xrayPlugin` passed to `middy()` (see `tracedChain`). */
-export function xrayMiddleware<TEvent, TResult>(
+export function tracingMiddleware<TEvent, TResult>(
   options: XrayOptions<TEvent, TResult>,
 ): MiddlewareObj<TEvent, TResult> {
   const { service, stage } = runtimeConfig();

@@ -8,6 +8,7 @@
 
 import { nextStep } from '../domain/callOutcome.ts';
 import type { CallResult } from '../generated/callResult.ts';
+import { keyOfDialId } from '../lib/dialId.ts';
 import { describeCause } from '../lib/errors.ts';
 import type { PhoneHashing } from '../lib/phoneHashKey.ts';
 import {
@@ -30,15 +31,9 @@ export interface CallResultDeps {
   now: () => Date;
 }
 
-/** The key of a dialId (validated by the schema's pattern). */
-function keyOf(dialId: string) {
-  const [campaignId = '', contactId = '', attempt = '0'] = dialId.split(':');
-  return { campaignId, contactId, attempt: Number(attempt) };
-}
-
 export function createCallResultService({ results, blacklist, phone, now }: CallResultDeps) {
   async function recordOne(result: CallResult): Promise<TaskOutcome> {
-    const key = keyOf(result.dialId);
+    const key = keyOfDialId(result.dialId);
     return traced('RecordCallResult', async (span) => {
       span.annotate('campaignId', key.campaignId);
       span.annotate('contactId', key.contactId);

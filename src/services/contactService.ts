@@ -17,8 +17,8 @@ export interface ContactServiceDeps {
   newId: () => string;
 }
 
-export const ALREADY_THERE = 'the campaign already has this number or id';
-export const REPEATED = 'an earlier row has this number or id';
+export const ALREADY_IN_CAMPAIGN_REASON = 'the campaign already has this number or id';
+export const REPEATED_IN_BATCH_REASON = 'an earlier row has this number or id';
 
 export function createContactService({ definitions, contacts, newId }: ContactServiceDeps) {
   async function draft(campaign: OwnedCampaign, what: string) {
@@ -44,8 +44,8 @@ export function createContactService({ definitions, contacts, newId }: ContactSe
         first.map(({ row }) => row),
       );
       for (const { index, row } of first)
-        if (!added.has(row.id)) refused.push({ index, reason: ALREADY_THERE });
-      for (const { index } of repeated) refused.push({ index, reason: REPEATED });
+        if (!added.has(row.id)) refused.push({ index, reason: ALREADY_IN_CAMPAIGN_REASON });
+      for (const { index } of repeated) refused.push({ index, reason: REPEATED_IN_BATCH_REASON });
       refused.sort((a, b) => a.index - b.index);
       return { added: added.size, refused };
     },

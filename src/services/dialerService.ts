@@ -14,9 +14,9 @@
 import type { MessageQueue } from '../adapters/messageQueue.ts';
 import { CALLING_HOURS, callableAt, contactHours, localTime, nextCallable } from '../domain/callingHours.ts';
 import {
-  afterClaim,
   callMessage,
   type DialCandidate,
+  decideOnClaim,
   intentFor,
   readCandidate,
 } from '../domain/dialDecision.ts';
@@ -221,7 +221,7 @@ export function createDialerService({
       const dialId = dialIdOf(c.key);
       const claim = claims.results.get(dialId);
       const earlierCopy = owned.has(dialId);
-      const decision = afterClaim(intents.get(c.id) ?? 'dial', claim, earlierCopy);
+      const decision = decideOnClaim(intents.get(c.id) ?? 'dial', claim, earlierCopy);
       if (claim === 'claimed') owned.add(dialId);
       claimMarks.set(c.id, {
         metadata: { claim: earlierCopy ? 'owned by an earlier copy' : (claim ?? 'missing'), dialId },

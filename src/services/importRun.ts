@@ -18,7 +18,7 @@ import { currentSpan, type Span, traced } from '../lib/tracing.ts';
 import type { CampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
 import { ANALYSE_AFTER_ROWS } from '../repositories/contactRepository.ts';
 import type { ImportRecord, ImportRepository, Lease, Refusal } from '../repositories/importRepository.ts';
-import { ALREADY_THERE, REPEATED } from './contactService.ts';
+import { ALREADY_IN_CAMPAIGN_REASON, REPEATED_IN_BATCH_REASON } from './contactService.ts';
 import { probeFile, readRecords, type UploadedFile } from './importReading.ts';
 import { writeRejects } from './importRejects.ts';
 
@@ -139,8 +139,16 @@ export function createImportRun(deps: ImportRunDeps) {
           ...batch.refusals,
           ...first
             .filter(({ row }) => !added.has(row.id))
-            .map(({ rowNumber }) => ({ rowNumber, reason: ALREADY_THERE, cells: cellsOf(rowNumber) })),
-          ...repeated.map(({ rowNumber }) => ({ rowNumber, reason: REPEATED, cells: cellsOf(rowNumber) })),
+            .map(({ rowNumber }) => ({
+              rowNumber,
+              reason: ALREADY_IN_CAMPAIGN_REASON,
+              cells: cellsOf(rowNumber),
+            })),
+          ...repeated.map(({ rowNumber }) => ({
+            rowNumber,
+            reason: REPEATED_IN_BATCH_REASON,
+            cells: cellsOf(rowNumber),
+          })),
         ],
         nextByte,
         rowsRead,

@@ -3,9 +3,9 @@ import { describe, expect, it } from '@jest/globals';
 import type { ClaimResult } from '../../../src/domain/claim.ts';
 import {
   ATTEMPT_GAP,
-  afterClaim,
   CALL_DEADLINE_SECONDS,
   callMessage,
+  decideOnClaim,
   intentFor,
   NUMBER_MISMATCH,
   OVER_MAX_ATTEMPTS,
@@ -35,19 +35,19 @@ describe('readCandidate and intentFor', () => {
   });
 });
 
-describe('afterClaim', () => {
+describe('decideOnClaim', () => {
   it('sends only a call claimed to dial', () => {
-    expect(afterClaim('dial', 'claimed', false)).toEqual({ kind: 'send' });
-    expect(afterClaim('skip_blacklisted', 'claimed', false)).toEqual({
+    expect(decideOnClaim('dial', 'claimed', false)).toEqual({ kind: 'send' });
+    expect(decideOnClaim('skip_blacklisted', 'claimed', false)).toEqual({
       kind: 'done',
       result: 'skipped_blacklisted',
     });
     // A copy of a task earlier in the batch holds the claim: never a second call
-    expect(afterClaim('dial', 'claimed', true)).toEqual({ kind: 'done', result: 'duplicate' });
+    expect(decideOnClaim('dial', 'claimed', true)).toEqual({ kind: 'done', result: 'duplicate' });
   });
 
   it('answers every claim result, rejecting what can never be called and retrying what may be later', () => {
-    const expected: Record<ClaimResult, ReturnType<typeof afterClaim>> = {
+    const expected: Record<ClaimResult, ReturnType<typeof decideOnClaim>> = {
       claimed: { kind: 'send' },
       held: { kind: 'retry', reason: 'InitiateCall: attempt claimed by another invocation' },
       done: { kind: 'done', result: 'duplicate' },
@@ -63,13 +63,13 @@ describe('afterClaim', () => {
       opted_out: { kind: 'done', result: 'skipped_opted_out' },
     };
     for (const [claim, decision] of Object.entries(expected)) {
-      expect({ claim, decision: afterClaim('dial', claim as ClaimResult, false) }).toEqual({
+      expect({ claim, decision: decideOnClaim('dial', claim as ClaimResult, false) }).toEqual({
         claim,
         decision,
       });
     }
     // No answer for the attempt (the claim lost it): tried again, never sent
-    expect(afterClaim('dial', undefined, false)).toMatchObject({ kind: 'retry' });
+    expect(decideOnClaim('dial', undefined, false)).toMatchObject({ kind: 'retry' });
   });
 });
 

@@ -21,7 +21,7 @@ process.env.SERVICE_NAME = 'voice-campaign';
 
 const { default: middy } = await import('@middy/core');
 const { tracedChain } = await import('../../../src/middleware/tracedChain.ts');
-const { xrayMiddleware, xrayPlugin } = await import('../../../src/middleware/xray.ts');
+const { tracingMiddleware, xrayPlugin } = await import('../../../src/middleware/xray.ts');
 const { traced, currentSpan, MAX_ANNOTATIONS_PER_TRACE } = await import('../../../src/lib/tracing.ts');
 const { ValidationError, ServiceError } = await import('../../../src/lib/errors.ts');
 
@@ -218,7 +218,7 @@ describe('xray middleware', () => {
     // Prepare: the early return skips every `after`; the plugin's requestEnd closes the subsegment.
     const earlyReturn = { before: () => 'from cache' };
     const handler = middy<Event, string>(async () => 'from handler', xrayPlugin)
-      .use(xrayMiddleware(options))
+      .use(tracingMiddleware(options))
       .use(earlyReturn);
     const traceId = newTrace();
 
