@@ -10,10 +10,7 @@ import { campaignApiDeps, campaignRoute } from './shared/campaignApi.ts';
 
 export const build = campaignRoute<AddContactsRequest>(
   { name: 'addContacts', eventSchema: addContactsEvent, jsonBody: true },
-  async ({ event, userId, contacts }) => {
-    const campaignId = event.pathParameters?.campaignId ?? '';
-    return json(200, await contacts.add({ campaignId, userId }, event.body.contacts));
-  },
+  async ({ event, owned, contacts }) => json(200, await contacts.add(owned, event.body.contacts)),
 );
 
 export const handler = build(campaignApiDeps('addContacts'));

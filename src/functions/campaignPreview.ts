@@ -10,7 +10,7 @@ import { blacklistConfig, clockConfig, databaseConfig, functionConfig } from '..
 import { openDatabase } from '../lib/database.ts';
 import { dynamoClient } from '../lib/dynamoClient.ts';
 import { createLogger } from '../lib/logger.ts';
-import { httpFunction, json, requireCaller } from '../middleware/httpStack.ts';
+import { httpFunction, json, ownedCampaign } from '../middleware/httpStack.ts';
 import { createPreviewRepository } from '../repositories/previewRepository.ts';
 import { createBlacklistService } from '../services/blacklistService.ts';
 import { createCampaignPreview, type PreviewDeps } from '../services/campaignPreview.ts';
@@ -20,7 +20,7 @@ export function build(deps: PreviewDeps & { logger: Logger }) {
   return httpFunction(
     { name: 'campaignPreview', eventSchema: campaignPreviewEvent, jsonBody: false, logger: deps.logger },
     async (event) => {
-      const owned = { campaignId: event.pathParameters?.campaignId ?? '', userId: requireCaller(event) };
+      const owned = ownedCampaign(event);
       return json(200, await service.preview(owned));
     },
   );

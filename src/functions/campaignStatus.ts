@@ -8,7 +8,7 @@ import { type Clock, clockOf } from '../lib/clock.ts';
 import { clockConfig, databaseConfig, functionConfig } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
 import { createLogger } from '../lib/logger.ts';
-import { httpFunction, json, requireCaller } from '../middleware/httpStack.ts';
+import { httpFunction, json, ownedCampaign } from '../middleware/httpStack.ts';
 import { type CampaignRepository, createCampaignRepository } from '../repositories/campaignRepository.ts';
 import {
   type CampaignSettingsRepository,
@@ -26,7 +26,7 @@ export function build(deps: {
   return httpFunction(
     { name: 'campaignStatus', eventSchema: campaignStatusEvent, jsonBody: false, logger },
     async (event) => {
-      const owned = { campaignId: event.pathParameters?.campaignId ?? '', userId: requireCaller(event) };
+      const owned = ownedCampaign(event);
       // The progress read checks the owner first (404 for anyone else).
       const progress = await campaignProgress(campaigns, owned, deps.now());
       const settings = (await definitions.find(owned.campaignId))?.settings;

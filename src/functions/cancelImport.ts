@@ -9,9 +9,9 @@ import { importApiDeps, importRoute } from './shared/importApi.ts';
 
 export const build = importRoute(
   { name: 'cancelImport', eventSchema: cancelImportEvent },
-  async ({ event, userId, imports }) => {
-    const { campaignId = '', importId = '' } = event.pathParameters ?? {};
-    return json(200, await imports.cancel({ campaignId, userId }, importId));
+  async ({ event, owned, imports }) => {
+    const importId = event.pathParameters?.importId ?? '';
+    return json(200, await imports.cancel(owned, importId));
   },
 );
 

@@ -11,10 +11,8 @@ import { importApiDeps, importRoute } from './shared/importApi.ts';
 
 export const build = importRoute(
   { name: 'createImport', eventSchema: createImportEvent, jsonBody: 'optional' },
-  async ({ event, userId, imports }) => {
-    const campaignId = event.pathParameters?.campaignId ?? '';
-    return json(201, await imports.open({ campaignId, userId }, event.body as CreateImportRequest));
-  },
+  async ({ event, owned, imports }) =>
+    json(201, await imports.open(owned, event.body as CreateImportRequest)),
 );
 
 export const handler = build(importApiDeps('createImport'));

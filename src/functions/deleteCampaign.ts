@@ -8,12 +8,11 @@ import { campaignApiDeps, campaignRoute } from './shared/campaignApi.ts';
 
 export const build = campaignRoute(
   { name: 'deleteCampaign', eventSchema: campaignStatusEvent, jsonBody: false },
-  async ({ event, userId, campaigns }) => {
-    const campaignId = event.pathParameters?.campaignId ?? '';
-    const done = await campaigns.remove({ campaignId, userId });
+  async ({ owned, campaigns }) => {
+    const done = await campaigns.remove(owned);
     return done === 'deleted'
       ? { statusCode: 204, body: '' }
-      : json(200, { campaignId, status: 'cancelled' });
+      : json(200, { campaignId: owned.campaignId, status: 'cancelled' });
   },
 );
 

@@ -8,9 +8,9 @@ import { importApiDeps, importRoute } from './shared/importApi.ts';
 
 export const build = importRoute(
   { name: 'getImport', eventSchema: getImportEvent },
-  async ({ event, userId, imports }) => {
-    const { campaignId = '', importId = '' } = event.pathParameters ?? {};
-    return json(200, await imports.get({ campaignId, userId }, importId));
+  async ({ event, owned, imports }) => {
+    const importId = event.pathParameters?.importId ?? '';
+    return json(200, await imports.get(owned, importId));
   },
 );
 

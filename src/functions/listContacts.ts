@@ -8,13 +8,9 @@ const DEFAULT_LIMIT = 100;
 
 export const build = campaignRoute(
   { name: 'listContacts', eventSchema: listContactsEvent, jsonBody: false },
-  async ({ event, userId, contacts }) => {
-    const campaignId = event.pathParameters?.campaignId ?? '';
+  async ({ event, owned, contacts }) => {
     const query = event.queryStringParameters ?? {};
-    return json(
-      200,
-      await contacts.list({ campaignId, userId }, Number(query.limit ?? DEFAULT_LIMIT), query.cursor),
-    );
+    return json(200, await contacts.list(owned, Number(query.limit ?? DEFAULT_LIMIT), query.cursor));
   },
 );
 

@@ -9,7 +9,7 @@ import type { StartCampaignRequest } from '../generated/startCampaignRequest.ts'
 import { databaseConfig, functionConfig } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
 import { createLogger } from '../lib/logger.ts';
-import { httpFunction, json, requireCaller } from '../middleware/httpStack.ts';
+import { httpFunction, json, ownedCampaign } from '../middleware/httpStack.ts';
 import { type CampaignRepository, createCampaignRepository } from '../repositories/campaignRepository.ts';
 import { createCampaignService } from '../services/campaignService.ts';
 
@@ -18,7 +18,7 @@ export function build(deps: { campaigns: CampaignRepository; logger: Logger }) {
   return httpFunction<StartCampaignRequest>(
     { name: 'startCampaign', eventSchema: startCampaignEvent, jsonBody: 'optional', logger: deps.logger },
     async (event) => {
-      const owned = { campaignId: event.pathParameters?.campaignId ?? '', userId: requireCaller(event) };
+      const owned = ownedCampaign(event);
       const result = await campaigns.start(owned, event.body);
       return json(result.dryRun ? 200 : 202, result);
     },

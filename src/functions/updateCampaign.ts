@@ -9,10 +9,7 @@ import { campaignApiDeps, campaignRoute } from './shared/campaignApi.ts';
 
 export const build = campaignRoute<UpdateCampaignRequest>(
   { name: 'updateCampaign', eventSchema: updateCampaignEvent, jsonBody: true },
-  async ({ event, userId, campaigns }) => {
-    const campaignId = event.pathParameters?.campaignId ?? '';
-    return json(200, await campaigns.update({ campaignId, userId }, event.body));
-  },
+  async ({ event, owned, campaigns }) => json(200, await campaigns.update(owned, event.body)),
 );
 
 export const handler = build(campaignApiDeps('updateCampaign'));

@@ -63,6 +63,14 @@ export function requireCaller(event: Pick<APIGatewayProxyEvent, 'requestContext'
   return caller;
 }
 
+/** The campaign a route names in its path, as its caller owns it (the services check the ownership). */
+export function ownedCampaign(event: Pick<APIGatewayProxyEvent, 'requestContext' | 'pathParameters'>): {
+  campaignId: string;
+  userId: string;
+} {
+  return { campaignId: event.pathParameters?.campaignId ?? '', userId: requireCaller(event) };
+}
+
 /**
  * The scopes the caller's token grants: a Lambda authorizer's `scopes` context (space-separated), or a Cognito
  * access token's `scope` claim.

@@ -13,7 +13,7 @@ import {
   type EventValidator,
   type HttpEvent,
   httpFunction,
-  requireCaller,
+  ownedCampaign,
 } from '../../middleware/httpStack.ts';
 import { createCampaignSettingsRepository } from '../../repositories/campaignSettingsRepository.ts';
 import { createContactRepository } from '../../repositories/contactRepository.ts';
@@ -35,14 +35,17 @@ export function campaignRoute<TBody>(
   handle: (request: {
     event: HttpEvent<TBody>;
     userId: string;
+    /** The campaign the path names, with its caller (for the routes of one campaign). */
+    owned: { campaignId: string; userId: string };
     campaigns: CampaignDefinitionService;
     contacts: ContactService;
   }) => Promise<APIGatewayProxyResult>,
 ) {
   return ({ campaigns, contacts, logger }: CampaignApiDeps) =>
-    httpFunction<TBody>({ ...options, logger }, async (event) =>
-      handle({ event, userId: requireCaller(event), campaigns, contacts }),
-    );
+    httpFunction<TBody>({ ...options, logger }, async (event) => {
+      const owned = ownedCampaign(event);
+      return handle({ event, userId: owned.userId, owned, campaigns, contacts });
+    });
 }
 
 /** The real dependencies of the campaign function `name`, made once per function instance. */

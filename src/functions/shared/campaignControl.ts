@@ -7,7 +7,7 @@ import campaignControlEvent from '../../generated/campaignControl.event.validate
 import { databaseConfig, functionConfig } from '../../lib/config.ts';
 import { openDatabase } from '../../lib/database.ts';
 import { createLogger } from '../../lib/logger.ts';
-import { httpFunction, json, requireCaller } from '../../middleware/httpStack.ts';
+import { httpFunction, json, ownedCampaign } from '../../middleware/httpStack.ts';
 import { type CampaignRepository, createCampaignRepository } from '../../repositories/campaignRepository.ts';
 import { createCampaignService } from '../../services/campaignService.ts';
 
@@ -22,7 +22,7 @@ export function buildControl(
   return httpFunction(
     { name, eventSchema: campaignControlEvent, jsonBody: false, logger: deps.logger },
     async (event) => {
-      const owned = { campaignId: event.pathParameters?.campaignId ?? '', userId: requireCaller(event) };
+      const owned = ownedCampaign(event);
       return json(200, await service[control](owned));
     },
   );

@@ -14,7 +14,7 @@ import {
   type EventValidator,
   type HttpEvent,
   httpFunction,
-  requireCaller,
+  ownedCampaign,
 } from '../../middleware/httpStack.ts';
 import { createCampaignSettingsRepository } from '../../repositories/campaignSettingsRepository.ts';
 import { createImportRepository } from '../../repositories/importRepository.ts';
@@ -30,13 +30,14 @@ export function importRoute(
   options: { name: string; eventSchema: EventValidator; jsonBody?: 'optional' },
   handle: (request: {
     event: HttpEvent;
-    userId: string;
+    /** The campaign the path names, with its caller. */
+    owned: { campaignId: string; userId: string };
     imports: ImportService;
   }) => Promise<APIGatewayProxyResult>,
 ) {
   return ({ imports, logger }: ImportApiDeps) =>
     httpFunction({ jsonBody: false, ...options, logger }, async (event) =>
-      handle({ event, userId: requireCaller(event), imports }),
+      handle({ event, owned: ownedCampaign(event), imports }),
     );
 }
 
