@@ -106,8 +106,8 @@ export interface CampaignSettingsRepository {
     status: CampaignStatus,
     settings: Settings,
   ): Promise<CampaignDefinition | undefined>;
-  /** Deletes a draft, or cancels a started campaign (its call records stay); undefined if neither applies. */
-  deleteOrCancel(campaignId: string): Promise<'deleted' | 'cancelled' | undefined>;
+  /** Deletes the campaign if it is a draft (a started one is cancelled, by the campaign's transitions); answers whether it did. */
+  deleteDraft(campaignId: string): Promise<boolean>;
 }
 
 export function createCampaignSettingsRepository(db: Database): CampaignSettingsRepository {
@@ -161,17 +161,11 @@ export function createCampaignSettingsRepository(db: Database): CampaignSettings
       return rows[0] && toDefinition(rows[0]);
     },
 
-    async deleteOrCancel(campaignId) {
+    async deleteDraft(campaignId) {
       const deleted = await db.query(`DELETE FROM campaigns WHERE id = $1 AND status = 'draft'`, [
         campaignId,
       ]);
-      if ((deleted.rowCount ?? 0) > 0) return 'deleted';
-      const cancelled = await db.query(
-        `UPDATE campaigns SET status = 'cancelled', cancelled_at = now(), updated_at = now()
-         WHERE id = $1 AND status IN ('running', 'paused')`,
-        [campaignId],
-      );
-      return (cancelled.rowCount ?? 0) > 0 ? 'cancelled' : undefined;
+      return (deleted.rowCount ?? 0) > 0;
     },
   };
 }

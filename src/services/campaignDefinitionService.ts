@@ -6,6 +6,7 @@
 import { changedSettings, newSettings, type Settings } from '../domain/campaignSettings.ts';
 import type { CampaignSettings } from '../generated/campaignSettings.ts';
 import { ConflictError, NotFoundError } from '../lib/errors.ts';
+import type { CampaignRepository } from '../repositories/campaignRepository.ts';
 import type {
   CampaignDefinition,
   CampaignSettingsRepository,
@@ -24,6 +25,8 @@ export const viewOf = ({ campaignId, status, createdAt, settings }: CampaignDefi
 
 export interface CampaignDefinitionDeps {
   definitions: CampaignSettingsRepository;
+  /** The campaign's status changes: a started campaign is cancelled as the cancel route cancels it. */
+  campaigns: Pick<CampaignRepository, 'transition'>;
   newId: () => string;
 }
 
@@ -37,7 +40,7 @@ export async function loadOwnedDefinition(
   return campaign;
 }
 
-export function createCampaignDefinitionService({ definitions, newId }: CampaignDefinitionDeps) {
+export function createCampaignDefinitionService({ definitions, campaigns, newId }: CampaignDefinitionDeps) {
   const owned = (campaign: OwnedCampaign) => loadOwnedDefinition(definitions, campaign);
 
   return {
@@ -74,10 +77,10 @@ export function createCampaignDefinitionService({ definitions, newId }: Campaign
 
     async remove(campaign: OwnedCampaign): Promise<'deleted' | 'cancelled'> {
       const current = await owned(campaign);
-      const done = await definitions.deleteOrCancel(campaign.campaignId);
-      if (done === undefined)
-        throw new ConflictError(`A ${current.status} campaign cannot be deleted or cancelled`);
-      return done;
+      if (await definitions.deleteDraft(campaign.campaignId)) return 'deleted';
+      // The one cancel path: the same transition as POST .../cancel.
+      if (await campaigns.transition(campaign, ['running', 'paused'], 'cancelled')) return 'cancelled';
+      throw new ConflictError(`A ${current.status} campaign cannot be deleted or cancelled`);
     },
   };
 }

@@ -15,6 +15,7 @@ import {
   httpFunction,
   ownedCampaign,
 } from '../../middleware/httpStack.ts';
+import { createCampaignRepository } from '../../repositories/campaignRepository.ts';
 import { createCampaignSettingsRepository } from '../../repositories/campaignSettingsRepository.ts';
 import { createContactRepository } from '../../repositories/contactRepository.ts';
 import {
@@ -54,7 +55,11 @@ export function campaignApiDeps(name: string): CampaignApiDeps {
   const db = openDatabase();
   const definitions = createCampaignSettingsRepository(db);
   return {
-    campaigns: createCampaignDefinitionService({ definitions, newId: randomUUID }),
+    campaigns: createCampaignDefinitionService({
+      definitions,
+      campaigns: createCampaignRepository(db),
+      newId: randomUUID,
+    }),
     contacts: createContactService({ definitions, contacts: createContactRepository(db), newId: randomUUID }),
     logger: createLogger(name),
   };
