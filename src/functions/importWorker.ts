@@ -48,8 +48,7 @@ export const handler = build({
     if (failed.size > 0) throw new Error('The import could not be handed on to the next invocation');
   },
   newId: randomUUID,
-  // Longer than an invocation (15 minutes at most): a lease outlives the invocation that holds it.
-  settings: { batchRows: config.batchRows, stopMarginMs: config.stopMarginMs, leaseSeconds: 960 },
+  settings: config,
   rejections: createRejectionRepository(db),
   logger: createLogger('importWorker'),
 });

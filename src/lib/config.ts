@@ -242,6 +242,11 @@ export interface ImportWorkerConfig {
   batchRows: number;
   /** An invocation with less time left than this stops after its batch and continues in the next one. */
   stopMarginMs: number;
+  /**
+   * How long an invocation holds an import past its last commit: longer than an invocation (15 minutes at most), so
+   * a lease outlives the invocation holding it; once it runs out, the sweeper hands the import on. @default 960
+   */
+  leaseSeconds: number;
 }
 
 const MIB = 1_048_576;
@@ -262,6 +267,7 @@ export const importWorkerConfig = group<ImportWorkerConfig>('importWorker', (r) 
   importsQueueUrl: r.required('IMPORTS_QUEUE_URL'),
   batchRows: r.integer('IMPORT_BATCH_ROWS', 5000, 1, 20_000),
   stopMarginMs: r.integer('IMPORT_STOP_MARGIN_MS', 60_000, 0, 900_000),
+  leaseSeconds: r.integer('IMPORT_LEASE_SECONDS', 960, 60, 3_600),
 }));
 
 export type AuthConfig =
