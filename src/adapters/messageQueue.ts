@@ -4,7 +4,7 @@
  */
 import type { SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { type BackoffOptions, backoff } from '../lib/backoff.ts';
+import { type BackoffOptions, retryPending } from '../lib/backoff.ts';
 
 /** SQS's limits for one SendMessageBatch call. */
 export const SEND_BATCH_MAX_ENTRIES = 10;
@@ -71,51 +71,54 @@ export function createMessageQueue({
   traceHeader = () => undefined,
 }: MessageQueueDeps): MessageQueue {
   async function sendChunk(messages: readonly OutgoingMessage[], result: SendResult): Promise<void> {
-    let pending = messages.map((message, index) => ({ message, id: String(index) }));
     const header = traceHeader();
     const system = header ? { AWSTraceHeader: { DataType: 'String', StringValue: header } } : undefined;
-    for (let tried = 1; pending.length > 0 && tried <= retry.attempts; tried += 1) {
-      if (tried > 1) await backoff(tried - 1, retry);
-      const entries: SendMessageBatchRequestEntry[] = pending.map(({ message, id }) => ({
-        Id: id,
-        MessageBody: JSON.stringify(message.body),
-        ...(message.delaySeconds ? { DelaySeconds: message.delaySeconds } : {}),
-        ...(system ? { MessageSystemAttributes: system } : {}),
-        MessageAttributes: Object.fromEntries(
-          Object.entries(message.attributes ?? {}).map(([key, value]) => [
-            key,
-            { DataType: 'String', StringValue: value },
-          ]),
-        ),
-      }));
-      let failedIds: Map<string, { reason: string; permanent: boolean }>;
-      try {
-        const response = await sqs.send(
-          new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
-        );
-        failedIds = new Map(
-          (response.Failed ?? []).map((entry) => [
-            entry.Id ?? '',
-            { reason: `SQS ${entry.Code ?? 'error'}`, permanent: entry.SenderFault === true },
-          ]),
-        );
-      } catch (error) {
-        const reason = `SQS ${error instanceof Error ? error.name : 'error'}`;
-        failedIds = new Map(pending.map(({ id }) => [id, { reason, permanent: false }]));
-      }
-      const retryable: typeof pending = [];
-      for (const item of pending) {
-        const failure = failedIds.get(item.id);
-        if (failure === undefined) {
-          result.sent.add(item.message.id);
-          result.failed.delete(item.message.id);
-        } else {
-          result.failed.set(item.message.id, failure.reason);
-          if (!failure.permanent) retryable.push(item);
+    // The entries SQS failed for a passing reason are sent again; those the sender caused are not.
+    await retryPending(
+      messages.map((message, index) => ({ message, id: String(index) })),
+      async (pending) => {
+        const entries: SendMessageBatchRequestEntry[] = pending.map(({ message, id }) => ({
+          Id: id,
+          MessageBody: JSON.stringify(message.body),
+          ...(message.delaySeconds ? { DelaySeconds: message.delaySeconds } : {}),
+          ...(system ? { MessageSystemAttributes: system } : {}),
+          MessageAttributes: Object.fromEntries(
+            Object.entries(message.attributes ?? {}).map(([key, value]) => [
+              key,
+              { DataType: 'String', StringValue: value },
+            ]),
+          ),
+        }));
+        let failedIds: Map<string, { reason: string; permanent: boolean }>;
+        try {
+          const response = await sqs.send(
+            new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
+          );
+          failedIds = new Map(
+            (response.Failed ?? []).map((entry) => [
+              entry.Id ?? '',
+              { reason: `SQS ${entry.Code ?? 'error'}`, permanent: entry.SenderFault === true },
+            ]),
+          );
+        } catch (error) {
+          const reason = `SQS ${error instanceof Error ? error.name : 'error'}`;
+          failedIds = new Map(pending.map(({ id }) => [id, { reason, permanent: false }]));
         }
-      }
-      pending = retryable;
-    }
+        const retryable: (typeof pending)[number][] = [];
+        for (const item of pending) {
+          const failure = failedIds.get(item.id);
+          if (failure === undefined) {
+            result.sent.add(item.message.id);
+            result.failed.delete(item.message.id);
+          } else {
+            result.failed.set(item.message.id, failure.reason);
+            if (!failure.permanent) retryable.push(item);
+          }
+        }
+        return retryable;
+      },
+      retry,
+    );
   }
 
   return {

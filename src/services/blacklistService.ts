@@ -7,7 +7,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { BatchGetCommandOutput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type BackoffOptions, backoff } from '../lib/backoff.ts';
+import { type BackoffOptions, retryPending } from '../lib/backoff.ts';
 import { DependencyError, describeCause } from '../lib/errors.ts';
 
 /** DynamoDB's limit of keys per BatchGetItem call. */
@@ -90,30 +90,33 @@ export function createBlacklistService({
   }
 
   async function lookUpChunk(chunk: readonly string[], found: Set<string>): Promise<void> {
-    let pending: Record<string, unknown>[] = chunk.map((phoneNumber) => ({ phoneNumber }));
-    for (let tried = 1; pending.length > 0; tried += 1) {
-      if (tried > 1) await backoff(tried - 1, retry);
-      const result: BatchGetCommandOutput = await call('lookup', () =>
-        dynamo.send(
-          new BatchGetCommand({
-            RequestItems: {
-              // Strongly consistent: a number listed a moment ago must not be called.
-              [tableName]: {
-                Keys: pending,
-                ProjectionExpression: 'phoneNumber, listed',
-                ConsistentRead: true,
+    const keys: Record<string, unknown>[] = chunk.map((phoneNumber) => ({ phoneNumber }));
+    const left = await retryPending(
+      keys,
+      async (pending) => {
+        const result: BatchGetCommandOutput = await call('lookup', () =>
+          dynamo.send(
+            new BatchGetCommand({
+              RequestItems: {
+                // Strongly consistent: a number listed a moment ago must not be called.
+                [tableName]: {
+                  Keys: [...pending],
+                  ProjectionExpression: 'phoneNumber, listed',
+                  ConsistentRead: true,
+                },
               },
-            },
-          }),
-        ),
-      );
-      for (const item of (result.Responses?.[tableName] ?? []) as StoredItem[]) {
-        if (typeof item.phoneNumber === 'string' && isListed(item)) found.add(item.phoneNumber);
-      }
-      pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
-      if (pending.length > 0 && tried >= retry.attempts) {
-        throw new DependencyError('dynamodb', `Blacklist lookup left ${pending.length} keys unprocessed`);
-      }
+            }),
+          ),
+        );
+        for (const item of (result.Responses?.[tableName] ?? []) as StoredItem[]) {
+          if (typeof item.phoneNumber === 'string' && isListed(item)) found.add(item.phoneNumber);
+        }
+        return result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      },
+      retry,
+    );
+    if (left.length > 0) {
+      throw new DependencyError('dynamodb', `Blacklist lookup left ${left.length} keys unprocessed`);
     }
   }
 

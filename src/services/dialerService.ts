@@ -21,7 +21,7 @@ import {
   readCandidate,
 } from '../domain/dialDecision.ts';
 import type { DialTask } from '../generated/dialTask.ts';
-import { backoff } from '../lib/backoff.ts';
+import { retrying } from '../lib/backoff.ts';
 import { dialIdOf } from '../lib/dialId.ts';
 import { DependencyError, describeCause, ValidationError } from '../lib/errors.ts';
 import { phoneHash } from '../lib/phone.ts';
@@ -268,14 +268,7 @@ export function createDialerService({
     record: () => Promise<T>,
     invocation: Invocation | undefined,
   ): Promise<T> {
-    for (let tried = 1; ; tried += 1) {
-      try {
-        return await record();
-      } catch (error) {
-        if (tried >= RECORD_RETRY.attempts || !hasTimeFor(invocation)) throw error;
-        await backoff(tried, RECORD_RETRY);
-      }
-    }
+    return retrying(record, RECORD_RETRY, () => hasTimeFor(invocation));
   }
 
   /** Sends the owned calls in batches; an unsent one is retried and its claim released. Returns those sent. */
