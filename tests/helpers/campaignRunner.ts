@@ -103,21 +103,6 @@ export function campaignRunner(harness: SystemHarness, mix: OutcomeMix, random: 
     return campaignId;
   }
 
-  async function status(campaignId: string): Promise<string> {
-    const { rows } = await harness.db.query('SELECT status FROM campaigns WHERE id = $1', [campaignId]);
-    return rows[0]?.status;
-  }
-
-  /** Moves the clock to the campaign's next due contact (at least a minute on), on a whole minute. */
-  async function jumpToNextDue(campaignId: string): Promise<void> {
-    const { rows } = await harness.db.query<{ next: Date | null }>(
-      'SELECT min(next_call_at) AS next FROM contacts WHERE campaign_id = $1 AND final_outcome IS NULL',
-      [campaignId],
-    );
-    const next = Math.max(harness.now().getTime() + 60_000, rows[0]?.next?.getTime() ?? 0);
-    harness.setNow(new Date(Math.ceil(next / 60_000) * 60_000));
-  }
-
   /** Runs the campaign until it is completed (or `maxRounds`); answers the rounds run. */
   async function run(campaignId: string, hooks: RunHooks = {}, maxRounds = 200): Promise<number> {
     for (let round = 0; round < maxRounds; round += 1) {
@@ -129,8 +114,8 @@ export function campaignRunner(harness: SystemHarness, mix: OutcomeMix, random: 
       calls.push(...placed);
       const results = placed.map((call) => simulateCall(call, harness.now(), mix, random));
       await harness.deliverResults(hooks.results ? hooks.results(results) : results);
-      if ((await status(campaignId)) === 'completed') return round + 1;
-      await jumpToNextDue(campaignId);
+      if ((await harness.campaignStatus(campaignId)) === 'completed') return round + 1;
+      await harness.jumpToNextDue(campaignId);
       await harness.releaseExpired();
     }
     return maxRounds;

@@ -280,6 +280,24 @@ export async function startSystemHarness(
       return { ...result, traceId, output };
     },
 
+    /** Moves the functions' clock to the campaign's next due contact (at least a minute on), on a whole minute. */
+    async jumpToNextDue(campaignId: string): Promise<void> {
+      const { rows } = await db.query<{ next: Date | null }>(
+        'SELECT min(next_call_at) AS next FROM contacts WHERE campaign_id = $1 AND final_outcome IS NULL',
+        [campaignId],
+      );
+      const next = Math.max(clock().getTime() + 60_000, rows[0]?.next?.getTime() ?? 0);
+      fixedNow = new Date(Math.ceil(next / 60_000) * 60_000);
+    },
+
+    /** The campaign's status as stored. */
+    async campaignStatus(campaignId: string): Promise<string | undefined> {
+      const { rows } = await db.query<{ status: string }>('SELECT status FROM campaigns WHERE id = $1', [
+        campaignId,
+      ]);
+      return rows[0]?.status;
+    },
+
     /** Runs the import sweeper once, as its schedule does. */
     async sweepImports() {
       const event = {

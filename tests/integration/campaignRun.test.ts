@@ -91,21 +91,6 @@ async function round(mix: OutcomeMix, random: () => number): Promise<AsteriskCal
   return calls;
 }
 
-async function campaignStatus(campaignId: string): Promise<string> {
-  const { rows } = await harness.db.query('SELECT status FROM campaigns WHERE id = $1', [campaignId]);
-  return rows[0]?.status;
-}
-
-/** Moves the clock to the campaign's next due contact (at least a minute on), on a whole minute. */
-async function jumpToNextDue(campaignId: string): Promise<void> {
-  const { rows } = await harness.db.query<{ next: Date | null }>(
-    'SELECT min(next_call_at) AS next FROM contacts WHERE campaign_id = $1 AND final_outcome IS NULL',
-    [campaignId],
-  );
-  const next = Math.max(harness.now().getTime() + 60_000, rows[0]?.next?.getTime() ?? 0);
-  harness.setNow(new Date(Math.ceil(next / 60_000) * 60_000));
-}
-
 describe('the scheduler', () => {
   it('releases at the campaign’s pace: callsPerMinute a tick, and maxConcurrentCalls less the calls in flight', async () => {
     // Prepare: 60 contacts, 20 calls a minute, at most 30 at once
@@ -494,9 +479,9 @@ describe('across the daylight-saving changes', () => {
 
     // Act: the run, the clock jumping from one due contact to the next
     let rounds = 0;
-    while ((await campaignStatus(id)) === 'running' && rounds < 600) {
+    while ((await harness.campaignStatus(id)) === 'running' && rounds < 600) {
       await round({ no_answer: 95, busy: 5 }, random);
-      await jumpToNextDue(id);
+      await harness.jumpToNextDue(id);
       rounds += 1;
     }
     harness.setNow(saved);
@@ -519,7 +504,7 @@ describe('across the daylight-saving changes', () => {
       return why ? [`${call.initiated_at.toISOString()} ${why}`] : [];
     });
     expect(violations).toEqual([]);
-    expect(await campaignStatus(id)).toBe('completed');
+    expect(await harness.campaignStatus(id)).toBe('completed');
     // Each place was called before the US change (14 March), between the two, and after the EU one (28 March)
     for (const place of PLACES) {
       const times = sent
