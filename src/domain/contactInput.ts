@@ -5,7 +5,7 @@
  * reason, never an echo of the number.
  */
 
-import { readNumber } from '../lib/phone.ts';
+import { isPremiumRate, readNumber } from '../lib/phone.ts';
 import { isTimeZone } from '../lib/timeZones.ts';
 import { isPostalCode } from './candidateZones.ts';
 
@@ -53,7 +53,8 @@ export function readContact(
   if (number.extension !== undefined) {
     return { reason: 'phoneNumber has an extension, which a call cannot dial: give the direct number' };
   }
-  if (number.premiumRate) return { reason: 'phoneNumber is a premium-rate number (charged to the caller)' };
+  if (isPremiumRate(number))
+    return { reason: 'phoneNumber is a premium-rate number (charged to the caller)' };
   if (input.id !== undefined && !CONTACT_ID.test(input.id)) {
     return { reason: 'id must be 1 to 64 letters, digits, "_" or "-"' };
   }

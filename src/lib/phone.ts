@@ -35,8 +35,9 @@ export interface ReadNumber {
   countryCallingCode: string;
   /** The extension written after the number (`ext. 12`, `x12`): not part of E.164, and not dialled. */
   extension?: string;
-  /** A premium-rate number (charged to the caller), by Google libphonenumber's data (scripts/premiumRates.ts). */
-  premiumRate: boolean;
+  /** The country the number belongs to, when its prefix says (`isPremiumRate` reads it). */
+  country?: string;
+  nationalNumber: string;
 }
 
 /** A number as a caller wrote it, read in `defaultRegion`: its E.164 form and what else it says; undefined if not valid. */
@@ -48,11 +49,19 @@ export function readNumber(input: string, defaultRegion: string | undefined): Re
     e164: parsed.number as E164,
     countryCallingCode: parsed.countryCallingCode,
     ...(parsed.ext ? { extension: parsed.ext } : {}),
-    premiumRate: isPremiumRate(parsed.country, parsed.nationalNumber),
+    ...(parsed.country ? { country: parsed.country } : {}),
+    nationalNumber: parsed.nationalNumber,
   };
 }
 
-function isPremiumRate(country: string | undefined, nationalNumber: string): boolean {
+/**
+ * A premium-rate number (charged to the caller), by Google libphonenumber's data (scripts/premiumRates.ts). Asked
+ * where contacts are read only: the dialer's numbers were read so before, and it does not load the table.
+ */
+export function isPremiumRate({
+  country,
+  nationalNumber,
+}: Pick<ReadNumber, 'country' | 'nationalNumber'>): boolean {
   if (country === undefined) return false;
   const source = premiumRates()[country];
   if (source === undefined) return false;
