@@ -91,9 +91,8 @@ const CONTROLS: Record<Control['name'], Control> = {
 const VERB = { start: 'started', pause: 'paused', resume: 'resumed', cancel: 'cancelled' } as const;
 
 export function createCampaignService({ campaigns }: CampaignServiceDeps) {
-  /** Why a draft cannot start while an import runs, naming the import and how to stop it. */
-  async function importing(campaignId: string): Promise<ConflictError> {
-    const importId = await campaigns.importInProgress(campaignId);
+  /** Why a draft cannot start while an import runs, naming the import (when known) and how to stop it. */
+  function importing(campaignId: string, importId: string | undefined): ConflictError {
     return new ConflictError(
       importId === undefined
         ? 'Its contacts are being imported: start the campaign once the import is done'
@@ -117,7 +116,9 @@ export function createCampaignService({ campaigns }: CampaignServiceDeps) {
       // Not moved: already there (a retried request, or another request won the race), or in a state that forbids it.
       const now = (await campaigns.find(owned.campaignId)) ?? campaign;
       if (now.status === control.to) return { after: now, movedHere: false };
-      if (control.name === 'start' && now.status === 'draft') throw await importing(owned.campaignId);
+      if (control.name === 'start' && now.status === 'draft') {
+        throw importing(owned.campaignId, await campaigns.importInProgress(owned.campaignId));
+      }
       throw new ConflictError(`Campaign is ${now.status} and cannot be ${VERB[control.name]}`);
     });
     if (movedHere && onMoved) await onMoved(after);
@@ -137,12 +138,9 @@ export function createCampaignService({ campaigns }: CampaignServiceDeps) {
         if (campaign.status !== to && !from.includes(campaign.status)) {
           throw new ConflictError(`Campaign is ${campaign.status} and cannot be ${VERB.start}`);
         }
-        if (
-          campaign.status === 'draft' &&
-          (await campaigns.importInProgress(owned.campaignId)) !== undefined
-        ) {
-          throw await importing(owned.campaignId);
-        }
+        const running =
+          campaign.status === 'draft' ? await campaigns.importInProgress(owned.campaignId) : undefined;
+        if (running !== undefined) throw importing(owned.campaignId, running);
         const contacts = await campaigns.countContacts(owned.campaignId);
         return { campaignId: owned.campaignId, status: campaign.status, contacts, dryRun: true };
       }
