@@ -2,6 +2,7 @@
  * What both tracing backends share: the span interface the middleware and services use, the annotation budget, the
  * meaning of the flags, and the masking of errors. Nothing here loads a tracing library.
  */
+import { statusCodeOf } from '../errors.ts';
 import { redactPhoneLike } from '../redact.ts';
 
 export type AnnotationValue = string | number | boolean;
@@ -104,6 +105,65 @@ export const noopSpan: Span = {
   run: (fn) => fn(),
   close: () => {},
 };
+
+/**
+ * What both backends' spans share: the trace's annotation budget (past it, an annotation becomes metadata), the
+ * flags a status stands for, errors masked before they are recorded, and closing once. Every write is guarded.
+ */
+export abstract class RecordingSpan implements Span {
+  readonly traced = true;
+  readonly #budget: Budget;
+  #open = true;
+
+  constructor(budget: Budget) {
+    this.#budget = budget;
+  }
+
+  /** Writes an indexed annotation (its key already safe, the budget already counted). */
+  protected abstract writeAnnotation(key: string, value: AnnotationValue): void;
+  protected abstract writeMetadata(namespace: string, key: string, value: unknown): void;
+  protected abstract writeFlags(flags: Flags): void;
+  /** Writes the (masked) exception; `statusCode` is the status it stands for. */
+  protected abstract writeError(error: Error, statusCode: number): void;
+  protected abstract end(): void;
+  abstract child(name: string): Span;
+  abstract run<T>(fn: () => Promise<T>): Promise<T>;
+
+  annotate(key: string, value: AnnotationValue | undefined): void {
+    if (value === undefined) return;
+    const safeKey = annotationKey(key);
+    guard(() => {
+      if (this.#budget.used >= MAX_ANNOTATIONS_PER_TRACE) {
+        this.writeMetadata(OVER_BUDGET_NAMESPACE, safeKey, value);
+        return;
+      }
+      this.#budget.used += 1;
+      this.writeAnnotation(safeKey, value);
+    });
+  }
+
+  addMetadata(key: string, value: unknown): void {
+    guard(() => this.writeMetadata('default', key, value));
+  }
+
+  recordError(error: unknown, status?: number): void {
+    const statusCode = status ?? statusCodeOf(error);
+    guard(() => {
+      this.writeError(safeError(error), statusCode);
+      this.writeFlags(flagsFor(statusCode));
+    });
+  }
+
+  markStatus(statusCode: number): void {
+    guard(() => this.writeFlags(flagsFor(statusCode)));
+  }
+
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    guard(() => this.end());
+  }
+}
 
 /** The parts of an X-Ray trace header (`Root=...;Parent=...;Sampled=1`). */
 export function parseTraceHeader(header: string | undefined): {

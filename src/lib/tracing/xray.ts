@@ -7,24 +7,20 @@
 import AWSXRay from 'aws-xray-sdk-core';
 import { captureFetchGlobal } from 'aws-xray-sdk-fetch';
 import { setTraceHeader, traceHeader, tracingConfig } from '../config.ts';
-import { statusCodeOf } from '../errors.ts';
 import { newTraceHeader } from '../traceHeader.ts';
 import {
   type AnnotationValue,
-  annotationKey,
   type Budget,
-  flagsFor,
+  type Flags,
   guard,
-  MAX_ANNOTATIONS_PER_TRACE,
   noopSpan,
-  OVER_BUDGET_NAMESPACE,
   parseTraceHeader,
+  RecordingSpan,
   type Span,
   type SqlTarget,
-  safeError,
   type TracingBackend,
 } from './common.ts';
-import { DaemonSender, MAX_DOCUMENT_BYTES } from './xrayDocuments.ts';
+import { DaemonSender, MAX_DOCUMENT_BYTES } from './daemon.ts';
 
 type XraySubsegment = AWSXRay.Subsegment;
 
@@ -68,21 +64,13 @@ let fetchTraced = false;
 
 const invocations = new WeakMap<object, Invocation>();
 
-function applyFlags(sub: XraySubsegment, statusCode: number): void {
-  const flags = flagsFor(statusCode);
-  if (flags.throttle) sub.addThrottleFlag();
-  if (flags.error) sub.addErrorFlag();
-  if (flags.fault) sub.addFaultFlag();
-}
-
-class XraySpan implements Span {
-  readonly traced = true;
+class XraySpan extends RecordingSpan {
   readonly #sub: XraySubsegment;
   readonly #invocation: Invocation;
   readonly #root: boolean;
-  #open = true;
 
   constructor(sub: XraySubsegment, invocation: Invocation, root = false) {
+    super(invocation);
     this.#sub = sub;
     this.#invocation = invocation;
     this.#root = root;
@@ -93,35 +81,24 @@ class XraySpan implements Span {
     return this.#sub;
   }
 
-  annotate(key: string, value: AnnotationValue | undefined): void {
-    if (value === undefined) return;
-    const safeKey = annotationKey(key);
-    guard(() => {
-      if (this.#invocation.used >= MAX_ANNOTATIONS_PER_TRACE) {
-        this.#sub.addMetadata(safeKey, value, OVER_BUDGET_NAMESPACE);
-        return;
-      }
-      this.#invocation.used += 1;
-      this.#sub.addAnnotation(safeKey, value);
-    });
+  protected writeAnnotation(key: string, value: AnnotationValue): void {
+    this.#sub.addAnnotation(key, value);
   }
 
-  addMetadata(key: string, value: unknown): void {
-    guard(() => this.#sub.addMetadata(key, value));
+  protected writeMetadata(namespace: string, key: string, value: unknown): void {
+    this.#sub.addMetadata(key, value, namespace);
   }
 
-  recordError(error: unknown, status?: number): void {
-    const statusCode = status ?? statusCodeOf(error);
-    guard(() => {
-      this.#sub.addError(safeError(error));
-      // addError always sets fault; a client error is an `error`, a throttle a `throttle`.
-      if (statusCode < 500) delete (this.#sub as { fault?: boolean }).fault;
-      applyFlags(this.#sub, statusCode);
-    });
+  protected writeFlags(flags: Flags): void {
+    if (flags.throttle) this.#sub.addThrottleFlag();
+    if (flags.error) this.#sub.addErrorFlag();
+    if (flags.fault) this.#sub.addFaultFlag();
   }
 
-  markStatus(statusCode: number): void {
-    guard(() => applyFlags(this.#sub, statusCode));
+  protected writeError(error: Error, statusCode: number): void {
+    this.#sub.addError(error);
+    // addError always sets fault; a client error is an `error`, a throttle a `throttle` (writeFlags, next).
+    if (statusCode < 500) delete (this.#sub as { fault?: boolean }).fault;
   }
 
   child(name: string): Span {
@@ -140,17 +117,13 @@ class XraySpan implements Span {
     });
   }
 
-  close(): void {
-    if (!this.#open) return;
-    this.#open = false;
-    guard(() => {
-      this.#sub.close();
-      // The root sends the invocation's tree; a span that closes after it goes alone.
-      if (!this.#root && !this.#invocation.sent) return;
-      if (this.#root) this.#invocation.sent = true;
-      sendTree(this.#sub);
-      (this.#sub.parent as XraySubsegment | AWSXRay.Segment | undefined)?.removeSubsegment(this.#sub);
-    });
+  protected end(): void {
+    this.#sub.close();
+    // The root sends the invocation's tree; a span that closes after it goes alone.
+    if (!this.#root && !this.#invocation.sent) return;
+    if (this.#root) this.#invocation.sent = true;
+    sendTree(this.#sub);
+    (this.#sub.parent as XraySubsegment | AWSXRay.Segment | undefined)?.removeSubsegment(this.#sub);
   }
 }
 

@@ -10,12 +10,8 @@ import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { startXrayReceiver } from '../../../local/xrayReceiver.ts';
 import { newTraceHeader } from '../../../src/lib/traceHeader.ts';
-import {
-  ATTR,
-  DaemonSender,
-  daemonEndpoint,
-  InvocationSpanProcessor,
-} from '../../../src/lib/tracing/xrayDocuments.ts';
+import { DaemonSender, daemonEndpoint } from '../../../src/lib/tracing/daemon.ts';
+import { ATTR, InvocationSpanProcessor } from '../../../src/lib/tracing/xrayDocuments.ts';
 import { segmentDocumentProblems } from '../../helpers/segmentRules.ts';
 
 const receiver = await startXrayReceiver();
