@@ -117,6 +117,8 @@ export async function measureScheduler(
     dialTasks: createMessageQueue({ sqs: sqsClient, queueUrl: stack.queueUrls.dialTasks }),
     now: () => at,
     spreadSeconds: 0,
+    times: { releaseLeaseMinutes: 15, resultTimeoutMinutes: 60 },
+    closeRows: 20_000,
   });
   const explain = async (id: string) => {
     const { rows } = await db.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${DUE_SQL}`, [

@@ -102,14 +102,15 @@ export function decideOnClaim(
   }
 }
 
-/** The message the telephony workers get for a call this invocation owns. */
-/** How long a call message may wait to be dialled: a call not started by then is not placed (docs/telephony.md). */
-export const CALL_DEADLINE_SECONDS = 300;
-
+/**
+ * The message the telephony workers get for a call this invocation owns; a call not started `deadlineSeconds` after
+ * `requestedAt` is not placed (docs/telephony.md).
+ */
 export function callMessage(
   candidate: DialCandidate,
   settings: CallSettings | undefined,
   requestedAt: Date,
+  deadlineSeconds: number,
 ): AsteriskCall {
   return {
     dialId: dialIdOf(candidate.key),
@@ -119,6 +120,6 @@ export function callMessage(
     ...(settings?.callFlow ? { callFlow: settings.callFlow } : {}),
     attributes: settings?.attributes ?? {},
     requestedAt: requestedAt.toISOString(),
-    deadline: new Date(requestedAt.getTime() + CALL_DEADLINE_SECONDS * 1000).toISOString(),
+    deadline: new Date(requestedAt.getTime() + deadlineSeconds * 1000).toISOString(),
   };
 }

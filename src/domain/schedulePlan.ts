@@ -23,8 +23,6 @@ export interface PlanTimes {
   resultTimeoutMinutes: number;
 }
 
-export const PLAN_TIMES: PlanTimes = { releaseLeaseMinutes: 15, resultTimeoutMinutes: 60 };
-
 export interface Release {
   contactId: string;
   attempt: number;
@@ -82,7 +80,7 @@ export function planTick(
   campaign: Pick<ActiveCampaign, 'maxAttempts'> & CampaignHours,
   due: readonly DueContact[],
   budget: number,
-  times: PlanTimes = PLAN_TIMES,
+  times: PlanTimes,
   table: CallingHours = CALLING_HOURS,
 ): Plan {
   const changes: ContactChange[] = [];

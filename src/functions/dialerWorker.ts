@@ -28,13 +28,17 @@ import { createRejectionRepository } from '../repositories/rejectionRepository.t
 import { createBlacklistService } from '../services/blacklistService.ts';
 import { createDialerService, type DialerDeps } from '../services/dialerService.ts';
 
-export type DialerWorkerDeps = Omit<DialerDeps, 'claimLeaseSeconds'> & {
+export type DialerWorkerDeps = Omit<DialerDeps, 'claimLeaseSeconds' | 'callDeadlineSeconds'> & {
   rejections: RejectionStore;
   logger: Logger;
 };
 
-export function build(config: Pick<DialerConfig, 'claimLeaseSeconds'>, deps: DialerWorkerDeps) {
-  const dialer = createDialerService({ ...deps, claimLeaseSeconds: config.claimLeaseSeconds });
+export function build(
+  config: Pick<DialerConfig, 'claimLeaseSeconds' | 'callDeadlineSeconds'>,
+  deps: DialerWorkerDeps,
+) {
+  const { claimLeaseSeconds, callDeadlineSeconds } = config;
+  const dialer = createDialerService({ ...deps, claimLeaseSeconds, callDeadlineSeconds });
   return queueFunction(
     { name: 'dialerWorker', queue: 'dial-tasks', noun: 'Dial task', validate: validateDialTask },
     deps,

@@ -48,6 +48,8 @@ const deps = {
     traceHeader: currentTraceHeader,
   }),
   spreadSeconds: config.spreadSeconds,
+  times: config.times,
+  closeRows: config.closeRows,
   logger: createLogger('scheduler'),
 };
 /** The function on another clock (the tests' injected one): the same dependencies otherwise. */

@@ -1,77 +1,13 @@
 /**
- * The only reader of `process.env`. Each function reads the groups of settings it needs once, at cold start
- * (`functionConfig`), and fails at once with one error that names every setting missing or malformed.
+ * The functions' settings, in groups, with this module and environment.ts the only readers of `process.env`. Each
+ * function reads the groups it needs once, at cold start (`functionConfig`), and fails at once with one error that
+ * names every setting missing or malformed. Which variables a group requires is said here; their types, bounds,
+ * defaults and meanings in schemas/environment.schema.json.
  */
-import { ConfigError } from './errors.ts';
+import type { PlanTimes } from '../domain/schedulePlan.ts';
+import { type Env, type Group, group, type Reader, readGroups } from './environment.ts';
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-/**
- * Reads settings from an environment, keeping every problem instead of stopping at the first, so that one error can
- * name them all.
- */
-class Reader {
-  readonly problems: string[] = [];
-  readonly #env: Env;
-
-  constructor(env: Env) {
-    this.#env = env;
-  }
-
-  optional(name: string): string | undefined {
-    const value = this.#env[name]?.trim();
-    return value ? value : undefined;
-  }
-
-  required(name: string): string {
-    const value = this.optional(name);
-    if (value === undefined) this.problems.push(`Missing required environment variable ${name}`);
-    return value ?? '';
-  }
-
-  integer(name: string, fallback: number, min: number, max: number): number {
-    const raw = this.optional(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      this.problems.push(
-        `Environment variable ${name} must be an integer from ${min} to ${max}, got "${raw}"`,
-      );
-      return fallback;
-    }
-    return value;
-  }
-
-  problem(message: string): void {
-    this.problems.push(message);
-  }
-}
-
-function failOn(problems: readonly string[]): void {
-  if (problems.length === 1) throw new ConfigError(problems[0] ?? '');
-  if (problems.length > 1) throw new ConfigError(`Configuration is not valid: ${problems.join('; ')}`);
-}
-
-const cache = new Map<string, unknown>();
-
-/** A group of settings: read once per process (the cache), built by `build`, failing with all its problems. */
-interface Group<T> {
-  (env?: Env): T;
-  build(reader: Reader): T;
-}
-
-function group<T>(key: string, build: (reader: Reader) => T): Group<T> {
-  const read = (env: Env = process.env): T => {
-    if (!cache.has(key)) {
-      const reader = new Reader(env);
-      const value = build(reader);
-      failOn(reader.problems);
-      cache.set(key, value);
-    }
-    return cache.get(key) as T;
-  };
-  return Object.assign(read, { build });
-}
+export { resetConfigCache } from './environment.ts';
 
 /**
  * Reads every group a function needs at once: its settings, or one ConfigError naming every setting missing or
@@ -81,10 +17,8 @@ export function functionConfig<G extends Record<string, Group<unknown>>>(
   groups: G,
   env: Env = process.env,
 ): { [K in keyof G]: ReturnType<G[K]> } {
-  const reader = new Reader(env);
   // Every function's chain reads these two as well (its tracing middleware).
-  for (const read of [runtimeConfig, tracingConfig, ...Object.values(groups)]) read.build(reader);
-  failOn(reader.problems);
+  readGroups([runtimeConfig, tracingConfig, ...Object.values(groups)], env);
   return Object.fromEntries(Object.entries(groups).map(([name, read]) => [name, read(env)])) as {
     [K in keyof G]: ReturnType<G[K]>;
   };
@@ -127,10 +61,12 @@ export interface DialerConfig {
    * so a redelivered task never sends a second call while the first invocation may still be sending.
    */
   claimLeaseSeconds: number;
+  /** How long a call message may wait to be dialled: a call not started by then is not placed. */
+  callDeadlineSeconds: number;
 }
 
 export const runtimeConfig = group<RuntimeConfig>('runtime', (r) => ({
-  service: r.optional('SERVICE_NAME') ?? 'voice-campaign',
+  service: r.value('SERVICE_NAME'),
   stage: r.required('STAGE'),
 }));
 
@@ -143,12 +79,12 @@ export const databaseConfig = group<DatabaseConfig>('database', (r) => {
   return {
     url,
     secretArn,
-    poolMax: r.integer('DATABASE_POOL_MAX', 2, 1, 20),
-    ssl: r.optional('DATABASE_SSL') === 'true',
+    poolMax: r.value('DATABASE_POOL_MAX'),
+    ssl: r.value('DATABASE_SSL'),
   };
 });
 
-/** Shorter keys make the hash of a number easy to guess by trying keys. */
+/** Shorter keys make the hash of a number easy to guess by trying keys (the schema's PHONE_HASH_KEY minLength). */
 export const MIN_PHONE_HASH_KEY_LENGTH = 16;
 
 function phoneHashKeySource(r: Reader): PhoneConfig['hashKey'] {
@@ -157,27 +93,20 @@ function phoneHashKeySource(r: Reader): PhoneConfig['hashKey'] {
   if (secretArn !== undefined && value === undefined) return { secretArn };
   if (value === undefined || secretArn !== undefined) {
     r.problem('Set exactly one of the environment variables PHONE_HASH_KEY and PHONE_HASH_KEY_SECRET_ARN');
-  } else if (value.length < MIN_PHONE_HASH_KEY_LENGTH) {
-    r.problem(`Environment variable PHONE_HASH_KEY must be at least ${MIN_PHONE_HASH_KEY_LENGTH} characters`);
   }
   return { value: value ?? '' };
 }
 
-export const phoneConfig = group<PhoneConfig>('phone', (r) => {
-  const hashKey = phoneHashKeySource(r);
-  const defaultRegion = r.optional('PHONE_DEFAULT_REGION')?.toUpperCase();
-  if (defaultRegion !== undefined && !/^[A-Z]{2}$/.test(defaultRegion)) {
-    r.problem(
-      `Environment variable PHONE_DEFAULT_REGION must be a two-letter region, got "${defaultRegion}"`,
-    );
-  }
-  return { hashKey, defaultRegion };
-});
+export const phoneConfig = group<PhoneConfig>('phone', (r) => ({
+  hashKey: phoneHashKeySource(r),
+  defaultRegion: r.optional('PHONE_DEFAULT_REGION')?.toUpperCase(),
+}));
 
 export const dialerConfig = group<DialerConfig>('dialer', (r) => ({
   blacklistTable: r.required('BLACKLIST_TABLE'),
   asteriskCallsQueueUrl: r.required('ASTERISK_CALLS_QUEUE_URL'),
-  claimLeaseSeconds: r.integer('DIAL_CLAIM_LEASE_SECONDS', 120, 1, 43_200),
+  claimLeaseSeconds: r.value('DIAL_CLAIM_LEASE_SECONDS'),
+  callDeadlineSeconds: r.value('CALL_DEADLINE_SECONDS'),
 }));
 
 export interface SchedulerConfig {
@@ -185,6 +114,10 @@ export interface SchedulerConfig {
   dialTasksQueueUrl: string;
   /** The seconds a tick's dial tasks are spread over (their SQS delays): the tick's minute; 0 sends them at once. */
   spreadSeconds: number;
+  /** How long a released contact and a started call may take (schedulePlan.ts). */
+  times: PlanTimes;
+  /** Open contacts given their final outcome per tick, for a cancelled or ended campaign. */
+  closeRows: number;
 }
 
 /**
@@ -205,13 +138,18 @@ export interface BlacklistConfig {
 
 export const schedulerConfig = group<SchedulerConfig>('scheduler', (r) => ({
   dialTasksQueueUrl: r.required('DIAL_TASKS_QUEUE_URL'),
-  spreadSeconds: r.integer('SCHEDULER_SPREAD_SECONDS', 60, 0, 60),
+  spreadSeconds: r.value('SCHEDULER_SPREAD_SECONDS'),
+  times: {
+    releaseLeaseMinutes: r.value('SCHEDULER_RELEASE_LEASE_MINUTES'),
+    resultTimeoutMinutes: r.value('SCHEDULER_RESULT_TIMEOUT_MINUTES'),
+  },
+  closeRows: r.value('SCHEDULER_CLOSE_ROWS'),
 }));
 
 export const clockConfig = group<ClockConfig>('clock', (r) => {
-  const scale = r.integer('CLOCK_TIME_SCALE', 1, 1, 10_000);
-  const originMs = r.integer('CLOCK_ORIGIN_MS', 0, 0, Number.MAX_SAFE_INTEGER);
-  const startMs = r.integer('CLOCK_START_MS', 0, 0, Number.MAX_SAFE_INTEGER);
+  const scale = r.value('CLOCK_TIME_SCALE');
+  const originMs = r.value('CLOCK_ORIGIN_MS');
+  const startMs = r.value('CLOCK_START_MS');
   // A clock that is not the real one could call outside the legal hours: only ever on the local stack.
   if ((scale !== 1 || startMs !== 0) && r.optional('STAGE') !== 'local')
     r.problem('CLOCK_TIME_SCALE and CLOCK_START_MS are for the local stage only');
@@ -249,14 +187,12 @@ export interface ImportWorkerConfig {
   leaseSeconds: number;
 }
 
-const MIB = 1_048_576;
-
 export const importsConfig = group<ImportsConfig>('imports', (r) => ({
   bucket: r.required('IMPORT_BUCKET'),
-  s3PathStyle: r.optional('S3_FORCE_PATH_STYLE') === 'true',
-  maxBytes: r.integer('IMPORT_MAX_BYTES', 256 * MIB, 1024, 5 * 1024 * MIB),
-  uploadSeconds: r.integer('IMPORT_UPLOAD_SECONDS', 900, 60, 3600),
-  linkSeconds: r.integer('IMPORT_LINK_SECONDS', 3600, 60, 43_200),
+  s3PathStyle: r.value('S3_FORCE_PATH_STYLE'),
+  maxBytes: r.value('IMPORT_MAX_BYTES'),
+  uploadSeconds: r.value('IMPORT_UPLOAD_SECONDS'),
+  linkSeconds: r.value('IMPORT_LINK_SECONDS'),
 }));
 
 export const importSweeperConfig = group<{ importsQueueUrl: string }>('importSweeper', (r) => ({
@@ -265,9 +201,9 @@ export const importSweeperConfig = group<{ importsQueueUrl: string }>('importSwe
 
 export const importWorkerConfig = group<ImportWorkerConfig>('importWorker', (r) => ({
   importsQueueUrl: r.required('IMPORTS_QUEUE_URL'),
-  batchRows: r.integer('IMPORT_BATCH_ROWS', 5000, 1, 20_000),
-  stopMarginMs: r.integer('IMPORT_STOP_MARGIN_MS', 60_000, 0, 900_000),
-  leaseSeconds: r.integer('IMPORT_LEASE_SECONDS', 960, 60, 3_600),
+  batchRows: r.value('IMPORT_BATCH_ROWS'),
+  stopMarginMs: r.value('IMPORT_STOP_MARGIN_MS'),
+  leaseSeconds: r.value('IMPORT_LEASE_SECONDS'),
 }));
 
 export type AuthConfig =
@@ -287,14 +223,8 @@ export const authConfig = group<AuthConfig>('auth', (r) => {
     r.problem('Set exactly one of the environment variables AUTH_JWKS_URL and AUTH_LOCAL_SECRET');
   }
   if (jwksUrl !== undefined) {
-    if (!URL.canParse(jwksUrl) || !jwksUrl.startsWith('https://')) {
-      r.problem(`Environment variable AUTH_JWKS_URL must be an https URL, got "${jwksUrl}"`);
-      return { mode: 'local', secret: '', issuer, audience };
-    }
-    return { mode: 'jwks', jwksUrl: new URL(jwksUrl), issuer, audience };
-  }
-  if (secret !== undefined && secret.length < 32) {
-    r.problem('Environment variable AUTH_LOCAL_SECRET must be at least 32 characters');
+    if (URL.canParse(jwksUrl)) return { mode: 'jwks', jwksUrl: new URL(jwksUrl), issuer, audience };
+    r.problem(`Environment variable AUTH_JWKS_URL must be an https URL, got "${jwksUrl}"`);
   }
   return { mode: 'local', secret: secret ?? '', issuer, audience };
 });
@@ -333,12 +263,7 @@ export function traceHeader(): string | undefined {
 }
 
 export const tracingConfig = group<TracingConfig>('tracing', (r) => ({
-  newTracePerInvocation: r.optional('LOCAL_TRACE_HEADERS') === 'true',
+  newTracePerInvocation: r.value('LOCAL_TRACE_HEADERS'),
   inLambda: r.optional('LAMBDA_TASK_ROOT') !== undefined,
-  daemonAddress: r.optional('AWS_XRAY_DAEMON_ADDRESS') ?? '127.0.0.1:2000',
+  daemonAddress: r.value('AWS_XRAY_DAEMON_ADDRESS'),
 }));
-
-/** Forgets what was read, so a test can change the environment. */
-export function resetConfigCache(): void {
-  cache.clear();
-}

@@ -50,6 +50,8 @@ export interface DialerDeps {
   attempts: AttemptRepository;
   phone: PhoneHashing;
   claimLeaseSeconds: number;
+  /** How long a call message may wait to be dialled. */
+  callDeadlineSeconds: number;
   /** The limits of calls to one number in rolling windows, across one owner's campaigns, by campaign purpose. */
   recipientLimits: readonly RecipientLimit[];
   /** The rules table's version, in every attempt's compliance record. */
@@ -102,6 +104,7 @@ export function createDialerService({
   attempts,
   phone,
   claimLeaseSeconds,
+  callDeadlineSeconds,
   recipientLimits,
   rulesVersion,
   now,
@@ -281,7 +284,7 @@ export function createDialerService({
   ): Promise<DialCandidate[]> {
     const result = await calls.send(
       sending.map((c) => {
-        const call = callMessage(c, settings.get(dialIdOf(c.key)), requestedAt);
+        const call = callMessage(c, settings.get(dialIdOf(c.key)), requestedAt, callDeadlineSeconds);
         return { id: call.dialId, body: call, attributes: { dialId: call.dialId } };
       }),
     );

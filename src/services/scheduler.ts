@@ -12,7 +12,7 @@
  * claims a task: the scheduler's checks decide what goes out, the dialer's what is called.
  */
 import type { MessageQueue } from '../adapters/messageQueue.ts';
-import { PLAN_TIMES, type PlanTimes, planTick } from '../domain/schedulePlan.ts';
+import { type PlanTimes, planTick } from '../domain/schedulePlan.ts';
 import type { DialTask } from '../generated/dialTask.ts';
 import { describeCause } from '../lib/errors.ts';
 import { traced } from '../lib/tracing.ts';
@@ -26,11 +26,12 @@ export interface SchedulerDeps {
   schedule: ScheduleRepository;
   dialTasks: MessageQueue;
   now: () => Date;
-  times?: PlanTimes;
+  /** How long a released contact and a started call may take. */
+  times: PlanTimes;
   /** Open contacts given their final outcome per tick, for a cancelled or ended campaign. */
-  closeChunk?: number;
+  closeRows: number;
   /** The seconds a tick's dial tasks are spread over: the minute between ticks. */
-  spreadSeconds?: number;
+  spreadSeconds: number;
 }
 
 export interface CampaignTick {
@@ -51,18 +52,18 @@ export function createScheduler({
   schedule,
   dialTasks,
   now,
-  times = PLAN_TIMES,
-  closeChunk = 20_000,
-  spreadSeconds = 60,
+  times,
+  closeRows,
+  spreadSeconds,
 }: SchedulerDeps) {
   async function closeCampaign(
     campaign: ActiveCampaign,
     outcome: 'cancelled' | 'expired',
     at: Date,
   ): Promise<CampaignTick> {
-    const closed = await schedule.close(campaign.id, outcome, closeChunk);
+    const closed = await schedule.close(campaign.id, outcome, closeRows);
     const base = { campaignId: campaign.id, released: 0, outsideHours: 0, inFlight: 0 };
-    if (closed === closeChunk) return { ...base, outcome: 'closing' };
+    if (closed === closeRows) return { ...base, outcome: 'closing' };
     if (outcome === 'cancelled') {
       await schedule.markClosed(campaign.id, at);
       return { ...base, outcome: 'closed' };

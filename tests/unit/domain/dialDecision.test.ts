@@ -3,7 +3,6 @@ import { describe, expect, it } from '@jest/globals';
 import type { ClaimResult } from '../../../src/domain/claim.ts';
 import {
   ATTEMPT_GAP,
-  CALL_DEADLINE_SECONDS,
   callMessage,
   decideOnClaim,
   intentFor,
@@ -83,6 +82,7 @@ describe('callMessage', () => {
         candidate,
         { callerId: '+12025550100', callFlow: 'f-1', attributes: { a: 'b' }, zones: [] },
         at,
+        300,
       ),
     ).toEqual({
       dialId: 'c-1:k-1:2',
@@ -94,11 +94,11 @@ describe('callMessage', () => {
       callFlow: 'f-1',
       attributes: { a: 'b' },
       requestedAt: at.toISOString(),
-      deadline: new Date(at.getTime() + CALL_DEADLINE_SECONDS * 1000).toISOString(),
+      deadline: '2027-03-01T15:05:00.000Z',
     });
     // A campaign made by SQL has no caller id or flow: left out, not sent as null
     expect(
-      callMessage(candidate, { callerId: null, callFlow: null, attributes: {}, zones: [] }, at),
+      callMessage(candidate, { callerId: null, callFlow: null, attributes: {}, zones: [] }, at, 300),
     ).not.toHaveProperty('callerId');
   });
 });

@@ -14,6 +14,8 @@ const CAMPAIGN = {
   maxAttempts: 3,
 };
 const NEW_YORK = { phoneNumber: '+12125550100' };
+/** The scheduler's settings' defaults (schemas/environment.schema.json). */
+const TIMES = { releaseLeaseMinutes: 15, resultTimeoutMinutes: 60 };
 const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
 
 function due(
@@ -43,6 +45,7 @@ describe('planTick', () => {
         due('lost', attempt(2, 'queued')),
       ],
       10,
+      TIMES,
     );
     expect(plan.released.map((r) => `${r.contactId}:${r.attempt}`)).toEqual(['fresh:1', 'retry:2', 'lost:2']);
     // Each released contact is due again after the lease, if nothing is heard of its task
@@ -66,6 +69,7 @@ describe('planTick', () => {
         due('silent', attempt(1, 'initiated', { initiatedAt: minutes(-61) })),
       ],
       10,
+      TIMES,
     );
     expect(plan.changes).toEqual([
       { kind: 'later', contactId: 'placing', at: minutes(15) },
@@ -83,6 +87,7 @@ describe('planTick', () => {
         due('listed', attempt(1, 'skipped_blacklisted')),
       ],
       10,
+      TIMES,
     );
     expect(plan.released).toEqual([]);
     expect(plan.changes).toEqual([
@@ -100,6 +105,7 @@ describe('planTick', () => {
       CAMPAIGN,
       [due('la', undefined, losAngeles), due('split', undefined, split)],
       10,
+      TIMES,
     );
     expect(plan.outsideHours).toBe(1);
     expect(plan.changes).toEqual([
@@ -121,6 +127,7 @@ describe('planTick', () => {
         due('moved-to-texas', undefined, { ...NEW_YORK, phoneNumber: '+12025550101', usState: 'TX' }),
       ],
       10,
+      TIMES,
     );
     expect(plan.changes).toEqual([
       { kind: 'release', contactId: 'dc', attempt: 1, at: new Date(sunday.getTime() + 15 * 60_000) },
@@ -132,7 +139,7 @@ describe('planTick', () => {
     const contacts = Array.from({ length: 5 }, (_, i) =>
       due(`c${i}`, undefined, { ...NEW_YORK, phoneNumber: `+1202555010${i}` }),
     );
-    const plan = planTick(NOW, CAMPAIGN, contacts, 2);
+    const plan = planTick(NOW, CAMPAIGN, contacts, 2, TIMES);
     expect(plan.released.map((r) => r.contactId)).toEqual(['c0', 'c1']);
     expect(plan.deferredByPace).toBe(3);
     expect(plan.changes).toHaveLength(2);
@@ -145,6 +152,7 @@ describe('planTick', () => {
       { ...CAMPAIGN, blockedDates: ['2030-01-15'] },
       [due('toll-free', undefined, { phoneNumber: '+18005550100' }), due('ny')],
       10,
+      TIMES,
     );
     expect(plan.changes).toEqual([
       { kind: 'final', contactId: 'toll-free', outcome: 'no_zone' },

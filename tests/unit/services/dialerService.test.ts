@@ -97,6 +97,7 @@ function world(
     },
     phone,
     claimLeaseSeconds: 120,
+    callDeadlineSeconds: 300,
     recipientLimits: [{ id: 'same-subject-24h', purposes: ['telemarketing'], calls: 3, hours: 24 }],
     rulesVersion: '2026-12-02',
     now: () => NOW,
