@@ -3,7 +3,7 @@
  * a task asks, how each claim ended, what a claimed call carries, and the calling-hours check the claim applies.
  */
 import { type AttemptKey, dialIdOf } from '../lib/dialId.ts';
-import type { Window } from './callingHours.ts';
+import { CALLING_HOURS, callableAt, contactHours, nextCallable, type Window } from './callingHours.ts';
 
 export type ClaimIntent = 'dial' | 'skip_blacklisted';
 
@@ -65,6 +65,36 @@ export type HoursCheck = (contact: {
 }) =>
   | { open: true; zones: readonly string[]; record: Record<string, unknown> }
   | { open: false; zones: readonly string[]; opensAt?: Date; record: Record<string, unknown> };
+
+/**
+ * The claim's calling-hours check at `at`: the contact's hours (its campaign's window and the legal rules, in each of
+ * its zones, with the closing margin), and what was checked, for the compliance record.
+ */
+export function hoursCheckAt(at: Date): HoursCheck {
+  return ({ callingWindow, blockedDates, ...place }) => {
+    const hours = contactHours(place, { callingWindow, blockedDates }, CALLING_HOURS);
+    const verdict = callableAt(at, hours);
+    // Every candidate zone with where it came from (number, area code, given zone, state, postal code), and the
+    // places whose rules were applied: the record says why the call was allowed, not only that it was.
+    const record = {
+      checkedAt: at.toISOString(),
+      rules: hours.ruleIds,
+      zones: hours.zoneSources,
+      countries: hours.countries,
+      regions: hours.regions,
+      campaignWindow: callingWindow,
+      ...(blockedDates.length > 0 ? { blockedDates } : {}),
+      holidaysOf: hours.closedOnHolidaysOf,
+      closingMarginMinutes: hours.closingMarginMinutes,
+      localTimes: Object.fromEntries(verdict.localTimes.map((local) => [local.zone, local.text])),
+      open: verdict.callable,
+      ...(verdict.callable ? {} : { closedBecause: verdict.reason }),
+    };
+    if (verdict.callable) return { open: true, zones: hours.zones, record };
+    const opensAt = nextCallable(at, hours);
+    return { open: false, zones: hours.zones, record, ...(opensAt ? { opensAt } : {}) };
+  };
+}
 
 export interface ClaimRequest extends AttemptKey {
   intent: ClaimIntent;

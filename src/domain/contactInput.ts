@@ -93,6 +93,10 @@ export function readContact(
  * The rows of one batch that are the first with their id and their number; the others repeat one of them (the
  * database would keep only one, and could not say which row it was).
  */
+/** Why a row is not added: the campaign has its contact already, or an earlier row of the same batch has it. */
+export const ALREADY_IN_CAMPAIGN_REASON = 'the campaign already has this number or id';
+export const REPEATED_IN_BATCH_REASON = 'an earlier row has this number or id';
+
 export function firstOfEach<T extends { row: ContactRow }>(
   rows: readonly T[],
 ): { first: T[]; repeated: T[] } {

@@ -16,7 +16,7 @@ function problemOf(name: string, raw: string, error: ErrorObject): string {
   const got = `, got "${raw}"`;
   const { params } = error;
   const expected: Record<string, string> = {
-    type: params.type === 'boolean' ? 'must be true or false' + got : `must be an ${params.type}${got}`,
+    type: params.type === 'boolean' ? `must be true or false${got}` : `must be an ${params.type}${got}`,
     minimum: `must be at least ${params.limit}${got}`,
     maximum: `must be at most ${params.limit}${got}`,
     minLength: `must be at least ${params.limit} characters`,

@@ -5,45 +5,18 @@
  * the last commit ended.
  */
 
-import type { ContactRow } from '../domain/contactInput.ts';
+import { ALREADY_IN_CAMPAIGN_REASON, type ContactRow } from '../domain/contactInput.ts';
+import type { ImportRecord, Refusal } from '../domain/importRecord.ts';
 import type { Database, Query } from '../lib/database.ts';
 import { analyseContacts, insertContacts } from './contactRepository.ts';
-
-export type ImportStatus = 'waiting' | 'importing' | 'done' | 'failed' | 'cancelled';
-
-export interface ImportRecord {
-  id: string;
-  campaignId: string;
-  status: ImportStatus;
-  objectKey: string;
-  uploadExpiresAt: Date;
-  etag?: string;
-  sizeBytes?: number;
-  columns?: string[];
-  delimiter?: string;
-  /** The file's text encoding as detected (WHATWG name), once its header was read. */
-  encoding?: string;
-  /** The phone column's name as the user gave it; absent: found by its usual names. */
-  phoneColumn?: string;
-  nextByte: number;
-  rowsRead: number;
-  added: number;
-  refused: number;
-  invocations: number;
-  error?: string;
-  rejectsKey?: string;
-  createdAt: Date;
-  startedAt?: Date;
-  finishedAt?: Date;
-}
-
-export interface Refusal {
-  rowNumber: number;
-  reason: string;
-  cells: readonly string[];
-  /** A line that could not be read as cells (`cells` is then empty): the line as it was. */
-  line?: string;
-}
+import {
+  CHECKPOINT_SQL,
+  CLAIM_SQL,
+  type ImportRow,
+  LOCK_SQL,
+  REFUSE_SQL,
+  toRecord,
+} from './importStatements.ts';
 
 /** As `import_refusals.cells` holds them: the cells, or `{ line }` for a line that could not be read as cells. */
 const storedCells = (refusal: Refusal) =>
@@ -57,94 +30,15 @@ export interface Lease {
 }
 
 export interface Batch {
-  contacts: readonly ContactRow[];
-  /** The rows refused, given the ids the batch's insert added (the others were already in the campaign). */
-  refusals(added: ReadonlySet<string>): Refusal[];
+  /** The rows to add, with their cells: one whose contact the campaign already has is refused as such. */
+  contacts: ReadonlyArray<{ rowNumber: number; row: ContactRow; cells: readonly string[] }>;
+  /** The rows refused before the database saw them. */
+  refused: readonly Refusal[];
   nextByte: number;
   rowsRead: number;
   /** The file's header, separator and encoding, with the first batch. */
   header?: { columns: readonly string[]; delimiter: string; encoding: string };
 }
-
-interface Row {
-  id: string;
-  campaign_id: string;
-  status: ImportStatus;
-  object_key: string;
-  upload_expires_at: Date;
-  etag: string | null;
-  size_bytes: string | null;
-  columns: string[] | null;
-  delimiter: string | null;
-  encoding: string | null;
-  phone_column: string | null;
-  next_byte: string;
-  rows_read: number;
-  added: number;
-  refused: number;
-  invocations: number;
-  error: string | null;
-  rejects_key: string | null;
-  created_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
-}
-
-const optional = <T>(value: T | null): T | undefined => value ?? undefined;
-
-function toRecord(row: Row): ImportRecord {
-  return {
-    id: row.id,
-    campaignId: row.campaign_id,
-    status: row.status,
-    objectKey: row.object_key,
-    uploadExpiresAt: row.upload_expires_at,
-    etag: optional(row.etag),
-    sizeBytes: row.size_bytes === null ? undefined : Number(row.size_bytes),
-    columns: optional(row.columns),
-    delimiter: optional(row.delimiter),
-    encoding: optional(row.encoding),
-    phoneColumn: optional(row.phone_column),
-    nextByte: Number(row.next_byte),
-    rowsRead: row.rows_read,
-    added: row.added,
-    refused: row.refused,
-    invocations: row.invocations,
-    error: optional(row.error),
-    rejectsKey: optional(row.rejects_key),
-    createdAt: row.created_at,
-    startedAt: optional(row.started_at),
-    finishedAt: optional(row.finished_at),
-  };
-}
-
-const CLAIM_SQL = `
-UPDATE imports SET status = 'importing', lease_owner = $2, lease_until = now() + make_interval(secs => $3),
-  invocations = invocations + 1, started_at = coalesce(started_at, now()),
-  etag = coalesce(etag, $4), size_bytes = coalesce(size_bytes, $5)
-WHERE id = $1
-  AND (status = 'waiting'
-    OR (status = 'importing' AND (lease_owner IS NULL OR lease_until < now() OR lease_owner = $2)))
-RETURNING *`;
-
-// The import's row, and its campaign's: a start waits for the batch's commit (or the batch for the start), so no
-// contact is added to a campaign once it has started.
-const LOCK_SQL = `
-SELECT i.campaign_id, c.status AS campaign_status
-FROM imports i JOIN campaigns c ON c.id = i.campaign_id
-WHERE i.id = $1 AND i.lease_owner = $2 AND i.status = 'importing'
-FOR UPDATE OF i FOR SHARE OF c`;
-
-const REFUSE_SQL = `
-INSERT INTO import_refusals (import_id, row_number, reason, cells)
-SELECT $1, r.row_number, r.reason, r.cells FROM jsonb_to_recordset($2::jsonb) AS r(row_number int, reason text, cells jsonb)
-ON CONFLICT DO NOTHING`;
-
-const CHECKPOINT_SQL = `
-UPDATE imports SET next_byte = $3, rows_read = $4, added = added + $5, refused = refused + $6,
-  columns = coalesce($7, columns), delimiter = coalesce($8, delimiter), encoding = coalesce($10, encoding),
-  lease_until = now() + make_interval(secs => $9)
-WHERE id = $1 AND lease_owner = $2`;
 
 export interface ImportRepository {
   /** Records a new import, waiting for its file; answers it as stored. */
@@ -204,16 +98,16 @@ export interface ImportRepository {
 
 export function createImportRepository(db: Database): ImportRepository {
   const one = async (query: Query, text: string, values: unknown[]) => {
-    const { rows } = await query<Row>(text, values);
+    const { rows } = await query<ImportRow>(text, values);
     return rows[0] ? toRecord(rows[0]) : undefined;
   };
   return {
     async create({ id, campaignId, objectKey, uploadExpiresAt, phoneColumn }) {
-      const { rows } = await db.query<Row>(
+      const { rows } = await db.query<ImportRow>(
         'INSERT INTO imports (id, campaign_id, object_key, upload_expires_at, phone_column) VALUES ($1, $2, $3, $4, $5) RETURNING *',
         [id, campaignId, objectKey, uploadExpiresAt, phoneColumn ?? null],
       );
-      return toRecord(rows[0] as Row);
+      return toRecord(rows[0] as ImportRow);
     },
 
     find: (campaignId, importId) =>
@@ -233,8 +127,17 @@ export function createImportRepository(db: Database): ImportRepository {
         const campaignId = rows[0]?.campaign_id;
         if (campaignId === undefined) return 'lease lost';
         if (rows[0]?.campaign_status !== 'draft') return 'not a draft';
-        const added = await insertContacts(query, campaignId, batch.contacts);
-        const refusals = batch.refusals(added);
+        const added = await insertContacts(
+          query,
+          campaignId,
+          batch.contacts.map((each) => each.row),
+        );
+        const refusals = [
+          ...batch.refused,
+          ...batch.contacts
+            .filter((each) => !added.has(each.row.id))
+            .map(({ rowNumber, cells }) => ({ rowNumber, reason: ALREADY_IN_CAMPAIGN_REASON, cells })),
+        ];
         if (refusals.length > 0) {
           await query(REFUSE_SQL, [
             lease.importId,

@@ -4,7 +4,14 @@
  * Contacts change while the campaign is a draft; a started campaign keeps them (cancel it instead).
  */
 import { candidateZones } from '../domain/candidateZones.ts';
-import { type ContactInput, type ContactRow, firstOfEach, readContact } from '../domain/contactInput.ts';
+import {
+  ALREADY_IN_CAMPAIGN_REASON,
+  type ContactInput,
+  type ContactRow,
+  firstOfEach,
+  REPEATED_IN_BATCH_REASON,
+  readContact,
+} from '../domain/contactInput.ts';
 import { ConflictError, NotFoundError } from '../lib/errors.ts';
 import type { CampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
 import type { ContactRepository } from '../repositories/contactRepository.ts';
@@ -16,9 +23,6 @@ export interface ContactServiceDeps {
   contacts: ContactRepository;
   newId: () => string;
 }
-
-export const ALREADY_IN_CAMPAIGN_REASON = 'the campaign already has this number or id';
-export const REPEATED_IN_BATCH_REASON = 'an earlier row has this number or id';
 
 export function createContactService({ definitions, contacts, newId }: ContactServiceDeps) {
   async function draft(campaign: OwnedCampaign, what: string) {

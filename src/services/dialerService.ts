@@ -12,7 +12,8 @@
  */
 
 import type { MessageQueue } from '../adapters/messageQueue.ts';
-import { CALLING_HOURS, callableAt, contactHours, localTime, nextCallable } from '../domain/callingHours.ts';
+import { localTime } from '../domain/callingHours.ts';
+import { type CallSettings, type ClaimIntent, hoursCheckAt, type RecipientLimit } from '../domain/claim.ts';
 import {
   callMessage,
   type DialCandidate,
@@ -35,13 +36,7 @@ import {
   type TaskOutcome,
 } from '../lib/queueTasks.ts';
 import { type StepMark, traceTasks } from '../lib/taskTrace.ts';
-import type {
-  AttemptRepository,
-  CallSettings,
-  ClaimIntent,
-  HoursCheck,
-  RecipientLimit,
-} from '../repositories/attemptRepository.ts';
+import type { AttemptRepository } from '../repositories/attemptRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
 
 export interface DialerDeps {
@@ -61,35 +56,6 @@ export interface DialerDeps {
 
 const marks = (entries: Iterable<[string, StepMark]>) => new Map(entries);
 
-/**
- * The claim's calling-hours check at `at`: the contact's hours (its campaign's window and the legal rules, in each of
- * its zones, with the closing margin), and what was checked, for the compliance record.
- */
-export function hoursCheckAt(at: Date): HoursCheck {
-  return ({ callingWindow, blockedDates, ...place }) => {
-    const hours = contactHours(place, { callingWindow, blockedDates }, CALLING_HOURS);
-    const verdict = callableAt(at, hours);
-    // Every candidate zone with where it came from (number, area code, given zone, state, postal code), and the
-    // places whose rules were applied: the record says why the call was allowed, not only that it was.
-    const record = {
-      checkedAt: at.toISOString(),
-      rules: hours.ruleIds,
-      zones: hours.zoneSources,
-      countries: hours.countries,
-      regions: hours.regions,
-      campaignWindow: callingWindow,
-      ...(blockedDates.length > 0 ? { blockedDates } : {}),
-      holidaysOf: hours.closedOnHolidaysOf,
-      closingMarginMinutes: hours.closingMarginMinutes,
-      localTimes: Object.fromEntries(verdict.localTimes.map((local) => [local.zone, local.text])),
-      open: verdict.callable,
-      ...(verdict.callable ? {} : { closedBecause: verdict.reason }),
-    };
-    if (verdict.callable) return { open: true, zones: hours.zones, record };
-    const opensAt = nextCallable(at, hours);
-    return { open: false, zones: hours.zones, record, ...(opensAt ? { opensAt } : {}) };
-  };
-}
 /** The record of sent calls: up to 6 tries over about 6 s, enough for a database restart. */
 const RECORD_RETRY = { attempts: 6, baseDelayMs: 250, maxDelayMs: 2_000 };
 

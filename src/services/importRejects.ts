@@ -6,8 +6,9 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { type ImportFiles, rejectsKey } from '../adapters/importFiles.ts';
+import type { ImportRecord } from '../domain/importRecord.ts';
 import { REJECTS_COLUMNS } from '../domain/importRows.ts';
-import type { ImportRecord, ImportRepository } from '../repositories/importRepository.ts';
+import type { ImportRepository } from '../repositories/importRepository.ts';
 
 /** Refused rows read back at a time. */
 const PAGE = 5_000;

@@ -8,7 +8,13 @@
  * rows are named by number.
  */
 import { type ImportFiles, noticedKey } from '../adapters/importFiles.ts';
-import { type ContactRow, firstOfEach, readContact } from '../domain/contactInput.ts';
+import {
+  type ContactRow,
+  firstOfEach,
+  REPEATED_IN_BATCH_REASON,
+  readContact,
+} from '../domain/contactInput.ts';
+import type { ImportRecord, Refusal } from '../domain/importRecord.ts';
 import { type ColumnPlan, detectDelimiter, planColumns, rowToContact } from '../domain/importRows.ts';
 import type { ImportJob } from '../generated/importJob.ts';
 import { describeCause } from '../lib/errors.ts';
@@ -17,8 +23,7 @@ import { type TextEncoding, textEncoding } from '../lib/textEncoding.ts';
 import { currentSpan, type Span, traced } from '../lib/tracing.ts';
 import type { CampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
 import { ANALYSE_AFTER_ROWS } from '../repositories/contactRepository.ts';
-import type { ImportRecord, ImportRepository, Lease, Refusal } from '../repositories/importRepository.ts';
-import { ALREADY_IN_CAMPAIGN_REASON, REPEATED_IN_BATCH_REASON } from './contactService.ts';
+import type { ImportRepository, Lease } from '../repositories/importRepository.ts';
 import { probeFile, readRecords, type UploadedFile } from './importReading.ts';
 import { writeRejects } from './importRejects.ts';
 
@@ -38,12 +43,11 @@ const EMPTY = 'The file is empty: its first row must be a header naming a phone 
 
 /** The rows read since the last commit. */
 interface Pending {
-  contacts: Array<{ rowNumber: number; row: ContactRow }>;
+  /** With their cells, in case the database refuses one as already there. */
+  contacts: Array<{ rowNumber: number; row: ContactRow; cells: string[] }>;
   refusals: Refusal[];
-  /** The cells of the accepted rows, in case the database refuses one as already there. */
-  cells: Map<number, string[]>;
 }
-const nothingPending = (): Pending => ({ contacts: [], refusals: [], cells: new Map() });
+const nothingPending = (): Pending => ({ contacts: [], refusals: [] });
 
 export function createImportRun(deps: ImportRunDeps) {
   const { imports, files, settings } = deps;
@@ -131,24 +135,12 @@ export function createImportRun(deps: ImportRunDeps) {
     const commit = async (): Promise<TaskOutcome | undefined> => {
       const batch = pending;
       if (batch.contacts.length + batch.refusals.length === 0 && header === undefined) return undefined;
-      const cellsOf = (rowNumber: number) => batch.cells.get(rowNumber) ?? [];
       const { first, repeated } = firstOfEach(batch.contacts);
       const committed = await imports.commit(lease, {
-        contacts: first.map((item) => item.row),
-        refusals: (added) => [
+        contacts: first,
+        refused: [
           ...batch.refusals,
-          ...first
-            .filter(({ row }) => !added.has(row.id))
-            .map(({ rowNumber }) => ({
-              rowNumber,
-              reason: ALREADY_IN_CAMPAIGN_REASON,
-              cells: cellsOf(rowNumber),
-            })),
-          ...repeated.map(({ rowNumber }) => ({
-            rowNumber,
-            reason: REPEATED_IN_BATCH_REASON,
-            cells: cellsOf(rowNumber),
-          })),
+          ...repeated.map(({ rowNumber, cells }) => ({ rowNumber, reason: REPEATED_IN_BATCH_REASON, cells })),
         ],
         nextByte,
         rowsRead,
@@ -194,8 +186,7 @@ export function createImportRun(deps: ImportRunDeps) {
           if ('reason' in contact)
             pending.refusals.push({ rowNumber, reason: contact.reason, cells: read.cells });
           else {
-            pending.contacts.push({ rowNumber, row: contact.row });
-            pending.cells.set(rowNumber, read.cells);
+            pending.contacts.push({ rowNumber, row: contact.row, cells: read.cells });
           }
         }
       }

@@ -4,9 +4,10 @@
  * The import itself is src/services/importRun.ts, started by the upload.
  */
 import { type ImportFiles, type UploadForm, uploadKey } from '../adapters/importFiles.ts';
+import type { ImportRecord, ImportStatus } from '../domain/importRecord.ts';
 import { ConflictError, NotFoundError } from '../lib/errors.ts';
 import type { CampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
-import type { ImportRecord, ImportRepository, ImportStatus } from '../repositories/importRepository.ts';
+import type { ImportRepository } from '../repositories/importRepository.ts';
 import { loadOwnedDefinition } from './campaignDefinitionService.ts';
 import type { OwnedCampaign } from './campaignService.ts';
 

@@ -1,12 +1,13 @@
 /** The dialer service through in-memory fakes of its dependencies: decisions and effects, no servers. */
 import { describe, expect, it } from '@jest/globals';
 import type { OutgoingMessage } from '../../../src/adapters/messageQueue.ts';
+import type { ClaimRequest, ClaimResult } from '../../../src/domain/claim.ts';
 import type { DialTask } from '../../../src/generated/dialTask.ts';
+import type { AttemptKey } from '../../../src/lib/dialId.ts';
 import { dialIdOf } from '../../../src/lib/dialId.ts';
 import { DependencyError } from '../../../src/lib/errors.ts';
 import type { PhoneHashing } from '../../../src/lib/phoneHashKey.ts';
 import type { QueueTask } from '../../../src/lib/queueTasks.ts';
-import type { AttemptKey, ClaimRequest, ClaimResult } from '../../../src/repositories/attemptRepository.ts';
 import { createDialerService } from '../../../src/services/dialerService.ts';
 
 const NOW = new Date('2026-03-08T15:00:00Z');
