@@ -14,15 +14,8 @@ export const build = doNotCallRoute<BlacklistAddRequest>(
     eventSchema: blacklistAddEvent,
     requires: { scopes: MAY_ADD, action: 'Adding a number to the do-not-call list' },
   },
-  async ({ body, userId, scopes, phoneNumber, phoneHash, blacklist, logger }) => {
-    const at = new Date().toISOString();
-    const { entry, created } = await blacklist.add({
-      phoneNumber,
-      by: userId,
-      at,
-      reason: body.reason,
-      phoneHash,
-    });
+  async ({ body, change, scopes, phoneHash, blacklist, logger }) => {
+    const { entry, created } = await blacklist.add({ ...change, reason: body.reason });
     logger.info(created ? 'Number added to the blacklist' : 'Number already on the blacklist', { phoneHash });
     return json(created ? 201 : 200, entryFor(entry, scopes));
   },

@@ -16,11 +16,10 @@ export const build = doNotCallRoute<BlacklistRemoveRequest>(
     eventSchema: blacklistRemoveEvent,
     requires: { scopes: MAY_REMOVE, action: 'Taking a number off the do-not-call list' },
   },
-  async ({ body, userId, scopes, phoneNumber, phoneHash, blacklist, logger }) => {
-    const at = new Date().toISOString();
-    const entry = await blacklist.remove({ phoneNumber, by: userId, at, reason: body.reason, phoneHash });
+  async ({ body, change, scopes, phoneHash, blacklist, logger }) => {
+    const entry = await blacklist.remove({ ...change, reason: body.reason });
     if (entry === undefined) throw new NotFoundError('Number is not on the blacklist');
-    logger.info('Number removed from the blacklist', { phoneHash, removedBy: userId });
+    logger.info('Number removed from the blacklist', { phoneHash, removedBy: change.by });
     return json(200, entryFor(entry, scopes));
   },
 );

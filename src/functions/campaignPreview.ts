@@ -8,12 +8,11 @@ import campaignPreviewEvent from '../generated/campaignPreview.event.validate.cj
 import { type Clock, clockOf } from '../lib/clock.ts';
 import { blacklistConfig, clockConfig, databaseConfig, functionConfig } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
-import { dynamoClient } from '../lib/dynamoClient.ts';
 import { createLogger } from '../lib/logger.ts';
 import { httpFunction, json, ownedCampaign } from '../middleware/httpStack.ts';
 import { createPreviewRepository } from '../repositories/previewRepository.ts';
-import { createBlacklistService } from '../services/blacklistService.ts';
 import { createCampaignPreview, type PreviewDeps } from '../services/campaignPreview.ts';
+import { openDoNotCallList } from './shared/doNotCallList.ts';
 
 export function build(deps: PreviewDeps & { logger: Logger }) {
   const service = createCampaignPreview(deps);
@@ -27,14 +26,14 @@ export function build(deps: PreviewDeps & { logger: Logger }) {
 }
 
 // Every setting this function needs, checked at once: one error names all that are missing or malformed.
-const { blacklist: config, clock } = functionConfig({
+const { clock } = functionConfig({
   database: databaseConfig,
   blacklist: blacklistConfig,
   clock: clockConfig,
 });
 const deps = {
   preview: createPreviewRepository(openDatabase()),
-  blacklist: createBlacklistService({ dynamo: dynamoClient, tableName: config.blacklistTable }),
+  blacklist: openDoNotCallList(),
   logger: createLogger('campaignPreview'),
 };
 /** The function on another clock (the tests' injected one): the same dependencies otherwise. */

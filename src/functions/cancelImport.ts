@@ -5,14 +5,11 @@
  */
 import cancelImportEvent from '../generated/cancelImport.event.validate.cjs';
 import { json } from '../middleware/httpStack.ts';
-import { importApiDeps, importRoute } from './shared/importApi.ts';
+import { importApiDeps, importIdOf, importRoute } from './shared/importApi.ts';
 
 export const build = importRoute(
   { name: 'cancelImport', eventSchema: cancelImportEvent },
-  async ({ event, owned, imports }) => {
-    const importId = event.pathParameters?.importId ?? '';
-    return json(200, await imports.cancel(owned, importId));
-  },
+  async ({ event, owned, imports }) => json(200, await imports.cancel(owned, importIdOf(event))),
 );
 
 export const handler = build(importApiDeps('cancelImport'));

@@ -2,12 +2,12 @@
  * dialerWorker: SQS-triggered from the dial-tasks queue (ReportBatchItemFailures). `build` makes the handler from
  * its settings and dependencies; below it, the real ones, created once per function instance, at cold start.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { createMessageQueue } from '../adapters/messageQueue.ts';
 import { CALLING_HOURS } from '../domain/callingHours.ts';
 import validateDialTask from '../generated/dialTask.validate.cjs';
 import { type Clock, clockOf } from '../lib/clock.ts';
 import {
+  blacklistConfig,
   clockConfig,
   type DialerConfig,
   databaseConfig,
@@ -16,33 +16,27 @@ import {
   phoneConfig,
 } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
-import { dynamoClient } from '../lib/dynamoClient.ts';
 import { createLogger } from '../lib/logger.ts';
 import { openPhoneHashing } from '../lib/phoneHashKey.ts';
-import type { RejectionStore } from '../lib/queueTasks.ts';
 import { sqsClient } from '../lib/sqsClient.ts';
 import { currentTraceHeader } from '../lib/tracing.ts';
-import { queueFunction } from '../middleware/queueStack.ts';
+import { type QueueStackDeps, queueFunction } from '../middleware/queueStack.ts';
 import { createAttemptRepository } from '../repositories/attemptRepository.ts';
 import { createRejectionRepository } from '../repositories/rejectionRepository.ts';
-import { createBlacklistService } from '../services/blacklistService.ts';
 import { createDialerService, type DialerDeps } from '../services/dialerService.ts';
+import { openDoNotCallList } from './shared/doNotCallList.ts';
 
-export type DialerWorkerDeps = Omit<DialerDeps, 'claimLeaseSeconds' | 'callDeadlineSeconds'> & {
-  rejections: RejectionStore;
-  logger: Logger;
-};
+export type DialerWorkerDeps = Omit<DialerDeps, 'claimLeaseSeconds' | 'callDeadlineSeconds'> & QueueStackDeps;
 
 export function build(
   config: Pick<DialerConfig, 'claimLeaseSeconds' | 'callDeadlineSeconds'>,
   deps: DialerWorkerDeps,
 ) {
   const { claimLeaseSeconds, callDeadlineSeconds } = config;
-  const dialer = createDialerService({ ...deps, claimLeaseSeconds, callDeadlineSeconds });
   return queueFunction(
     { name: 'dialerWorker', queue: 'dial-tasks', noun: 'Dial task', validate: validateDialTask },
     deps,
-    (tasks, invocation) => dialer.dial(tasks, invocation),
+    createDialerService({ ...deps, claimLeaseSeconds, callDeadlineSeconds }).dial,
   );
 }
 
@@ -52,10 +46,11 @@ const { dialer: config, clock } = functionConfig({
   clock: clockConfig,
   phone: phoneConfig,
   dialer: dialerConfig,
+  blacklist: blacklistConfig,
 });
 const db = openDatabase();
 const deps = {
-  blacklist: createBlacklistService({ dynamo: dynamoClient, tableName: config.blacklistTable }),
+  blacklist: openDoNotCallList(),
   calls: createMessageQueue({
     sqs: sqsClient,
     queueUrl: config.asteriskCallsQueueUrl,

@@ -4,14 +4,11 @@
  */
 import getImportEvent from '../generated/getImport.event.validate.cjs';
 import { json } from '../middleware/httpStack.ts';
-import { importApiDeps, importRoute } from './shared/importApi.ts';
+import { importApiDeps, importIdOf, importRoute } from './shared/importApi.ts';
 
 export const build = importRoute(
   { name: 'getImport', eventSchema: getImportEvent },
-  async ({ event, owned, imports }) => {
-    const importId = event.pathParameters?.importId ?? '';
-    return json(200, await imports.get(owned, importId));
-  },
+  async ({ event, owned, imports }) => json(200, await imports.get(owned, importIdOf(event))),
 );
 
 export const handler = build(importApiDeps('getImport'));

@@ -4,30 +4,25 @@
  * imports what it can in this invocation (src/services/importRun.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { createImportFiles } from '../adapters/importFiles.ts';
 import { createMessageQueue } from '../adapters/messageQueue.ts';
 import validateImportJob from '../generated/importJob.validate.cjs';
 import { databaseConfig, functionConfig, importsConfig, importWorkerConfig } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
 import { createLogger } from '../lib/logger.ts';
-import type { RejectionStore } from '../lib/queueTasks.ts';
 import { s3Clients } from '../lib/s3Client.ts';
 import { sqsClient } from '../lib/sqsClient.ts';
-import { queueFunction } from '../middleware/queueStack.ts';
+import { type QueueStackDeps, queueFunction } from '../middleware/queueStack.ts';
 import { createCampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
 import { createImportRepository } from '../repositories/importRepository.ts';
 import { createRejectionRepository } from '../repositories/rejectionRepository.ts';
 import { createImportRun, type ImportRunDeps } from '../services/importRun.ts';
 
-export type ImportWorkerDeps = ImportRunDeps & { rejections: RejectionStore; logger: Logger };
-
-export function build(deps: ImportWorkerDeps) {
-  const run = createImportRun(deps);
+export function build(deps: ImportRunDeps & QueueStackDeps) {
   return queueFunction(
     { name: 'importWorker', queue: 'imports', noun: 'Import message', validate: validateImportJob },
     deps,
-    (jobs, invocation) => run.process(jobs, invocation),
+    createImportRun(deps).process,
   );
 }
 

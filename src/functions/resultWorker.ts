@@ -3,34 +3,28 @@
  * telephony workers report of one call; it is recorded once and decides the contact's next step
  * (src/services/callResultService.ts). An opt-out puts the number on the do-not-call list at once.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
 import validateCallResult from '../generated/callResult.validate.cjs';
 import { type Clock, clockOf } from '../lib/clock.ts';
 import { blacklistConfig, clockConfig, databaseConfig, functionConfig, phoneConfig } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
-import { dynamoClient } from '../lib/dynamoClient.ts';
 import { createLogger } from '../lib/logger.ts';
 import { openPhoneHashing } from '../lib/phoneHashKey.ts';
-import type { RejectionStore } from '../lib/queueTasks.ts';
-import { queueFunction } from '../middleware/queueStack.ts';
+import { type QueueStackDeps, queueFunction } from '../middleware/queueStack.ts';
 import { createCallResultRepository } from '../repositories/callResultRepository.ts';
 import { createRejectionRepository } from '../repositories/rejectionRepository.ts';
-import { createBlacklistService } from '../services/blacklistService.ts';
 import { type CallResultDeps, createCallResultService } from '../services/callResultService.ts';
+import { openDoNotCallList } from './shared/doNotCallList.ts';
 
-export type ResultWorkerDeps = CallResultDeps & { rejections: RejectionStore; logger: Logger };
-
-export function build(deps: ResultWorkerDeps) {
-  const service = createCallResultService(deps);
+export function build(deps: CallResultDeps & QueueStackDeps) {
   return queueFunction(
     { name: 'resultWorker', queue: 'call-results', noun: 'Call result', validate: validateCallResult },
     deps,
-    (results, invocation) => service.process(results, invocation),
+    createCallResultService(deps).process,
   );
 }
 
 // Every setting this function needs, checked at once: one error names all that are missing or malformed.
-const { blacklist: config, clock } = functionConfig({
+const { clock } = functionConfig({
   database: databaseConfig,
   clock: clockConfig,
   phone: phoneConfig,
@@ -39,7 +33,7 @@ const { blacklist: config, clock } = functionConfig({
 const db = openDatabase();
 const deps = {
   results: createCallResultRepository(db),
-  blacklist: createBlacklistService({ dynamo: dynamoClient, tableName: config.blacklistTable }),
+  blacklist: openDoNotCallList(),
   phone: openPhoneHashing(),
   rejections: createRejectionRepository(db),
   logger: createLogger('resultWorker'),

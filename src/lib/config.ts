@@ -54,7 +54,6 @@ export interface PhoneConfig {
 }
 
 export interface DialerConfig {
-  blacklistTable: string;
   asteriskCallsQueueUrl: string;
   /**
    * How long a claimed attempt belongs to the invocation that claimed it. Longer than the function timeout,
@@ -103,7 +102,6 @@ export const phoneConfig = group<PhoneConfig>('phone', (r) => ({
 }));
 
 export const dialerConfig = group<DialerConfig>('dialer', (r) => ({
-  blacklistTable: r.required('BLACKLIST_TABLE'),
   asteriskCallsQueueUrl: r.required('ASTERISK_CALLS_QUEUE_URL'),
   claimLeaseSeconds: r.value('DIAL_CLAIM_LEASE_SECONDS'),
   callDeadlineSeconds: r.value('CALL_DEADLINE_SECONDS'),

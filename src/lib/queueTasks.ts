@@ -19,6 +19,9 @@ export const TIME_MARGIN_MS = 3_000;
 export const hasTimeFor = (invocation: Invocation | undefined): boolean =>
   invocation === undefined || invocation.remainingMs() >= TIME_MARGIN_MS;
 
+/** An invocation without a time limit (a test's, a local tool's). */
+export const UNTIMED: Invocation = { remainingMs: () => Number.POSITIVE_INFINITY };
+
 export const OUT_OF_TIME: TaskOutcome = { kind: 'retry', reason: 'too little time left in the invocation' };
 
 /** A message's body, parsed and valid, named by its record's id. */
@@ -38,6 +41,12 @@ export type TaskOutcome =
   | { kind: 'reject'; reason: string };
 
 export type Outcomes = ReadonlyMap<string, TaskOutcome>;
+
+/**
+ * A service's handling of a batch: one outcome per task; a task without one is retried. Throwing fails the whole
+ * batch. The queue stack always gives the invocation; a test may leave it out (all the time in the world).
+ */
+export type QueueService<T> = (tasks: readonly QueueTask<T>[], invocation?: Invocation) => Promise<Outcomes>;
 
 /** A message set aside: what could be read of whom it was for, why, and its body as received. */
 export interface RejectedMessage {

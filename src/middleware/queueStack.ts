@@ -16,8 +16,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { ErrorObject } from 'ajv';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type {
-  Invocation,
-  Outcomes,
+  QueueService,
   QueueTask,
   RejectedMessage,
   RejectionStore,
@@ -49,9 +48,6 @@ export interface QueueStackDeps {
   rejections: RejectionStore;
   logger: Logger;
 }
-
-/** The service: one outcome per task; a task without one is retried. Throwing fails the whole batch. */
-export type QueueService<T> = (tasks: readonly QueueTask<T>[], invocation: Invocation) => Promise<Outcomes>;
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const idIn = (value: unknown, key: string) => {

@@ -11,14 +11,7 @@ import type { CallResult } from '../generated/callResult.ts';
 import { keyOfDialId } from '../lib/dialId.ts';
 import { describeCause } from '../lib/errors.ts';
 import type { PhoneHashing } from '../lib/phoneHashKey.ts';
-import {
-  hasTimeFor,
-  type Invocation,
-  OUT_OF_TIME,
-  type Outcomes,
-  type QueueTask,
-  type TaskOutcome,
-} from '../lib/queueTasks.ts';
+import { hasTimeFor, OUT_OF_TIME, type QueueService, type TaskOutcome } from '../lib/queueTasks.ts';
 import { traced } from '../lib/tracing.ts';
 import type { CallResultRepository } from '../repositories/callResultRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
@@ -74,7 +67,7 @@ export function createCallResultService({ results, blacklist, phone, now }: Call
 
   return {
     /** One outcome per result; a dependency's failure retries that result only. */
-    async process(tasks: readonly QueueTask<CallResult>[], invocation?: Invocation): Promise<Outcomes> {
+    process: (async (tasks, invocation?) => {
       const outcomes = new Map<string, TaskOutcome>();
       for (const task of tasks) {
         if (!hasTimeFor(invocation)) {
@@ -88,6 +81,6 @@ export function createCallResultService({ results, blacklist, phone, now }: Call
         }
       }
       return outcomes;
-    },
+    }) satisfies QueueService<CallResult>,
   };
 }

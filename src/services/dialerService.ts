@@ -31,8 +31,7 @@ import {
   hasTimeFor,
   type Invocation,
   OUT_OF_TIME,
-  type Outcomes,
-  type QueueTask,
+  type QueueService,
   type TaskOutcome,
 } from '../lib/queueTasks.ts';
 import { type StepMark, traceTasks } from '../lib/taskTrace.ts';
@@ -77,7 +76,7 @@ export function createDialerService({
 }: DialerDeps) {
   return {
     /** One outcome per task. Throws (the whole batch comes back) only when no task can be handled safely. */
-    async dial(tasks: readonly QueueTask<DialTask>[], invocation?: Invocation): Promise<Outcomes> {
+    dial: (async (tasks, invocation?) => {
       // Without the key no task can be traced or logged safely.
       const hashKey = await phone.key();
       const outcomes = new Map<string, TaskOutcome>();
@@ -113,7 +112,7 @@ export function createDialerService({
         trace.finish(outcomes);
       }
       return outcomes;
-    },
+    }) satisfies QueueService<DialTask>,
   };
 
   async function dialCandidates(

@@ -18,7 +18,7 @@ import type { ImportRecord, Refusal } from '../domain/importRecord.ts';
 import { type ColumnPlan, detectDelimiter, planColumns, rowToContact } from '../domain/importRows.ts';
 import type { ImportJob } from '../generated/importJob.ts';
 import { describeCause } from '../lib/errors.ts';
-import type { Invocation, Outcomes, QueueTask, TaskOutcome } from '../lib/queueTasks.ts';
+import { type Invocation, type QueueService, type TaskOutcome, UNTIMED } from '../lib/queueTasks.ts';
 import { type TextEncoding, textEncoding } from '../lib/textEncoding.ts';
 import { currentSpan, type Span, traced } from '../lib/tracing.ts';
 import type { CampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
@@ -265,7 +265,7 @@ export function createImportRun(deps: ImportRunDeps) {
 
   return {
     /** One outcome per message; a dependency's failure is a retry (the checkpoint keeps what was done). */
-    async process(jobs: readonly QueueTask<ImportJob>[], invocation: Invocation): Promise<Outcomes> {
+    process: (async (jobs, invocation = UNTIMED) => {
       const outcomes = new Map<string, TaskOutcome>();
       for (const job of jobs) {
         try {
@@ -275,6 +275,6 @@ export function createImportRun(deps: ImportRunDeps) {
         }
       }
       return outcomes;
-    },
+    }) satisfies QueueService<ImportJob>,
   };
 }

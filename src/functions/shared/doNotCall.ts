@@ -5,8 +5,8 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { blacklistConfig, functionConfig, phoneConfig } from '../../lib/config.ts';
-import { dynamoClient } from '../../lib/dynamoClient.ts';
+import { clockOf } from '../../lib/clock.ts';
+import { blacklistConfig, clockConfig, functionConfig, phoneConfig } from '../../lib/config.ts';
 import { createLogger } from '../../lib/logger.ts';
 import type { E164 } from '../../lib/phone.ts';
 import { openPhoneHashing, type PhoneHashing } from '../../lib/phoneHashKey.ts';
@@ -18,7 +18,8 @@ import {
   requireScope,
   scopesOf,
 } from '../../middleware/httpStack.ts';
-import { type BlacklistService, createBlacklistService } from '../../services/blacklistService.ts';
+import type { BlacklistService, ListingChange } from '../../services/blacklistService.ts';
+import { openDoNotCallList } from './doNotCallList.ts';
 
 export interface DoNotCallRequest<TBody> {
   body: TBody;
@@ -26,6 +27,8 @@ export interface DoNotCallRequest<TBody> {
   scopes: ReadonlySet<string>;
   phoneNumber: E164;
   phoneHash: string;
+  /** A change of the listing asked for now by the caller, its reason aside: the number, its hash, who and when. */
+  change: Omit<ListingChange, 'reason'>;
   blacklist: BlacklistService;
   logger: Logger;
 }
@@ -34,6 +37,7 @@ export interface DoNotCallDeps {
   phone: PhoneHashing;
   blacklist: BlacklistService;
   logger: Logger;
+  now: () => Date;
 }
 
 /** A do-not-call route: `build(deps)` makes its handler (the real deps: `doNotCallDeps`). */
@@ -46,7 +50,7 @@ export function doNotCallRoute<TBody extends { phoneNumber: string }>(
   },
   handle: (request: DoNotCallRequest<TBody>) => Promise<APIGatewayProxyResult>,
 ) {
-  return ({ phone, blacklist, logger }: DoNotCallDeps) =>
+  return ({ phone, blacklist, logger, now }: DoNotCallDeps) =>
     httpFunction<TBody>(
       { name: options.name, eventSchema: options.eventSchema, jsonBody: true, logger },
       async (event) => {
@@ -54,13 +58,13 @@ export function doNotCallRoute<TBody extends { phoneNumber: string }>(
         if (options.requires) requireScope(event, options.requires.scopes, options.requires.action);
         const { e164, hash } = await phone.read(event.body.phoneNumber);
         currentSpan().annotate('phoneHash', hash);
-        const scopes = scopesOf(event);
         return handle({
           body: event.body,
           userId,
-          scopes,
+          scopes: scopesOf(event),
           phoneNumber: e164,
           phoneHash: hash,
+          change: { phoneNumber: e164, phoneHash: hash, by: userId, at: now().toISOString() },
           blacklist,
           logger,
         });
@@ -71,10 +75,11 @@ export function doNotCallRoute<TBody extends { phoneNumber: string }>(
 /** The real dependencies of the do-not-call function `name`, made once per function instance. */
 export function doNotCallDeps(name: string): DoNotCallDeps {
   // Every setting the function needs, checked at once: one error names all that are missing or malformed.
-  const config = functionConfig({ phone: phoneConfig, blacklist: blacklistConfig });
+  const config = functionConfig({ phone: phoneConfig, blacklist: blacklistConfig, clock: clockConfig });
   return {
     phone: openPhoneHashing(),
-    blacklist: createBlacklistService({ dynamo: dynamoClient, tableName: config.blacklist.blacklistTable }),
+    blacklist: openDoNotCallList(),
     logger: createLogger(name),
+    now: clockOf(config.clock),
   };
 }

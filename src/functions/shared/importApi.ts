@@ -41,6 +41,9 @@ export function importRoute(
     );
 }
 
+/** The import the path names (`/campaigns/{campaignId}/imports/{importId}`: the route's event schema requires it). */
+export const importIdOf = (event: HttpEvent): string => event.pathParameters?.importId ?? '';
+
 /** The real dependencies of the import function `name`, made once per function instance. */
 export function importApiDeps(name: string): ImportApiDeps {
   const { imports: config } = functionConfig({ database: databaseConfig, imports: importsConfig });

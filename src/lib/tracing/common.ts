@@ -2,8 +2,10 @@
  * What both tracing backends share: the span interface the middleware and services use, the annotation budget, the
  * meaning of the flags, and the masking of errors. Nothing here loads a tracing library.
  */
+import { setTraceHeader, traceHeader, tracingConfig } from '../config.ts';
 import { statusCodeOf } from '../errors.ts';
 import { redactPhoneLike } from '../redact.ts';
+import { newTraceHeader } from '../traceHeader.ts';
 
 export type AnnotationValue = string | number | boolean;
 
@@ -177,4 +179,18 @@ export function parseTraceHeader(header: string | undefined): {
     if (at > 0) parts[part.slice(0, at).trim()] = part.slice(at + 1).trim();
   }
   return { root: parts.Root, parent: parts.Parent, sampled: parts.Sampled };
+}
+
+/** With no span recording: the invocation's trace, unsampled (a message sent on keeps its trace id), if it has one. */
+export function unsampledTraceHeader(): string | undefined {
+  const { root } = parseTraceHeader(traceHeader());
+  return root ? `Root=${root};Sampled=0` : undefined;
+}
+
+/**
+ * Local emulator only (see TracingConfig): it gives no trace header, so one is made per invocation (or the one its
+ * messages' sender gave them), where the Lambda runtime would put it.
+ */
+export function giveInvocationTraceHeader(incoming: string | undefined): void {
+  if (tracingConfig().newTracePerInvocation) setTraceHeader(incoming ?? newTraceHeader().header);
 }

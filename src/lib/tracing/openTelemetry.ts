@@ -20,18 +20,18 @@ import {
 import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { AlwaysOffSampler, BasicTracerProvider, ParentBasedSampler } from '@opentelemetry/sdk-trace-base';
-import { setTraceHeader, traceHeader, tracingConfig } from '../config.ts';
-import { newTraceHeader } from '../traceHeader.ts';
+import { traceHeader, tracingConfig } from '../config.ts';
 import {
   type AnnotationValue,
   type Budget,
   type Flags,
+  giveInvocationTraceHeader,
   guard,
   noopSpan,
-  parseTraceHeader,
   RecordingSpan,
   type Span,
   type TracingBackend,
+  unsampledTraceHeader,
 } from './common.ts';
 import { DaemonSender } from './daemon.ts';
 import {
@@ -136,8 +136,7 @@ export const openTelemetryBackend: TracingBackend = {
       const { traceId, spanId } = active.span.spanContext();
       return `Root=${xrayTraceId(traceId)};Parent=${spanId};Sampled=1`;
     }
-    const { root } = parseTraceHeader(traceHeader());
-    return root ? `Root=${root};Sampled=0` : undefined;
+    return unsampledTraceHeader();
   },
 
   startInvocationSpan(name) {
@@ -154,9 +153,7 @@ export const openTelemetryBackend: TracingBackend = {
   },
 
   runInOwnTraceContext(fn, incoming) {
-    // Local emulator only (see TracingConfig): it gives no trace header, so one is made per invocation (or the one
-    // its messages' sender gave them), where the Lambda runtime would put it.
-    if (tracingConfig().newTracePerInvocation) setTraceHeader(incoming ?? newTraceHeader().header);
+    giveInvocationTraceHeader(incoming);
     return storage.run({ current: undefined }, fn);
   },
 

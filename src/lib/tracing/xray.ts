@@ -6,19 +6,19 @@
  */
 import AWSXRay from 'aws-xray-sdk-core';
 import { captureFetchGlobal } from 'aws-xray-sdk-fetch';
-import { setTraceHeader, traceHeader, tracingConfig } from '../config.ts';
-import { newTraceHeader } from '../traceHeader.ts';
+import { tracingConfig } from '../config.ts';
 import {
   type AnnotationValue,
   type Budget,
   type Flags,
+  giveInvocationTraceHeader,
   guard,
   noopSpan,
-  parseTraceHeader,
   RecordingSpan,
   type Span,
   type SqlTarget,
   type TracingBackend,
+  unsampledTraceHeader,
 } from './common.ts';
 import { DaemonSender, MAX_DOCUMENT_BYTES } from './daemon.ts';
 
@@ -174,8 +174,7 @@ export const xrayBackend: TracingBackend = {
       const traceId = active.segment?.trace_id;
       return traceId ? `Root=${traceId};Parent=${active.id};Sampled=1` : undefined;
     }
-    const { root } = parseTraceHeader(traceHeader());
-    return root ? `Root=${root};Sampled=0` : undefined;
+    return unsampledTraceHeader();
   },
 
   startInvocationSpan(name) {
@@ -193,9 +192,8 @@ export const xrayBackend: TracingBackend = {
   // The SDK keeps the current segment in a cls-hooked context; two invocations in one process (tests, local
   // emulators, concurrent runtimes) would otherwise nest into each other.
   runInOwnTraceContext(fn, incoming) {
-    // Local emulator only (see TracingConfig): it gives no trace header, so one is made per invocation (or the one
-    // its messages' sender gave them), where the Lambda runtime would put it (the SDK reads it from there).
-    if (tracingConfig().newTracePerInvocation) setTraceHeader(incoming ?? newTraceHeader().header);
+    // Where the Lambda runtime would put it: the SDK reads it from there.
+    giveInvocationTraceHeader(incoming);
     return AWSXRay.getNamespace().runAndReturn(fn);
   },
 

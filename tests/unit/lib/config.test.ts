@@ -62,7 +62,6 @@ describe('config', () => {
 
   it('gives every tunable its default from the schema, and a value set in the environment, as its type', () => {
     expect(dialerConfig({ BLACKLIST_TABLE: 't', ASTERISK_CALLS_QUEUE_URL: 'http://q' })).toEqual({
-      blacklistTable: 't',
       asteriskCallsQueueUrl: 'http://q',
       claimLeaseSeconds: 120,
       callDeadlineSeconds: 300,
