@@ -108,9 +108,7 @@ unqueued AS (
   WHERE a.campaign_id = d.campaign_id AND a.contact_id = d.contact_id AND a.attempt = d.attempt
     AND a.status = 'queued' AND d.final IS NULL
 )
-UPDATE contacts c SET next_call_at = CASE WHEN d.final IS NULL THEN d.at END, final_outcome = d.final
-FROM steps d
-WHERE c.campaign_id = d.campaign_id AND c.id = d.contact_id AND c.final_outcome IS NULL`;
+SELECT set_contact_steps($1, $2, $4, $5)`;
 
 // One number's claims one at a time, across every invocation (the locks, in a fixed order), and what the calling
 // hours of each task's contact are made of: its zones and its campaign's window. One round trip.

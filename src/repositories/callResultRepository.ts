@@ -95,8 +95,7 @@ export function createCallResultRepository(db: Database): CallResultRepository {
           const retryAt = 'retryAt' in result.next ? result.next.retryAt : null;
           // A contact already done (a result of an earlier attempt arriving late) stays done.
           await query(
-            `UPDATE contacts SET next_call_at = $3, final_outcome = $4
-             WHERE campaign_id = $1 AND id = $2 AND final_outcome IS NULL`,
+            'SELECT set_contact_steps(ARRAY[$1::text], ARRAY[$2::text], ARRAY[$3::timestamptz], ARRAY[$4::text])',
             [campaignId, contactId, retryAt, final],
           );
         }

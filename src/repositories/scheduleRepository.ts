@@ -70,14 +70,12 @@ released AS (
   SELECT $1, contact_id, attempt, 'queued', $6, $6 FROM changes WHERE attempt IS NOT NULL
   ON CONFLICT (campaign_id, contact_id, attempt) DO UPDATE SET updated_at = $6 WHERE ca.status = 'queued'
 )
-UPDATE contacts c SET next_call_at = CASE WHEN u.final IS NULL THEN u.at END, final_outcome = u.final
-FROM changes u
-WHERE c.campaign_id = $1 AND c.id = u.contact_id AND c.final_outcome IS NULL`;
+SELECT set_contact_steps(array_fill($1::text, ARRAY[cardinality($2::text[])]), $2, $4, $5)`;
 
 const CLOSE_SQL = `
-UPDATE contacts c SET final_outcome = $2, next_call_at = NULL
-FROM (SELECT id FROM contacts WHERE campaign_id = $1 AND final_outcome IS NULL LIMIT $3) o
-WHERE c.campaign_id = $1 AND c.id = o.id`;
+SELECT set_contact_steps(array_agg(campaign_id), array_agg(id), array_agg(NULL::timestamptz), array_agg($2::text))
+  AS closed
+FROM (SELECT campaign_id, id FROM contacts WHERE campaign_id = $1 AND final_outcome IS NULL LIMIT $3) o`;
 
 interface ActiveRow {
   id: string;
@@ -155,8 +153,8 @@ export function createScheduleRepository(db: Database): ScheduleRepository {
     },
 
     async close(campaignId, outcome, limit) {
-      const { rowCount } = await db.query(CLOSE_SQL, [campaignId, outcome, limit]);
-      return rowCount ?? 0;
+      const { rows } = await db.query<{ closed: number }>(CLOSE_SQL, [campaignId, outcome, limit]);
+      return rows[0]?.closed ?? 0;
     },
 
     async anyOpen(campaignId) {

@@ -112,7 +112,7 @@ const API_FUNCTIONS = [
   'blacklistRemove',
 ];
 const cap = (name: string) => name[0]?.toUpperCase() + name.slice(1);
-const getAtt = (resource: string) => ({ 'Fn::GetAtt': [resource, 'Arn'] });
+const getAtt = (resource: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [resource, attribute] });
 const X_RAY = { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' };
 const SECRET = {
   Action: ['secretsmanager:GetSecretValue'],
@@ -240,57 +240,46 @@ describe('the prod template', () => {
     );
   });
 
-  it('generates from config/infrastructure.cjs the same queues, alarms and X-Ray rules serverless.yml used to spell out', () => {
-    // The fixture is the packaged template's queues, alarms, sampling rules and groups before they were generated.
-    const before = JSON.parse(
-      readFileSync(join(import.meta.dirname, 'generatedResources.before.json'), 'utf8'),
-    );
-    const kinds = [
-      'AWS::CloudWatch::Alarm',
-      'AWS::SQS::Queue',
-      'AWS::XRay::SamplingRule',
-      'AWS::XRay::Group',
-    ];
-    const generated = Object.fromEntries(resources.filter(([, r]) => kinds.includes(r.Type)));
-    // The fan-out (its queue and function) gave way to the scheduler: its resources are gone, the rest unchanged.
-    const removed = [
-      'FanoutQueue',
-      'FanoutDeadLetterQueue',
-      'FanoutDeadLetterAlarm',
-      'FanoutWorkerErrorsAlarm',
-      'FanoutWorkerThrottlesAlarm',
-    ];
-    for (const [id, resource] of Object.entries(before)) {
-      if (removed.includes(id)) expect(generated[id]).toBeUndefined();
-      else expect(generated[id]).toEqual(resource);
+  it('alarms the same way for every function and every dead-letter queue, and encrypts every queue', () => {
+    const alarm = (
+      metric: string,
+      namespace: string,
+      dimension: unknown,
+      statistic: string,
+      period: number,
+    ) => ({
+      Namespace: namespace,
+      MetricName: metric,
+      Dimensions: [dimension],
+      Statistic: statistic,
+      Period: period,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    });
+    for (const name of FUNCTIONS) {
+      const fn = { Name: 'FunctionName', Value: { Ref: `${cap(name)}LambdaFunction` } };
+      for (const metric of ['Errors', 'Throttles']) {
+        const { AlarmDescription, ...rest } = props(`${cap(name)}${metric}Alarm`);
+        expect(rest).toEqual(alarm(metric, 'AWS/Lambda', fn, 'Sum', 300));
+        expect(AlarmDescription).toMatch(new RegExp(`^${name} had (failed|throttled) invocations`));
+      }
     }
-    // Functions added since have their two alarms each, of the same shape; the imports queue is made as the others
-    const added = Object.keys(generated).filter((id) => !(id in before));
-    const queues = ['Imports', 'CallResults'].flatMap((queue) => [
-      `${queue}Queue`,
-      `${queue}DeadLetterQueue`,
-      `${queue}DeadLetterAlarm`,
-    ]);
-    expect(added.sort()).toEqual(
-      [
-        ...[
-          ...CAMPAIGN_API.filter((name) => name !== 'startCampaign'),
-          ...IMPORT_API,
-          'campaignPreview',
-          'importWorker',
-          'importSweeper',
-          'scheduler',
-          'resultWorker',
-        ].flatMap((name) => [`${cap(name)}ErrorsAlarm`, `${cap(name)}ThrottlesAlarm`]),
-        ...queues,
-      ].sort(),
+    const queues = ofType('AWS::SQS::Queue').map(([id]) => id);
+    const deadLetterQueues = queues.filter((id) => id.endsWith('DeadLetterQueue'));
+    expect(deadLetterQueues.sort()).toEqual(
+      ['AsteriskCalls', 'CallResults', 'DialTasks', 'Imports'].map((q) => `${q}DeadLetterQueue`),
     );
-    for (const id of added.filter((name) => !queues.includes(name))) {
-      const model = id.endsWith('ErrorsAlarm') ? 'AuthorizerErrorsAlarm' : 'AuthorizerThrottlesAlarm';
-      const { AlarmDescription, Dimensions, ...rest } = (generated[id] as Resource).Properties;
-      const { AlarmDescription: _d, Dimensions: _m, ...modelRest } = (before[model] as Resource).Properties;
-      expect(rest).toEqual(modelRest);
+    for (const dlq of deadLetterQueues) {
+      const queueName = { Name: 'QueueName', Value: getAtt(dlq, 'QueueName') };
+      const { AlarmDescription, OKActions, ...rest } = props(dlq.replace(/Queue$/, 'Alarm'));
+      expect(rest).toEqual(alarm('ApproximateNumberOfMessagesVisible', 'AWS/SQS', queueName, 'Maximum', 60));
+      expect(OKActions).toEqual([{ Ref: 'AlarmTopic' }]);
+      expect(AlarmDescription).toContain('docs/operations.md');
     }
+    for (const queue of queues) expect(props(queue).SqsManagedSseEnabled).toBe(true);
   });
 
   it('keeps phone numbers out of every URL: no route takes a number in its path or query string', () => {

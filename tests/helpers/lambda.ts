@@ -5,7 +5,7 @@
 
 import type { SQSEvent } from 'aws-lambda';
 import { lambdaContext, newTraceHeader } from '../../local/lambdaRuntime.ts';
-import type { XrayDocument } from '../../local/xrayReceiver.ts';
+import type { XrayDocument, XrayReceiver } from '../../local/xrayReceiver.ts';
 import { sharedTraceHeader } from '../../src/lib/traceHeader.ts';
 
 /** Puts the X-Ray SDK in Lambda mode, sending to `daemonAddress`. Call before the SDK is first imported. */
@@ -57,4 +57,47 @@ export function childrenOf(docs: XrayDocument[], parent: XrayDocument): XrayDocu
 
 export function inTrace(docs: XrayDocument[], traceId: string): XrayDocument[] {
   return docs.filter((doc) => doc.trace_id === traceId);
+}
+
+/**
+ * The documents of trace `traceId` once `count` root subsegments named `root` arrived in it (a function's invocations
+ * in that trace); fails the test when they do not come within the receiver's wait.
+ */
+export async function traceOf(
+  receiver: Pick<XrayReceiver, 'waitFor'>,
+  traceId: string,
+  root: string,
+  count = 1,
+): Promise<XrayDocument[]> {
+  const docs = await receiver.waitFor((all) => named(inTrace(all, traceId), root).length === count);
+  return inTrace(docs, traceId);
+}
+
+/** The trace's one document named `name` (a function's root subsegment); fails the test when there is not exactly one. */
+export function rootOf(trace: XrayDocument[], name: string): XrayDocument {
+  const found = byName(trace, name);
+  if (found.length > 1) throw new Error(`${found.length} documents named ${name} in one trace`);
+  return found[0] as XrayDocument;
+}
+
+/** An SQS event of these bodies, as Lambda's event source mapping gives it (message ids `m-0`, `m-1`, ...). */
+export function sqsEvent(bodies: readonly string[], queue = 'dial-tasks'): SQSEvent {
+  return {
+    Records: bodies.map((body, i) => ({
+      messageId: `m-${i}`,
+      receiptHandle: `r-${i}`,
+      body,
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: 'local',
+        ApproximateFirstReceiveTimestamp: '0',
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: `arn:aws:sqs:us-east-1:123456789012:${queue}`,
+      awsRegion: 'us-east-1',
+    })),
+  };
 }

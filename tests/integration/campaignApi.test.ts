@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { XrayDocument } from '../../local/xrayReceiver.ts';
 import { apiEvent } from '../helpers/apiGateway.ts';
-import { byName, childrenOf, inTrace, named } from '../helpers/lambda.ts';
+import { byName, childrenOf, rootOf, traceOf } from '../helpers/lambda.ts';
 import { PHONE_HASH_KEY, startSystemHarness } from '../helpers/systemHarness.ts';
 
 const harness = await startSystemHarness();
@@ -35,10 +35,8 @@ const status = (campaignId: string, userId: string | undefined) =>
     apiEvent({ method: 'GET', resource: '/campaigns/{campaignId}', pathParameters: { campaignId }, userId }),
   );
 
-async function traceOf(traceId: string, root: string, count = 1): Promise<XrayDocument[]> {
-  const docs = await harness.stack.xray.waitFor((all) => named(inTrace(all, traceId), root).length === count);
-  return inTrace(docs, traceId);
-}
+const traceIn = (traceId: string, root: string, count = 1) =>
+  traceOf(harness.stack.xray, traceId, root, count);
 
 async function rowsOf(campaignId: string) {
   const { rows } = await harness.db.query(
@@ -67,13 +65,10 @@ describe('POST /campaigns/{campaignId}/start', () => {
       contacts: 1_200,
     });
     expect(await rowsOf('c-start')).toEqual({ status: 'running', counted: 1_200, attempts: 0 });
-    const trace = await traceOf(response.traceId, 'startCampaign');
-    const [root] = byName(trace, 'startCampaign');
-    expect(root?.annotations).toMatchObject({ campaignId: 'c-start', userId: 'user-1', environment: 'test' });
-    expect(childrenOf(trace, root as XrayDocument).map((doc) => doc.name)).toEqual([
-      'LoadCampaign',
-      'ChangeStatus',
-    ]);
+    const trace = await traceIn(response.traceId, 'startCampaign');
+    const root = rootOf(trace, 'startCampaign');
+    expect(root.annotations).toMatchObject({ campaignId: 'c-start', userId: 'user-1', environment: 'test' });
+    expect(childrenOf(trace, root).map((doc) => doc.name)).toEqual(['LoadCampaign', 'ChangeStatus']);
     const change = byName(trace, 'ChangeStatus')[0] as XrayDocument;
     expect(change.metadata?.default).toMatchObject({ transition: 'draft->running' });
     // One statement, nothing sent: the scheduler's next tick releases the contacts.
@@ -97,7 +92,7 @@ describe('POST /campaigns/{campaignId}/start', () => {
     expect(second.body).toEqual(first.body);
     const after = await harness.db.query(`SELECT started_at, updated_at FROM campaigns WHERE id = 'c-again'`);
     expect(after.rows).toEqual(before.rows);
-    const trace = await traceOf(second.traceId, 'startCampaign');
+    const trace = await traceIn(second.traceId, 'startCampaign');
     expect(byName(trace, 'ChangeStatus')[0]?.metadata?.default).toMatchObject({ transition: 'none' });
   });
 
@@ -128,10 +123,10 @@ describe('POST /campaigns/{campaignId}/start', () => {
     expect(foreign.body).toEqual(unknown.body);
     expect(foreign.body).toEqual({ message: 'Campaign not found' });
     expect(await rowsOf('c-private')).toEqual({ status: 'draft', counted: null, attempts: 0 });
-    const trace = await traceOf(foreign.traceId, 'startCampaign');
-    const [root] = byName(trace, 'startCampaign');
-    expect(root?.error).toBe(true);
-    expect(root?.fault).toBeUndefined();
+    const trace = await traceIn(foreign.traceId, 'startCampaign');
+    const root = rootOf(trace, 'startCampaign');
+    expect(root.error).toBe(true);
+    expect(root.fault).toBeUndefined();
   });
 
   it.each(['completed', 'cancelled', 'paused'])(
@@ -302,7 +297,7 @@ describe('POST /campaigns/{campaignId}/start', () => {
     expect(response.statusCode).toBe(503);
     expect(response.body).toEqual({ message: 'Service temporarily unavailable; try again later' });
     expect(JSON.stringify(response.body)).not.toMatch(/campaigns|relation|postgres/i);
-    const trace = await traceOf(response.traceId, 'startCampaign');
+    const trace = await traceIn(response.traceId, 'startCampaign');
     expect(byName(trace, 'startCampaign')[0]?.fault).toBe(true);
   });
 });
@@ -431,7 +426,7 @@ describe('do-not-call list API', () => {
     expect(removedAgain.body).toEqual({ message: 'Number is not on the blacklist' });
 
     // Assess: traces carry the number's hash, never the number
-    const trace = await traceOf(added.traceId, 'blacklistAdd');
+    const trace = await traceIn(added.traceId, 'blacklistAdd');
     expect(byName(trace, 'blacklistAdd')[0]?.annotations?.phoneHash).toBe(
       phoneHash('+12025550199', PHONE_HASH_KEY),
     );
@@ -439,7 +434,7 @@ describe('do-not-call list API', () => {
       expect(text).not.toContain('2025550199');
     }
     // A number already listed is a normal answer: no document of its trace is a fault or an error
-    const repeated = await traceOf(again.traceId, 'blacklistAdd');
+    const repeated = await traceIn(again.traceId, 'blacklistAdd');
     expect(byName(repeated, 'DynamoDB').length).toBeGreaterThan(0);
     expect(repeated.filter((doc) => doc.fault === true || doc.error === true)).toEqual([]);
   });

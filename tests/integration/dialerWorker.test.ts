@@ -17,7 +17,7 @@ import { createBlacklistTable } from '../../local/stack.ts';
 import type { XrayDocument } from '../../local/xrayReceiver.ts';
 import validateAsteriskCall from '../../src/generated/asteriskCall.validate.cjs';
 import type { DialTask } from '../../src/generated/dialTask.ts';
-import { byName, childrenOf, inTrace, named } from '../helpers/lambda.ts';
+import { byName, childrenOf, inTrace, named, rootOf } from '../helpers/lambda.ts';
 import { type Contact, PHONE_HASH_KEY, type Run, startSystemHarness } from '../helpers/systemHarness.ts';
 
 const harness = await startSystemHarness();
@@ -47,12 +47,6 @@ async function traceOf(run: Run): Promise<XrayDocument[]> {
     return named(trace, 'dialerWorker').length === 1 && records === count;
   });
   return inTrace(docs, run.traceId);
-}
-
-function rootOf(trace: XrayDocument[]): XrayDocument {
-  const [root] = byName(trace, 'dialerWorker');
-  if (root === undefined) throw new Error('no dialerWorker subsegment');
-  return root;
 }
 
 function taskDoc(trace: XrayDocument[], contactId: string): XrayDocument {
@@ -100,7 +94,7 @@ describe('dialerWorker', () => {
 
     // Assess: the trace tree
     const trace = await traceOf(run);
-    const root = rootOf(trace);
+    const root = rootOf(trace, 'dialerWorker');
     expect(root.annotations).toMatchObject({
       campaignId: 'c-happy',
       userId: 'user-1',
@@ -304,7 +298,7 @@ describe('dialerWorker', () => {
       'contact-0': 'initiated',
     });
     const trace = await traceOf(run);
-    expect(rootOf(trace).fault).toBe(true);
+    expect(rootOf(trace, 'dialerWorker').fault).toBe(true);
     const failedCall = byName(childrenOf(trace, taskDoc(trace, 'contact-1')), 'InitiateCall')[0];
     expect(failedCall?.fault).toBe(true);
     expect(failedCall?.cause?.exceptions?.[0]?.message).toMatch(/ThrottlingException/);
@@ -462,7 +456,7 @@ describe('dialerWorker', () => {
       'ValidateInput',
     ]);
     expect(refusals.every((doc) => doc.error === true && doc.fault === undefined)).toBe(true);
-    expect(rootOf(trace).fault).toBeUndefined();
+    expect(rootOf(trace, 'dialerWorker').fault).toBeUndefined();
     expect(run.output.filter((line) => line.includes('Dial task rejected'))).toHaveLength(5);
     expectNoRawNumbers([JSON.stringify(trace), ...run.output], contacts);
   });

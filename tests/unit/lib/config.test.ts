@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import {
   authConfig,
+  blacklistConfig,
   clockConfig,
   databaseConfig,
   dialerConfig,
@@ -108,7 +109,7 @@ describe('config', () => {
     // Act
     const attempt = () =>
       functionConfig(
-        { database: databaseConfig, phone: phoneConfig, dialer: dialerConfig },
+        { database: databaseConfig, phone: phoneConfig, dialer: dialerConfig, blacklist: blacklistConfig },
         { PHONE_HASH_KEY: 'short', DIAL_CLAIM_LEASE_SECONDS: 'soon', DATABASE_URL: 'postgresql://x' },
       );
 
@@ -117,9 +118,9 @@ describe('config', () => {
       new ConfigError(
         'Configuration is not valid: Missing required environment variable STAGE; ' +
           'Environment variable PHONE_HASH_KEY must be at least 16 characters; ' +
-          'Missing required environment variable BLACKLIST_TABLE; ' +
           'Missing required environment variable ASTERISK_CALLS_QUEUE_URL; ' +
-          'Environment variable DIAL_CLAIM_LEASE_SECONDS must be an integer, got "soon"',
+          'Environment variable DIAL_CLAIM_LEASE_SECONDS must be an integer, got "soon"; ' +
+          'Missing required environment variable BLACKLIST_TABLE',
       ),
     );
   });

@@ -2,11 +2,10 @@
 
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import type { SQSEvent } from 'aws-lambda';
 import type { DialTask } from '../../../src/generated/dialTask.ts';
 import validateDialTask from '../../../src/generated/dialTask.validate.cjs';
 import type { Outcomes, QueueTask, RejectedMessage } from '../../../src/lib/queueTasks.ts';
-import { lambdaContext } from '../../helpers/lambda.ts';
+import { lambdaContext, sqsEvent } from '../../helpers/lambda.ts';
 
 process.env.STAGE = 'test';
 const { queueFunction } = await import('../../../src/middleware/queueStack.ts');
@@ -19,27 +18,6 @@ const valid = (n: number) =>
     phoneNumber: '+12025550143',
     userId: 'u-1',
   });
-
-function sqsEvent(bodies: string[]): SQSEvent {
-  return {
-    Records: bodies.map((body, i) => ({
-      messageId: `m-${i}`,
-      receiptHandle: `r-${i}`,
-      body,
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: '0',
-        SenderId: 'local',
-        ApproximateFirstReceiveTimestamp: '0',
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:dial-tasks',
-      awsRegion: 'us-east-1',
-    })),
-  };
-}
 
 function setup(process: (tasks: readonly QueueTask<DialTask>[]) => Promise<Outcomes>, storeFails = false) {
   const lines: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];

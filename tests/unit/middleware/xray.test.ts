@@ -5,12 +5,13 @@
 import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { startXrayReceiver } from '../../../local/xrayReceiver.ts';
 import {
-  byName,
   childrenOf,
   inTrace,
   lambdaContext,
   named,
   newTrace,
+  rootOf,
+  traceOf,
   useLambdaTracing,
 } from '../../helpers/lambda.ts';
 
@@ -38,12 +39,7 @@ const options = {
   userId: (event: Event) => event.userId,
 };
 
-async function rootOf(traceId: string) {
-  const docs = await receiver.waitFor((all) => named(inTrace(all, traceId), 'example').length > 0);
-  const [root] = byName(inTrace(docs, traceId), 'example');
-  if (root === undefined) throw new Error('no root subsegment');
-  return root;
-}
+const rootIn = async (traceId: string) => rootOf(await traceOf(receiver, traceId, 'example'), 'example');
 
 afterAll(() => receiver.stop());
 
@@ -65,7 +61,7 @@ describe('xray middleware', () => {
     await handler(event, context);
 
     // Assess
-    const root = await rootOf(traceId);
+    const root = await rootIn(traceId);
     const annotated = Object.keys(root.annotations ?? {}).filter(
       (key) => key === 'campaignId' || key === 'userId',
     );
@@ -92,7 +88,7 @@ describe('xray middleware', () => {
     server.close();
 
     // Assess
-    const root = await rootOf(traceId);
+    const root = await rootIn(traceId);
     const docs = await receiver.waitFor((all) => childrenOf(inTrace(all, traceId), root).length > 0);
     const [call] = childrenOf(inTrace(docs, traceId), root);
     expect(call?.name).toBe('127.0.0.1');
@@ -112,7 +108,7 @@ describe('xray middleware', () => {
 
     // Assess
     expect(result).toBe('done');
-    const root = await rootOf(traceId);
+    const root = await rootIn(traceId);
     expect(root.annotations).toMatchObject({
       campaignId: 'c-1',
       userId: 'u-1',
@@ -136,7 +132,7 @@ describe('xray middleware', () => {
     await handler({}, context);
 
     // Assess: the first test's invocation was the cold start of this module instance.
-    expect((await rootOf(second)).annotations?.coldStart).toBe(false);
+    expect((await rootIn(second)).annotations?.coldStart).toBe(false);
   });
 
   it.each([
@@ -156,7 +152,7 @@ describe('xray middleware', () => {
 
     // Assess
     await expect(outcome).rejects.toBe(thrown);
-    const root = await rootOf(traceId);
+    const root = await rootIn(traceId);
     expect({ error: root.error, fault: root.fault, throttle: root.throttle }).toEqual({
       error: undefined,
       fault: undefined,
@@ -188,7 +184,7 @@ describe('xray middleware', () => {
 
     // Assess
     expect(response.statusCode).toBe(404);
-    const root = await rootOf(traceId);
+    const root = await rootIn(traceId);
     expect(root.error).toBe(true);
     expect(root.fault).toBeUndefined();
   });
@@ -208,8 +204,8 @@ describe('xray middleware', () => {
     await handler({ fail: 429 }, context);
 
     // Assess
-    expect((await rootOf(faultTrace)).fault).toBe(true);
-    const throttled = await rootOf(throttleTrace);
+    expect((await rootIn(faultTrace)).fault).toBe(true);
+    const throttled = await rootIn(throttleTrace);
     expect(throttled.throttle).toBe(true);
     expect(throttled.error).toBe(true);
   });
@@ -227,7 +223,7 @@ describe('xray middleware', () => {
 
     // Assess
     expect(result).toBe('from cache');
-    const root = await rootOf(traceId);
+    const root = await rootIn(traceId);
     expect(root.annotations?.campaignId).toBe('c-early');
     expect(root.end_time).toBeDefined();
   });
@@ -251,7 +247,7 @@ describe('xray middleware', () => {
 
     // Assess
     expect(result).toBe('ok');
-    const root = await rootOf(traceId);
+    const root = await rootIn(traceId);
     expect(root.annotations?.campaignId).toBeUndefined();
     expect(root.annotations?.environment).toBe('test');
   });
@@ -325,7 +321,7 @@ describe('xray middleware', () => {
     await handler({ campaignId: 'c-budget', userId: 'u' }, context);
 
     // Assess
-    const root = await rootOf(traceId);
+    const root = await rootIn(traceId);
     const keys = Object.keys(root.annotations ?? {});
     expect(keys).toHaveLength(MAX_ANNOTATIONS_PER_TRACE);
     expect(keys.every((key) => /^[A-Za-z0-9_]+$/.test(key))).toBe(true);

@@ -1,0 +1,76 @@
+/**
+ * An in-memory ScheduleRepository: campaigns and their contacts as the scheduler's statements see them (due at a
+ * time, their latest attempt, a final outcome), so a tick's decisions can be checked without a database.
+ */
+import type { ActiveCampaign, ContactChange, DueContact } from '../../src/domain/schedule.ts';
+import type { ScheduleRepository } from '../../src/repositories/scheduleRepository.ts';
+
+export interface FakeContact extends DueContact {
+  nextCallAt: Date;
+  final?: string;
+}
+
+export interface FakeSchedule extends ScheduleRepository {
+  readonly campaigns: ActiveCampaign[];
+  readonly contacts: Map<string, FakeContact[]>;
+  /** Campaigns completed or closed, and the ticks recorded. */
+  readonly ended: Map<string, 'completed' | 'closed'>;
+  readonly ticks: Array<{ campaignId: string; released: number }>;
+  /** Calls in flight per campaign, as counted from call_attempts. */
+  readonly inFlightCalls: Map<string, number>;
+}
+
+export function fakeScheduleRepository(): FakeSchedule {
+  const fake: FakeSchedule = {
+    campaigns: [],
+    contacts: new Map(),
+    ended: new Map(),
+    ticks: [],
+    inFlightCalls: new Map(),
+    async activeCampaigns() {
+      return fake.campaigns.filter((campaign) => !fake.ended.has(campaign.id));
+    },
+    async inFlight(campaignId) {
+      return fake.inFlightCalls.get(campaignId) ?? 0;
+    },
+    async due(campaignId, at, limit) {
+      return open(campaignId)
+        .filter((contact) => contact.nextCallAt <= at)
+        .sort((a, b) => a.nextCallAt.getTime() - b.nextCallAt.getTime())
+        .slice(0, limit)
+        .map(({ nextCallAt: _at, final: _final, ...due }) => due);
+    },
+    async apply(campaignId, changes) {
+      for (const change of changes) applyChange(campaignId, change);
+    },
+    async close(campaignId, outcome, limit) {
+      const closing = open(campaignId).slice(0, limit);
+      for (const contact of closing) contact.final = outcome;
+      return closing.length;
+    },
+    async anyOpen(campaignId) {
+      return open(campaignId).length > 0;
+    },
+    async complete(campaignId) {
+      fake.ended.set(campaignId, 'completed');
+      return true;
+    },
+    async markClosed(campaignId) {
+      fake.ended.set(campaignId, 'closed');
+    },
+    async recordTick(campaignId, _at, released) {
+      fake.ticks.push({ campaignId, released });
+    },
+  };
+  const open = (campaignId: string) =>
+    (fake.contacts.get(campaignId) ?? []).filter((contact) => contact.final === undefined);
+  function applyChange(campaignId: string, change: ContactChange) {
+    const contact = open(campaignId).find((each) => each.id === change.contactId);
+    if (contact === undefined) return;
+    if (change.kind === 'final') contact.final = change.outcome;
+    else contact.nextCallAt = change.at;
+    if (change.kind === 'release')
+      contact.latest = { attempt: change.attempt, status: 'queued', outcome: null, initiatedAt: null };
+  }
+  return fake;
+}

@@ -1,0 +1,134 @@
+/**
+ * The scheduler through `build(deps)` with the shared fakes: which contacts a tick releases (inside their hours, at
+ * the campaign's pace), what a cancelled or ended campaign becomes. The calling rules are the real ones. No servers.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { describe, expect, it } from '@jest/globals';
+import type { ScheduledEvent } from 'aws-lambda';
+import type { ActiveCampaign } from '../../../src/domain/schedule.ts';
+import { fakeMessageQueue } from '../../fakes/messageQueue.ts';
+import { type FakeContact, fakeScheduleRepository } from '../../fakes/scheduleRepository.ts';
+import { lambdaContext } from '../../helpers/lambda.ts';
+
+Object.assign(process.env, {
+  STAGE: 'test',
+  DATABASE_URL: 'postgresql://unused',
+  DIAL_TASKS_QUEUE_URL: 'http://unused',
+});
+const { build } = await import('../../../src/functions/scheduler.ts');
+
+// A Tuesday, 16:00 UTC: 11:00 in New York, 08:00 in Los Angeles (before the campaign's 09:00).
+const NOW = new Date('2030-01-15T16:00:00Z');
+const NEW_YORK = '+1212555';
+const LOS_ANGELES = '+1213555';
+
+const campaign = (overrides: Partial<ActiveCampaign> = {}): ActiveCampaign => ({
+  id: 'c-1',
+  userId: 'u-1',
+  status: 'running',
+  callingWindow: { start: '09:00', end: '20:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'] },
+  blockedDates: [],
+  maxAttempts: 3,
+  pacing: { callsPerMinute: 60, maxConcurrentCalls: 10 },
+  startAt: null,
+  endAt: null,
+  ...overrides,
+});
+const contacts = (prefix: string, count: number, from = 0): FakeContact[] =>
+  Array.from({ length: count }, (_, i) => ({
+    id: `${prefix === NEW_YORK ? 'ny' : 'la'}-${from + i}`,
+    phoneNumber: `${prefix}${String(100 + from + i).padStart(4, '0')}`,
+    nextCallAt: new Date(NOW.getTime() - 60_000 * (count - i)),
+  }));
+
+function scheduler(closeRows = 20_000) {
+  const schedule = fakeScheduleRepository();
+  const dialTasks = fakeMessageQueue();
+  const handler = build({
+    schedule,
+    dialTasks,
+    now: () => NOW,
+    spreadSeconds: 60,
+    times: { releaseLeaseMinutes: 15, resultTimeoutMinutes: 60 },
+    closeRows,
+    logger: new Logger({ serviceName: 'voice-campaign', logLevel: 'SILENT' }),
+  });
+  const tick = () => handler({} as ScheduledEvent, lambdaContext('scheduler'));
+  return { schedule, dialTasks, tick };
+}
+
+describe('scheduler (build with fakes)', () => {
+  it('releases contacts inside their calling hours only, up to the calls in flight allowed, spread over the minute', async () => {
+    // Prepare
+    const { schedule, dialTasks, tick } = scheduler();
+    schedule.campaigns.push(campaign());
+    schedule.contacts.set('c-1', [...contacts(LOS_ANGELES, 3), ...contacts(NEW_YORK, 12)]);
+    schedule.inFlightCalls.set('c-1', 4);
+
+    // Act
+    const run = await tick();
+
+    // Assess: 10 concurrent calls at most, 4 in flight: 6 released, all in New York (Los Angeles is at 08:00).
+    expect(run.summary).toMatchObject({ campaigns: 1, released: 6 });
+    expect(dialTasks.sent.map((m) => m.id)).toEqual(['ny-0', 'ny-1', 'ny-2', 'ny-3', 'ny-4', 'ny-5']);
+    expect(dialTasks.sent.map((m) => m.delaySeconds)).toEqual([0, 10, 20, 30, 40, 50]);
+    expect(dialTasks.sent[0]?.body).toEqual({
+      campaignId: 'c-1',
+      contactId: 'ny-0',
+      attempt: 1,
+      phoneNumber: '+12125550100',
+      userId: 'u-1',
+    });
+    // Los Angeles waits for its 09:00; released contacts are due again after the release lease.
+    const la = schedule.contacts.get('c-1')?.find((c) => c.id === 'la-0');
+    expect(la?.nextCallAt).toEqual(new Date('2030-01-15T17:00:00Z'));
+    const ny = schedule.contacts.get('c-1')?.find((c) => c.id === 'ny-0');
+    expect(ny?.nextCallAt).toEqual(new Date(NOW.getTime() + 15 * 60_000));
+    expect(schedule.ticks).toEqual([{ campaignId: 'c-1', released: 6 }]);
+  });
+
+  it('releases nothing while the calls in flight fill the campaign’s concurrency', async () => {
+    const { schedule, dialTasks, tick } = scheduler();
+    schedule.campaigns.push(campaign());
+    schedule.contacts.set('c-1', contacts(NEW_YORK, 5));
+    schedule.inFlightCalls.set('c-1', 10);
+
+    await tick();
+
+    expect(dialTasks.sent).toEqual([]);
+    expect(schedule.ticks).toEqual([{ campaignId: 'c-1', released: 0 }]);
+  });
+
+  it('closes a cancelled campaign over as many ticks as its open contacts need, then marks it closed', async () => {
+    // Prepare
+    const { schedule, dialTasks, tick } = scheduler(4);
+    schedule.campaigns.push(campaign({ status: 'cancelled' }));
+    schedule.contacts.set('c-1', contacts(NEW_YORK, 6));
+
+    // Act
+    await tick();
+    const afterFirst = schedule.ended.get('c-1');
+    await tick();
+
+    // Assess
+    expect(afterFirst).toBeUndefined();
+    expect(schedule.ended.get('c-1')).toBe('closed');
+    expect(schedule.contacts.get('c-1')?.map((c) => c.final)).toEqual(Array(6).fill('cancelled'));
+    expect(dialTasks.sent).toEqual([]);
+  });
+
+  it('completes a running campaign whose contacts are all done, and ends one past its end as expired', async () => {
+    // Prepare
+    const { schedule, tick } = scheduler();
+    schedule.campaigns.push(campaign({ id: 'done' }), campaign({ id: 'over', endAt: NOW }));
+    schedule.contacts.set('done', [{ ...contacts(NEW_YORK, 1)[0], final: 'answered' } as FakeContact]);
+    schedule.contacts.set('over', contacts(NEW_YORK, 2));
+
+    // Act
+    const run = await tick();
+
+    // Assess
+    expect(run.summary.completed).toEqual(['done', 'over']);
+    expect(schedule.contacts.get('over')?.map((c) => c.final)).toEqual(['expired', 'expired']);
+  });
+});
