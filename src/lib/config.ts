@@ -4,7 +4,6 @@
  * names every setting missing or malformed. Which variables a group requires is said here; their types, bounds,
  * defaults and meanings in schemas/environment.schema.json.
  */
-import type { PlanTimes } from '../domain/schedulePlan.ts';
 import { type Env, type Group, group, type Reader, readGroups } from './environment.ts';
 
 export { resetConfigCache } from './environment.ts';
@@ -112,8 +111,8 @@ export interface SchedulerConfig {
   dialTasksQueueUrl: string;
   /** The seconds a tick's dial tasks are spread over (their SQS delays): the tick's minute; 0 sends them at once. */
   spreadSeconds: number;
-  /** How long a released contact and a started call may take (schedulePlan.ts). */
-  times: PlanTimes;
+  /** How long a released contact and a started call may take (src/domain/schedulePlan.ts's PlanTimes). */
+  times: { releaseLeaseMinutes: number; resultTimeoutMinutes: number };
   /** Open contacts given their final outcome per tick, for a cancelled or ended campaign. */
   closeRows: number;
 }
