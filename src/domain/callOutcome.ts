@@ -3,7 +3,7 @@
  * that outcome. An answered call, a number that does not exist and an opt-out end it; so does the last attempt.
  */
 import type { CallResult } from '../generated/callResult.ts';
-import type { Settings } from './campaignSettings.ts';
+import type { ResolvedSettings } from './campaignSettings.ts';
 
 export type FinalOutcome = 'answered' | 'invalid_number' | 'opted_out' | 'max_attempts';
 
@@ -12,7 +12,7 @@ export type NextStep = { final: FinalOutcome } | { retryAt: Date };
 export function nextStep(
   result: Pick<CallResult, 'outcome' | 'optOut' | 'endedAt'>,
   attempt: number,
-  campaign: Pick<Settings, 'maxAttempts' | 'retryDelays'>,
+  campaign: Pick<ResolvedSettings, 'maxAttempts' | 'retryDelays'>,
 ): NextStep {
   if (result.optOut) return { final: 'opted_out' };
   if (result.outcome === 'answered' || result.outcome === 'invalid_number') return { final: result.outcome };

@@ -11,9 +11,9 @@ import holidayText from '../generated/holidays.ts';
 import { jsonTable } from '../lib/jsonTable.ts';
 import { type CandidateZones, type ContactPlace, candidateZones, type ZoneSource } from './candidateZones.ts';
 
-export type Day = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
-export interface Window {
-  days?: readonly Day[];
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+export interface CallingWindow {
+  days?: readonly Weekday[];
   start: string;
   end: string;
 }
@@ -36,8 +36,8 @@ export function isHoliday(region: string, date: string): boolean {
   return holidayDates.get(region)?.has(date) ?? false;
 }
 
-const DAYS: readonly Day[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-const ALL_DAYS: readonly Day[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const DAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const ALL_DAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 /**
  * The rules that apply to a contact: those of every country it may be in, and of every state or province it may be
@@ -46,7 +46,7 @@ const ALL_DAYS: readonly Day[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun
 export function rulesFor(
   hours: CallingHours,
   place: Pick<CandidateZones, 'countries' | 'regions'>,
-): { rules: Rule[]; windows: Window[][]; closedOnHolidaysOf: string[] } {
+): { rules: Rule[]; windows: CallingWindow[][]; closedOnHolidaysOf: string[] } {
   const countries = new Set(place.countries);
   const regions = new Set(place.regions);
   const rules = hours.rules.filter(
@@ -66,7 +66,7 @@ const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.
 /** A weekday, date and minute of the day in `zone` at `instant`. */
 export interface LocalTime {
   zone: string;
-  day: Day;
+  day: Weekday;
   date: string;
   minute: number;
   /** "2026-03-08 08:00 sun", for records. */
@@ -148,7 +148,7 @@ export function zonedInstant(date: string, minute: number, zone: string): Date {
 }
 
 /** Whether `minute` of `day` is inside one of `windows` with `margin` minutes to spare before it closes. */
-function inside(windows: readonly Window[], day: Day, minute: number, margin: number): boolean {
+function inside(windows: readonly CallingWindow[], day: Weekday, minute: number, margin: number): boolean {
   return windows.some(
     (window) =>
       (window.days ?? ALL_DAYS).includes(day) &&
@@ -165,7 +165,7 @@ export interface CallingRulesFor {
   /** Dates (YYYY-MM-DD, local in each zone) without calls: the campaign's blocked dates. */
   blockedDates?: readonly string[];
   /** The campaign's window, and each applicable rule's windows: the contact's hours are their intersection. */
-  windows: ReadonlyArray<readonly Window[]>;
+  windows: ReadonlyArray<readonly CallingWindow[]>;
   /** Minutes before a window closes from which no call starts (it must have time to ring and be answered). */
   closingMarginMinutes: number;
 }
@@ -242,7 +242,7 @@ export interface ContactHours extends CallingRulesFor {
 
 /** What a campaign adds to the law: its window, and the dates it does not call. */
 export interface CampaignHours {
-  callingWindow: Window;
+  callingWindow: CallingWindow;
   blockedDates?: readonly string[];
 }
 

@@ -6,12 +6,12 @@ import type { CampaignSettings } from '../generated/campaignSettings.ts';
 import { ConflictError, ValidationError } from '../lib/errors.ts';
 import { toE164 } from '../lib/phone.ts';
 import { isTimeZone } from '../lib/timeZones.ts';
+import type { Weekday } from './callingHours.ts';
 import type { CampaignStatus } from './campaign.ts';
 
-export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 export type Purpose = 'telemarketing' | 'informational' | 'healthcare' | 'debt_collection';
 
-export interface Settings {
+export interface ResolvedSettings {
   name: string;
   /** E.164. */
   callerId: string;
@@ -32,7 +32,7 @@ export interface Settings {
 }
 
 /** What a campaign gets for each setting not given: a cautious pace, business hours, three attempts. */
-export const DEFAULT_SETTINGS: Omit<Settings, 'name' | 'callerId' | 'callFlow'> = {
+export const DEFAULT_SETTINGS: Omit<ResolvedSettings, 'name' | 'callerId' | 'callFlow'> = {
   purpose: 'telemarketing',
   defaultRegion: 'US',
   defaultTimeZone: 'America/New_York',
@@ -44,7 +44,7 @@ export const DEFAULT_SETTINGS: Omit<Settings, 'name' | 'callerId' | 'callFlow'> 
 };
 
 /** Settings a started campaign may still change: when and how fast it calls, and when it ends. */
-const CHANGEABLE_WHILE_STARTED = new Set<keyof Settings>([
+const CHANGEABLE_WHILE_STARTED = new Set<keyof ResolvedSettings>([
   'callingWindow',
   'blockedDates',
   'pacing',
@@ -52,7 +52,7 @@ const CHANGEABLE_WHILE_STARTED = new Set<keyof Settings>([
 ]);
 
 /** Every problem of a complete set of settings, with the field named; the number never echoed. */
-function problemsOf(settings: Settings): string[] {
+function problemsOf(settings: ResolvedSettings): string[] {
   const problems: string[] = [];
   if (!isTimeZone(settings.defaultTimeZone)) problems.push('defaultTimeZone is not an IANA time zone');
   if (settings.callingWindow.start >= settings.callingWindow.end) {
@@ -64,14 +64,14 @@ function problemsOf(settings: Settings): string[] {
   return problems;
 }
 
-function merged(base: Settings, given: CampaignSettings): Settings {
-  const settings: Settings = {
+function merged(base: ResolvedSettings, given: CampaignSettings): ResolvedSettings {
+  const settings: ResolvedSettings = {
     ...base,
     ...given,
-    callingWindow: { ...base.callingWindow, ...given.callingWindow } as Settings['callingWindow'],
+    callingWindow: { ...base.callingWindow, ...given.callingWindow } as ResolvedSettings['callingWindow'],
     retryDelays: { ...base.retryDelays, ...given.retryDelays },
     pacing: { ...base.pacing, ...given.pacing },
-  } as Settings;
+  } as ResolvedSettings;
   const problems = problemsOf(settings);
   if (given.callerId !== undefined) {
     try {
@@ -86,8 +86,8 @@ function merged(base: Settings, given: CampaignSettings): Settings {
 
 /** A new campaign's settings: the ones given (name, callerId and callFlow among them), defaults for the rest. */
 export function newSettings(
-  given: CampaignSettings & Pick<Settings, 'name' | 'callerId' | 'callFlow'>,
-): Settings {
+  given: CampaignSettings & Pick<ResolvedSettings, 'name' | 'callerId' | 'callFlow'>,
+): ResolvedSettings {
   return merged(
     { ...DEFAULT_SETTINGS, name: given.name, callerId: given.callerId, callFlow: given.callFlow },
     given,
@@ -96,15 +96,15 @@ export function newSettings(
 
 /** The settings after `patch`, if the campaign's state allows each change; a ConflictError names what it does not. */
 export function changedSettings(
-  current: Settings,
+  current: ResolvedSettings,
   status: CampaignStatus,
   patch: CampaignSettings,
-): Settings {
+): ResolvedSettings {
   if (status === 'completed' || status === 'cancelled') {
     throw new ConflictError(`A ${status} campaign cannot be changed`);
   }
   if (status !== 'draft') {
-    const frozen = (Object.keys(patch) as Array<keyof Settings>).filter(
+    const frozen = (Object.keys(patch) as Array<keyof ResolvedSettings>).filter(
       (key) => !CHANGEABLE_WHILE_STARTED.has(key),
     );
     if (frozen.length > 0) {

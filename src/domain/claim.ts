@@ -3,7 +3,7 @@
  * a task asks, how each claim ended, what a claimed call carries, and the calling-hours check the claim applies.
  */
 import { type AttemptKey, dialIdOf } from '../lib/dialId.ts';
-import { CALLING_HOURS, callableAt, contactHours, nextCallable, type Window } from './callingHours.ts';
+import { CALLING_HOURS, type CallingWindow, callableAt, contactHours, nextCallable } from './callingHours.ts';
 
 export type ClaimIntent = 'dial' | 'skip_blacklisted';
 
@@ -60,7 +60,7 @@ export type HoursCheck = (contact: {
   timeZone: string | null;
   usState: string | null;
   postalCode: string | null;
-  callingWindow: Window;
+  callingWindow: CallingWindow;
   blockedDates: readonly string[];
 }) =>
   | { open: true; zones: readonly string[]; record: Record<string, unknown> }

@@ -1,19 +1,19 @@
 /** The facts a scheduler tick reads (src/repositories/scheduleRepository.ts) and the changes it decides. */
 
-import type { Window } from './callingHours.ts';
+import type { CallingWindow } from './callingHours.ts';
 import type { CampaignStatus } from './campaign.ts';
-import type { Settings } from './campaignSettings.ts';
+import type { ResolvedSettings } from './campaignSettings.ts';
 
 /** A campaign a tick acts on: a running one (to release, end or complete) or a cancelled one still closing. */
 export interface ActiveCampaign {
   id: string;
   userId: string;
   status: Extract<CampaignStatus, 'running' | 'cancelled'>;
-  callingWindow: Window;
+  callingWindow: CallingWindow;
   /** Local dates without calls. */
   blockedDates: string[];
   maxAttempts: number;
-  pacing: Settings['pacing'];
+  pacing: ResolvedSettings['pacing'];
   startAt: Date | null;
   endAt: Date | null;
 }

@@ -9,16 +9,16 @@ import { clockConfig, databaseConfig, functionConfig } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
 import { createLogger } from '../lib/logger.ts';
 import { httpFunction, json, ownedCampaign } from '../middleware/httpStack.ts';
-import { type CampaignRepository, createCampaignRepository } from '../repositories/campaignRepository.ts';
 import {
-  type CampaignSettingsRepository,
-  createCampaignSettingsRepository,
-} from '../repositories/campaignSettingsRepository.ts';
+  type CampaignDefinitionRepository,
+  createCampaignDefinitionRepository,
+} from '../repositories/campaignDefinitionRepository.ts';
+import { type CampaignRepository, createCampaignRepository } from '../repositories/campaignRepository.ts';
 import { campaignProgress } from '../services/campaignService.ts';
 
 export function build(deps: {
   campaigns: CampaignRepository;
-  definitions: CampaignSettingsRepository;
+  definitions: CampaignDefinitionRepository;
   logger: Logger;
   now: Clock;
 }) {
@@ -39,7 +39,7 @@ const { clock } = functionConfig({ database: databaseConfig, clock: clockConfig 
 const db = openDatabase();
 const deps = {
   campaigns: createCampaignRepository(db),
-  definitions: createCampaignSettingsRepository(db),
+  definitions: createCampaignDefinitionRepository(db),
   logger: createLogger('campaignStatus'),
 };
 /** The function on another clock (the tests' injected one): the same dependencies otherwise. */

@@ -3,13 +3,13 @@
  * callFlow. A retried create with the same `Idempotency-Key` header answers the campaign it made (200).
  */
 
-import type { Settings } from '../domain/campaignSettings.ts';
+import type { ResolvedSettings } from '../domain/campaignSettings.ts';
 import createCampaignEvent from '../generated/createCampaign.event.validate.cjs';
 import type { CreateCampaignRequest } from '../generated/createCampaignRequest.ts';
 import { json } from '../middleware/httpStack.ts';
 import { campaignApiDeps, campaignRoute } from './shared/campaignApi.ts';
 
-type NewCampaign = CreateCampaignRequest & Pick<Settings, 'name' | 'callerId' | 'callFlow'>;
+type NewCampaign = CreateCampaignRequest & Pick<ResolvedSettings, 'name' | 'callerId' | 'callFlow'>;
 
 export const build = campaignRoute<NewCampaign>(
   { name: 'createCampaign', eventSchema: createCampaignEvent, jsonBody: true },

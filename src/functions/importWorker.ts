@@ -13,7 +13,7 @@ import { createLogger } from '../lib/logger.ts';
 import { s3Clients } from '../lib/s3Client.ts';
 import { sqsClient } from '../lib/sqsClient.ts';
 import { type QueueStackDeps, queueFunction } from '../middleware/queueStack.ts';
-import { createCampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
+import { createCampaignDefinitionRepository } from '../repositories/campaignDefinitionRepository.ts';
 import { createImportRepository } from '../repositories/importRepository.ts';
 import { createRejectionRepository } from '../repositories/rejectionRepository.ts';
 import { createImportRun, type ImportRunDeps } from '../services/importRun.ts';
@@ -35,7 +35,7 @@ const { imports: files, importWorker: config } = functionConfig({
 const db = openDatabase();
 const continuations = createMessageQueue({ sqs: sqsClient, queueUrl: config.importsQueueUrl });
 export const handler = build({
-  definitions: createCampaignSettingsRepository(db),
+  definitions: createCampaignDefinitionRepository(db),
   imports: createImportRepository(db),
   files: createImportFiles({ ...s3Clients({ pathStyle: files.s3PathStyle }), bucket: files.bucket }),
   async continueLater(job) {

@@ -4,7 +4,7 @@
  * sent back to the schedule or ended as listed), one statement to record how they ended. The attempt's key (campaign, contact, attempt) is its dialId.
  */
 
-import type { Window } from '../domain/callingHours.ts';
+import type { CallingWindow } from '../domain/callingHours.ts';
 import {
   type CallSettings,
   type ClaimRequest,
@@ -56,7 +56,7 @@ export function createAttemptRepository(db: Database): AttemptRepository {
           given_time_zone: string | null;
           us_state: string | null;
           postal_code: string | null;
-          calling_window: Window;
+          calling_window: CallingWindow;
           blocked_dates: string[];
         }>(LOCK_AND_FACTS_SQL, [
           requests.map((r) => r.campaignId),

@@ -4,7 +4,7 @@
  */
 
 import type { FinalOutcome } from '../domain/callOutcome.ts';
-import type { Settings } from '../domain/campaignSettings.ts';
+import type { ResolvedSettings } from '../domain/campaignSettings.ts';
 import type { Database } from '../lib/database.ts';
 import type { AttemptKey } from '../lib/dialId.ts';
 import type { CampaignStatus } from './campaignRepository.ts';
@@ -16,7 +16,7 @@ export interface ResultTarget {
   userId: string;
   campaignStatus: CampaignStatus;
   maxAttempts: number;
-  retryDelays: Settings['retryDelays'];
+  retryDelays: ResolvedSettings['retryDelays'];
 }
 
 export interface RecordedResult {
@@ -52,7 +52,7 @@ export function createCallResultRepository(db: Database): CallResultRepository {
         user_id: string;
         campaign_status: CampaignStatus;
         max_attempts: number;
-        retry_delays: Settings['retryDelays'];
+        retry_delays: ResolvedSettings['retryDelays'];
       }>(TARGET_SQL, [campaignId, contactId, attempt]);
       const row = rows[0];
       if (row === undefined) return undefined;

@@ -34,7 +34,7 @@ const toCampaign = (row: CampaignRow): Campaign => ({
 const COLUMNS = 'id, user_id, status, contact_count';
 
 /** Where a campaign's schedule stands, as its status shows it. */
-export interface Schedule {
+export interface ScheduleStatus {
   /** Contacts not done yet: due now, due later, or with a call in flight. */
   contactsOpen: number;
   /** The next tick that will release contacts (a running campaign with contacts due). */
@@ -68,7 +68,7 @@ export interface CampaignRepository {
   attemptCounts(campaignId: string): Promise<Record<string, number>>;
   /** Where the campaign's calls and contacts stand (one statement). */
   runCounts(campaignId: string): Promise<RunCounts>;
-  schedule(campaignId: string, now: Date): Promise<Schedule>;
+  schedule(campaignId: string, now: Date): Promise<ScheduleStatus>;
 }
 
 export interface RunCounts {

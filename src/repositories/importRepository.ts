@@ -29,7 +29,7 @@ export interface Lease {
   seconds: number;
 }
 
-export interface Batch {
+export interface ImportBatch {
   /** The rows to add, with their cells: one whose contact the campaign already has is refused as such. */
   contacts: ReadonlyArray<{ rowNumber: number; row: ContactRow; cells: readonly string[] }>;
   /** The rows refused before the database saw them. */
@@ -62,7 +62,7 @@ export interface ImportRepository {
    */
   commit(
     lease: Lease,
-    batch: Batch,
+    batch: ImportBatch,
   ): Promise<{ added: number; refused: number } | 'lease lost' | 'not a draft'>;
   /** The refused rows in row order, from after `afterRow`, `limit` at a time. */
   refusals(importId: string, afterRow: number, limit: number): Promise<Refusal[]>;

@@ -4,17 +4,17 @@
  * whether each is at its per-recipient limit now.
  */
 
-import type { Window } from '../domain/callingHours.ts';
-import type { Settings } from '../domain/campaignSettings.ts';
+import type { CallingWindow } from '../domain/callingHours.ts';
+import type { ResolvedSettings } from '../domain/campaignSettings.ts';
 import type { Database } from '../lib/database.ts';
 
 export interface PreviewCampaign {
   userId: string;
   status: string;
-  callingWindow: Window;
+  callingWindow: CallingWindow;
   blockedDates: string[];
-  purpose: Settings['purpose'];
-  pacing: Settings['pacing'];
+  purpose: ResolvedSettings['purpose'];
+  pacing: ResolvedSettings['pacing'];
 }
 
 /** Open contacts that share the facts their calling hours come from, with one of their numbers. */
@@ -66,10 +66,10 @@ export function createPreviewRepository(db: Database): PreviewRepository {
       const { rows } = await db.query<{
         user_id: string;
         status: string;
-        calling_window: Window;
+        calling_window: CallingWindow;
         blocked_dates: string[];
-        purpose: Settings['purpose'];
-        pacing: Settings['pacing'];
+        purpose: ResolvedSettings['purpose'];
+        pacing: ResolvedSettings['pacing'];
       }>(
         'SELECT user_id, status, calling_window, blocked_dates, purpose, pacing FROM campaigns WHERE id = $1',
         [campaignId],

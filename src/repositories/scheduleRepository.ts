@@ -5,8 +5,8 @@
  * at any instant in tests.
  */
 
-import type { Window } from '../domain/callingHours.ts';
-import type { Settings } from '../domain/campaignSettings.ts';
+import type { CallingWindow } from '../domain/callingHours.ts';
+import type { ResolvedSettings } from '../domain/campaignSettings.ts';
 import type { ActiveCampaign, ContactChange, DueContact } from '../domain/schedule.ts';
 import type { Database } from '../lib/database.ts';
 import { placedContact } from './contactRepository.ts';
@@ -81,10 +81,10 @@ interface ActiveRow {
   id: string;
   user_id: string;
   status: ActiveCampaign['status'];
-  calling_window: Window;
+  calling_window: CallingWindow;
   blocked_dates: string[];
   max_attempts: number;
-  pacing: Settings['pacing'];
+  pacing: ResolvedSettings['pacing'];
   start_at: Date | null;
   end_at: Date | null;
 }

@@ -3,18 +3,18 @@
  * answered as not found. A started campaign is never deleted: it is cancelled, so its call records stay.
  */
 
-import { changedSettings, newSettings, type Settings } from '../domain/campaignSettings.ts';
+import { changedSettings, newSettings, type ResolvedSettings } from '../domain/campaignSettings.ts';
 import type { CampaignSettings } from '../generated/campaignSettings.ts';
 import { ConflictError, NotFoundError } from '../lib/errors.ts';
-import type { CampaignRepository } from '../repositories/campaignRepository.ts';
 import type {
   CampaignDefinition,
-  CampaignSettingsRepository,
-} from '../repositories/campaignSettingsRepository.ts';
+  CampaignDefinitionRepository,
+} from '../repositories/campaignDefinitionRepository.ts';
+import type { CampaignRepository } from '../repositories/campaignRepository.ts';
 import type { OwnedCampaign } from './campaignService.ts';
 
 /** A campaign as the API shows it. */
-export type CampaignView = { campaignId: string; status: string; createdAt: string } & Settings;
+export type CampaignView = { campaignId: string; status: string; createdAt: string } & ResolvedSettings;
 
 export const viewOf = ({ campaignId, status, createdAt, settings }: CampaignDefinition): CampaignView => ({
   campaignId,
@@ -24,7 +24,7 @@ export const viewOf = ({ campaignId, status, createdAt, settings }: CampaignDefi
 });
 
 export interface CampaignDefinitionDeps {
-  definitions: CampaignSettingsRepository;
+  definitions: CampaignDefinitionRepository;
   /** The campaign's status changes: a started campaign is cancelled as the cancel route cancels it. */
   campaigns: Pick<CampaignRepository, 'transition'>;
   newId: () => string;
@@ -32,7 +32,7 @@ export interface CampaignDefinitionDeps {
 
 /** The campaign if `userId` owns it; another user's campaign is not found, like one that does not exist. */
 export async function loadOwnedDefinition(
-  definitions: Pick<CampaignSettingsRepository, 'find'>,
+  definitions: Pick<CampaignDefinitionRepository, 'find'>,
   { campaignId, userId }: OwnedCampaign,
 ): Promise<CampaignDefinition> {
   const campaign = await definitions.find(campaignId);
@@ -46,7 +46,7 @@ export function createCampaignDefinitionService({ definitions, campaigns, newId 
   return {
     async create(
       userId: string,
-      given: CampaignSettings & Pick<Settings, 'name' | 'callerId' | 'callFlow'>,
+      given: CampaignSettings & Pick<ResolvedSettings, 'name' | 'callerId' | 'callFlow'>,
       idempotencyKey?: string,
     ) {
       const settings = newSettings(given);

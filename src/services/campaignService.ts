@@ -17,7 +17,7 @@ import type {
   CampaignRepository,
   CampaignStatus,
   RunCounts,
-  Schedule,
+  ScheduleStatus,
 } from '../repositories/campaignRepository.ts';
 import { ANALYSE_AFTER_ROWS } from '../repositories/contactRepository.ts';
 
@@ -32,7 +32,7 @@ export interface ControlResult {
   dryRun?: true;
 }
 
-export interface CampaignProgress extends RunCounts, Schedule {
+export interface CampaignProgress extends RunCounts, ScheduleStatus {
   campaignId: string;
   status: CampaignStatus;
   contacts: number;

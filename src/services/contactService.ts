@@ -13,13 +13,13 @@ import {
   readContact,
 } from '../domain/contactInput.ts';
 import { ConflictError, NotFoundError } from '../lib/errors.ts';
-import type { CampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
+import type { CampaignDefinitionRepository } from '../repositories/campaignDefinitionRepository.ts';
 import type { ContactRepository } from '../repositories/contactRepository.ts';
 import { loadOwnedDefinition } from './campaignDefinitionService.ts';
 import type { OwnedCampaign } from './campaignService.ts';
 
 export interface ContactServiceDeps {
-  definitions: Pick<CampaignSettingsRepository, 'find'>;
+  definitions: Pick<CampaignDefinitionRepository, 'find'>;
   contacts: ContactRepository;
   newId: () => string;
 }

@@ -21,14 +21,14 @@ import { describeCause } from '../lib/errors.ts';
 import { type Invocation, type QueueService, type TaskOutcome, UNTIMED } from '../lib/queueTasks.ts';
 import { type TextEncoding, textEncoding } from '../lib/textEncoding.ts';
 import { currentSpan, type Span, traced } from '../lib/tracing.ts';
-import type { CampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
+import type { CampaignDefinitionRepository } from '../repositories/campaignDefinitionRepository.ts';
 import { ANALYSE_AFTER_ROWS } from '../repositories/contactRepository.ts';
 import type { ImportRepository, Lease } from '../repositories/importRepository.ts';
 import { probeFile, readRecords, type UploadedFile } from './importReading.ts';
 import { writeRejects } from './importRejects.ts';
 
 export interface ImportRunDeps {
-  definitions: Pick<CampaignSettingsRepository, 'find'>;
+  definitions: Pick<CampaignDefinitionRepository, 'find'>;
   imports: ImportRepository;
   files: ImportFiles;
   /** Sends the import on to a new invocation. */

@@ -6,13 +6,13 @@
 import { type ImportFiles, type UploadForm, uploadKey } from '../adapters/importFiles.ts';
 import type { ImportRecord, ImportStatus } from '../domain/importRecord.ts';
 import { ConflictError, NotFoundError } from '../lib/errors.ts';
-import type { CampaignSettingsRepository } from '../repositories/campaignSettingsRepository.ts';
+import type { CampaignDefinitionRepository } from '../repositories/campaignDefinitionRepository.ts';
 import type { ImportRepository } from '../repositories/importRepository.ts';
 import { loadOwnedDefinition } from './campaignDefinitionService.ts';
 import type { OwnedCampaign } from './campaignService.ts';
 
 export interface ImportServiceDeps {
-  definitions: Pick<CampaignSettingsRepository, 'find'>;
+  definitions: Pick<CampaignDefinitionRepository, 'find'>;
   imports: Pick<ImportRepository, 'create' | 'find' | 'expireWaiting' | 'cancel'>;
   files: Pick<ImportFiles, 'uploadForm' | 'downloadLink'>;
   newId: () => string;

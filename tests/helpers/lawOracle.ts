@@ -6,9 +6,9 @@
  * so a test cannot pass by the oracle knowing less than the engine.
  */
 
-type Day = 'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat';
+type Weekday = 'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat';
 /** Lawful local hours by weekday, [from, to) in minutes; a day absent: no calls. */
-type Hours = Partial<Record<Day, [number, number]>>;
+type Hours = Partial<Record<Weekday, [number, number]>>;
 
 const h = (hour: number, minute = 0) => hour * 60 + minute;
 const every = (from: number, to: number): Hours => ({
@@ -127,7 +127,7 @@ export function oraclePlaces(contact: OracleContact): { zones: Set<string>; plac
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
-function local(instant: Date, zone: string): { day: Day; date: string; minute: number } {
+function local(instant: Date, zone: string): { day: Weekday; date: string; minute: number } {
   let format = formats.get(zone);
   if (format === undefined) {
     format = new Intl.DateTimeFormat('en-CA', {
@@ -144,13 +144,13 @@ function local(instant: Date, zone: string): { day: Day; date: string; minute: n
   }
   const parts = Object.fromEntries(format.formatToParts(instant).map((p) => [p.type, p.value]));
   return {
-    day: String(parts.weekday).toLowerCase().slice(0, 3) as Day,
+    day: String(parts.weekday).toLowerCase().slice(0, 3) as Weekday,
     date: `${parts.year}-${parts.month}-${parts.day}`,
     minute: Number(parts.hour) * 60 + Number(parts.minute),
   };
 }
 
-const inside = (hours: Hours, day: Day, minute: number) => {
+const inside = (hours: Hours, day: Weekday, minute: number) => {
   const span = hours[day];
   return span !== undefined && minute >= span[0] && minute < span[1];
 };

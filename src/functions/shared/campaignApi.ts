@@ -15,8 +15,8 @@ import {
   httpFunction,
   ownedCampaign,
 } from '../../middleware/httpStack.ts';
+import { createCampaignDefinitionRepository } from '../../repositories/campaignDefinitionRepository.ts';
 import { createCampaignRepository } from '../../repositories/campaignRepository.ts';
-import { createCampaignSettingsRepository } from '../../repositories/campaignSettingsRepository.ts';
 import { createContactRepository } from '../../repositories/contactRepository.ts';
 import {
   type CampaignDefinitionService,
@@ -53,7 +53,7 @@ export function campaignRoute<TBody>(
 export function campaignApiDeps(name: string): CampaignApiDeps {
   functionConfig({ database: databaseConfig });
   const db = openDatabase();
-  const definitions = createCampaignSettingsRepository(db);
+  const definitions = createCampaignDefinitionRepository(db);
   return {
     campaigns: createCampaignDefinitionService({
       definitions,

@@ -16,7 +16,7 @@ import {
   httpFunction,
   ownedCampaign,
 } from '../../middleware/httpStack.ts';
-import { createCampaignSettingsRepository } from '../../repositories/campaignSettingsRepository.ts';
+import { createCampaignDefinitionRepository } from '../../repositories/campaignDefinitionRepository.ts';
 import { createImportRepository } from '../../repositories/importRepository.ts';
 import { createImportService, type ImportService } from '../../services/importService.ts';
 
@@ -50,7 +50,7 @@ export function importApiDeps(name: string): ImportApiDeps {
   const db = openDatabase();
   return {
     imports: createImportService({
-      definitions: createCampaignSettingsRepository(db),
+      definitions: createCampaignDefinitionRepository(db),
       imports: createImportRepository(db),
       files: createImportFiles({ ...s3Clients({ pathStyle: config.s3PathStyle }), bucket: config.bucket }),
       newId: randomUUID,

@@ -7,20 +7,20 @@ import { describe, expect, it } from '@jest/globals';
 import {
   CALLING_HOURS,
   type CallingRulesFor,
+  type CallingWindow,
   callableAt,
   contactHours,
-  type Day,
   localTime,
   nextCallable,
   rulesFor,
-  type Window,
+  type Weekday,
   zonedInstant,
 } from '../../../src/domain/callingHours.ts';
 import { candidateZones } from '../../../src/domain/candidateZones.ts';
 import validateCallingHours from '../../../src/generated/callingHours.validate.cjs';
 
-const EVERY_DAY: Day[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-const CAMPAIGN: Window = {
+const EVERY_DAY: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const CAMPAIGN: CallingWindow = {
   start: '09:00',
   end: '20:30',
   days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
@@ -38,7 +38,7 @@ function rulesOf(e164: string, given?: { timeZone?: string; state?: string }): C
 }
 
 /** Expected legal hours by local weekday, [start, end) in minutes: written out from the sources. */
-type Hours = Partial<Record<Day, [number, number]>>;
+type Hours = Partial<Record<Weekday, [number, number]>>;
 const h = (hour: number, minute = 0) => hour * 60 + minute;
 const allDays = (start: number, end: number): Hours =>
   Object.fromEntries(EVERY_DAY.map((day) => [day, [start, end]])) as Hours;
@@ -92,7 +92,7 @@ const CONTACTS: Array<{
 const independent = new Map<string, Intl.DateTimeFormat>();
 
 /** Local weekday and minute in `zone`, read with a formatter of its own (not the engine's). */
-function independentLocal(instant: Date, zone: string): { day: Day; minute: number } {
+function independentLocal(instant: Date, zone: string): { day: Weekday; minute: number } {
   let format = independent.get(zone);
   if (format === undefined) {
     format = new Intl.DateTimeFormat('en-GB', {
@@ -105,7 +105,7 @@ function independentLocal(instant: Date, zone: string): { day: Day; minute: numb
     independent.set(zone, format);
   }
   const parts = Object.fromEntries(format.formatToParts(instant).map((part) => [part.type, part.value]));
-  const day = String(parts.weekday).toLowerCase().slice(0, 3) as Day;
+  const day = String(parts.weekday).toLowerCase().slice(0, 3) as Weekday;
   return { day, minute: Number(parts.hour) * 60 + Number(parts.minute) };
 }
 

@@ -5,10 +5,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_SETTINGS } from '../../../src/domain/campaignSettings.ts';
-import type { CampaignDefinition } from '../../../src/repositories/campaignSettingsRepository.ts';
+import type { CampaignDefinition } from '../../../src/repositories/campaignDefinitionRepository.ts';
 import type { CampaignDefinitionService } from '../../../src/services/campaignDefinitionService.ts';
 import { createContactService } from '../../../src/services/contactService.ts';
-import { fakeCampaignSettingsRepository } from '../../fakes/campaignSettingsRepository.ts';
+import { fakeCampaignDefinitionRepository } from '../../fakes/campaignDefinitionRepository.ts';
 import { fakeContactRepository } from '../../fakes/contactRepository.ts';
 import { unused } from '../../fakes/unused.ts';
 import { apiEvent } from '../../helpers/apiGateway.ts';
@@ -33,7 +33,7 @@ const campaign = (campaignId: string, status: CampaignDefinition['status']): Cam
 });
 
 function routes() {
-  const definitions = fakeCampaignSettingsRepository([
+  const definitions = fakeCampaignDefinitionRepository([
     campaign('draft', 'draft'),
     campaign('live', 'running'),
   ]);

@@ -1,14 +1,14 @@
-/** An in-memory CampaignSettingsRepository: campaigns by id with their owner, status and settings. */
+/** An in-memory CampaignDefinitionRepository: campaigns by id with their owner, status and settings. */
 import type { CampaignStatus } from '../../src/domain/campaign.ts';
-import type { Settings } from '../../src/domain/campaignSettings.ts';
+import type { ResolvedSettings } from '../../src/domain/campaignSettings.ts';
 import type {
   CampaignDefinition,
-  CampaignSettingsRepository,
-} from '../../src/repositories/campaignSettingsRepository.ts';
+  CampaignDefinitionRepository,
+} from '../../src/repositories/campaignDefinitionRepository.ts';
 
-export function fakeCampaignSettingsRepository(
+export function fakeCampaignDefinitionRepository(
   campaigns: readonly CampaignDefinition[] = [],
-): CampaignSettingsRepository & { readonly campaigns: Map<string, CampaignDefinition> } {
+): CampaignDefinitionRepository & { readonly campaigns: Map<string, CampaignDefinition> } {
   const stored = new Map(campaigns.map((campaign) => [campaign.campaignId, campaign]));
   const keys = new Map<string, string>();
   return {
@@ -40,7 +40,7 @@ export function fakeCampaignSettingsRepository(
       const page = mine.slice(0, limit);
       return { campaigns: page, ...(mine.length > limit ? { next: page.at(-1)?.campaignId } : {}) };
     },
-    async update(campaignId: string, status: CampaignStatus, settings: Settings) {
+    async update(campaignId: string, status: CampaignStatus, settings: ResolvedSettings) {
       const found = stored.get(campaignId);
       if (found === undefined || found.status !== status) return undefined;
       const updated = { ...found, settings };

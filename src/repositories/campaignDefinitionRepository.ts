@@ -3,7 +3,7 @@
  * keyset, changed only in the state they were read in, deleted while drafts or cancelled once started.
  */
 
-import type { Settings } from '../domain/campaignSettings.ts';
+import type { ResolvedSettings } from '../domain/campaignSettings.ts';
 import type { Database } from '../lib/database.ts';
 import type { CampaignStatus } from './campaignRepository.ts';
 
@@ -12,7 +12,7 @@ export interface CampaignDefinition {
   userId: string;
   status: CampaignStatus;
   createdAt: string;
-  settings: Settings;
+  settings: ResolvedSettings;
 }
 
 interface Row {
@@ -24,14 +24,14 @@ interface Row {
   /** Null for a campaign made without the API (by SQL). */
   caller_id: string | null;
   call_flow: string | null;
-  purpose: Settings['purpose'];
+  purpose: ResolvedSettings['purpose'];
   blocked_dates: string[];
   default_region: string;
   default_time_zone: string;
-  calling_window: Settings['callingWindow'];
+  calling_window: ResolvedSettings['callingWindow'];
   max_attempts: number;
-  retry_delays: Settings['retryDelays'];
-  pacing: Settings['pacing'];
+  retry_delays: ResolvedSettings['retryDelays'];
+  pacing: ResolvedSettings['pacing'];
   start_at: Date | null;
   end_at: Date | null;
 }
@@ -63,7 +63,7 @@ function toDefinition(row: Row): CampaignDefinition {
   };
 }
 
-const values = (s: Settings) => [
+const values = (s: ResolvedSettings) => [
   s.name,
   s.callerId,
   s.callFlow,
@@ -87,10 +87,10 @@ function decodeCursor(cursor: string): [string, string] | undefined {
   return createdAt && id && !Number.isNaN(Date.parse(createdAt)) ? [createdAt, id] : undefined;
 }
 
-export interface CampaignSettingsRepository {
+export interface CampaignDefinitionRepository {
   /** Creates a draft; with a key the same user used before, answers that campaign instead (`created` false). */
   create(
-    draft: { campaignId: string; userId: string; settings: Settings },
+    draft: { campaignId: string; userId: string; settings: ResolvedSettings },
     idempotencyKey?: string,
   ): Promise<{ campaign: CampaignDefinition; created: boolean }>;
   find(campaignId: string): Promise<CampaignDefinition | undefined>;
@@ -104,13 +104,13 @@ export interface CampaignSettingsRepository {
   update(
     campaignId: string,
     status: CampaignStatus,
-    settings: Settings,
+    settings: ResolvedSettings,
   ): Promise<CampaignDefinition | undefined>;
   /** Deletes the campaign if it is a draft (a started one is cancelled, by the campaign's transitions); answers whether it did. */
   deleteDraft(campaignId: string): Promise<boolean>;
 }
 
-export function createCampaignSettingsRepository(db: Database): CampaignSettingsRepository {
+export function createCampaignDefinitionRepository(db: Database): CampaignDefinitionRepository {
   return {
     async create({ campaignId, userId, settings }, idempotencyKey) {
       const { rows } = await db.query<Row>(
