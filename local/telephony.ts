@@ -9,6 +9,9 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { AsteriskCall } from '../src/generated/asteriskCall.ts';
 import type { CallResult } from '../src/generated/callResult.ts';
+import { seededRandom } from '../src/lib/random.ts';
+
+export { seededRandom };
 
 export type SimulatedOutcome = CallResult['outcome'] | 'opt_out';
 
@@ -34,18 +37,6 @@ const CAUSES: Record<CallResult['outcome'], string> = {
   failed: 'NETWORK_OUT_OF_ORDER',
   invalid_number: 'UNALLOCATED_NUMBER',
 };
-
-/** A seeded generator (mulberry32): the same seed gives the same calls. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** "answered=50,busy=50": the mix given on the command line (outcomes not named weigh nothing). */
 export function parseMix(text: string): OutcomeMix {
