@@ -9,6 +9,7 @@ import type { CallingHours } from '../generated/callingHours.ts';
 import {
   CALLING_HOURS,
   type CampaignHours,
+  type ContactHours,
   callableAt,
   contactHours,
   hoursKey,
@@ -38,6 +39,19 @@ export interface Plan {
   /** Contacts due and callable that the budget left for the next tick. */
   deferredByPace: number;
 }
+
+/** A contact the tick may call now: inside its hours, its next attempt known. */
+export interface Callable {
+  contact: DueContact;
+  attempt: number;
+  hours: ContactHours;
+}
+
+/**
+ * The order a tick releases its callable contacts in, the first `budget` going out: as read (the longest due first)
+ * unless the campaign uses the best-time model (src/domain/bestTime.ts). It may only reorder what it is given.
+ */
+export type ReleaseOrder = (callable: readonly Callable[]) => readonly Callable[];
 
 const minutes = (n: number) => n * 60_000;
 
@@ -82,14 +96,16 @@ export function planTick(
   budget: number,
   times: PlanTimes,
   table: CallingHours = CALLING_HOURS,
+  order: ReleaseOrder = (callable) => callable,
 ): Plan {
   const changes: ContactChange[] = [];
   const released: Release[] = [];
   let outsideHours = 0;
-  let deferredByPace = 0;
+  let deferredByPace: number;
   // Contacts of one zone set and one set of rules share their verdict: a tick asks once per group.
   const verdicts = new Map<string, Date | 'open'>();
   const leaseEnd = new Date(now.getTime() + minutes(times.releaseLeaseMinutes));
+  const callable: Callable[] = [];
   for (const contact of due) {
     const next = nextFor(contact, now, campaign.maxAttempts, times);
     if ('kind' in next) {
@@ -114,12 +130,15 @@ export function planTick(
     if (verdict !== 'open') {
       outsideHours += 1;
       changes.push({ kind: 'later', contactId: contact.id, at: verdict });
-    } else if (released.length < budget) {
-      released.push({ contactId: contact.id, attempt: next.attempt, phoneNumber: contact.phoneNumber });
-      changes.push({ kind: 'release', contactId: contact.id, attempt: next.attempt, at: leaseEnd });
     } else {
-      deferredByPace += 1;
+      callable.push({ contact, attempt: next.attempt, hours });
     }
   }
+  // Only contacts inside their hours now are ordered: an order never widens the lawful set, it only ranks it.
+  for (const { contact, attempt } of order(callable).slice(0, budget)) {
+    released.push({ contactId: contact.id, attempt, phoneNumber: contact.phoneNumber });
+    changes.push({ kind: 'release', contactId: contact.id, attempt, at: leaseEnd });
+  }
+  deferredByPace = Math.max(0, callable.length - budget);
   return { changes, released, outsideHours, deferredByPace };
 }

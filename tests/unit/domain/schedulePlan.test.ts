@@ -129,9 +129,10 @@ describe('planTick', () => {
       10,
       TIMES,
     );
+    // Contacts outside their hours are moved first, then the releases in their order.
     expect(plan.changes).toEqual([
-      { kind: 'release', contactId: 'dc', attempt: 1, at: new Date(sunday.getTime() + 15 * 60_000) },
       { kind: 'later', contactId: 'moved-to-texas', at: new Date('2030-01-20T19:00:00Z') },
+      { kind: 'release', contactId: 'dc', attempt: 1, at: new Date(sunday.getTime() + 15 * 60_000) },
     ]);
   });
 

@@ -1,0 +1,120 @@
+/**
+ * Best time to call in a tick (docs/best-time.md): the contacts a tick may call now (all inside their hours: the
+ * calling rules decided that before) ordered by their drawn chance of being answered now, highest first, so a tick's
+ * budget goes to the people most likely to pick up at this hour. A stable share of each campaign's contacts (the
+ * control arm, by a hash of campaign and contact) keeps the order a campaign without the model has, so the model's
+ * uplift is measured, not assumed. The two arms share the budget by their sizes.
+ */
+import { type AnswerModel, hourOfWeek, type LastOutcome, sampledAnswerChance } from './answerModel.ts';
+import type { Callable, ReleaseOrder } from './schedulePlan.ts';
+
+export interface BestTimeSettings {
+  enabled: boolean;
+  /** The share of contacts (0 to 0.5) scheduled as without the model, to measure its uplift against. */
+  controlShare: number;
+}
+
+export const DEFAULT_BEST_TIME: BestTimeSettings = { enabled: false, controlShare: 0.1 };
+
+/** 32-bit FNV-1a: a stable hash, the same on every invocation and machine. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash >>> 0;
+}
+
+/** Whether the contact is in its campaign's control arm (stable for the campaign's life). */
+export function inControlArm(campaignId: string, contactId: string, controlShare: number): boolean {
+  return fnv1a(`${campaignId}:${contactId}`) / 2 ** 32 < controlShare;
+}
+
+/** The zone whose local time the model reads: the first of the contact's zones, in code-unit order (as training). */
+export const primaryZone = (zones: readonly string[]): string | undefined => [...zones].sort()[0];
+
+/** The region the model reads: the most precise the rules know (`US-NY`), else the country. */
+export const regionOf = (callable: Callable): string =>
+  callable.hours.regions[0] ?? callable.hours.countries[0] ?? '?';
+
+const OPEN_OUTCOMES: ReadonlySet<string> = new Set(['busy', 'no_answer', 'machine', 'failed']);
+
+export function lastOutcomeOf(callable: Callable): LastOutcome {
+  const outcome = callable.contact.latest?.outcome;
+  return outcome && OPEN_OUTCOMES.has(outcome) ? (outcome as LastOutcome) : 'none';
+}
+
+/** What a tick's inference did, for its trace: never a number or an attribute. */
+export interface InferenceSummary {
+  scored: number;
+  arms: { model: number; control: number };
+  score?: { min: number; mean: number; max: number };
+}
+
+/**
+ * The release order of a campaign using the model: model-arm contacts by drawn chance now, highest first; control
+ * contacts as read; merged so that every prefix (every budget) holds the two arms in proportion to their sizes.
+ */
+export function bestTimeOrder(
+  model: AnswerModel,
+  settings: BestTimeSettings,
+  campaignId: string,
+  now: Date,
+  draw: (alpha: number, beta: number) => number,
+): { order: ReleaseOrder; summary: () => InferenceSummary } {
+  let summary: InferenceSummary = { scored: 0, arms: { model: 0, control: 0 } };
+  const order: ReleaseOrder = (callable) => {
+    const control: Callable[] = [];
+    const scored: Array<{ callable: Callable; chance: number }> = [];
+    for (const each of callable) {
+      const zone = primaryZone(each.hours.zones);
+      if (zone === undefined || inControlArm(campaignId, each.contact.id, settings.controlShare)) {
+        control.push(each);
+        continue;
+      }
+      const features = {
+        hourOfWeek: hourOfWeek(now, zone),
+        region: regionOf(each),
+        attempt: each.attempt,
+        lastOutcome: lastOutcomeOf(each),
+      };
+      scored.push({ callable: each, chance: sampledAnswerChance(model, features, draw) });
+    }
+    scored.sort((a, b) => b.chance - a.chance);
+    const chances = scored.map((s) => s.chance);
+    summary = {
+      scored: scored.length,
+      arms: { model: scored.length, control: control.length },
+      ...(chances.length > 0
+        ? {
+            score: {
+              min: Math.min(...chances),
+              mean: chances.reduce((a, b) => a + b, 0) / chances.length,
+              max: Math.max(...chances),
+            },
+          }
+        : {}),
+    };
+    return merged(
+      scored.map((s) => s.callable),
+      control,
+    );
+  };
+  return { order, summary: () => summary };
+}
+
+/** The two lists merged so that each prefix takes from each in proportion to its length (each list's order kept). */
+function merged<T>(first: readonly T[], second: readonly T[]): T[] {
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < first.length || j < second.length) {
+    // Take from the list that is furthest behind its share.
+    const behindFirst = first.length === 0 ? Number.POSITIVE_INFINITY : i / first.length;
+    const behindSecond = second.length === 0 ? Number.POSITIVE_INFINITY : j / second.length;
+    if (behindFirst <= behindSecond) out.push(first[i++] as T);
+    else out.push(second[j++] as T);
+  }
+  return out;
+}

@@ -1,0 +1,136 @@
+/** Best time to call in a tick (pure): the control arm, the order by drawn chance, and that the law still decides. */
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { type AnswerCounts, trainAnswerModel } from '../../../src/domain/answerModel.ts';
+import { bestTimeOrder, inControlArm } from '../../../src/domain/bestTime.ts';
+import type { DueContact } from '../../../src/domain/schedule.ts';
+import { planTick } from '../../../src/domain/schedulePlan.ts';
+import { betaDraw, seededRandom } from '../../../src/lib/random.ts';
+import { ORACLE_CONTACTS, oracleViolation } from '../../helpers/lawOracle.ts';
+
+const ALL_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+const TIMES = { releaseLeaseMinutes: 15, resultTimeoutMinutes: 60 };
+// Tuesday 2030-01-15 23:30 UTC: 18:30 in New York, 15:30 in Los Angeles.
+const NOW = new Date('2030-01-15T23:30:00Z');
+const CAMPAIGN = {
+  callingWindow: { start: '09:00', end: '21:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'] as const },
+  maxAttempts: 3,
+};
+
+/** A model that learned: evenings (18:00-20:59 local) answer at 60%, other hours at 15%. */
+function eveningModel() {
+  const rows: AnswerCounts[] = [];
+  for (let hour = 0; hour < 168; hour += 1) {
+    const evening = hour % 24 >= 18 && hour % 24 < 21;
+    for (const region of ['US-NY', 'US-CA'])
+      rows.push({
+        hourOfWeek: hour,
+        region,
+        attempt: 1,
+        lastOutcome: 'none',
+        calls: 400,
+        answered: evening ? 240 : 60,
+      });
+  }
+  return trainAnswerModel(rows, rows, {
+    version: 'v-test',
+    trainedAt: NOW,
+    window: { from: new Date('2030-01-01T00:00:00Z'), to: NOW },
+  });
+}
+
+const contact = (id: string, phoneNumber: string): DueContact => ({ id, phoneNumber });
+const newYork = (n: number) => contact(`ny-${n}`, `+1212555${String(1000 + n)}`);
+const losAngeles = (n: number) => contact(`la-${n}`, `+1213555${String(1000 + n)}`);
+
+describe('best time to call in a tick', () => {
+  it('puts a stable tenth of a campaign’s contacts in the control arm', () => {
+    const ids = Array.from({ length: 20_000 }, (_, i) => `k-${i}`);
+    const share = ids.filter((id) => inControlArm('c-1', id, 0.1)).length / ids.length;
+    expect(share).toBeGreaterThan(0.09);
+    expect(share).toBeLessThan(0.11);
+    expect(ids.filter((id) => inControlArm('c-1', id, 0.1))).toEqual(
+      ids.filter((id) => inControlArm('c-1', id, 0.1)),
+    );
+    expect(ids.some((id) => inControlArm('c-1', id, 0.1) !== inControlArm('c-2', id, 0.1))).toBe(true);
+  });
+
+  it('releases the contacts whose evening it is first, the control arm as read, in proportion', () => {
+    // Prepare: Los Angeles contacts read first (due longest), New York ones after.
+    const due = [
+      ...Array.from({ length: 20 }, (_, i) => losAngeles(i)),
+      ...Array.from({ length: 20 }, (_, i) => newYork(i)),
+    ];
+    const { order, summary } = bestTimeOrder(
+      eveningModel(),
+      { enabled: true, controlShare: 0 },
+      'c-1',
+      NOW,
+      betaDraw(seededRandom(1)),
+    );
+
+    // Act
+    const plan = planTick(NOW, CAMPAIGN, due, 10, TIMES, undefined, order);
+
+    // Assess: 18:30 in New York (evening), 15:30 in Los Angeles.
+    expect(plan.released.map((r) => r.contactId.slice(0, 2))).toEqual(Array(10).fill('ny'));
+    expect(plan.deferredByPace).toBe(30);
+    expect(summary()).toMatchObject({ scored: 40, arms: { model: 40, control: 0 } });
+    expect(summary().score?.max).toBeGreaterThan(0.5);
+  });
+
+  it('keeps the control arm in the order it was read, and gives it its share of every budget', () => {
+    const due = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? losAngeles(i) : newYork(i)));
+    const { order } = bestTimeOrder(
+      eveningModel(),
+      { enabled: true, controlShare: 0.3 },
+      'c-1',
+      NOW,
+      betaDraw(seededRandom(2)),
+    );
+
+    const plan = planTick(NOW, CAMPAIGN, due, 20, TIMES, undefined, order);
+
+    const control = due.filter((c) => inControlArm('c-1', c.id, 0.3)).map((c) => c.id);
+    const releasedControl = plan.released.map((r) => r.contactId).filter((id) => control.includes(id));
+    expect(releasedControl).toEqual(control.slice(0, releasedControl.length));
+    // Every arm gets its share of a budget, within one contact.
+    expect(Math.abs(releasedControl.length - (20 * control.length) / due.length)).toBeLessThanOrEqual(1);
+  });
+
+  it('never releases a contact outside the hours of any zone it may be in, by an oracle of its own (any instant)', () => {
+    const model = eveningModel();
+    const everyDay = { ...CAMPAIGN, callingWindow: { ...CAMPAIGN.callingWindow, days: [...ALL_DAYS] } };
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date('2027-01-01T00:00:00Z'),
+          max: new Date('2028-01-01T00:00:00Z'),
+          noInvalidDate: true,
+        }),
+        fc.subarray([...ORACLE_CONTACTS], { minLength: 1 }),
+        fc.integer({ min: 1, max: 20 }),
+        (now, picked, budget) => {
+          const due = picked.map((place, i) => ({ id: `k-${i}`, ...place }));
+          const { order } = bestTimeOrder(
+            model,
+            { enabled: true, controlShare: 0.1 },
+            'c-1',
+            now,
+            betaDraw(seededRandom(budget)),
+          );
+          const plan = planTick(now, everyDay, due, budget, TIMES, undefined, order);
+          const without = planTick(now, everyDay, due, due.length, TIMES);
+          for (const released of plan.released) {
+            const found = due.find((c) => c.id === released.contactId) as DueContact;
+            expect(oracleViolation(now, found, [9 * 60, 21 * 60])).toBeUndefined();
+          }
+          // The model only orders: as many go out as the budget allows of those the rules allow.
+          expect(plan.released).toHaveLength(Math.min(budget, without.released.length));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
