@@ -6,15 +6,8 @@
  * uplift is measured, not assumed. The two arms share the budget by their sizes.
  */
 import { type AnswerModel, hourOfWeek, type LastOutcome, sampledAnswerChance } from './answerModel.ts';
+import type { BestTimeSettings } from './campaignSettings.ts';
 import type { Callable, ReleaseOrder } from './schedulePlan.ts';
-
-export interface BestTimeSettings {
-  enabled: boolean;
-  /** The share of contacts (0 to 0.5) scheduled as without the model, to measure its uplift against. */
-  controlShare: number;
-}
-
-export const DEFAULT_BEST_TIME: BestTimeSettings = { enabled: false, controlShare: 0.1 };
 
 /** 32-bit FNV-1a: a stable hash, the same on every invocation and machine. */
 function fnv1a(text: string): number {

@@ -27,9 +27,19 @@ export interface ResolvedSettings {
   /** Minutes before a retry, by the last call's outcome. */
   retryDelays: { busy: number; no_answer: number; machine: number; failed: number };
   pacing: { callsPerMinute: number; maxConcurrentCalls: number };
+  bestTimeToCall: BestTimeSettings;
   startAt?: string;
   endAt?: string;
 }
+
+/** Best time to call (src/domain/bestTime.ts): off unless asked for; a tenth of the contacts as the control arm. */
+export interface BestTimeSettings {
+  enabled: boolean;
+  /** The share of contacts (0 to 0.5) scheduled as without the model, to measure its uplift against. */
+  controlShare: number;
+}
+
+export const DEFAULT_BEST_TIME: BestTimeSettings = { enabled: false, controlShare: 0.1 };
 
 /** What a campaign gets for each setting not given: a cautious pace, business hours, three attempts. */
 export const DEFAULT_SETTINGS: Omit<ResolvedSettings, 'name' | 'callerId' | 'callFlow'> = {
@@ -41,6 +51,7 @@ export const DEFAULT_SETTINGS: Omit<ResolvedSettings, 'name' | 'callerId' | 'cal
   maxAttempts: 3,
   retryDelays: { busy: 15, no_answer: 60, machine: 240, failed: 30 },
   pacing: { callsPerMinute: 60, maxConcurrentCalls: 10 },
+  bestTimeToCall: DEFAULT_BEST_TIME,
 };
 
 /** Settings a started campaign may still change: when and how fast it calls, and when it ends. */
@@ -49,6 +60,7 @@ const CHANGEABLE_WHILE_STARTED = new Set<keyof ResolvedSettings>([
   'blockedDates',
   'pacing',
   'endAt',
+  'bestTimeToCall',
 ]);
 
 /** Every problem of a complete set of settings, with the field named; the number never echoed. */
@@ -71,6 +83,7 @@ function merged(base: ResolvedSettings, given: CampaignSettings): ResolvedSettin
     callingWindow: { ...base.callingWindow, ...given.callingWindow } as ResolvedSettings['callingWindow'],
     retryDelays: { ...base.retryDelays, ...given.retryDelays },
     pacing: { ...base.pacing, ...given.pacing },
+    bestTimeToCall: { ...base.bestTimeToCall, ...given.bestTimeToCall },
   } as ResolvedSettings;
   const problems = problemsOf(settings);
   if (given.callerId !== undefined) {

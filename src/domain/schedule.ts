@@ -16,6 +16,8 @@ export interface ActiveCampaign {
   pacing: ResolvedSettings['pacing'];
   startAt: Date | null;
   endAt: Date | null;
+  /** Whether the tick orders its callable contacts by the owner's answer model, and the control arm's share. */
+  bestTime: ResolvedSettings['bestTimeToCall'];
 }
 
 /** A contact due now, with its latest attempt (none before its first release). */

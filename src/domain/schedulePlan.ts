@@ -101,7 +101,6 @@ export function planTick(
   const changes: ContactChange[] = [];
   const released: Release[] = [];
   let outsideHours = 0;
-  let deferredByPace: number;
   // Contacts of one zone set and one set of rules share their verdict: a tick asks once per group.
   const verdicts = new Map<string, Date | 'open'>();
   const leaseEnd = new Date(now.getTime() + minutes(times.releaseLeaseMinutes));
@@ -139,6 +138,5 @@ export function planTick(
     released.push({ contactId: contact.id, attempt, phoneNumber: contact.phoneNumber });
     changes.push({ kind: 'release', contactId: contact.id, attempt, at: leaseEnd });
   }
-  deferredByPace = Math.max(0, callable.length - budget);
-  return { changes, released, outsideHours, deferredByPace };
+  return { changes, released, outsideHours, deferredByPace: Math.max(0, callable.length - budget) };
 }

@@ -60,4 +60,11 @@ export interface CampaignSettings {
   };
   startAt?: string;
   endAt?: string;
+  /**
+   * Order each tick's callable contacts by the owner's trained answer model (docs/best-time.md), inside the calling hours it never widens. `controlShare` of the contacts, chosen by a stable hash, are scheduled as without the model, so its uplift is measured.
+   */
+  bestTimeToCall?: {
+    enabled?: boolean;
+    controlShare?: number;
+  };
 }

@@ -34,10 +34,11 @@ interface Row {
   pacing: ResolvedSettings['pacing'];
   start_at: Date | null;
   end_at: Date | null;
+  best_time: ResolvedSettings['bestTimeToCall'];
 }
 
 const COLUMNS = `id, user_id, status, created_at, name, caller_id, call_flow, default_region, default_time_zone,
-  calling_window, max_attempts, retry_delays, pacing, start_at, end_at, purpose, blocked_dates`;
+  calling_window, max_attempts, retry_delays, pacing, start_at, end_at, purpose, blocked_dates, best_time`;
 
 function toDefinition(row: Row): CampaignDefinition {
   return {
@@ -57,6 +58,7 @@ function toDefinition(row: Row): CampaignDefinition {
       maxAttempts: row.max_attempts,
       retryDelays: row.retry_delays,
       pacing: row.pacing,
+      bestTimeToCall: row.best_time,
       ...(row.start_at ? { startAt: row.start_at.toISOString() } : {}),
       ...(row.end_at ? { endAt: row.end_at.toISOString() } : {}),
     },
@@ -77,6 +79,7 @@ const values = (s: ResolvedSettings) => [
   s.endAt ?? null,
   s.purpose,
   JSON.stringify(s.blockedDates),
+  JSON.stringify(s.bestTimeToCall),
 ];
 
 /** A page's position: the last campaign's creation time and id, opaque to callers. */
@@ -116,8 +119,8 @@ export function createCampaignDefinitionRepository(db: Database): CampaignDefini
       const { rows } = await db.query<Row>(
         `INSERT INTO campaigns (id, user_id, idempotency_key, name, caller_id, call_flow, default_region,
            default_time_zone, calling_window, max_attempts, retry_delays, pacing, start_at, end_at, purpose,
-           blocked_dates)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+           blocked_dates, best_time)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
          ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
          RETURNING ${COLUMNS}`,
         [campaignId, userId, idempotencyKey ?? null, ...values(settings)],
@@ -154,7 +157,7 @@ export function createCampaignDefinitionRepository(db: Database): CampaignDefini
       const { rows } = await db.query<Row>(
         `UPDATE campaigns SET name = $3, caller_id = $4, call_flow = $5, default_region = $6, default_time_zone = $7,
            calling_window = $8, max_attempts = $9, retry_delays = $10, pacing = $11, start_at = $12, end_at = $13,
-           purpose = $14, blocked_dates = $15, updated_at = now()
+           purpose = $14, blocked_dates = $15, best_time = $16, updated_at = now()
          WHERE id = $1 AND status = $2 RETURNING ${COLUMNS}`,
         [campaignId, status, ...values(settings)],
       );

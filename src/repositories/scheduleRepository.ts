@@ -34,7 +34,7 @@ export interface ScheduleRepository {
 }
 
 const ACTIVE_SQL = `
-SELECT id, user_id, status, calling_window, blocked_dates, max_attempts, pacing, start_at, end_at
+SELECT id, user_id, status, calling_window, blocked_dates, max_attempts, pacing, start_at, end_at, best_time
 FROM campaigns
 WHERE status = 'running' OR (status = 'cancelled' AND closed_at IS NULL)
 ORDER BY id`;
@@ -87,6 +87,7 @@ interface ActiveRow {
   pacing: ResolvedSettings['pacing'];
   start_at: Date | null;
   end_at: Date | null;
+  best_time: ResolvedSettings['bestTimeToCall'];
 }
 
 interface DueRow {
@@ -113,6 +114,7 @@ export function createScheduleRepository(db: Database): ScheduleRepository {
         blockedDates: row.blocked_dates,
         maxAttempts: row.max_attempts,
         pacing: row.pacing,
+        bestTime: row.best_time,
         startAt: row.start_at,
         endAt: row.end_at,
       }));

@@ -4,7 +4,8 @@
  * 1. Ended (`endAt` passed): its open contacts become `expired` (in chunks), then the campaign `completed`.
  * 2. Budget: `callsPerMinute`, and `maxConcurrentCalls` less the calls in flight.
  * 3. LoadDueContacts: the longest-due open contacts, through the index, a bounded number.
- * 4. The plan (schedulePlan.ts): release, wait, or end each one; inside its calling hours only.
+ * 4. The plan (schedulePlan.ts): release, wait, or end each one; inside its calling hours only. A campaign using
+ *    the answer model has its callable contacts ordered by it (bestTimeInference.ts, `ProcessMLInference`).
  * 5. ReleaseContacts: the changes in one statement, then the dial tasks (SendMessageBatch, each with its delay in
  *    the minute). A task not sent puts its contact back to due now: nothing is lost, the next tick sends it.
  * 6. No contact open: the campaign is `completed`.
@@ -21,6 +22,7 @@ import type {
   ContactChange,
   ScheduleRepository,
 } from '../repositories/scheduleRepository.ts';
+import { type BestTimeDeps, startInference } from './bestTimeInference.ts';
 
 export interface SchedulerDeps {
   schedule: ScheduleRepository;
@@ -32,6 +34,8 @@ export interface SchedulerDeps {
   closeRows: number;
   /** The seconds a tick's dial tasks are spread over: the minute between ticks. */
   spreadSeconds: number;
+  /** The answer model, for campaigns that use it (bestTimeToCall); without it every campaign keeps its order. */
+  bestTime?: BestTimeDeps;
 }
 
 export interface CampaignTick {
@@ -55,6 +59,7 @@ export function createScheduler({
   times,
   closeRows,
   spreadSeconds,
+  bestTime,
 }: SchedulerDeps) {
   async function closeCampaign(
     campaign: ActiveCampaign,
@@ -94,7 +99,13 @@ export function createScheduler({
       }
       return { ...base, outcome: 'released', released: 0, outsideHours: 0 };
     }
-    const plan = planTick(at, campaign, due, budget, times);
+    const inference = await startInference(bestTime, campaign, at);
+    let plan: ReturnType<typeof planTick>;
+    try {
+      plan = planTick(at, campaign, due, budget, times, undefined, inference.order);
+    } finally {
+      inference.close();
+    }
 
     const sent = await traced('ReleaseContacts', async (span) => {
       span.addMetadata('plan', {

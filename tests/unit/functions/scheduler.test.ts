@@ -5,8 +5,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from '@jest/globals';
 import type { ScheduledEvent } from 'aws-lambda';
+import { type AnswerCounts, trainAnswerModel } from '../../../src/domain/answerModel.ts';
 import type { ActiveCampaign } from '../../../src/domain/schedule.ts';
+import { betaDraw, seededRandom } from '../../../src/lib/random.ts';
 import { fakeMessageQueue } from '../../fakes/messageQueue.ts';
+import { fakeModelStore } from '../../fakes/modelStore.ts';
 import { type FakeContact, fakeScheduleRepository } from '../../fakes/scheduleRepository.ts';
 import { lambdaContext } from '../../helpers/lambda.ts';
 
@@ -32,6 +35,7 @@ const campaign = (overrides: Partial<ActiveCampaign> = {}): ActiveCampaign => ({
   pacing: { callsPerMinute: 60, maxConcurrentCalls: 10 },
   startAt: null,
   endAt: null,
+  bestTime: { enabled: false, controlShare: 0.1 },
   ...overrides,
 });
 const contacts = (prefix: string, count: number, from = 0): FakeContact[] =>
@@ -41,20 +45,22 @@ const contacts = (prefix: string, count: number, from = 0): FakeContact[] =>
     nextCallAt: new Date(NOW.getTime() - 60_000 * (count - i)),
   }));
 
-function scheduler(closeRows = 20_000) {
+function scheduler(closeRows = 20_000, at = NOW) {
   const schedule = fakeScheduleRepository();
   const dialTasks = fakeMessageQueue();
+  const models = fakeModelStore();
   const handler = build({
     schedule,
     dialTasks,
-    now: () => NOW,
+    bestTime: { models, draw: betaDraw(seededRandom(1)) },
+    now: () => at,
     spreadSeconds: 60,
     times: { releaseLeaseMinutes: 15, resultTimeoutMinutes: 60 },
     closeRows,
     logger: new Logger({ serviceName: 'voice-campaign', logLevel: 'SILENT' }),
   });
   const tick = () => handler({} as ScheduledEvent, lambdaContext('scheduler'));
-  return { schedule, dialTasks, tick };
+  return { schedule, dialTasks, models, tick };
 }
 
 describe('scheduler (build with fakes)', () => {
@@ -131,4 +137,62 @@ describe('scheduler (build with fakes)', () => {
     expect(run.summary.completed).toEqual(['done', 'over']);
     expect(schedule.contacts.get('over')?.map((c) => c.final)).toEqual(['expired', 'expired']);
   });
+
+  it('orders a campaign’s callable contacts by its owner’s answer model, reading the model once', async () => {
+    // Prepare: 18:30 in New York (evening: answered more), 15:30 in Los Angeles; Los Angeles contacts due longest.
+    const evening = new Date('2030-01-15T23:30:00Z');
+    const { schedule, dialTasks, models, tick } = scheduler(20_000, evening);
+    schedule.campaigns.push(campaign({ bestTime: { enabled: true, controlShare: 0 } }));
+    const dueLast = (c: FakeContact) => ({ ...c, nextCallAt: new Date(evening.getTime() - 1_000) });
+    schedule.contacts.set('c-1', [...contacts(LOS_ANGELES, 20), ...contacts(NEW_YORK, 20).map(dueLast)]);
+    await models.save('u-1', eveningModel());
+    await models.promote('u-1', { version: 'v-evening', promotedAt: evening.toISOString(), reason: 'test' });
+
+    // Act
+    await tick();
+    await tick();
+
+    // Assess: the first tick's 10 (the concurrency) all in New York; the model read from the bucket once.
+    expect(dialTasks.sent.slice(0, 10).map((m) => m.id.slice(0, 2))).toEqual(Array(10).fill('ny'));
+    expect(models.reads).toBe(1);
+  });
+
+  it('keeps calling in the default order when the model cannot be read, or the campaign does not use it', async () => {
+    const evening = new Date('2030-01-15T23:30:00Z');
+    const { schedule, dialTasks, models, tick } = scheduler(20_000, evening);
+    schedule.campaigns.push(
+      campaign({ bestTime: { enabled: true, controlShare: 0 } }),
+      campaign({ id: 'c-2' }),
+    );
+    // New York's contacts came due last: the default order takes Los Angeles's first.
+    const dueLast = (c: FakeContact) => ({ ...c, nextCallAt: new Date(evening.getTime() - 1_000) });
+    schedule.contacts.set('c-1', [...contacts(LOS_ANGELES, 20), ...contacts(NEW_YORK, 20).map(dueLast)]);
+    schedule.contacts.set('c-2', [...contacts(LOS_ANGELES, 20), ...contacts(NEW_YORK, 20).map(dueLast)]);
+    await models.save('u-1', eveningModel());
+    await models.promote('u-1', { version: 'v-evening', promotedAt: evening.toISOString(), reason: 'test' });
+    models.down = true;
+
+    const run = await tick();
+
+    expect(run.failed).toBe(0);
+    expect(dialTasks.sent.map((m) => m.id.slice(0, 2))).toEqual(Array(20).fill('la'));
+  });
 });
+
+/** A model that learned: evenings (18:00-20:59 local) answer at 60%, other hours at 15%. */
+function eveningModel() {
+  const rows: AnswerCounts[] = [];
+  for (let hour = 0; hour < 168; hour += 1) {
+    const evening = hour % 24 >= 18 && hour % 24 < 21;
+    rows.push({
+      hourOfWeek: hour,
+      region: 'US-NY',
+      attempt: 1,
+      lastOutcome: 'none',
+      calls: 400,
+      answered: evening ? 240 : 60,
+    });
+  }
+  const window = { from: new Date('2030-01-01T00:00:00Z'), to: new Date('2030-01-15T00:00:00Z') };
+  return trainAnswerModel(rows, rows, { version: 'v-evening', trainedAt: window.to, window });
+}
