@@ -25,6 +25,7 @@ const ENV = {
   DIAL_TASKS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/tasks',
   IMPORTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/imports',
   IMPORT_BUCKET: 'imports',
+  MODEL_BUCKET: 'models',
   DATABASE_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db',
   PHONE_HASH_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:phone',
   AUTH_JWKS_URL: 'https://login.example.com/.well-known/jwks.json',

@@ -9,7 +9,7 @@ const environmentOf = require('./environment.cjs');
 const { QUEUES } = require('./infrastructure.cjs');
 
 const getAtt = (resource) => ({ 'Fn::GetAtt': [resource, 'Arn'] });
-const inBucket = (path) => ({ 'Fn::Join': ['', [getAtt('ImportBucket'), path]] });
+const inBucket = (path, bucket = 'ImportBucket') => ({ 'Fn::Join': ['', [getAtt(bucket), path]] });
 const allow = (Action, Resource, Condition) => ({
   Effect: 'Allow',
   Action,
@@ -20,6 +20,11 @@ const allow = (Action, Resource, Condition) => ({
 const XRAY = allow(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], '*');
 const blacklist = (...actions) => allow(actions, getAtt('BlacklistTable'));
 const send = (queue) => allow(['sqs:SendMessage'], getAtt(queue));
+/** The model bucket's models/ (read, or read and write); listing too, so a missing model is a 404, not a 403. */
+const models = (...actions) => [
+  allow(actions, inBucket('/models/*', 'ModelBucket')),
+  allow(['s3:ListBucket'], getAtt('ModelBucket'), { StringLike: { 's3:prefix': ['models/*'] } }),
+];
 
 module.exports = async ({ resolveVariable }) => {
   const environment = await environmentOf({ resolveVariable });
@@ -223,7 +228,7 @@ module.exports = async ({ resolveVariable }) => {
 
     scheduler: database({
       handler: 'src/functions/scheduler.handler',
-      iamRoleStatements: [send('DialTasksQueue')],
+      iamRoleStatements: [send('DialTasksQueue'), ...models('s3:GetObject')],
       description:
         "Releases running campaigns' due contacts as dial tasks, at their pace and inside their calling hours.",
       // One tick a minute: a tick that ran late never overlaps the next by much, and a tick's work is bounded.
@@ -232,6 +237,17 @@ module.exports = async ({ resolveVariable }) => {
       environment: environment.scheduler,
       // On the local stage npm start ticks it itself, on the stack's clock (which may run faster).
       events: [{ schedule: { rate: 'rate(1 minute)', enabled: environment.schedulerEnabled } }],
+    }),
+    trainModels: database({
+      handler: 'src/functions/trainModels.handler',
+      iamRoleStatements: models('s3:GetObject', 's3:PutObject'),
+      description:
+        "Trains each owner's answer model on its recent calls; promotes a model that beats the base rate.",
+      // A million calls are a few thousand aggregate rows, counted by the database: seconds, not minutes.
+      timeout: 300,
+      environment: environment.trainModels,
+      // On the local stage npm start trains at its start and every 10 minutes, on the stack's clock.
+      events: [{ schedule: { rate: 'rate(1 day)', enabled: environment.trainModelsEnabled } }],
     }),
     dialerWorker: database({
       handler: 'src/functions/dialerWorker.handler',

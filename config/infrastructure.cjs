@@ -62,6 +62,12 @@ const IMPORT_BUCKET = {
   rejectsDays: 7,
 };
 
+/**
+ * The bucket of trained answer models (docs/best-time.md): each version an immutable object under models/, with each
+ * owner's promoted version. No phone numbers; private, encrypted, TLS only, kept (a model is small).
+ */
+const MODEL_BUCKET = { resource: 'ModelBucket', name: 'models', prefix: 'models/' };
+
 /** Every function: its failed and its throttled invocations each raise an alarm. */
 const ALARMED_FUNCTIONS = [
   'authorizer',
@@ -88,6 +94,7 @@ const ALARMED_FUNCTIONS = [
   'blacklistCheck',
   'blacklistRemove',
   'scheduler',
+  'trainModels',
   'dialerWorker',
   'resultWorker',
 ];
@@ -269,25 +276,18 @@ function tracingResources(service, stage) {
   return resources;
 }
 
-function importBucketResources(prefix) {
-  const bucketName = { 'Fn::Sub': `${prefix}-${IMPORT_BUCKET.name}-\${AWS::AccountId}` };
-  // The bucket's ARN from its name, not from the bucket: the queue's policy must exist before the bucket (S3 checks
-  // it may send to the queue when the notification is set), and the bucket depends on the queue.
-  const bucketArn = {
-    'Fn::Sub': `arn:\${AWS::Partition}:s3:::${prefix}-${IMPORT_BUCKET.name}-\${AWS::AccountId}`,
-  };
-  const expire = (id, prefixValue, days) => ({
-    Id: id,
-    Status: 'Enabled',
-    Prefix: prefixValue,
-    ExpirationInDays: days,
-  });
+/** A bucket of this project's: private, owner-enforced, encrypted, and a policy that refuses anything but TLS. */
+function privateBucket(prefix, bucket, properties, dependsOn) {
+  const name = `${prefix}-${bucket.name}-\${AWS::AccountId}`;
+  // The bucket's ARN from its name, not from the bucket: a queue's policy may have to exist before the bucket (S3
+  // checks it may send to the queue when the notification is set), and the bucket depend on the queue.
+  const arn = { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${name}` };
   return {
-    [IMPORT_BUCKET.resource]: {
+    [bucket.resource]: {
       Type: 'AWS::S3::Bucket',
-      DependsOn: ['ImportsQueuePolicy'],
+      ...(dependsOn ? { DependsOn: dependsOn } : {}),
       Properties: {
-        BucketName: bucketName,
+        BucketName: { 'Fn::Sub': name },
         PublicAccessBlockConfiguration: {
           BlockPublicAcls: true,
           BlockPublicPolicy: true,
@@ -300,16 +300,58 @@ function importBucketResources(prefix) {
             { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true },
           ],
         },
+        ...properties,
+      },
+    },
+    [`${bucket.resource}Policy`]: {
+      Type: 'AWS::S3::BucketPolicy',
+      Properties: {
+        Bucket: { Ref: bucket.resource },
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'TlsOnly',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:*',
+              Resource: [arn, { 'Fn::Join': ['', [arn, '/*']] }],
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+const ABORT_INCOMPLETE_UPLOADS = {
+  Id: 'AbortIncompleteUploads',
+  Status: 'Enabled',
+  Prefix: '',
+  AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+};
+
+function importBucketResources(prefix) {
+  const bucketArn = {
+    'Fn::Sub': `arn:\${AWS::Partition}:s3:::${prefix}-${IMPORT_BUCKET.name}-\${AWS::AccountId}`,
+  };
+  const expire = (id, prefixValue, days) => ({
+    Id: id,
+    Status: 'Enabled',
+    Prefix: prefixValue,
+    ExpirationInDays: days,
+  });
+  return {
+    ...privateBucket(
+      prefix,
+      IMPORT_BUCKET,
+      {
         LifecycleConfiguration: {
           Rules: [
             expire('ExpireUploads', IMPORT_BUCKET.uploadsPrefix, IMPORT_BUCKET.uploadsDays),
             expire('ExpireRejects', IMPORT_BUCKET.rejectsPrefix, IMPORT_BUCKET.rejectsDays),
-            {
-              Id: 'AbortIncompleteUploads',
-              Status: 'Enabled',
-              Prefix: '',
-              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
-            },
+            ABORT_INCOMPLETE_UPLOADS,
           ],
         },
         NotificationConfiguration: {
@@ -322,26 +364,8 @@ function importBucketResources(prefix) {
           ],
         },
       },
-    },
-    ImportBucketPolicy: {
-      Type: 'AWS::S3::BucketPolicy',
-      Properties: {
-        Bucket: { Ref: IMPORT_BUCKET.resource },
-        PolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Sid: 'TlsOnly',
-              Effect: 'Deny',
-              Principal: '*',
-              Action: 's3:*',
-              Resource: [bucketArn, { 'Fn::Join': ['', [bucketArn, '/*']] }],
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            },
-          ],
-        },
-      },
-    },
+      ['ImportsQueuePolicy'],
+    ),
     ImportsQueuePolicy: {
       Type: 'AWS::SQS::QueuePolicy',
       Properties: {
@@ -376,6 +400,9 @@ async function resources(resolveVariable) {
     Resources: {
       ...queueResources(prefix),
       ...importBucketResources(prefix),
+      ...privateBucket(prefix, MODEL_BUCKET, {
+        LifecycleConfiguration: { Rules: [ABORT_INCOMPLETE_UPLOADS] },
+      }),
       ...tracingResources(service, stage),
       ...functionAlarms(),
       DialTasksAgeAlarm: alarm({
@@ -398,7 +425,8 @@ module.exports = Object.assign(
     queues: QUEUES,
     blacklistTable: BLACKLIST_TABLE,
     importBucket: IMPORT_BUCKET,
+    modelBucket: MODEL_BUCKET,
     resources: await resources(resolveVariable),
   }),
-  { QUEUES, BLACKLIST_TABLE, IMPORT_BUCKET, DLQ_RETENTION_SECONDS },
+  { QUEUES, BLACKLIST_TABLE, IMPORT_BUCKET, MODEL_BUCKET, DLQ_RETENTION_SECONDS },
 );

@@ -18,6 +18,7 @@ const infrastructure = createRequire(import.meta.url)('../config/infrastructure.
   QUEUES: Record<'dialTasks' | 'imports' | 'asteriskCalls' | 'callResults', QueueDefinition>;
   BLACKLIST_TABLE: { resource: string; name: string; key: string };
   IMPORT_BUCKET: { resource: string; name: string; uploadsPrefix: string; rejectsPrefix: string };
+  MODEL_BUCKET: { resource: string; name: string; prefix: string };
   DLQ_RETENTION_SECONDS: number;
 };
 
@@ -25,4 +26,5 @@ export const QUEUES = infrastructure.QUEUES;
 export type QueueKey = keyof typeof QUEUES;
 export const BLACKLIST_TABLE = infrastructure.BLACKLIST_TABLE;
 export const IMPORT_BUCKET = infrastructure.IMPORT_BUCKET;
+export const MODEL_BUCKET = infrastructure.MODEL_BUCKET;
 export const DLQ_RETENTION_SECONDS = infrastructure.DLQ_RETENTION_SECONDS;

@@ -26,6 +26,7 @@ import {
   BLACKLIST_TABLE,
   DLQ_RETENTION_SECONDS,
   IMPORT_BUCKET,
+  MODEL_BUCKET,
   QUEUES,
   type QueueKey,
 } from './infrastructure.ts';
@@ -173,7 +174,7 @@ async function startS3(directory: string, sqs: SQSClient, importsQueueUrl: strin
     port: 0,
     silent: true,
     directory,
-    configureBuckets: [{ name: IMPORT_BUCKET.name }],
+    configureBuckets: [{ name: IMPORT_BUCKET.name }, { name: MODEL_BUCKET.name }],
   });
   const { port } = await server.run();
   server.on('event', (event) => {
@@ -287,6 +288,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         AWS_ENDPOINT_URL_S3: s3.endpoint,
         S3_FORCE_PATH_STYLE: 'true',
         IMPORT_BUCKET: IMPORT_BUCKET.name,
+        MODEL_BUCKET: MODEL_BUCKET.name,
         IMPORTS_QUEUE_URL: queueUrls.imports,
         AWS_XRAY_DAEMON_ADDRESS: xray.address,
         DATABASE_URL: postgres.url,

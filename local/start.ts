@@ -428,6 +428,20 @@ async function main(): Promise<void> {
       60_000,
     ),
   );
+  // The answer models (daily on AWS): at the start and every 10 minutes, so a demo's calls are learned from soon.
+  const trainModels = offlineFunction<ReturnType<typeof scheduledEvent>, unknown>(
+    lambda,
+    'voice-campaign-local-trainModels',
+  );
+  stopWorkers.push(
+    startSchedule(
+      () =>
+        trainModels(scheduledEvent(clock()), lambdaContext('trainModels')).catch((error: unknown) =>
+          view.note(`trainModels    ERROR  ${error instanceof Error ? error.message : error}`),
+        ),
+      600_000,
+    ),
+  );
   // The scheduler, on its schedule: every minute of the stack's clock.
   const scheduler = offlineFunction<ReturnType<typeof scheduledEvent>, unknown>(
     lambda,

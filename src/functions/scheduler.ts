@@ -5,10 +5,13 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createMessageQueue } from '../adapters/messageQueue.ts';
+import { createModelStore } from '../adapters/modelStore.ts';
 import { type Clock, clockOf } from '../lib/clock.ts';
-import { clockConfig, databaseConfig, functionConfig, schedulerConfig } from '../lib/config.ts';
+import { clockConfig, databaseConfig, functionConfig, modelsConfig, schedulerConfig } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
 import { createLogger } from '../lib/logger.ts';
+import { betaDraw } from '../lib/random.ts';
+import { s3Clients } from '../lib/s3Client.ts';
 import { sqsClient } from '../lib/sqsClient.ts';
 import { currentTraceHeader } from '../lib/tracing.ts';
 import { scheduledFunction } from '../middleware/scheduleStack.ts';
@@ -35,9 +38,14 @@ export function build(deps: SchedulerDeps & { logger: Logger }) {
 }
 
 // Every setting this function needs, checked at once: one error names all that are missing or malformed.
-const { scheduler: config, clock } = functionConfig({
+const {
+  scheduler: config,
+  models,
+  clock,
+} = functionConfig({
   database: databaseConfig,
   scheduler: schedulerConfig,
+  models: modelsConfig,
   clock: clockConfig,
 });
 const deps = {
@@ -50,6 +58,11 @@ const deps = {
   spreadSeconds: config.spreadSeconds,
   times: config.times,
   closeRows: config.closeRows,
+  bestTime: {
+    models: createModelStore({ s3: s3Clients({ pathStyle: models.s3PathStyle }).s3, bucket: models.bucket }),
+    // Thompson sampling wants fresh randomness each tick; tests give the scheduler service a seeded one.
+    draw: betaDraw(Math.random),
+  },
   logger: createLogger('scheduler'),
 };
 /** The function on another clock (the tests' injected one): the same dependencies otherwise. */

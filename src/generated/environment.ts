@@ -124,6 +124,10 @@ export interface Environment {
    */
   IMPORT_LEASE_SECONDS?: number;
   /**
+   * The private bucket trained answer models are stored in (models/<owner>/<version>.json) with each owner's promoted version (docs/best-time.md).
+   */
+  MODEL_BUCKET?: string;
+  /**
    * The issuer (`iss`) the API's tokens must name.
    */
   AUTH_ISSUER?: string;

@@ -203,6 +203,18 @@ export const importWorkerConfig = group<ImportWorkerConfig>('importWorker', (r) 
   leaseSeconds: r.value('IMPORT_LEASE_SECONDS'),
 }));
 
+/** The bucket of trained answer models (docs/best-time.md). */
+export interface ModelsConfig {
+  bucket: string;
+  /** Path-style S3 URLs (the local S3 emulator). */
+  s3PathStyle: boolean;
+}
+
+export const modelsConfig = group<ModelsConfig>('models', (r) => ({
+  bucket: r.required('MODEL_BUCKET'),
+  s3PathStyle: r.value('S3_FORCE_PATH_STYLE'),
+}));
+
 export type AuthConfig =
   | { mode: 'jwks'; jwksUrl: URL; issuer: string; audience: string }
   | { mode: 'local'; secret: string; issuer: string; audience: string };

@@ -82,6 +82,7 @@ const DATABASE_FUNCTIONS = [
   'importWorker',
   'importSweeper',
   'scheduler',
+  'trainModels',
   'dialerWorker',
   'resultWorker',
 ];
@@ -97,6 +98,7 @@ const FUNCTIONS = [
   'blacklistCheck',
   'blacklistRemove',
   'scheduler',
+  'trainModels',
   'dialerWorker',
   'resultWorker',
 ];
@@ -124,7 +126,16 @@ const PHONE_KEY_SECRET = {
 };
 const table = (...actions: string[]) => ({ Action: actions, Resource: getAtt('BlacklistTable') });
 const send = (queue: string) => ({ Action: ['sqs:SendMessage'], Resource: getAtt(queue) });
-const inBucket = (path: string) => ({ 'Fn::Join': ['', [getAtt('ImportBucket'), path]] });
+const inBucket = (path: string, bucket = 'ImportBucket') => ({ 'Fn::Join': ['', [getAtt(bucket), path]] });
+/** The model bucket's models/: these actions on its objects, and listing them (a missing model a 404, not a 403). */
+const models = (...actions: string[]) => [
+  { Action: actions, Resource: inBucket('/models/*', 'ModelBucket') },
+  {
+    Action: ['s3:ListBucket'],
+    Resource: getAtt('ModelBucket'),
+    Condition: { StringLike: { 's3:prefix': ['models/*'] } },
+  },
+];
 const consume = (queue: string) => ({
   Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
   Resource: [getAtt(queue)],
@@ -155,7 +166,8 @@ const ALLOWED: Record<string, unknown[]> = {
     send('ImportsQueue'),
     consume('ImportsQueue'),
   ],
-  scheduler: [X_RAY, SECRET, send('DialTasksQueue')],
+  scheduler: [X_RAY, SECRET, send('DialTasksQueue'), ...models('s3:GetObject')],
+  trainModels: [X_RAY, SECRET, ...models('s3:GetObject', 's3:PutObject')],
   importSweeper: [X_RAY, SECRET, send('ImportsQueue')],
   dialerWorker: [
     X_RAY,
@@ -389,9 +401,9 @@ describe('the prod template', () => {
     },
   );
 
-  it('runs the scheduler every minute, one tick at a time, and the import sweeper every 5 minutes', () => {
+  it('runs the scheduler every minute, one tick at a time, the import sweeper every 5 minutes, the trainer daily', () => {
     const rules = ofType('AWS::Events::Rule').map(([, rule]) => rule.Properties);
-    expect(rules).toHaveLength(2);
+    expect(rules).toHaveLength(3);
     const target = (name: string) => rules.find((rule) => JSON.stringify(rule.Targets).includes(name));
     expect(target('SchedulerLambdaFunction')).toMatchObject({
       ScheduleExpression: 'rate(1 minute)',
@@ -400,6 +412,10 @@ describe('the prod template', () => {
     expect(props('SchedulerLambdaFunction').ReservedConcurrentExecutions).toBe(1);
     expect(target('ImportSweeperLambdaFunction')).toMatchObject({
       ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+    });
+    expect(target('TrainModelsLambdaFunction')).toMatchObject({
+      ScheduleExpression: 'rate(1 day)',
       State: 'ENABLED',
     });
   });
@@ -460,6 +476,27 @@ describe('the prod template', () => {
     expect(JSON.stringify(fromS3.Condition.ArnEquals)).toContain(':s3:::voice-campaign-prod-imports-');
     expect(template.Resources.ImportBucket?.DependsOn).toEqual(['ImportsQueuePolicy']);
     expect(props('ImportWorkerLambdaFunction')).toMatchObject({ Timeout: 900, MemorySize: 1769 });
+  });
+
+  it('keeps the model bucket private: no public access, encrypted, TLS only, read by the scheduler, written by the trainer', () => {
+    const bucket = props('ModelBucket');
+    expect(bucket.BucketName).toEqual({ 'Fn::Sub': 'voice-campaign-prod-models-${AWS::AccountId}' });
+    expect(bucket.PublicAccessBlockConfiguration).toEqual(
+      props('ImportBucket').PublicAccessBlockConfiguration,
+    );
+    expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    expect(bucket.BucketEncryption).toEqual(props('ImportBucket').BucketEncryption);
+    // Models are kept: nothing expires but multipart uploads never completed.
+    expect(bucket.LifecycleConfiguration.Rules).toEqual([
+      expect.objectContaining({ Prefix: '', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+    ]);
+    expect(props('ModelBucketPolicy').PolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    ]);
+    const env = (name: string) => props(`${cap(name)}LambdaFunction`).Environment.Variables;
+    expect(env('scheduler').MODEL_BUCKET).toEqual({ Ref: 'ModelBucket' });
+    expect(env('trainModels').MODEL_BUCKET).toEqual({ Ref: 'ModelBucket' });
+    expect(props('TrainModelsLambdaFunction')).toMatchObject({ Timeout: 300, MemorySize: 512 });
   });
 
   it('keeps the blacklist table safe: on demand, point-in-time recovery, encrypted, deletion protection in prod', () => {

@@ -17,6 +17,7 @@ Object.assign(process.env, {
   STAGE: 'test',
   DATABASE_URL: 'postgresql://unused',
   DIAL_TASKS_QUEUE_URL: 'http://unused',
+  MODEL_BUCKET: 'unused',
 });
 const { build } = await import('../../../src/functions/scheduler.ts');
 
