@@ -480,7 +480,7 @@ describe('the prod template', () => {
 
   it('keeps the model bucket private: no public access, encrypted, TLS only, read by the scheduler, written by the trainer', () => {
     const bucket = props('ModelBucket');
-    expect(bucket.BucketName).toEqual({ 'Fn::Sub': 'voice-campaign-prod-models-${AWS::AccountId}' });
+    expect(bucket.BucketName).toEqual({ 'Fn::Sub': `voice-campaign-prod-models-\${AWS::AccountId}` });
     expect(bucket.PublicAccessBlockConfiguration).toEqual(
       props('ImportBucket').PublicAccessBlockConfiguration,
     );
