@@ -32,6 +32,7 @@ const TRACING_TESTS = [
   '<rootDir>/tests/integration/dialerWorker.test.ts',
   '<rootDir>/tests/integration/endToEnd.test.ts',
   '<rootDir>/tests/integration/imports.test.ts',
+  '<rootDir>/tests/integration/bestTime.test.ts',
 ];
 const ALL = reliability ? ['<rootDir>/tests/reliability/**/*.test.ts'] : ['<rootDir>/tests/**/*.test.ts'];
 
