@@ -132,6 +132,12 @@ module.exports = async ({ resolveVariable }) => {
     campaignStatus: campaignRoute('campaignStatus', 'get', 'campaigns/{campaignId}', {
       description: "A campaign's settings and progress, its next release and estimated finish.",
     }),
+    campaignModel: campaignRoute('campaignModel', 'get', 'campaigns/{campaignId}/model', {
+      description:
+        "Best time to call for a campaign: its owner's model in use, and the contact rate of each arm.",
+      iamRoleStatements: models('s3:GetObject'),
+      environment: environment.campaignModel,
+    }),
 
     // Campaigns and their contacts: create, list, change, delete (a started campaign is cancelled, never deleted).
     createCampaign: withBody('createCampaign', 'post', 'campaigns', {

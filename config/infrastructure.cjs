@@ -76,6 +76,7 @@ const ALARMED_FUNCTIONS = [
   'resumeCampaign',
   'cancelCampaign',
   'campaignStatus',
+  'campaignModel',
   'campaignPreview',
   'createCampaign',
   'listCampaigns',

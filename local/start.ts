@@ -17,7 +17,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join, relative } from 'node:path';
@@ -47,7 +47,15 @@ import { isAlive } from './processes.ts';
 import { queueRef } from './sqsLambda.ts';
 import { startSqsWorker } from './sqsWorker.ts';
 import { freePort, QUEUES, startLocalStack } from './stack.ts';
-import { DEFAULT_MIX, type OutcomeMix, parseMix, startTelephonySimulator } from './telephony.ts';
+import {
+  type AnswerProfile,
+  DEFAULT_ANSWER_PROFILE,
+  DEFAULT_MIX,
+  type OutcomeMix,
+  parseAnswerProfile,
+  parseMix,
+  startTelephonySimulator,
+} from './telephony.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const PORT = Number(process.env.PORT ?? 3000);
@@ -55,7 +63,7 @@ const PORT = Number(process.env.PORT ?? 3000);
 const STOP_WAIT_MS = 5_000;
 
 const USAGE = `Usage: npm start [-- --verbose] [--time-scale N] [--clock-start 2027-03-13T05:00:00Z]
-                 [--outcomes answered=45,busy=8,...]
+                 [--outcomes answered=45,busy=8,...] [--answer-profile FILE]
 
 Runs the whole system on this machine (see README.md). --verbose prints every line of the functions' logs and of
 the local API server; by default: one line per request, one per function and 5 seconds of queue batches, warnings and
@@ -63,7 +71,9 @@ errors, campaign summaries.
 --time-scale N runs the clock N times faster than real time (1 to 10000; the scheduler ticks every simulated
 minute). --clock-start starts the stack's clock at that instant (ISO 8601 with its offset), to replay a
 daylight-saving change, a holiday or a Sunday; with --time-scale it runs faster from there. --outcomes sets the telephony simulator's mix of call outcomes (answered, machine, busy, no_answer, failed,
-invalid_number, opt_out), as relative weights.`;
+invalid_number, opt_out), as relative weights. --answer-profile FILE sets how the chance of an answer follows the
+recipient's local hour and weekday ({ "factors": [168 numbers] }, Monday 00:00 first; docs/best-time.md); by default
+weekday evenings and weekends answer most.`;
 
 interface CommandLine {
   verbose: boolean;
@@ -71,6 +81,7 @@ interface CommandLine {
   /** The instant the stack's clock starts at (ms); undefined: now. */
   clockStart?: number;
   mix: OutcomeMix;
+  profile: AnswerProfile;
 }
 
 function commandLine(): CommandLine {
@@ -82,6 +93,7 @@ function commandLine(): CommandLine {
         'time-scale': { type: 'string', default: '1' },
         'clock-start': { type: 'string' },
         outcomes: { type: 'string' },
+        'answer-profile': { type: 'string' },
       },
       strict: true,
     });
@@ -101,7 +113,17 @@ function commandLine(): CommandLine {
       );
     }
     const mix = values.outcomes ? parseMix(values.outcomes) : DEFAULT_MIX;
-    return { verbose: values.verbose, timeScale, mix, ...(clockStart === undefined ? {} : { clockStart }) };
+    const profileFile = values['answer-profile'];
+    const profile = profileFile
+      ? parseAnswerProfile(readFileSync(profileFile, 'utf8'))
+      : DEFAULT_ANSWER_PROFILE;
+    return {
+      verbose: values.verbose,
+      timeScale,
+      mix,
+      profile,
+      ...(clockStart === undefined ? {} : { clockStart }),
+    };
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : error}\n\n${USAGE}`);
     process.exit(2);
@@ -297,7 +319,7 @@ function stopGroup(child: ChildProcess | undefined, signal: NodeJS.Signals): voi
 let undoStart: (() => Promise<void>) | undefined;
 
 async function main(): Promise<void> {
-  const { verbose, timeScale, clockStart, mix } = commandLine();
+  const { verbose, timeScale, clockStart, mix, profile } = commandLine();
   const view = createLogView({ verbose, write: (line) => console.log(line) });
   const running = await runningInstance();
   if (running !== undefined) {
@@ -463,6 +485,7 @@ async function main(): Promise<void> {
       callsQueueUrl: stack.queueUrls.asteriskCalls,
       resultsQueueUrl: stack.queueUrls.callResults,
       mix,
+      profile,
       now: clock,
       timeScale,
       onError: (error) =>

@@ -7,6 +7,9 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { hourOfWeek } from '../src/domain/answerModel.ts';
+import { primaryZone } from '../src/domain/bestTime.ts';
+import { candidateZones } from '../src/domain/candidateZones.ts';
 import type { AsteriskCall } from '../src/generated/asteriskCall.ts';
 import type { CallResult } from '../src/generated/callResult.ts';
 import { seededRandom } from '../src/lib/random.ts';
@@ -38,6 +41,50 @@ const CAUSES: Record<CallResult['outcome'], string> = {
   invalid_number: 'UNALLOCATED_NUMBER',
 };
 
+/**
+ * How much likelier a person answers at each hour of the week (0: Monday 00:00-00:59) in their own zone: a factor
+ * on the mix's `answered` and `opt_out` weights. The truth the best-time model (docs/best-time.md) has to find.
+ */
+export interface AnswerProfile {
+  factors: number[];
+}
+
+/**
+ * Following survey research on when people answer (Weeks, Kulka & Pierson, POQ 1987): weekday evenings and weekend
+ * days best, working hours and early mornings worst.
+ */
+export const DEFAULT_ANSWER_PROFILE: AnswerProfile = {
+  factors: Array.from({ length: 168 }, (_, hourOfWeek) => {
+    const weekend = hourOfWeek >= 5 * 24;
+    const hour = hourOfWeek % 24;
+    if (hour < 8 || hour >= 21) return 0.5;
+    if (weekend) return hour >= 10 && hour < 18 ? 1.4 : 1;
+    if (hour >= 17) return 1.6;
+    return hour < 12 ? 0.6 : 0.8;
+  }),
+};
+
+/** A profile from a JSON file's text: `{ "factors": [168 non-negative numbers] }`. */
+export function parseAnswerProfile(text: string): AnswerProfile {
+  const parsed = JSON.parse(text) as { factors?: unknown };
+  const factors = parsed.factors;
+  if (
+    !Array.isArray(factors) ||
+    factors.length !== 168 ||
+    !factors.every((f) => typeof f === 'number' && f >= 0)
+  )
+    throw new Error(
+      'An answer profile is { "factors": [...] } with 168 non-negative numbers, Monday 00:00 first',
+    );
+  return { factors };
+}
+
+/** The factor of the recipient's local hour of the week (in the first of its number's zones). */
+function answerFactor(profile: AnswerProfile, phoneNumber: string, at: Date): number {
+  const zone = primaryZone(candidateZones({ phoneNumber }).zones);
+  return zone === undefined ? 1 : (profile.factors[hourOfWeek(at, zone)] ?? 1);
+}
+
 /** "answered=50,busy=50": the mix given on the command line (outcomes not named weigh nothing). */
 export function parseMix(text: string): OutcomeMix {
   const mix: OutcomeMix = {};
@@ -67,8 +114,9 @@ function draw(mix: OutcomeMix, random: () => number): SimulatedOutcome {
 export function simulateCall(
   call: AsteriskCall,
   at: Date,
-  mix: OutcomeMix,
+  given: OutcomeMix,
   random: () => number,
+  profile?: AnswerProfile,
 ): CallResult {
   const startedAt = at.toISOString();
   if (at.getTime() > Date.parse(call.deadline)) {
@@ -80,6 +128,11 @@ export function simulateCall(
       hangupCause: 'DEADLINE_PASSED',
     };
   }
+  const factor = profile ? answerFactor(profile, call.phoneNumber, at) : 1;
+  const mix =
+    factor === 1
+      ? given
+      : { ...given, answered: (given.answered ?? 0) * factor, opt_out: (given.opt_out ?? 0) * factor };
   const drawn = draw(mix, random);
   const outcome = drawn === 'opt_out' ? 'answered' : drawn;
   // Ringing: 5-30 s (it rings out at 30 s); failures and unallocated numbers end at once.
@@ -108,6 +161,8 @@ export interface SimulatorOptions {
   callsQueueUrl: string;
   resultsQueueUrl: string;
   mix: OutcomeMix;
+  /** How the chance of an answer follows the recipient's local hour and weekday. */
+  profile?: AnswerProfile;
   /** The stack's clock (it may run faster than real time). */
   now: () => Date;
   /** How many times faster than real time the clock runs: a call's real duration is its simulated one over this. */
@@ -151,7 +206,7 @@ export function startTelephonySimulator(options: SimulatorOptions): () => Promis
         for (const message of Messages) {
           const call = JSON.parse(message.Body ?? '{}') as AsteriskCall;
           const now = options.now();
-          const result = simulateCall(call, now, options.mix, random);
+          const result = simulateCall(call, now, options.mix, random, options.profile);
           // The result goes out when the call would have ended, on the stack's clock.
           const wait = Math.max(0, (Date.parse(result.endedAt) - now.getTime()) / options.timeScale);
           const timer = setTimeout(() => {

@@ -22,6 +22,7 @@ Commands:
   start ID [--dry-run]
   pause ID | resume ID | cancel ID
   preview ID                     how many contacts can be called in each of the next 24 hours, and why not
+  model ID                       best time to call: the model in use, and the contact rate of each arm
   attempts ID CONTACT_ID         a contact's calls, each with its outcome and compliance record
   contacts add ID FILE.json      a JSON array of { phoneNumber, id?, timeZone?, usState?, postalCode?, attributes? },
                                  sent 1,000 at a time
@@ -293,6 +294,9 @@ switch (command) {
     break;
   case 'preview':
     print(await call('GET', `/campaigns/${encodeURIComponent(idOf(1))}/preview`));
+    break;
+  case 'model':
+    print(await call('GET', `/campaigns/${encodeURIComponent(idOf(1))}/model`));
     break;
   case 'attempts':
     print(

@@ -63,7 +63,7 @@ export function bestTimeOrder(
     for (const each of callable) {
       const zone = primaryZone(each.hours.zones);
       if (zone === undefined || inControlArm(campaignId, each.contact.id, settings.controlShare)) {
-        control.push(each);
+        control.push({ ...each, arm: 'control' });
         continue;
       }
       const features = {
@@ -72,7 +72,10 @@ export function bestTimeOrder(
         attempt: each.attempt,
         lastOutcome: lastOutcomeOf(each),
       };
-      scored.push({ callable: each, chance: sampledAnswerChance(model, features, draw) });
+      scored.push({
+        callable: { ...each, arm: 'model' },
+        chance: sampledAnswerChance(model, features, draw),
+      });
     }
     scored.sort((a, b) => b.chance - a.chance);
     const chances = scored.map((s) => s.chance);
@@ -110,4 +113,50 @@ function merged<T>(first: readonly T[], second: readonly T[]): T[] {
     else out.push(second[j++] as T);
   }
   return out;
+}
+
+/** Calls placed in an arm, and those answered by a person. */
+export interface ArmCounts {
+  calls: number;
+  answered: number;
+}
+
+export interface ArmFigures extends ArmCounts {
+  /** Answered per call placed; null before any call. */
+  contactRate: number | null;
+  /** Its 95% Wilson interval: honest with few calls and rates near 0 or 1. */
+  interval95: [number, number] | null;
+}
+
+const Z95 = 1.959964;
+
+export function armFigures({ calls, answered }: ArmCounts): ArmFigures {
+  if (calls === 0) return { calls, answered, contactRate: null, interval95: null };
+  const p = answered / calls;
+  const z2 = Z95 * Z95;
+  const centre = (p + z2 / (2 * calls)) / (1 + z2 / calls);
+  const half = (Z95 * Math.sqrt((p * (1 - p)) / calls + z2 / (4 * calls * calls))) / (1 + z2 / calls);
+  return {
+    calls,
+    answered,
+    contactRate: p,
+    interval95: [Math.max(0, centre - half), Math.min(1, centre + half)],
+  };
+}
+
+/**
+ * The model arm's contact rate against the control's, as a relative change (+0.15: 15% more contacts per call), with
+ * its 95% interval (the log of the rate ratio, normal approximation); null while either arm has no answered call.
+ */
+export function uplift(
+  model: ArmCounts,
+  control: ArmCounts,
+): { relative: number; interval95: [number, number] } | null {
+  if (model.answered === 0 || control.answered === 0) return null;
+  const ratio = model.answered / model.calls / (control.answered / control.calls);
+  const se = Math.sqrt(1 / model.answered - 1 / model.calls + 1 / control.answered - 1 / control.calls);
+  return {
+    relative: ratio - 1,
+    interval95: [Math.exp(Math.log(ratio) - Z95 * se) - 1, Math.exp(Math.log(ratio) + Z95 * se) - 1],
+  };
 }

@@ -39,9 +39,12 @@ export interface DueContact {
 }
 
 /** What a tick does to one contact. */
+/** The arm of a campaign using the answer model a contact is released in: ordered by the model, or the control. */
+export type Arm = 'model' | 'control';
+
 export type ContactChange =
   /** Released: attempt `attempt` is queued, and the contact is due again at `at` if nothing is heard of it. */
-  | { kind: 'release'; contactId: string; attempt: number; at: Date }
+  | { kind: 'release'; contactId: string; attempt: number; at: Date; arm?: Arm }
   /** Not now: due again at `at` (its window's next opening, a live call's expected end). */
   | { kind: 'later'; contactId: string; at: Date }
   /** Done for good. */

@@ -15,7 +15,7 @@ import {
   hoursKey,
   nextCallable,
 } from './callingHours.ts';
-import type { ActiveCampaign, ContactChange, DueContact } from './schedule.ts';
+import type { ActiveCampaign, Arm, ContactChange, DueContact } from './schedule.ts';
 
 export interface PlanTimes {
   /** A released contact is due again after this long if nothing was heard of its task (a task lost on the way). */
@@ -45,6 +45,8 @@ export interface Callable {
   contact: DueContact;
   attempt: number;
   hours: ContactHours;
+  /** Set by the model's order: the arm the contact is released in. */
+  arm?: Arm;
 }
 
 /**
@@ -134,9 +136,9 @@ export function planTick(
     }
   }
   // Only contacts inside their hours now are ordered: an order never widens the lawful set, it only ranks it.
-  for (const { contact, attempt } of order(callable).slice(0, budget)) {
+  for (const { contact, attempt, arm } of order(callable).slice(0, budget)) {
     released.push({ contactId: contact.id, attempt, phoneNumber: contact.phoneNumber });
-    changes.push({ kind: 'release', contactId: contact.id, attempt, at: leaseEnd });
+    changes.push({ kind: 'release', contactId: contact.id, attempt, at: leaseEnd, ...(arm ? { arm } : {}) });
   }
   return { changes, released, outsideHours, deferredByPace: Math.max(0, callable.length - budget) };
 }

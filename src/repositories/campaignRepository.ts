@@ -4,6 +4,7 @@
  */
 
 import type { CampaignStatus } from '../domain/campaign.ts';
+import type { Arm } from '../domain/schedule.ts';
 import type { Database } from '../lib/database.ts';
 import { analyseContacts } from './contactRepository.ts';
 
@@ -69,6 +70,8 @@ export interface CampaignRepository {
   /** Where the campaign's calls and contacts stand (one statement). */
   runCounts(campaignId: string): Promise<RunCounts>;
   schedule(campaignId: string, now: Date): Promise<ScheduleStatus>;
+  /** Calls placed with a result, and those answered by a person, per arm of a campaign using the answer model. */
+  armCounts(campaignId: string): Promise<Record<Arm, { calls: number; answered: number }>>;
 }
 
 export interface RunCounts {
@@ -204,6 +207,20 @@ export function createCampaignRepository(db: Database): CampaignRepository {
         [campaignId],
       );
       return Object.fromEntries(rows.map((row) => [row.status, row.n]));
+    },
+
+    async armCounts(campaignId) {
+      const { rows } = await db.query<{ arm: Arm; calls: number; answered: number }>(
+        `SELECT arm, count(*)::int AS calls, (count(*) FILTER (WHERE outcome = 'answered'))::int AS answered
+         FROM call_attempts WHERE campaign_id = $1 AND arm IS NOT NULL AND outcome IS NOT NULL GROUP BY arm`,
+        [campaignId],
+      );
+      const none = { calls: 0, answered: 0 };
+      const of = (arm: Arm) => rows.find((row) => row.arm === arm) ?? none;
+      return {
+        model: { calls: of('model').calls, answered: of('model').answered },
+        control: { calls: of('control').calls, answered: of('control').answered },
+      };
     },
   };
 }

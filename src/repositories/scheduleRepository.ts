@@ -58,17 +58,18 @@ WHERE c.campaign_id = $1 AND c.final_outcome IS NULL AND c.next_call_at <= $2
 ORDER BY c.next_call_at
 LIMIT $3`;
 
-// Released attempts are queued (an attempt released again, its task lost, is queued anew); every changed contact
-// gets its next time or its final outcome.
+// Released attempts are queued (an attempt released again, its task lost, is queued anew), with the arm of a campaign
+// using the answer model; every changed contact gets its next time or its final outcome.
 const APPLY_SQL = `
 WITH changes AS (
-  SELECT * FROM unnest($2::text[], $3::int[], $4::timestamptz[], $5::text[])
-    AS u(contact_id, attempt, at, final)
+  SELECT * FROM unnest($2::text[], $3::int[], $4::timestamptz[], $5::text[], $7::text[])
+    AS u(contact_id, attempt, at, final, arm)
 ),
 released AS (
-  INSERT INTO call_attempts AS ca (campaign_id, contact_id, attempt, status, created_at, updated_at)
-  SELECT $1, contact_id, attempt, 'queued', $6, $6 FROM changes WHERE attempt IS NOT NULL
-  ON CONFLICT (campaign_id, contact_id, attempt) DO UPDATE SET updated_at = $6 WHERE ca.status = 'queued'
+  INSERT INTO call_attempts AS ca (campaign_id, contact_id, attempt, status, created_at, updated_at, arm)
+  SELECT $1, contact_id, attempt, 'queued', $6, $6, arm FROM changes WHERE attempt IS NOT NULL
+  ON CONFLICT (campaign_id, contact_id, attempt) DO UPDATE SET updated_at = $6, arm = excluded.arm
+    WHERE ca.status = 'queued'
 )
 SELECT set_contact_steps(array_fill($1::text, ARRAY[cardinality($2::text[])]), $2, $4, $5)`;
 
@@ -151,6 +152,7 @@ export function createScheduleRepository(db: Database): ScheduleRepository {
         changes.map((c) => (c.kind === 'final' ? null : c.at)),
         changes.map((c) => (c.kind === 'final' ? c.outcome : null)),
         at,
+        changes.map((c) => (c.kind === 'release' ? (c.arm ?? null) : null)),
       ]);
     },
 

@@ -76,6 +76,7 @@ const CAMPAIGN_API = [
 const IMPORT_API = ['createImport', 'getImport', 'cancelImport'];
 const DATABASE_FUNCTIONS = [
   'campaignStatus',
+  'campaignModel',
   'campaignPreview',
   ...CAMPAIGN_API,
   ...IMPORT_API,
@@ -89,6 +90,7 @@ const DATABASE_FUNCTIONS = [
 const FUNCTIONS = [
   'authorizer',
   'campaignStatus',
+  'campaignModel',
   'campaignPreview',
   ...CAMPAIGN_API,
   ...IMPORT_API,
@@ -106,6 +108,7 @@ const FUNCTIONS = [
 const API_FUNCTIONS = [
   'authorizer',
   'campaignStatus',
+  'campaignModel',
   'campaignPreview',
   ...CAMPAIGN_API,
   ...IMPORT_API,
@@ -145,6 +148,7 @@ const consume = (queue: string) => ({
 const ALLOWED: Record<string, unknown[]> = {
   authorizer: [X_RAY],
   campaignStatus: [X_RAY, SECRET],
+  campaignModel: [X_RAY, SECRET, ...models('s3:GetObject')],
   campaignPreview: [X_RAY, SECRET, table('dynamodb:BatchGetItem')],
   ...Object.fromEntries(CAMPAIGN_API.map((name) => [name, [X_RAY, SECRET]])),
   blacklistAdd: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:GetItem', 'dynamodb:UpdateItem')],
@@ -306,6 +310,7 @@ describe('the prod template', () => {
       'contacts',
       'imports',
       'lookup',
+      'model',
       'pause',
       'preview',
       'remove',
@@ -496,6 +501,7 @@ describe('the prod template', () => {
     const env = (name: string) => props(`${cap(name)}LambdaFunction`).Environment.Variables;
     expect(env('scheduler').MODEL_BUCKET).toEqual({ Ref: 'ModelBucket' });
     expect(env('trainModels').MODEL_BUCKET).toEqual({ Ref: 'ModelBucket' });
+    expect(env('campaignModel').MODEL_BUCKET).toEqual({ Ref: 'ModelBucket' });
     expect(props('TrainModelsLambdaFunction')).toMatchObject({ Timeout: 300, MemorySize: 512 });
   });
 

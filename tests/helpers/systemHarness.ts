@@ -65,6 +65,7 @@ type HttpFunctionName =
   | 'cancelCampaign'
   | 'campaignPreview'
   | 'campaignStatus'
+  | 'campaignModel'
   | 'createCampaign'
   | 'listCampaigns'
   | 'updateCampaign'
@@ -174,6 +175,7 @@ export async function startSystemHarness(
     cancelCampaign: (await import('../../src/functions/cancelCampaign.ts')).handler,
     campaignPreview: (await import('../../src/functions/campaignPreview.ts')).handlerWithClock(clock),
     campaignStatus: (await import('../../src/functions/campaignStatus.ts')).handlerWithClock(clock),
+    campaignModel: (await import('../../src/functions/campaignModel.ts')).handler,
     createCampaign: (await import('../../src/functions/createCampaign.ts')).handler,
     listCampaigns: (await import('../../src/functions/listCampaigns.ts')).handler,
     updateCampaign: (await import('../../src/functions/updateCampaign.ts')).handler,

@@ -6,6 +6,7 @@
 
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { apiEvent } from '../helpers/apiGateway.ts';
 import { childrenOf, rootOf, traceOf } from '../helpers/lambda.ts';
 import { phoneNumberFor, startSystemHarness } from '../helpers/systemHarness.ts';
 
@@ -125,5 +126,46 @@ describe('best time to call', () => {
     )?.metadata?.default?.inference ?? {}) as { scored: number; arms: { model: number; control: number } };
     expect(arms.model + arms.control).toBe(20);
     expect(scored).toBe(arms.model);
+
+    // The released calls come back (every model-arm call answered, no control call), and the owner reads the arms.
+    await harness.db.query(
+      `UPDATE call_attempts SET status = 'initiated', initiated_at = $2,
+         outcome = CASE WHEN arm = 'model' THEN 'answered' ELSE 'no_answer' END
+       WHERE campaign_id = $1`,
+      ['c-bt', harness.now()],
+    );
+    const answer = await harness.http(
+      'campaignModel',
+      apiEvent({
+        method: 'GET',
+        resource: '/campaigns/{campaignId}/model',
+        pathParameters: { campaignId: 'c-bt' },
+        userId: 'owner-bt',
+      }),
+    );
+    const stranger = await harness.http(
+      'campaignModel',
+      apiEvent({
+        method: 'GET',
+        resource: '/campaigns/{campaignId}/model',
+        pathParameters: { campaignId: 'c-bt' },
+        userId: 'someone',
+      }),
+    );
+    expect(stranger.statusCode).toBe(404);
+    expect(answer.statusCode).toBe(200);
+    const { rows } = await harness.db.query<{ arm: string; n: number }>(
+      "SELECT arm, count(*)::int AS n FROM call_attempts WHERE campaign_id = 'c-bt' GROUP BY arm ORDER BY arm",
+    );
+    const released = Object.fromEntries(rows.map((row) => [row.arm, row.n]));
+    expect(answer.body).toMatchObject({
+      campaignId: 'c-bt',
+      bestTimeToCall: { enabled: true, controlShare: 0.1 },
+      model: { version, promotedBecause: expect.stringContaining('below the base rate'), rows: model.rows },
+      arms: {
+        model: { calls: released.model, answered: released.model, contactRate: 1 },
+        control: { calls: released.control ?? 0, answered: 0 },
+      },
+    });
   });
 });

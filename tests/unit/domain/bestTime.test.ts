@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { type AnswerCounts, trainAnswerModel } from '../../../src/domain/answerModel.ts';
-import { bestTimeOrder, inControlArm } from '../../../src/domain/bestTime.ts';
+import { armFigures, bestTimeOrder, inControlArm, uplift } from '../../../src/domain/bestTime.ts';
 import type { DueContact } from '../../../src/domain/schedule.ts';
 import { planTick } from '../../../src/domain/schedulePlan.ts';
 import { betaDraw, seededRandom } from '../../../src/lib/random.ts';
@@ -132,5 +132,23 @@ describe('best time to call in a tick', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('the arms’ figures', () => {
+  it('gives each arm its contact rate with a 95% Wilson interval, and the uplift with its interval', () => {
+    const control = armFigures({ calls: 1_000, answered: 200 });
+    expect(control.contactRate).toBe(0.2);
+    // The textbook figures for 200 of 1,000: 0.1762 to 0.2261.
+    expect(control.interval95?.[0]).toBeCloseTo(0.1762, 3);
+    expect(control.interval95?.[1]).toBeCloseTo(0.2261, 3);
+    expect(armFigures({ calls: 0, answered: 0 })).toMatchObject({ contactRate: null, interval95: null });
+
+    const gain = uplift({ calls: 1_000, answered: 250 }, { calls: 1_000, answered: 200 });
+    expect(gain?.relative).toBeCloseTo(0.25, 6);
+    // The ratio's interval (log scale): about 1.06 to 1.47.
+    expect(gain?.interval95[0]).toBeCloseTo(0.0626, 2);
+    expect(gain?.interval95[1]).toBeCloseTo(0.4706, 2);
+    expect(uplift({ calls: 10, answered: 0 }, { calls: 10, answered: 3 })).toBeNull();
   });
 });
