@@ -9,7 +9,8 @@
  * 4. import: a 100,000-row and a 1,000,000-row CSV through importWorker (bench/imports.ts);
  * 5. scheduler: one tick over 100,000 and 1,000,000 contacts, never analysed and analysed, and the first tick of a
  *    large campaign loaded and started (bench/scheduler.ts);
- * 7. endToEnd: a campaign from start to `completed` through the telephony simulator (bench/endToEndChild.ts).
+ * 7. endToEnd: a campaign from start to `completed` through the telephony simulator (bench/endToEndChild.ts);
+ * 8. bestTime: two campaigns in simulated days, one ordered by the answer model, one not (bench/bestTime.ts).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { startLocalStack } from '../local/stack.ts';
+import { measureBestTime } from './bestTime.ts';
 import { measureColdStart } from './coldStart.ts';
 import { measureDialer } from './dialer.ts';
 import { measureImports } from './imports.ts';
@@ -53,6 +55,9 @@ const scheduler = await measureScheduler(stack, db, sizes);
 await db.end();
 const imports = await measureImports(stack, sizes);
 await stack.stop();
+
+log('bestTime');
+const bestTime = measureBestTime(quick ? { contacts: 2_000, days: 3 } : {});
 
 log('endToEnd');
 const { stdout } = await promisify(execFile)(
@@ -162,6 +167,15 @@ const targets: Target[] = [
   target('dialer: statements per batch', dl.batched.perBatch.statements, 3, 'max'),
   target('dialer: batched / per task', dl.batchedOverPerTask, 5, 'min'),
   target('dialer: batched / I/O floor', dl.batchedOverFloor, 1.3, 'max'),
+  target(
+    'bestTime: relative contact rate per call, model / control',
+    bestTime.relativeContactRate,
+    0.15,
+    'min',
+  ),
+  target('bestTime: finish time, model / control', bestTime.finishRatio, 1.1, 'max'),
+  target('bestTime: calls outside any rule', bestTime.violations, 0, 'max'),
+  target('bestTime: inference ms per 1,000 contacts scored', bestTime.inferenceMsPer1000, 5, 'max'),
 ];
 
 const result = {
@@ -179,6 +193,7 @@ const result = {
   import: imports,
   scheduler,
   endToEnd,
+  bestTime,
 };
 const dir = join(import.meta.dirname, 'results');
 await mkdir(dir, { recursive: true });

@@ -5,7 +5,9 @@
  *
  * A main-effects model on the log-odds scale: each feature level's effect is its answer rate against the base rate,
  * smoothed toward the base by a prior worth `priorCalls` calls (a level with few calls says little), the hours of the
- * week first pooled with their neighbours (an hour is rarely unlike the next). It trains from counts (the SQL
+ * week first pooled with their neighbours (an hour is rarely unlike the next) and each smoothed toward the same hour
+ * of the day on weekdays or at weekends (a Tuesday 19:00 is much like a Monday 19:00), itself smoothed toward the base:
+ * a week of calls is not needed before the evenings stand out. It trains from counts (the SQL
  * aggregates of a window of attempts) in milliseconds and scores a contact in a few microseconds. Thompson sampling
  * draws each hour's rate from its Beta posterior instead of taking its mean, so hours with few calls are still tried
  * and the model keeps learning them; the other effects stay at their means.
@@ -53,6 +55,8 @@ export interface AnswerModel {
   baseRate: number;
   /** Pooled counts of each hour of the week (168): the Beta posterior of its rate, for Thompson sampling. */
   hours: Array<{ calls: number; answered: number }>;
+  /** Pooled counts of each hour of the day on weekdays (0-23) and at weekends (24-47): the hours' prior. */
+  dayHours: Array<{ calls: number; answered: number }>;
   /** Log-odds effects against the base rate. */
   effects: {
     region: Record<string, number>;
@@ -132,15 +136,43 @@ function pooledHours(counts: readonly AnswerCounts[]): Array<{ calls: number; an
   });
 }
 
+/** Hours of the week 0-119 are weekdays, 120-167 the weekend; the hour of the day on that kind of day (0-47). */
+const dayHourOf = (hourOfWeek: number) => (hourOfWeek >= 120 ? 24 : 0) + (hourOfWeek % 24);
+
+/** Each hour of the day's counts on weekdays and at weekends, pooled with its neighbours the same way. */
+function pooledDayHours(counts: readonly AnswerCounts[]): Array<{ calls: number; answered: number }> {
+  const raw = Array.from({ length: 48 }, () => ({ calls: 0, answered: 0 }));
+  for (const row of counts) {
+    const hour = raw[dayHourOf(row.hourOfWeek)];
+    if (hour === undefined) continue;
+    hour.calls += row.calls;
+    hour.answered += row.answered;
+  }
+  return raw.map((_, h) => {
+    const base = h < 24 ? 0 : 24;
+    let calls = 0;
+    let answered = 0;
+    NEIGHBOURS.forEach((weight, i) => {
+      const near = raw[base + ((h - base + i - 1 + 24) % 24)] as { calls: number; answered: number };
+      calls += weight * near.calls;
+      answered += weight * near.answered;
+    });
+    return { calls, answered };
+  });
+}
+
 /** The hour's rate: its pooled counts with the prior, the posterior mean (or a draw when `draw` is given). */
 function hourEffect(
-  model: Pick<AnswerModel, 'hours' | 'baseRate' | 'priorCalls'>,
+  model: Pick<AnswerModel, 'hours' | 'dayHours' | 'baseRate' | 'priorCalls'>,
   hour: number,
   draw?: (alpha: number, beta: number) => number,
 ): number {
   const counts = model.hours[hour] ?? { calls: 0, answered: 0 };
-  const alpha = counts.answered + model.priorCalls * model.baseRate;
-  const beta = counts.calls - counts.answered + model.priorCalls * (1 - model.baseRate);
+  const day = model.dayHours[dayHourOf(hour)] ?? { calls: 0, answered: 0 };
+  // The prior: the same hour on that kind of day, itself shrunk toward the base rate.
+  const prior = (day.answered + model.priorCalls * model.baseRate) / (day.calls + model.priorCalls);
+  const alpha = counts.answered + model.priorCalls * prior;
+  const beta = counts.calls - counts.answered + model.priorCalls * (1 - prior);
   const rate = draw ? draw(alpha, beta) : alpha / (alpha + beta);
   return logit(rate) - logit(model.baseRate);
 }
@@ -235,6 +267,7 @@ export function trainAnswerModel(
     window: { from: about.window.from.toISOString(), to: about.window.to.toISOString() },
     baseRate,
     hours: pooledHours(training),
+    dayHours: pooledDayHours(training),
     effects: {
       region: effectsOf(training, (row) => row.region, baseRate, priorCalls),
       attempt: effectsOf(training, (row) => attemptLevel(row.attempt), baseRate, priorCalls),
