@@ -15,6 +15,9 @@
  * Pure: no I/O, no clock, randomness given by the caller (src/lib/random.ts).
  */
 import { localTime, type Weekday } from './callingHours.ts';
+import { type HeldOutMetrics, heldOutMetrics } from './modelMetrics.ts';
+
+export type { HeldOutMetrics };
 
 /** Outcomes a previous attempt can have had that leave the contact open (the others end it). */
 export type LastOutcome = 'none' | 'busy' | 'no_answer' | 'machine' | 'failed';
@@ -33,16 +36,6 @@ export interface CallFeatures {
 export interface AnswerCounts extends CallFeatures {
   calls: number;
   answered: number;
-}
-
-/** Log loss and AUC of the model on held-out calls, against the base rate (a model must beat it to be promoted). */
-export interface HeldOutMetrics {
-  calls: number;
-  answered: number;
-  logLoss: number;
-  baseLogLoss: number;
-  /** The chance a random answered call scored above a random unanswered one (0.5: no better than the base rate). */
-  auc: number;
 }
 
 export interface AnswerModel {
@@ -115,51 +108,52 @@ function effectsOf(
   return effects;
 }
 
-/** Each hour's counts pooled with its neighbours' (the week wraps: Sunday 23:00 is next to Monday 00:00). */
-function pooledHours(counts: readonly AnswerCounts[]): Array<{ calls: number; answered: number }> {
-  const raw = Array.from({ length: HOURS_OF_WEEK }, () => ({ calls: 0, answered: 0 }));
+type Counts = { calls: number; answered: number };
+
+/**
+ * Counts by bucket (`bucketOf` a row's hour of the week), each pooled with its neighbours (`near(bucket, step)`, the
+ * step -1, 0 or +1) by the weights above.
+ */
+function pooled(
+  counts: readonly AnswerCounts[],
+  buckets: number,
+  bucketOf: (hourOfWeek: number) => number,
+  near: (bucket: number, step: number) => number,
+): Counts[] {
+  const raw = Array.from({ length: buckets }, () => ({ calls: 0, answered: 0 }));
   for (const row of counts) {
-    const hour = raw[row.hourOfWeek];
-    if (hour === undefined) continue;
-    hour.calls += row.calls;
-    hour.answered += row.answered;
+    const bucket = raw[bucketOf(row.hourOfWeek)];
+    if (bucket === undefined) continue;
+    bucket.calls += row.calls;
+    bucket.answered += row.answered;
   }
-  return raw.map((_, h) => {
+  return raw.map((_, b) => {
     let calls = 0;
     let answered = 0;
     NEIGHBOURS.forEach((weight, i) => {
-      const near = raw[(h + i - 1 + HOURS_OF_WEEK) % HOURS_OF_WEEK] as { calls: number; answered: number };
-      calls += weight * near.calls;
-      answered += weight * near.answered;
+      const neighbour = raw[near(b, i - 1)] as Counts;
+      calls += weight * neighbour.calls;
+      answered += weight * neighbour.answered;
     });
     return { calls, answered };
   });
 }
+
+/** Each hour of the week pooled with its neighbours (the week wraps: Sunday 23:00 is next to Monday 00:00). */
+const pooledHours = (counts: readonly AnswerCounts[]) =>
+  pooled(
+    counts,
+    HOURS_OF_WEEK,
+    (h) => h,
+    (h, step) => (h + step + HOURS_OF_WEEK) % HOURS_OF_WEEK,
+  );
 
 /** Hours of the week 0-119 are weekdays, 120-167 the weekend; the hour of the day on that kind of day (0-47). */
 const dayHourOf = (hourOfWeek: number) => (hourOfWeek >= 120 ? 24 : 0) + (hourOfWeek % 24);
 
-/** Each hour of the day's counts on weekdays and at weekends, pooled with its neighbours the same way. */
-function pooledDayHours(counts: readonly AnswerCounts[]): Array<{ calls: number; answered: number }> {
-  const raw = Array.from({ length: 48 }, () => ({ calls: 0, answered: 0 }));
-  for (const row of counts) {
-    const hour = raw[dayHourOf(row.hourOfWeek)];
-    if (hour === undefined) continue;
-    hour.calls += row.calls;
-    hour.answered += row.answered;
-  }
-  return raw.map((_, h) => {
-    const base = h < 24 ? 0 : 24;
-    let calls = 0;
-    let answered = 0;
-    NEIGHBOURS.forEach((weight, i) => {
-      const near = raw[base + ((h - base + i - 1 + 24) % 24)] as { calls: number; answered: number };
-      calls += weight * near.calls;
-      answered += weight * near.answered;
-    });
-    return { calls, answered };
-  });
-}
+/** Each hour of the day on weekdays and at weekends, pooled the same way (each kind of day wraps on itself). */
+const pooledDayHours = (counts: readonly AnswerCounts[]) =>
+  pooled(counts, 48, dayHourOf, (h, step) => (h < 24 ? 0 : 24) + (((h % 24) + step + 24) % 24));
 
 /** The hour's rate: its pooled counts with the prior, the posterior mean (or a draw when `draw` is given). */
 function hourEffect(
@@ -205,50 +199,6 @@ export function sampledAnswerChance(
   return sigmoid(logOdds(model, features, draw));
 }
 
-/** Weighted log loss and AUC of `predict` over aggregated calls (AUC by ranks, ties counted half). */
-export function heldOutMetrics(
-  counts: readonly AnswerCounts[],
-  predict: (features: CallFeatures) => number,
-  baseRate: number,
-): HeldOutMetrics {
-  const calls = sum(counts, (row) => row.calls);
-  const answered = sum(counts, (row) => row.answered);
-  let loss = 0;
-  let baseLoss = 0;
-  const scored = counts.map((row) => ({ row, p: clamp(predict(row)) }));
-  for (const { row, p } of scored) {
-    const missed = row.calls - row.answered;
-    loss -= row.answered * Math.log(p) + missed * Math.log(1 - p);
-    baseLoss -= row.answered * Math.log(clamp(baseRate)) + missed * Math.log(1 - clamp(baseRate));
-  }
-  // AUC: for each answered call, the share of unanswered calls scored below it (half for a tie).
-  scored.sort((a, b) => a.p - b.p);
-  let below = 0;
-  let pairs = 0;
-  for (let i = 0; i < scored.length; ) {
-    let j = i;
-    let tiedAnswered = 0;
-    let tiedMissed = 0;
-    while (j < scored.length && scored[j]?.p === scored[i]?.p) {
-      const row = (scored[j] as { row: AnswerCounts }).row;
-      tiedAnswered += row.answered;
-      tiedMissed += row.calls - row.answered;
-      j += 1;
-    }
-    pairs += tiedAnswered * (below + tiedMissed / 2);
-    below += tiedMissed;
-    i = j;
-  }
-  const missedAll = calls - answered;
-  return {
-    calls,
-    answered,
-    logLoss: calls === 0 ? 0 : loss / calls,
-    baseLogLoss: calls === 0 ? 0 : baseLoss / calls,
-    auc: answered === 0 || missedAll === 0 ? 0.5 : pairs / (answered * missedAll),
-  };
-}
-
 /**
  * Trains on `training` and measures on `heldOut` (the most recent calls of the window, never seen in training).
  * `priorCalls` is how many calls at the base rate each level's rate starts from.
@@ -278,7 +228,10 @@ export function trainAnswerModel(
   return {
     ...fitted,
     rows: { trainingCalls: calls, heldOutCalls: sum(heldOut, (row) => row.calls) },
-    metrics: heldOutMetrics(heldOut, (features) => answerChance(fitted, features), baseRate),
+    metrics: heldOutMetrics(
+      heldOut.map((row) => ({ ...row, p: answerChance(fitted, row) })),
+      baseRate,
+    ),
   };
 }
 

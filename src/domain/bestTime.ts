@@ -9,19 +9,28 @@ import { type AnswerModel, hourOfWeek, type LastOutcome, sampledAnswerChance } f
 import type { BestTimeSettings } from './campaignSettings.ts';
 import type { Callable, ReleaseOrder } from './schedulePlan.ts';
 
-/** 32-bit FNV-1a: a stable hash, the same on every invocation and machine. */
-function fnv1a(text: string): number {
+/**
+ * 32-bit FNV-1a with MurmurHash3's finaliser: a stable hash, the same on every invocation and machine. The finaliser
+ * matters: FNV-1a alone barely moves its high bits for ids that differ in their last characters (contact-1,
+ * contact-2, ...), and the arm is read from the high bits.
+ */
+function stableHash(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i += 1) {
     hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
+    hash = Math.imul(hash, 0x01000193);
   }
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
   return hash >>> 0;
 }
 
 /** Whether the contact is in its campaign's control arm (stable for the campaign's life). */
 export function inControlArm(campaignId: string, contactId: string, controlShare: number): boolean {
-  return fnv1a(`${campaignId}:${contactId}`) / 2 ** 32 < controlShare;
+  return stableHash(`${campaignId}:${contactId}`) / 2 ** 32 < controlShare;
 }
 
 /** The zone whose local time the model reads: the first of the contact's zones, in code-unit order (as training). */

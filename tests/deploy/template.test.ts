@@ -329,7 +329,7 @@ describe('the prod template', () => {
 
   it('puts the authorizer on every route of the REST API, validates bodies at the edge, and logs access', () => {
     const methods = ofType('AWS::ApiGateway::Method');
-    expect(methods).toHaveLength(20);
+    expect(methods).toHaveLength(21);
     // Opening an import takes an optional body (the phone column's name), checked by the function; the file goes to
     // S3 with the form it answers. The run's controls take none.
     const bodiless = [

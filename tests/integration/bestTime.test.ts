@@ -158,6 +158,7 @@ describe('best time to call', () => {
       "SELECT arm, count(*)::int AS n FROM call_attempts WHERE campaign_id = 'c-bt' GROUP BY arm ORDER BY arm",
     );
     const released = Object.fromEntries(rows.map((row) => [row.arm, row.n]));
+    expect(released.model).toBeGreaterThan(0);
     expect(answer.body).toMatchObject({
       campaignId: 'c-bt',
       bestTimeToCall: { enabled: true, controlShare: 0.1 },

@@ -3,7 +3,6 @@ import { describe, expect, it } from '@jest/globals';
 import {
   type AnswerCounts,
   answerChance,
-  heldOutMetrics,
   hourOfWeek,
   promotable,
   sampledAnswerChance,
@@ -111,16 +110,6 @@ describe('the answer model', () => {
       return Math.sqrt(draws.reduce((a, b) => a + (b - mean) ** 2, 0) / draws.length);
     };
     expect(spread(100)).toBeGreaterThan(5 * spread(30));
-  });
-
-  it('measures AUC by ranks: 1 for a perfect ordering, 0.5 for none', () => {
-    const rows: AnswerCounts[] = [
-      { hourOfWeek: 1, region: 'X', attempt: 1, lastOutcome: 'none', calls: 10, answered: 10 },
-      { hourOfWeek: 2, region: 'X', attempt: 1, lastOutcome: 'none', calls: 10, answered: 0 },
-    ];
-    expect(heldOutMetrics(rows, (f) => (f.hourOfWeek === 1 ? 0.9 : 0.1), 0.5).auc).toBe(1);
-    expect(heldOutMetrics(rows, () => 0.5, 0.5).auc).toBe(0.5);
-    expect(heldOutMetrics(rows, (f) => (f.hourOfWeek === 1 ? 0.1 : 0.9), 0.5).auc).toBe(0);
   });
 
   it('reads the hour of the week in the contact’s zone, across a daylight-saving change', () => {

@@ -45,7 +45,15 @@ const newYork = (n: number) => contact(`ny-${n}`, `+1212555${String(1000 + n)}`)
 const losAngeles = (n: number) => contact(`la-${n}`, `+1213555${String(1000 + n)}`);
 
 describe('best time to call in a tick', () => {
-  it('puts a stable tenth of a campaign’s contacts in the control arm', () => {
+  it('puts a stable tenth of a campaign’s contacts in the control arm, ids alike or not', () => {
+    // Ids that differ only in their last characters, as generated ids do, spread like any others.
+    for (const prefix of ['contact-', 'k-']) {
+      const alike = Array.from({ length: 1_000 }, (_, i) => `${prefix}${i}`);
+      const share = alike.filter((id) => inControlArm('c-bt', id, 0.1)).length / alike.length;
+      expect(share).toBeGreaterThan(0.07);
+      expect(share).toBeLessThan(0.13);
+      expect(alike.slice(0, 20).filter((id) => inControlArm('c-bt', id, 0.1)).length).toBeLessThan(8);
+    }
     const ids = Array.from({ length: 20_000 }, (_, i) => `k-${i}`);
     const share = ids.filter((id) => inControlArm('c-1', id, 0.1)).length / ids.length;
     expect(share).toBeGreaterThan(0.09);
