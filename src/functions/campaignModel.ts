@@ -4,16 +4,15 @@
  * the control's with 95% intervals (src/services/bestTimeReport.ts, docs/best-time.md).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { createModelStore } from '../adapters/modelStore.ts';
 import campaignModelEvent from '../generated/campaignModel.event.validate.cjs';
 import { databaseConfig, functionConfig, modelsConfig } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
 import { createLogger } from '../lib/logger.ts';
-import { s3Clients } from '../lib/s3Client.ts';
 import { httpFunction, json, ownedCampaign } from '../middleware/httpStack.ts';
 import { createCampaignDefinitionRepository } from '../repositories/campaignDefinitionRepository.ts';
 import { createCampaignRepository } from '../repositories/campaignRepository.ts';
 import { type BestTimeReportDeps, createBestTimeReport } from '../services/bestTimeReport.ts';
+import { openModelStore } from './shared/modelBucket.ts';
 
 export function build(deps: BestTimeReportDeps & { logger: Logger }) {
   const report = createBestTimeReport(deps);
@@ -23,12 +22,12 @@ export function build(deps: BestTimeReportDeps & { logger: Logger }) {
   );
 }
 
-const { models } = functionConfig({ database: databaseConfig, models: modelsConfig });
+functionConfig({ database: databaseConfig, models: modelsConfig });
 const db = openDatabase();
 const campaigns = createCampaignRepository(db);
 export const handler = build({
   definitions: createCampaignDefinitionRepository(db),
   armCounts: (campaignId) => campaigns.armCounts(campaignId),
-  models: createModelStore({ s3: s3Clients({ pathStyle: models.s3PathStyle }).s3, bucket: models.bucket }),
+  models: openModelStore(),
   logger: createLogger('campaignModel'),
 });

@@ -9,7 +9,6 @@ import { type Clock, clockOf } from '../lib/clock.ts';
 import {
   blacklistConfig,
   clockConfig,
-  type DialerConfig,
   databaseConfig,
   dialerConfig,
   functionConfig,
@@ -26,17 +25,11 @@ import { createRejectionRepository } from '../repositories/rejectionRepository.t
 import { createDialerService, type DialerDeps } from '../services/dialerService.ts';
 import { openDoNotCallList } from './shared/doNotCallList.ts';
 
-export type DialerWorkerDeps = Omit<DialerDeps, 'claimLeaseSeconds' | 'callDeadlineSeconds'> & QueueStackDeps;
-
-export function build(
-  config: Pick<DialerConfig, 'claimLeaseSeconds' | 'callDeadlineSeconds'>,
-  deps: DialerWorkerDeps,
-) {
-  const { claimLeaseSeconds, callDeadlineSeconds } = config;
+export function build(deps: DialerDeps & QueueStackDeps) {
   return queueFunction(
     { name: 'dialerWorker', queue: 'dial-tasks', noun: 'Dial task', validate: validateDialTask },
     deps,
-    createDialerService({ ...deps, claimLeaseSeconds, callDeadlineSeconds }).dial,
+    createDialerService(deps).dial,
   );
 }
 
@@ -59,11 +52,13 @@ const deps = {
   attempts: createAttemptRepository(db),
   rejections: createRejectionRepository(db),
   phone: openPhoneHashing(),
+  claimLeaseSeconds: config.claimLeaseSeconds,
+  callDeadlineSeconds: config.callDeadlineSeconds,
   // The rules table's limits (rules/calling-hours.json) of calls to one number, by campaign purpose.
   recipientLimits: CALLING_HOURS.recipientLimits,
   rulesVersion: CALLING_HOURS.version,
   logger: createLogger('dialerWorker'),
 };
 /** The function on another clock (the tests' injected one): the same dependencies otherwise. */
-export const handlerWithClock = (now: Clock) => build(config, { ...deps, now });
+export const handlerWithClock = (now: Clock) => build({ ...deps, now });
 export const handler = handlerWithClock(clockOf(clock));

@@ -5,18 +5,17 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createMessageQueue } from '../adapters/messageQueue.ts';
-import { createModelStore } from '../adapters/modelStore.ts';
 import { type Clock, clockOf } from '../lib/clock.ts';
 import { clockConfig, databaseConfig, functionConfig, modelsConfig, schedulerConfig } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
 import { createLogger } from '../lib/logger.ts';
 import { betaDraw } from '../lib/random.ts';
-import { s3Clients } from '../lib/s3Client.ts';
 import { sqsClient } from '../lib/sqsClient.ts';
 import { currentTraceHeader } from '../lib/tracing.ts';
 import { scheduledFunction } from '../middleware/scheduleStack.ts';
 import { createScheduleRepository } from '../repositories/scheduleRepository.ts';
-import { createScheduler, type SchedulerDeps } from '../services/scheduler.ts';
+import { createScheduler, type SchedulerDeps, tickSummary } from '../services/scheduler.ts';
+import { openModelStore } from './shared/modelBucket.ts';
 
 export function build(deps: SchedulerDeps & { logger: Logger }) {
   const scheduler = createScheduler(deps);
@@ -25,24 +24,12 @@ export function build(deps: SchedulerDeps & { logger: Logger }) {
     const failed = ticks.filter((t) => t.outcome === 'failed');
     for (const t of failed)
       deps.logger.error('Campaign not scheduled', { campaignId: t.campaignId, reason: t.reason });
-    return {
-      failed: failed.length,
-      summary: {
-        campaigns: ticks.length,
-        released: ticks.reduce((sum, t) => sum + t.released, 0),
-        outsideHours: ticks.reduce((sum, t) => sum + t.outsideHours, 0),
-        completed: ticks.filter((t) => t.outcome === 'completed').map((t) => t.campaignId),
-      },
-    };
+    return { failed: failed.length, summary: tickSummary(ticks) };
   });
 }
 
 // Every setting this function needs, checked at once: one error names all that are missing or malformed.
-const {
-  scheduler: config,
-  models,
-  clock,
-} = functionConfig({
+const { scheduler: config, clock } = functionConfig({
   database: databaseConfig,
   scheduler: schedulerConfig,
   models: modelsConfig,
@@ -59,7 +46,7 @@ const deps = {
   times: config.times,
   closeRows: config.closeRows,
   bestTime: {
-    models: createModelStore({ s3: s3Clients({ pathStyle: models.s3PathStyle }).s3, bucket: models.bucket }),
+    models: openModelStore(),
     // Thompson sampling wants fresh randomness each tick; tests give the scheduler service a seeded one.
     draw: betaDraw(Math.random),
   },

@@ -5,15 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { createModelStore } from '../adapters/modelStore.ts';
 import { type Clock, clockOf } from '../lib/clock.ts';
 import { clockConfig, databaseConfig, functionConfig, modelsConfig } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
 import { createLogger } from '../lib/logger.ts';
-import { s3Clients } from '../lib/s3Client.ts';
 import { scheduledFunction } from '../middleware/scheduleStack.ts';
 import { createTrainingRepository } from '../repositories/trainingRepository.ts';
 import { createModelTraining, type TrainingDeps } from '../services/modelTraining.ts';
+import { openModelStore } from './shared/modelBucket.ts';
 
 export function build(deps: TrainingDeps & { logger: Logger }) {
   const training = createModelTraining(deps);
@@ -32,14 +31,14 @@ export function build(deps: TrainingDeps & { logger: Logger }) {
   });
 }
 
-const { models: config, clock } = functionConfig({
+const { clock } = functionConfig({
   database: databaseConfig,
   models: modelsConfig,
   clock: clockConfig,
 });
 const deps = {
   training: createTrainingRepository(openDatabase()),
-  models: createModelStore({ s3: s3Clients({ pathStyle: config.s3PathStyle }).s3, bucket: config.bucket }),
+  models: openModelStore(),
   newId: randomUUID,
   logger: createLogger('trainModels'),
 };

@@ -1,12 +1,12 @@
 /**
- * The functions' settings, in groups, with this module and environment.ts the only readers of `process.env`. Each
+ * The functions' settings, in groups, with this module and configReader.ts the only readers of `process.env`. Each
  * function reads the groups it needs once, at cold start (`functionConfig`), and fails at once with one error that
  * names every setting missing or malformed. Which variables a group requires is said here; their types, bounds,
  * defaults and meanings in schemas/environment.schema.json.
  */
-import { type Env, type Group, group, type Reader, readGroups } from './environment.ts';
+import { type Env, type Group, group, type Reader, readGroups } from './configReader.ts';
 
-export { resetConfigCache } from './environment.ts';
+export { resetConfigCache } from './configReader.ts';
 
 /**
  * Reads every group a function needs at once: its settings, or one ConfigError naming every setting missing or

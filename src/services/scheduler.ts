@@ -47,6 +47,16 @@ export interface CampaignTick {
   reason?: string;
 }
 
+/** What a run of the scheduler reports: its campaigns, the contacts released, those outside their hours, those done. */
+export function tickSummary(ticks: readonly CampaignTick[]) {
+  return {
+    campaigns: ticks.length,
+    released: ticks.reduce((sum, t) => sum + t.released, 0),
+    outsideHours: ticks.reduce((sum, t) => sum + t.outsideHours, 0),
+    completed: ticks.filter((t) => t.outcome === 'completed').map((t) => t.campaignId),
+  };
+}
+
 /** How many due contacts a tick reads for a budget: enough to pass over those outside their hours. */
 export function scanLimit(budget: number): number {
   return Math.min(5_000, Math.max(200, budget * 4));
