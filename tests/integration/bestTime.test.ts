@@ -134,24 +134,18 @@ describe('best time to call', () => {
        WHERE campaign_id = $1`,
       ['c-bt', harness.now()],
     );
-    const answer = await harness.http(
-      'campaignModel',
-      apiEvent({
-        method: 'GET',
-        resource: '/campaigns/{campaignId}/model',
-        pathParameters: { campaignId: 'c-bt' },
-        userId: 'owner-bt',
-      }),
-    );
-    const stranger = await harness.http(
-      'campaignModel',
-      apiEvent({
-        method: 'GET',
-        resource: '/campaigns/{campaignId}/model',
-        pathParameters: { campaignId: 'c-bt' },
-        userId: 'someone',
-      }),
-    );
+    const modelOf = (campaignId: string, userId: string) =>
+      harness.http(
+        'campaignModel',
+        apiEvent({
+          method: 'GET',
+          resource: '/campaigns/{campaignId}/model',
+          pathParameters: { campaignId },
+          userId,
+        }),
+      );
+    const answer = await modelOf('c-bt', 'owner-bt');
+    const stranger = await modelOf('c-bt', 'someone');
     expect(stranger.statusCode).toBe(404);
     expect(answer.statusCode).toBe(200);
     const { rows } = await harness.db.query<{ arm: string; n: number }>(
