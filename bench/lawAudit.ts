@@ -22,6 +22,7 @@ async function auditOnHarness(): Promise<void> {
       campaigns: run.campaignIds.length,
       contactsPerCampaign: run.added,
       calls: run.calls.length,
+      releasedByArm: run.arms,
       unlawful: run.unlawful.length,
       overCap: run.overCap.length,
       listedCalled: run.listedCalled,

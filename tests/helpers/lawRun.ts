@@ -6,6 +6,7 @@
  * tests/integration/lawOracle.test.ts (which asserts them) and `npm run audit:law` (which reports them).
  */
 import { type OutcomeMix, seededRandom } from '../../local/telephony.ts';
+import { type AnswerCounts, trainAnswerModel } from '../../src/domain/answerModel.ts';
 import type { AsteriskCall } from '../../src/generated/asteriskCall.ts';
 import { campaignRunner, EVERY_DAY } from './campaignRunner.ts';
 import { ORACLE_CONTACTS, oraclePlaces, oracleViolation } from './lawOracle.ts';
@@ -46,15 +47,38 @@ export interface LawRunFindings {
   /** Calls by local hour of day (in the contact's first zone), as [hour, calls], from 00 to 23. */
   byLocalHour: Array<[string, number]>;
   lost: number;
+  /** Attempts released in the model's arm (the campaigns using the answer model), and in its control arm. */
+  arms: { model: number; control: number };
 }
 
 const HOUR = 3_600_000;
+
+/** A promoted model that learned evenings (18:00-20:59 local) answer far more than other hours. */
+function eveningModel() {
+  const rows: AnswerCounts[] = [];
+  for (let hour = 0; hour < 168; hour += 1) {
+    const evening = hour % 24 >= 18 && hour % 24 < 21;
+    rows.push({
+      hourOfWeek: hour,
+      region: 'US-TX',
+      attempt: 1,
+      lastOutcome: 'none',
+      calls: 200,
+      answered: evening ? 120 : 30,
+    });
+  }
+  const window = { from: new Date('2027-02-01T00:00:00Z'), to: new Date('2027-03-01T00:00:00Z') };
+  return trainAnswerModel(rows, rows, { version: 'law-run-evenings', trainedAt: window.to, window });
+}
 
 /** Runs the scenario on `harness` (its clock moved and put back) and reads its findings. */
 export async function runLawScenario(harness: SystemHarness): Promise<LawRunFindings> {
   const runner = campaignRunner(harness, MIX, seededRandom(23));
   const saved = harness.now();
   await harness.blacklist(LAW_RUN_LISTED);
+  // The second campaign of each pair orders its callable contacts by the owner's answer model: the model may only
+  // order what the rules allow, so the oracle must find its calls as lawful as the first campaign's.
+  await harness.promoteModel(OWNER, eveningModel());
   const campaignIds: string[] = [];
   for (const period of PERIODS) {
     harness.setNow(new Date(period.from));
@@ -65,6 +89,7 @@ export async function runLawScenario(harness: SystemHarness): Promise<LawRunFind
           ...SETTINGS,
           name: `law-${period.label}-${side}`,
           endAt: period.to,
+          ...(side === 'b' ? { bestTimeToCall: { enabled: true, controlShare: 0.1 } } : {}),
         }),
       );
     for (const id of pair) await runner.run(id, {}, 2_000);
@@ -149,6 +174,11 @@ export async function runLawScenario(harness: SystemHarness): Promise<LawRunFind
 
   let lost = 0;
   for (const id of campaignIds) lost += (await runner.audit(id, new Set(LAW_RUN_LISTED))).lost;
+  const { rows: arms } = await harness.db.query<{ arm: 'model' | 'control'; n: number }>(
+    'SELECT arm, count(*)::int AS n FROM call_attempts WHERE campaign_id = ANY($1) AND arm IS NOT NULL GROUP BY arm',
+    [campaignIds],
+  );
+  const released = (arm: string) => arms.find((row) => row.arm === arm)?.n ?? 0;
   return {
     campaignIds,
     added: added.map((row) => row.n),
@@ -161,5 +191,6 @@ export async function runLawScenario(harness: SystemHarness): Promise<LawRunFind
     lawfulHours: { lawful, used },
     byLocalHour: Object.entries(byLocalHour).sort(([a], [b]) => a.localeCompare(b)),
     lost,
+    arms: { model: released('model'), control: released('control') },
   };
 }

@@ -4,6 +4,7 @@
  * acknowledged except for the reported failures.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
@@ -16,6 +17,8 @@ import type { APIGatewayProxyEvent, SQSBatchResponse, SQSEvent } from 'aws-lambd
 import pg from 'pg';
 import { acknowledge, queueRef, receiveEvent } from '../../local/sqsLambda.ts';
 import { type LocalStack, QUEUES, startLocalStack } from '../../local/stack.ts';
+import { createModelStore } from '../../src/adapters/modelStore.ts';
+import type { AnswerModel } from '../../src/domain/answerModel.ts';
 import type { AsteriskCall } from '../../src/generated/asteriskCall.ts';
 import type { DialTask } from '../../src/generated/dialTask.ts';
 import { startFaultProxy } from './faultProxy.ts';
@@ -290,6 +293,25 @@ export async function startSystemHarness(
       );
       const next = Math.max(clock().getTime() + 60_000, rows[0]?.next?.getTime() ?? 0);
       fixedNow = new Date(Math.ceil(next / 60_000) * 60_000);
+    },
+
+    /** Stores `model` in the model bucket as the owner's promoted answer model (what trainModels does when it may). */
+    async promoteModel(userId: string, model: AnswerModel): Promise<void> {
+      const models = createModelStore({
+        s3: new S3Client({
+          region: stack.env.AWS_REGION,
+          endpoint: stack.env.AWS_ENDPOINT_URL_S3,
+          forcePathStyle: true,
+          credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+        }),
+        bucket: stack.env.MODEL_BUCKET ?? 'models',
+      });
+      await models.save(userId, model);
+      await models.promote(userId, {
+        version: model.version,
+        promotedAt: model.trainedAt,
+        reason: 'seeded by a test',
+      });
     },
 
     /** The campaign's status as stored. */

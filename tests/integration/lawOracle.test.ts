@@ -27,6 +27,9 @@ describe('the law oracle over a run across daylight-saving changes, Sundays and 
     expect(run.listedCalled).toBe(0);
     expect(run.calledAfterOptOut).toBe(0);
     expect(run.lost).toBe(0);
+    // Half the campaigns ordered their calls by the answer model: its calls are among those checked above.
+    expect(run.arms.model).toBeGreaterThan(0);
+    expect(run.arms.control).toBeGreaterThan(0);
     // The run covered what it is for: calls on both sides of each change and on the holiday, opt-outs made
     const on = (from: string, to: string) =>
       run.calls.filter((c) => c.requestedAt >= from && c.requestedAt < to).length;
