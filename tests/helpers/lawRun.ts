@@ -6,8 +6,8 @@
  * tests/integration/lawOracle.test.ts (which asserts them) and `npm run audit:law` (which reports them).
  */
 import { type OutcomeMix, seededRandom } from '../../local/telephony.ts';
-import { type AnswerCounts, trainAnswerModel } from '../../src/domain/answerModel.ts';
 import type { AsteriskCall } from '../../src/generated/asteriskCall.ts';
+import { eveningModel } from './answerModels.ts';
 import { campaignRunner, EVERY_DAY } from './campaignRunner.ts';
 import { ORACLE_CONTACTS, oraclePlaces, oracleViolation } from './lawOracle.ts';
 import type { SystemHarness } from './systemHarness.ts';
@@ -53,24 +53,6 @@ export interface LawRunFindings {
 
 const HOUR = 3_600_000;
 
-/** A promoted model that learned evenings (18:00-20:59 local) answer far more than other hours. */
-function eveningModel() {
-  const rows: AnswerCounts[] = [];
-  for (let hour = 0; hour < 168; hour += 1) {
-    const evening = hour % 24 >= 18 && hour % 24 < 21;
-    rows.push({
-      hourOfWeek: hour,
-      region: 'US-TX',
-      attempt: 1,
-      lastOutcome: 'none',
-      calls: 200,
-      answered: evening ? 120 : 30,
-    });
-  }
-  const window = { from: new Date('2027-02-01T00:00:00Z'), to: new Date('2027-03-01T00:00:00Z') };
-  return trainAnswerModel(rows, rows, { version: 'law-run-evenings', trainedAt: window.to, window });
-}
-
 /** Runs the scenario on `harness` (its clock moved and put back) and reads its findings. */
 export async function runLawScenario(harness: SystemHarness): Promise<LawRunFindings> {
   const runner = campaignRunner(harness, MIX, seededRandom(23));
@@ -78,7 +60,10 @@ export async function runLawScenario(harness: SystemHarness): Promise<LawRunFind
   await harness.blacklist(LAW_RUN_LISTED);
   // The second campaign of each pair orders its callable contacts by the owner's answer model: the model may only
   // order what the rules allow, so the oracle must find its calls as lawful as the first campaign's.
-  await harness.promoteModel(OWNER, eveningModel());
+  await harness.promoteModel(
+    OWNER,
+    eveningModel('law-run-evenings', ['US-TX'], new Date('2027-03-01T00:00:00Z')),
+  );
   const campaignIds: string[] = [];
   for (const period of PERIODS) {
     harness.setNow(new Date(period.from));

@@ -1,11 +1,11 @@
 /** Best time to call in a tick (pure): the control arm, the order by drawn chance, and that the law still decides. */
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { type AnswerCounts, trainAnswerModel } from '../../../src/domain/answerModel.ts';
 import { armFigures, bestTimeOrder, inControlArm, uplift } from '../../../src/domain/bestTime.ts';
 import type { DueContact } from '../../../src/domain/schedule.ts';
 import { planTick } from '../../../src/domain/schedulePlan.ts';
 import { betaDraw, seededRandom } from '../../../src/lib/random.ts';
+import { eveningModel as eveningModelOf } from '../../helpers/answerModels.ts';
 import { ORACLE_CONTACTS, oracleViolation } from '../../helpers/lawOracle.ts';
 
 const ALL_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -18,27 +18,7 @@ const CAMPAIGN = {
   maxAttempts: 3,
 };
 
-/** A model that learned: evenings (18:00-20:59 local) answer at 60%, other hours at 15%. */
-function eveningModel() {
-  const rows: AnswerCounts[] = [];
-  for (let hour = 0; hour < 168; hour += 1) {
-    const evening = hour % 24 >= 18 && hour % 24 < 21;
-    for (const region of ['US-NY', 'US-CA'])
-      rows.push({
-        hourOfWeek: hour,
-        region,
-        attempt: 1,
-        lastOutcome: 'none',
-        calls: 400,
-        answered: evening ? 240 : 60,
-      });
-  }
-  return trainAnswerModel(rows, rows, {
-    version: 'v-test',
-    trainedAt: NOW,
-    window: { from: new Date('2030-01-01T00:00:00Z'), to: NOW },
-  });
-}
+const eveningModel = () => eveningModelOf('v-test', ['US-NY', 'US-CA'], NOW);
 
 const contact = (id: string, phoneNumber: string): DueContact => ({ id, phoneNumber });
 const newYork = (n: number) => contact(`ny-${n}`, `+1212555${String(1000 + n)}`);

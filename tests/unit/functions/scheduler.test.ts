@@ -5,12 +5,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from '@jest/globals';
 import type { ScheduledEvent } from 'aws-lambda';
-import { type AnswerCounts, trainAnswerModel } from '../../../src/domain/answerModel.ts';
 import type { ActiveCampaign } from '../../../src/domain/schedule.ts';
 import { betaDraw, seededRandom } from '../../../src/lib/random.ts';
 import { fakeMessageQueue } from '../../fakes/messageQueue.ts';
 import { fakeModelStore } from '../../fakes/modelStore.ts';
 import { type FakeContact, fakeScheduleRepository } from '../../fakes/scheduleRepository.ts';
+import { eveningModel } from '../../helpers/answerModels.ts';
 import { lambdaContext } from '../../helpers/lambda.ts';
 
 Object.assign(process.env, {
@@ -146,7 +146,7 @@ describe('scheduler (build with fakes)', () => {
     schedule.campaigns.push(campaign({ bestTime: { enabled: true, controlShare: 0 } }));
     const dueLast = (c: FakeContact) => ({ ...c, nextCallAt: new Date(evening.getTime() - 1_000) });
     schedule.contacts.set('c-1', [...contacts(LOS_ANGELES, 20), ...contacts(NEW_YORK, 20).map(dueLast)]);
-    await models.save('u-1', eveningModel());
+    await models.save('u-1', eveningModel('v-evening', ['US-NY'], new Date('2030-01-15T00:00:00Z')));
     await models.promote('u-1', { version: 'v-evening', promotedAt: evening.toISOString(), reason: 'test' });
 
     // Act
@@ -169,7 +169,7 @@ describe('scheduler (build with fakes)', () => {
     const dueLast = (c: FakeContact) => ({ ...c, nextCallAt: new Date(evening.getTime() - 1_000) });
     schedule.contacts.set('c-1', [...contacts(LOS_ANGELES, 20), ...contacts(NEW_YORK, 20).map(dueLast)]);
     schedule.contacts.set('c-2', [...contacts(LOS_ANGELES, 20), ...contacts(NEW_YORK, 20).map(dueLast)]);
-    await models.save('u-1', eveningModel());
+    await models.save('u-1', eveningModel('v-evening', ['US-NY'], new Date('2030-01-15T00:00:00Z')));
     await models.promote('u-1', { version: 'v-evening', promotedAt: evening.toISOString(), reason: 'test' });
     models.down = true;
 
@@ -179,21 +179,3 @@ describe('scheduler (build with fakes)', () => {
     expect(dialTasks.sent.map((m) => m.id.slice(0, 2))).toEqual(Array(20).fill('la'));
   });
 });
-
-/** A model that learned: evenings (18:00-20:59 local) answer at 60%, other hours at 15%. */
-function eveningModel() {
-  const rows: AnswerCounts[] = [];
-  for (let hour = 0; hour < 168; hour += 1) {
-    const evening = hour % 24 >= 18 && hour % 24 < 21;
-    rows.push({
-      hourOfWeek: hour,
-      region: 'US-NY',
-      attempt: 1,
-      lastOutcome: 'none',
-      calls: 400,
-      answered: evening ? 240 : 60,
-    });
-  }
-  const window = { from: new Date('2030-01-01T00:00:00Z'), to: new Date('2030-01-15T00:00:00Z') };
-  return trainAnswerModel(rows, rows, { version: 'v-evening', trainedAt: window.to, window });
-}
