@@ -10,7 +10,8 @@
  * 5. scheduler: one tick over 100,000 and 1,000,000 contacts, never analysed and analysed, and the first tick of a
  *    large campaign loaded and started (bench/scheduler.ts);
  * 7. endToEnd: a campaign from start to `completed` through the telephony simulator (bench/endToEndChild.ts);
- * 8. bestTime: two campaigns in simulated days, one ordered by the answer model, one not (bench/bestTime.ts).
+ * 8. bestTime: pairs of campaigns in simulated days, one ordered and held by the answer model, one not, in two
+ *    scenarios (bench/bestTime.ts).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
@@ -57,7 +58,11 @@ const imports = await measureImports(stack, sizes);
 await stack.stop();
 
 log('bestTime');
-const bestTime = measureBestTime(quick ? { contacts: 2_000, days: 3 } : {});
+const bestTimeOptions = quick ? { contacts: 2_000 } : {};
+const bestTime = {
+  reminders: measureBestTime({ ...bestTimeOptions, scenario: 'reminders' }),
+  backlog: measureBestTime({ ...bestTimeOptions, scenario: 'backlog' }),
+};
 
 log('endToEnd');
 const { stdout } = await promisify(execFile)(
@@ -151,6 +156,12 @@ const targets: Target[] = [
   target('import: peak RSS, large / small file', imports.rssRatio, 1.2, 'max'),
   target('scheduler: tick, large / small campaign (analysed)', scheduler.tickRatio, 1.2, 'max'),
   target(
+    'scheduler: tick with the answer model / without (large)',
+    (scheduler as unknown as { withModel: { ratio: number } }).withModel.ratio,
+    1.2,
+    'max',
+  ),
+  target(
     'scheduler: rows read / released (large, analysed)',
     released ? analysedPlan.rowsRead / released : null,
     2,
@@ -169,13 +180,26 @@ const targets: Target[] = [
   target('dialer: batched / I/O floor', dl.batchedOverFloor, 1.3, 'max'),
   target(
     'bestTime: relative contact rate per call, model / control',
-    bestTime.relativeContactRate,
+    bestTime.reminders.relativeContactRate,
     0.15,
     'min',
   ),
-  target('bestTime: finish time, model / control', bestTime.finishRatio, 1.1, 'max'),
-  target('bestTime: calls outside any rule', bestTime.violations, 0, 'max'),
-  target('bestTime: inference ms per 1,000 contacts scored', bestTime.inferenceMsPer1000, 5, 'max'),
+  target('bestTime: finish time, model / control', bestTime.reminders.finishRatio, 1.1, 'max'),
+  target('bestTime: finish time in a backlog, model / control', bestTime.backlog.finishRatio, 1.1, 'max'),
+  target(
+    'bestTime: contacts unreached short of attempts (model arm, both scenarios)',
+    bestTime.reminders.arms.model.unreachedShortOfAttempts +
+      bestTime.backlog.arms.model.unreachedShortOfAttempts,
+    0,
+    'max',
+  ),
+  target(
+    'bestTime: calls outside any rule',
+    bestTime.reminders.violations + bestTime.backlog.violations,
+    0,
+    'max',
+  ),
+  target('bestTime: inference ms per 1,000 contacts scored', bestTime.reminders.inferenceMsPer1000, 5, 'max'),
 ];
 
 const result = {

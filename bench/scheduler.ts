@@ -6,10 +6,14 @@
  * inserted (never analysed: what the planner makes of rows it has no statistics of), then once analysed. Then a
  * third campaign as large as the larger, written into the analysed table and started as the product starts one (a
  * start of 10,000 contacts or more refreshes the statistics, as an import's end does), and its first tick.
+ * Last, the larger campaign's tick with the answer model (bestTimeToCall, docs/best-time.md) against the same tick
+ * without it, in turns, five of each (the medians): the model as an instance holds it once loaded.
  * The tick runs the real scheduler service on the embedded stack, sending its dial tasks to the local SQS.
  */
 import type pg from 'pg';
 import type { LocalStack } from '../local/stack.ts';
+import { betaDraw, seededRandom } from '../src/lib/random.ts';
+import { eveningModel } from '../tests/helpers/answerModels.ts';
 
 // Area codes in five zones (the calling rules derive each contact's zones from its number).
 const AREAS = ['202', '212', '312', '214', '303', '213', '415', '808'] as const;
@@ -112,13 +116,23 @@ export async function measureScheduler(
       },
     ]),
   ) as unknown as typeof repository;
-  const scheduler = createScheduler({
+  const deps = {
     schedule: timed,
     dialTasks: createMessageQueue({ sqs: sqsClient, queueUrl: stack.queueUrls.dialTasks }),
     now: () => at,
     spreadSeconds: 0,
     times: { releaseLeaseMinutes: 15, resultTimeoutMinutes: 60 },
     closeRows: 20_000,
+  };
+  const scheduler = createScheduler(deps);
+  // An owner's model that learned evenings answer best, in the regions of the campaign's numbers.
+  const model = eveningModel('bench', ['US-DC', 'US-NY', 'US-IL', 'US-TX', 'US-CO', 'US-CA', 'US-HI'], at);
+  const withModel = createScheduler({
+    ...deps,
+    bestTime: {
+      models: { promoted: async () => ({ model, loaded: false }) },
+      draw: betaDraw(seededRandom(1)),
+    },
   });
   const explain = async (id: string) => {
     const { rows } = await db.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${DUE_SQL}`, [
@@ -128,7 +142,7 @@ export async function measureScheduler(
     ]);
     return readPlan((rows[0] as { 'QUERY PLAN': Record<string, unknown>[] })['QUERY PLAN'][0] ?? {});
   };
-  const tick = async (id: string) => {
+  const tick = async (id: string, run = scheduler) => {
     await db.query(
       // The measured campaign alone runs (the run's other campaigns wait, paused).
       `UPDATE campaigns SET status = CASE WHEN id = $1 THEN 'running' ELSE 'paused' END
@@ -137,7 +151,7 @@ export async function measureScheduler(
     );
     for (const key of Object.keys(statementMs)) delete statementMs[key];
     const start = performance.now();
-    const result = (await scheduler.tick()).find((campaign) => campaign.campaignId === id);
+    const result = (await run.tick()).find((campaign) => campaign.campaignId === id);
     const ms = performance.now() - start;
     return {
       tickMs: Number(ms.toFixed(1)),
@@ -176,6 +190,23 @@ export async function measureScheduler(
   await createCampaignRepository(openDatabase()).analyseContacts();
   const analyseMs = Number((performance.now() - analyseStart).toFixed(1));
   out.started = { contacts: sizes.large, analyseMs, ...(await tick('bench-started')) };
+  const turns: Array<{ model: boolean; tickMs: number; released: number }> = [];
+  for (let turn = 0; turn < 10; turn += 1) {
+    const enabled = turn % 2 === 1;
+    // Calls in flight never fill the budget here: each turn releases its thousand.
+    await db.query(
+      `UPDATE campaigns SET best_time = $2,
+         pacing = '{"callsPerMinute": 1000, "maxConcurrentCalls": 1000000}' WHERE id = $1`,
+      ['bench-large', { enabled, controlShare: 0.1, maxHoldHours: 8 }],
+    );
+    const result = await tick('bench-large', enabled ? withModel : scheduler);
+    turns.push({ model: enabled, tickMs: result.tickMs, released: result.released });
+  }
+  const median = (values: number[]) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+  const modelMs = median(turns.filter((t) => t.model).map((t) => t.tickMs));
+  const withoutMs = median(turns.filter((t) => !t.model).map((t) => t.tickMs));
+  out.withModel = { turns, modelMs, withoutMs, ratio: Number((modelMs / withoutMs).toFixed(2)) };
   await db.query(`UPDATE campaigns SET status = 'paused' WHERE user_id = 'bench'`);
   const small = out.small as { analysed: { tickMs: number; dueQuery: Plan }; fresh: { tickMs: number } };
   const large = out.large as { analysed: { tickMs: number; dueQuery: Plan }; fresh: { tickMs: number } };

@@ -44,6 +44,7 @@ export interface AnswerModel {
   trainedAt: string;
   /** The calls it learned from: placed from `from` (inclusive) to `to` (exclusive). */
   window: { from: string; to: string };
+  /** Calls of the fit that was judged, and held-out calls it was judged on (the model kept learned from both). */
   rows: { trainingCalls: number; heldOutCalls: number };
   baseRate: number;
   /** Pooled counts of each hour of the week (168): the Beta posterior of its rate, for Thompson sampling. */
@@ -155,30 +156,28 @@ const dayHourOf = (hourOfWeek: number) => (hourOfWeek >= 120 ? 24 : 0) + (hourOf
 const pooledDayHours = (counts: readonly AnswerCounts[]) =>
   pooled(counts, 48, dayHourOf, (h, step) => (h < 24 ? 0 : 24) + (((h % 24) + step + 24) % 24));
 
-/** The hour's rate: its pooled counts with the prior, the posterior mean (or a draw when `draw` is given). */
-function hourEffect(
+/** The Beta posterior of the hour's rate: its pooled counts with the prior. */
+function hourPosterior(
   model: Pick<AnswerModel, 'hours' | 'dayHours' | 'baseRate' | 'priorCalls'>,
   hour: number,
-  draw?: (alpha: number, beta: number) => number,
-): number {
+): { alpha: number; beta: number } {
   const counts = model.hours[hour] ?? { calls: 0, answered: 0 };
   const day = model.dayHours[dayHourOf(hour)] ?? { calls: 0, answered: 0 };
   // The prior: the same hour on that kind of day, itself shrunk toward the base rate.
   const prior = (day.answered + model.priorCalls * model.baseRate) / (day.calls + model.priorCalls);
-  const alpha = counts.answered + model.priorCalls * prior;
-  const beta = counts.calls - counts.answered + model.priorCalls * (1 - prior);
-  const rate = draw ? draw(alpha, beta) : alpha / (alpha + beta);
-  return logit(rate) - logit(model.baseRate);
+  return {
+    alpha: counts.answered + model.priorCalls * prior,
+    beta: counts.calls - counts.answered + model.priorCalls * (1 - prior),
+  };
 }
 
 function logOdds(
   model: Omit<AnswerModel, 'metrics' | 'rows'>,
   features: CallFeatures,
-  draw?: (alpha: number, beta: number) => number,
+  hourRate: number,
 ): number {
   return (
-    logit(model.baseRate) +
-    hourEffect(model, features.hourOfWeek, draw) +
+    logit(hourRate) +
     (model.effects.region[features.region] ?? 0) +
     (model.effects.attempt[attemptLevel(features.attempt)] ?? 0) +
     (model.effects.lastOutcome[features.lastOutcome] ?? 0)
@@ -187,21 +186,61 @@ function logOdds(
 
 /** The chance a call with these features is answered by a person (the posterior means). */
 export function answerChance(model: Omit<AnswerModel, 'metrics' | 'rows'>, features: CallFeatures): number {
-  return sigmoid(logOdds(model, features));
-}
-
-/** The same with the hour's rate drawn from its posterior (Thompson sampling): explores hours seldom tried. */
-export function sampledAnswerChance(
-  model: Omit<AnswerModel, 'metrics' | 'rows'>,
-  features: CallFeatures,
-  draw: (alpha: number, beta: number) => number,
-): number {
-  return sigmoid(logOdds(model, features, draw));
+  const { alpha, beta } = hourPosterior(model, features.hourOfWeek);
+  return sigmoid(logOdds(model, features, alpha / (alpha + beta)));
 }
 
 /**
- * Trains on `training` and measures on `heldOut` (the most recent calls of the window, never seen in training).
- * `priorCalls` is how many calls at the base rate each level's rate starts from.
+ * Thompson sampling's view of the model for one decision (a tick): each hour's rate drawn once from its posterior,
+ * when first asked, and kept, so hours seldom tried are sometimes seen at their best and get tried. The chances of
+ * calls with any features, read with those draws.
+ */
+export function sampledChances(
+  model: Omit<AnswerModel, 'metrics' | 'rows'>,
+  draw: (alpha: number, beta: number) => number,
+): (features: CallFeatures) => number {
+  const rates = new Map<number, number>();
+  return (features) => {
+    let rate = rates.get(features.hourOfWeek);
+    if (rate === undefined) {
+      const { alpha, beta } = hourPosterior(model, features.hourOfWeek);
+      rate = draw(alpha, beta);
+      rates.set(features.hourOfWeek, rate);
+    }
+    return sigmoid(logOdds(model, features, rate));
+  };
+}
+
+/** The model's parameters fitted on `counts`. */
+function fitted(
+  counts: readonly AnswerCounts[],
+  about: { version: string; trainedAt: Date; window: { from: Date; to: Date } },
+  priorCalls: number,
+): Omit<AnswerModel, 'metrics' | 'rows'> {
+  const calls = sum(counts, (row) => row.calls);
+  const baseRate = clamp(calls === 0 ? 0.5 : sum(counts, (row) => row.answered) / calls);
+  return {
+    version: about.version,
+    trainedAt: about.trainedAt.toISOString(),
+    window: { from: about.window.from.toISOString(), to: about.window.to.toISOString() },
+    baseRate,
+    hours: pooledHours(counts),
+    dayHours: pooledDayHours(counts),
+    effects: {
+      region: effectsOf(counts, (row) => row.region, baseRate, priorCalls),
+      attempt: effectsOf(counts, (row) => attemptLevel(row.attempt), baseRate, priorCalls),
+      lastOutcome: effectsOf(counts, (row) => row.lastOutcome, baseRate, priorCalls),
+    },
+    priorCalls,
+  };
+}
+
+/**
+ * Fits on `training` and measures on `heldOut` (the most recent calls of the window, never seen by that fit); once
+ * judged, the model kept is fitted again on both. The held-out calls are the freshest, and a model in use should
+ * know them (an owner's first week of calls would otherwise never be learned from until it is a week old); its
+ * metrics are those of the same fit on the calls before them. `priorCalls` is how many calls at the base rate each
+ * level's rate starts from.
  */
 export function trainAnswerModel(
   training: readonly AnswerCounts[],
@@ -209,31 +248,31 @@ export function trainAnswerModel(
   about: { version: string; trainedAt: Date; window: { from: Date; to: Date }; priorCalls?: number },
 ): AnswerModel {
   const priorCalls = about.priorCalls ?? 50;
-  const calls = sum(training, (row) => row.calls);
-  const baseRate = clamp(calls === 0 ? 0.5 : sum(training, (row) => row.answered) / calls);
-  const fitted = {
-    version: about.version,
-    trainedAt: about.trainedAt.toISOString(),
-    window: { from: about.window.from.toISOString(), to: about.window.to.toISOString() },
-    baseRate,
-    hours: pooledHours(training),
-    dayHours: pooledDayHours(training),
-    effects: {
-      region: effectsOf(training, (row) => row.region, baseRate, priorCalls),
-      attempt: effectsOf(training, (row) => attemptLevel(row.attempt), baseRate, priorCalls),
-      lastOutcome: effectsOf(training, (row) => row.lastOutcome, baseRate, priorCalls),
-    },
-    priorCalls,
-  };
+  const judged = fitted(training, about, priorCalls);
+  const metrics = heldOutMetrics(
+    heldOut.map((row) => ({ ...row, p: answerChance(judged, row) })),
+    judged.baseRate,
+  );
   return {
-    ...fitted,
-    rows: { trainingCalls: calls, heldOutCalls: sum(heldOut, (row) => row.calls) },
-    metrics: heldOutMetrics(
-      heldOut.map((row) => ({ ...row, p: answerChance(fitted, row) })),
-      baseRate,
-    ),
+    ...fitted([...training, ...heldOut], about, priorCalls),
+    rows: {
+      trainingCalls: sum(training, (row) => row.calls),
+      heldOutCalls: sum(heldOut, (row) => row.calls),
+    },
+    metrics,
   };
 }
+
+/**
+ * The model before any call of the owner is known: every hour at the same prior. Its draws (Thompson sampling) spread
+ * a campaign's calls over its lawful hours at random, so the owner's first training has every hour to learn from,
+ * not only the ones a campaign without the model reaches first.
+ */
+export const UNINFORMED_MODEL: AnswerModel = trainAnswerModel([], [], {
+  version: 'prior',
+  trainedAt: new Date(0),
+  window: { from: new Date(0), to: new Date(0) },
+});
 
 /** The least held-out calls a model is judged on: fewer say nothing of it. */
 export const MIN_HELD_OUT_CALLS = 500;

@@ -5,8 +5,16 @@
  * control arm, by a hash of campaign and contact) keeps the order a campaign without the model has, so the model's
  * uplift is measured, not assumed. The two arms share the budget by their sizes.
  */
-import { type AnswerModel, hourOfWeek, type LastOutcome, sampledAnswerChance } from './answerModel.ts';
+import {
+  type AnswerModel,
+  hourOfWeek,
+  type LastOutcome,
+  sampledChances,
+  UNINFORMED_MODEL,
+} from './answerModel.ts';
+import { holdPlanner } from './bestTimeHold.ts';
 import type { BestTimeSettings } from './campaignSettings.ts';
+import type { ActiveCampaign } from './schedule.ts';
 import type { Callable, ReleaseOrder } from './schedulePlan.ts';
 
 /**
@@ -47,31 +55,53 @@ export function lastOutcomeOf(callable: Callable): LastOutcome {
   return outcome && OPEN_OUTCOMES.has(outcome) ? (outcome as LastOutcome) : 'none';
 }
 
+const latestOf = (a: Date | null, b: Date | null): Date | null =>
+  a === null ? b : b === null ? a : a > b ? a : b;
+
 /** What a tick's inference did, for its trace: never a number or an attribute. */
 export interface InferenceSummary {
   scored: number;
   arms: { model: number; control: number };
+  /** Model-arm contacts held for a better hour later (docs/best-time.md). */
+  held: number;
   score?: { min: number; mean: number; max: number };
 }
 
 /**
- * The release order of a campaign using the model: model-arm contacts by drawn chance now, highest first; control
- * contacts as read; merged so that every prefix (every budget) holds the two arms in proportion to their sizes.
+ * The release order of a campaign using the model: model-arm contacts by drawn chance now, highest first, less those
+ * held for a better hour (marked `holdUntil`, at the end); control contacts as read; merged so that every prefix
+ * (every budget) holds the two arms in proportion to their sizes. An owner without a promoted model yet explores
+ * (`UNINFORMED_MODEL`).
  */
 export function bestTimeOrder(
-  model: AnswerModel,
+  promoted: AnswerModel | undefined,
   settings: BestTimeSettings,
-  campaignId: string,
+  campaign: Pick<ActiveCampaign, 'id' | 'endAt' | 'maxAttempts' | 'retryDelays' | 'startedAt' | 'startAt'>,
   now: Date,
   draw: (alpha: number, beta: number) => number,
 ): { order: ReleaseOrder; summary: () => InferenceSummary } {
-  let summary: InferenceSummary = { scored: 0, arms: { model: 0, control: 0 } };
+  const model = promoted ?? UNINFORMED_MODEL;
+  let summary: InferenceSummary = { scored: 0, arms: { model: 0, control: 0 }, held: 0 };
   const order: ReleaseOrder = (callable) => {
+    // One draw of the model for the tick (Thompson sampling): the same for every contact, now and later.
+    const chanceOf = sampledChances(model, draw);
+    const holdUntil = holdPlanner(
+      chanceOf,
+      {
+        maxHoldHours: settings.maxHoldHours,
+        endAt: campaign.endAt,
+        maxAttempts: campaign.maxAttempts,
+        retryDelays: campaign.retryDelays,
+        calledFrom: latestOf(campaign.startedAt, campaign.startAt),
+      },
+      now,
+    );
     const control: Callable[] = [];
     const scored: Array<{ callable: Callable; chance: number }> = [];
+    const held: Callable[] = [];
     for (const each of callable) {
       const zone = primaryZone(each.hours.zones);
-      if (zone === undefined || inControlArm(campaignId, each.contact.id, settings.controlShare)) {
+      if (zone === undefined || inControlArm(campaign.id, each.contact.id, settings.controlShare)) {
         control.push({ ...each, arm: 'control' });
         continue;
       }
@@ -81,16 +111,17 @@ export function bestTimeOrder(
         attempt: each.attempt,
         lastOutcome: lastOutcomeOf(each),
       };
-      scored.push({
-        callable: { ...each, arm: 'model' },
-        chance: sampledAnswerChance(model, features, draw),
-      });
+      const chance = chanceOf(features);
+      const until = holdUntil(each, zone, features, chance);
+      if (until !== undefined) held.push({ ...each, arm: 'model', holdUntil: until });
+      else scored.push({ callable: { ...each, arm: 'model' }, chance });
     }
     scored.sort((a, b) => b.chance - a.chance);
     const chances = scored.map((s) => s.chance);
     summary = {
-      scored: scored.length,
-      arms: { model: scored.length, control: control.length },
+      scored: scored.length + held.length,
+      arms: { model: scored.length + held.length, control: control.length },
+      held: held.length,
       ...(chances.length > 0
         ? {
             score: {
@@ -101,10 +132,13 @@ export function bestTimeOrder(
           }
         : {}),
     };
-    return merged(
-      scored.map((s) => s.callable),
-      control,
-    );
+    return [
+      ...merged(
+        scored.map((s) => s.callable),
+        control,
+      ),
+      ...held,
+    ];
   };
   return { order, summary: () => summary };
 }

@@ -37,9 +37,14 @@ export interface BestTimeSettings {
   enabled: boolean;
   /** The share of contacts (0 to 0.5) scheduled as without the model, to measure its uplift against. */
   controlShare: number;
+  /**
+   * The longest a contact due now may be held for a better lawful hour (0: never held). A hold stays inside the
+   * contact's calling hours as they run now, and never reaches into the campaign's last hours (src/domain/bestTimeHold.ts).
+   */
+  maxHoldHours: number;
 }
 
-export const DEFAULT_BEST_TIME: BestTimeSettings = { enabled: false, controlShare: 0.1 };
+export const DEFAULT_BEST_TIME: BestTimeSettings = { enabled: false, controlShare: 0.1, maxHoldHours: 8 };
 
 /** What a campaign gets for each setting not given: a cautious pace, business hours, three attempts. */
 export const DEFAULT_SETTINGS: Omit<ResolvedSettings, 'name' | 'callerId' | 'callFlow'> = {

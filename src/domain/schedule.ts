@@ -13,9 +13,13 @@ export interface ActiveCampaign {
   /** Local dates without calls. */
   blockedDates: string[];
   maxAttempts: number;
+  /** Minutes before the next attempt, by the last one's outcome. */
+  retryDelays: ResolvedSettings['retryDelays'];
   pacing: ResolvedSettings['pacing'];
   startAt: Date | null;
   endAt: Date | null;
+  /** When it was first started. */
+  startedAt: Date | null;
   /** Whether the tick orders its callable contacts by the owner's answer model, and the control arm's share. */
   bestTime: ResolvedSettings['bestTimeToCall'];
 }
@@ -28,6 +32,10 @@ export interface DueContact {
   timeZone?: string;
   usState?: string;
   postalCode?: string;
+  /** Since when it has been due (its next call time). */
+  dueAt?: Date;
+  /** When it was added to the campaign. */
+  addedAt?: Date;
   latest?: {
     attempt: number;
     status: 'queued' | 'dialing' | 'initiated' | 'skipped_blacklisted' | 'failed';
@@ -45,7 +53,7 @@ export type Arm = 'model' | 'control';
 export type ContactChange =
   /** Released: attempt `attempt` is queued, and the contact is due again at `at` if nothing is heard of it. */
   | { kind: 'release'; contactId: string; attempt: number; at: Date; arm?: Arm }
-  /** Not now: due again at `at` (its window's next opening, a live call's expected end). */
+  /** Not now: due again at `at` (its window's next opening, a live call's expected end, a better hour). */
   | { kind: 'later'; contactId: string; at: Date }
   /** Done for good. */
   | { kind: 'final'; contactId: string; outcome: 'max_attempts' | 'do_not_call' | 'no_zone' };

@@ -38,6 +38,8 @@ export interface Plan {
   outsideHours: number;
   /** Contacts due and callable that the budget left for the next tick. */
   deferredByPace: number;
+  /** Contacts callable now held by the model's order for a better hour. */
+  held: number;
 }
 
 /** A contact the tick may call now: inside its hours, its next attempt known. */
@@ -47,11 +49,14 @@ export interface Callable {
   hours: ContactHours;
   /** Set by the model's order: the arm the contact is released in. */
   arm?: Arm;
+  /** Set by the model's order: not called now but held for a better hour, due again then. */
+  holdUntil?: Date;
 }
 
 /**
  * The order a tick releases its callable contacts in, the first `budget` going out: as read (the longest due first)
- * unless the campaign uses the best-time model (src/domain/bestTime.ts). It may only reorder what it is given.
+ * unless the campaign uses the best-time model (src/domain/bestTime.ts). It may only reorder what it is given, and
+ * mark some to hold (due again later, never sooner).
  */
 export type ReleaseOrder = (callable: readonly Callable[]) => readonly Callable[];
 
@@ -136,9 +141,23 @@ export function planTick(
     }
   }
   // Only contacts inside their hours now are ordered: an order never widens the lawful set, it only ranks it.
-  for (const { contact, attempt, arm } of order(callable).slice(0, budget)) {
-    released.push({ contactId: contact.id, attempt, phoneNumber: contact.phoneNumber });
-    changes.push({ kind: 'release', contactId: contact.id, attempt, at: leaseEnd, ...(arm ? { arm } : {}) });
+  let held = 0;
+  let deferredByPace = 0;
+  for (const { contact, attempt, arm, holdUntil } of order(callable)) {
+    if (holdUntil !== undefined && holdUntil > now) {
+      held += 1;
+      changes.push({ kind: 'later', contactId: contact.id, at: holdUntil });
+    } else if (released.length >= budget) deferredByPace += 1;
+    else {
+      released.push({ contactId: contact.id, attempt, phoneNumber: contact.phoneNumber });
+      changes.push({
+        kind: 'release',
+        contactId: contact.id,
+        attempt,
+        at: leaseEnd,
+        ...(arm ? { arm } : {}),
+      });
+    }
   }
-  return { changes, released, outsideHours, deferredByPace: Math.max(0, callable.length - budget) };
+  return { changes, released, outsideHours, deferredByPace, held };
 }

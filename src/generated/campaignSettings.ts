@@ -61,10 +61,14 @@ export interface CampaignSettings {
   startAt?: string;
   endAt?: string;
   /**
-   * Order each tick's callable contacts by the owner's trained answer model (docs/best-time.md), inside the calling hours it never widens. `controlShare` of the contacts, chosen by a stable hash, are scheduled as without the model, so its uplift is measured.
+   * Order each tick's callable contacts by the owner's trained answer model (docs/best-time.md), inside the calling hours it never widens. `controlShare` of the contacts, chosen by a stable hash, are scheduled as without the model, so its uplift is measured. A contact may be held, up to `maxHoldHours`, for a later hour of the same lawful stretch the model predicts better.
    */
   bestTimeToCall?: {
     enabled?: boolean;
     controlShare?: number;
+    /**
+     * The longest a due contact may be held for a better lawful hour the model predicts (0: never held); a hold never leaves the contact's calling hours as they run now.
+     */
+    maxHoldHours?: number;
   };
 }

@@ -3,7 +3,7 @@
  * keyset, changed only in the state they were read in, deleted while drafts or cancelled once started.
  */
 
-import type { ResolvedSettings } from '../domain/campaignSettings.ts';
+import { DEFAULT_BEST_TIME, type ResolvedSettings } from '../domain/campaignSettings.ts';
 import type { Database } from '../lib/database.ts';
 import type { CampaignStatus } from './campaignRepository.ts';
 
@@ -34,7 +34,8 @@ interface Row {
   pacing: ResolvedSettings['pacing'];
   start_at: Date | null;
   end_at: Date | null;
-  best_time: ResolvedSettings['bestTimeToCall'];
+  /** Campaigns stored before a setting existed lack it: they get its default. */
+  best_time: Partial<ResolvedSettings['bestTimeToCall']>;
 }
 
 const COLUMNS = `id, user_id, status, created_at, name, caller_id, call_flow, default_region, default_time_zone,
@@ -58,7 +59,7 @@ function toDefinition(row: Row): CampaignDefinition {
       maxAttempts: row.max_attempts,
       retryDelays: row.retry_delays,
       pacing: row.pacing,
-      bestTimeToCall: row.best_time,
+      bestTimeToCall: { ...DEFAULT_BEST_TIME, ...row.best_time },
       ...(row.start_at ? { startAt: row.start_at.toISOString() } : {}),
       ...(row.end_at ? { endAt: row.end_at.toISOString() } : {}),
     },

@@ -6,7 +6,7 @@
  */
 
 import type { CallingWindow } from '../domain/callingHours.ts';
-import type { ResolvedSettings } from '../domain/campaignSettings.ts';
+import { DEFAULT_BEST_TIME, type ResolvedSettings } from '../domain/campaignSettings.ts';
 import type { ActiveCampaign, ContactChange, DueContact } from '../domain/schedule.ts';
 import type { Database } from '../lib/database.ts';
 import { placedContact } from './contactRepository.ts';
@@ -34,7 +34,8 @@ export interface ScheduleRepository {
 }
 
 const ACTIVE_SQL = `
-SELECT id, user_id, status, calling_window, blocked_dates, max_attempts, pacing, start_at, end_at, best_time
+SELECT id, user_id, status, calling_window, blocked_dates, max_attempts, retry_delays, pacing, start_at, end_at,
+       started_at, best_time
 FROM campaigns
 WHERE status = 'running' OR (status = 'cancelled' AND closed_at IS NULL)
 ORDER BY id`;
@@ -46,7 +47,7 @@ WHERE campaign_id = $1 AND outcome IS NULL AND status IN ('queued', 'dialing', '
 
 // The latest attempt of each due contact is one primary-key lookup.
 export const DUE_SQL = `
-SELECT c.id, c.phone_number, c.given_time_zone, c.us_state, c.postal_code,
+SELECT c.id, c.phone_number, c.given_time_zone, c.us_state, c.postal_code, c.next_call_at, c.created_at,
        a.attempt, a.status, a.outcome, a.initiated_at
 FROM contacts c
 LEFT JOIN LATERAL (
@@ -85,10 +86,13 @@ interface ActiveRow {
   calling_window: CallingWindow;
   blocked_dates: string[];
   max_attempts: number;
+  retry_delays: ResolvedSettings['retryDelays'];
   pacing: ResolvedSettings['pacing'];
   start_at: Date | null;
   end_at: Date | null;
-  best_time: ResolvedSettings['bestTimeToCall'];
+  started_at: Date | null;
+  /** Campaigns stored before a setting existed lack it: they get its default. */
+  best_time: Partial<ResolvedSettings['bestTimeToCall']>;
 }
 
 interface DueRow {
@@ -97,6 +101,8 @@ interface DueRow {
   given_time_zone: string | null;
   us_state: string | null;
   postal_code: string | null;
+  next_call_at: Date;
+  created_at: Date;
   attempt: number | null;
   status: NonNullable<DueContact['latest']>['status'] | null;
   outcome: string | null;
@@ -114,10 +120,12 @@ export function createScheduleRepository(db: Database): ScheduleRepository {
         callingWindow: row.calling_window,
         blockedDates: row.blocked_dates,
         maxAttempts: row.max_attempts,
+        retryDelays: row.retry_delays,
         pacing: row.pacing,
-        bestTime: row.best_time,
+        bestTime: { ...DEFAULT_BEST_TIME, ...row.best_time },
         startAt: row.start_at,
         endAt: row.end_at,
+        startedAt: row.started_at,
       }));
     },
 
@@ -130,6 +138,8 @@ export function createScheduleRepository(db: Database): ScheduleRepository {
       const { rows } = await db.query<DueRow>(DUE_SQL, [campaignId, at, limit]);
       return rows.map((row) => ({
         ...placedContact(row),
+        dueAt: row.next_call_at,
+        addedAt: row.created_at,
         ...(row.attempt !== null && row.status !== null
           ? {
               latest: {

@@ -30,6 +30,11 @@ FROM placed
 WHERE local_time ~ '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} [a-z]{3}$'
 GROUP BY 1, 2, 3, 4, 5`;
 
+const FIRST_CALL_SQL = `
+SELECT min(ca.initiated_at) AS first FROM campaigns k
+JOIN call_attempts ca ON ca.campaign_id = k.id
+WHERE k.user_id = $1 AND ca.outcome IS NOT NULL AND ca.initiated_at >= $2 AND ca.initiated_at < $3`;
+
 const OWNERS_SQL = `
 SELECT DISTINCT k.user_id FROM campaigns k
 WHERE EXISTS (SELECT 1 FROM call_attempts ca
@@ -52,6 +57,8 @@ export interface TrainingRepository {
     userId: string,
     window: { from: Date; to: Date; heldOutFrom: Date },
   ): Promise<{ training: AnswerCounts[]; heldOut: AnswerCounts[] }>;
+  /** When the owner's first call with a result in [from, to) was placed (null: none). */
+  firstCallAt(userId: string, from: Date, to: Date): Promise<Date | null>;
   /** The owners with calls placed in [from, to). */
   ownersWithCalls(from: Date, to: Date): Promise<string[]>;
 }
@@ -74,6 +81,10 @@ export function createTrainingRepository(db: Database): TrainingRepository {
         (row.held_out ? heldOut : training).push(counts);
       }
       return { training, heldOut };
+    },
+    async firstCallAt(userId, from, to) {
+      const { rows } = await db.query<{ first: Date | null }>(FIRST_CALL_SQL, [userId, from, to]);
+      return rows[0]?.first ?? null;
     },
     async ownersWithCalls(from, to) {
       const { rows } = await db.query<{ user_id: string }>(OWNERS_SQL, [from, to]);

@@ -2,10 +2,12 @@
  * The answer model in a scheduler tick (docs/best-time.md), traced as ML inference: a `ProcessMLInference` span
  * holding `LoadModel` (the owner's promoted model, read from the bucket only when a new version was promoted) and
  * `RunInference` (the callable contacts scored and ordered; its metadata counts, never a number or attribute).
- * A campaign without the setting, an owner without a promoted model, or a model that cannot be read: the tick keeps
- * its default order. The model never stops a call the rules allow, and never allows one they do not.
+ * A campaign without the setting, or a model that cannot be read: the tick keeps its default order. An owner without
+ * a promoted model yet explores with the uninformed one (`model_version` "prior"). The model never stops a call the
+ * rules allow (it may hold one for a better hour), and never allows one they do not.
  */
 import type { ModelStore } from '../adapters/modelStore.ts';
+import { UNINFORMED_MODEL } from '../domain/answerModel.ts';
 import { bestTimeOrder } from '../domain/bestTime.ts';
 import type { ActiveCampaign } from '../domain/schedule.ts';
 import type { ReleaseOrder } from '../domain/schedulePlan.ts';
@@ -42,20 +44,18 @@ export async function startInference(
   } catch (error) {
     // Without its model the tick calls in the default order: recorded, never a reason to call less.
     load.recordError(error);
-    found = undefined;
+    span.close();
+    return NONE;
   } finally {
     load.close();
   }
-  if (found === undefined) {
-    span.close();
-    return NONE;
-  }
-  const { model } = found;
-  const scoring = bestTimeOrder(model, campaign.bestTime, campaign.id, at, deps.draw);
+  // No model promoted yet: the uninformed one explores (src/domain/answerModel.ts).
+  const scoring = bestTimeOrder(found?.model, campaign.bestTime, campaign, at, deps.draw);
+  const version = found?.model.version ?? UNINFORMED_MODEL.version;
   const order: ReleaseOrder = (callable) => {
     const run = span.child('RunInference');
     try {
-      run.annotate('model_version', model.version);
+      run.annotate('model_version', version);
       const ordered = scoring.order(callable);
       run.addMetadata('inference', scoring.summary());
       return ordered;

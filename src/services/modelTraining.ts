@@ -1,7 +1,8 @@
 /**
  * Training the answer model (docs/best-time.md): for one owner, the calls of the last `days` counted by feature
- * (the most recent `heldOutDays` kept apart), a model fitted on the rest and judged on them, stored as a new immutable
- * version, and promoted only when it predicts the held-out calls better than the base rate. The daily run trains
+ * (the most recent `heldOutDays` kept apart, or the most recent fifth of the owner's calls when it has called for
+ * less than five times that), a model fitted on the rest and judged on them, then fitted on all of them, stored as a
+ * new immutable version, and promoted only when the judged fit predicts the held-out calls better than the base rate. The daily run trains
  * every owner with calls in the window; one owner's failure does not stop the others.
  */
 import type { ModelStore } from '../adapters/modelStore.ts';
@@ -43,7 +44,16 @@ export function createModelTraining({
       span.annotate('userId', userId);
       const to = now();
       const from = new Date(to.getTime() - window.days * DAY_MS);
-      const heldOutFrom = new Date(to.getTime() - window.heldOutDays * DAY_MS);
+      const first = await training.firstCallAt(userId, from, to);
+      if (first === null)
+        return { userId, promoted: false, reason: 'no calls with a result in the training window' };
+      // A new owner is judged on its latest fifth: a week held out of a week's calls would leave nothing to fit.
+      const heldOutFrom = new Date(
+        Math.max(
+          to.getTime() - window.heldOutDays * DAY_MS,
+          first.getTime() + 0.8 * (to.getTime() - first.getTime()),
+        ),
+      );
       const counts = await traced('LoadTrainingData', () =>
         training.answerCounts(userId, { from, to, heldOutFrom }),
       );

@@ -122,7 +122,8 @@ export function createScheduler({
         released: plan.released.length,
         outsideHours: plan.outsideHours,
         deferredByPace: plan.deferredByPace,
-        other: plan.changes.length - plan.released.length - plan.outsideHours,
+        held: plan.held,
+        other: plan.changes.length - plan.released.length - plan.outsideHours - plan.held,
       });
       await schedule.apply(campaign.id, plan.changes, at);
       const count = plan.released.length;

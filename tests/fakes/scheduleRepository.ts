@@ -38,7 +38,7 @@ export function fakeScheduleRepository(): FakeSchedule {
         .filter((contact) => contact.nextCallAt <= at)
         .sort((a, b) => a.nextCallAt.getTime() - b.nextCallAt.getTime())
         .slice(0, limit)
-        .map(({ nextCallAt: _at, final: _final, ...due }) => due);
+        .map(({ nextCallAt, final: _final, ...due }) => ({ ...due, dueAt: nextCallAt }));
     },
     async apply(campaignId, changes) {
       for (const change of changes) applyChange(campaignId, change);

@@ -5,7 +5,7 @@ import {
   answerChance,
   hourOfWeek,
   promotable,
-  sampledAnswerChance,
+  sampledChances,
   trainAnswerModel,
 } from '../../../src/domain/answerModel.ts';
 import { betaDraw, seededRandom } from '../../../src/lib/random.ts';
@@ -100,11 +100,7 @@ describe('the answer model', () => {
     const draw = betaDraw(seededRandom(8));
     const spread = (hour: number) => {
       const draws = Array.from({ length: 400 }, () =>
-        sampledAnswerChance(
-          model,
-          { hourOfWeek: hour, region: 'US-NY', attempt: 1, lastOutcome: 'none' },
-          draw,
-        ),
+        sampledChances(model, draw)({ hourOfWeek: hour, region: 'US-NY', attempt: 1, lastOutcome: 'none' }),
       );
       const mean = draws.reduce((a, b) => a + b, 0) / draws.length;
       return Math.sqrt(draws.reduce((a, b) => a + (b - mean) ** 2, 0) / draws.length);

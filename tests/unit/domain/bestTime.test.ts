@@ -2,10 +2,11 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { armFigures, bestTimeOrder, inControlArm, uplift } from '../../../src/domain/bestTime.ts';
+import { DEFAULT_SETTINGS } from '../../../src/domain/campaignSettings.ts';
 import type { DueContact } from '../../../src/domain/schedule.ts';
-import { planTick } from '../../../src/domain/schedulePlan.ts';
+import { type Plan, planTick } from '../../../src/domain/schedulePlan.ts';
 import { betaDraw, seededRandom } from '../../../src/lib/random.ts';
-import { eveningModel as eveningModelOf } from '../../helpers/answerModels.ts';
+import { eveningModel as eveningModelOf, goodHoursModel } from '../../helpers/answerModels.ts';
 import { ORACLE_CONTACTS, oracleViolation } from '../../helpers/lawOracle.ts';
 
 const ALL_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -20,7 +21,27 @@ const CAMPAIGN = {
 
 const eveningModel = () => eveningModelOf('v-test', ['US-NY', 'US-CA'], NOW);
 
+const C1 = {
+  id: 'c-1',
+  endAt: null,
+  startAt: null,
+  startedAt: null,
+  maxAttempts: 3,
+  retryDelays: DEFAULT_SETTINGS.retryDelays,
+};
+const HOUR = 3_600_000;
+
 const contact = (id: string, phoneNumber: string): DueContact => ({ id, phoneNumber });
+
+/** The contacts a plan held (due again later though callable now, by the plan without an order), and until when. */
+function heldOf(plan: Plan, due: readonly DueContact[], without: Plan) {
+  const callableNow = new Set(without.released.map((r) => r.contactId));
+  return plan.changes.flatMap((change) =>
+    change.kind === 'later' && callableNow.has(change.contactId)
+      ? [{ contact: due.find((c) => c.id === change.contactId) as DueContact, until: change.at }]
+      : [],
+  );
+}
 const newYork = (n: number) => contact(`ny-${n}`, `+1212555${String(1000 + n)}`);
 const losAngeles = (n: number) => contact(`la-${n}`, `+1213555${String(1000 + n)}`);
 
@@ -52,8 +73,8 @@ describe('best time to call in a tick', () => {
     ];
     const { order, summary } = bestTimeOrder(
       eveningModel(),
-      { enabled: true, controlShare: 0 },
-      'c-1',
+      { enabled: true, controlShare: 0, maxHoldHours: 0 },
+      C1,
       NOW,
       betaDraw(seededRandom(1)),
     );
@@ -72,8 +93,8 @@ describe('best time to call in a tick', () => {
     const due = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? losAngeles(i) : newYork(i)));
     const { order } = bestTimeOrder(
       eveningModel(),
-      { enabled: true, controlShare: 0.3 },
-      'c-1',
+      { enabled: true, controlShare: 0.3, maxHoldHours: 0 },
+      C1,
       NOW,
       betaDraw(seededRandom(2)),
     );
@@ -85,6 +106,79 @@ describe('best time to call in a tick', () => {
     expect(releasedControl).toEqual(control.slice(0, releasedControl.length));
     // Every arm gets its share of a budget, within one contact.
     expect(Math.abs(releasedControl.length - (20 * control.length) / due.length)).toBeLessThanOrEqual(1);
+  });
+
+  it('holds a contact for its evening later today, and calls those whose evening it is', () => {
+    // 19:30 in New York (the model's best hour), 16:30 in Los Angeles: its evening is within the 8 hours a hold may take.
+    const at = new Date(NOW.getTime() + HOUR);
+    const due = [losAngeles(1), newYork(1)];
+    const { order, summary } = bestTimeOrder(
+      eveningModel(),
+      { enabled: true, controlShare: 0, maxHoldHours: 8 },
+      C1,
+      at,
+      betaDraw(seededRandom(3)),
+    );
+
+    const plan = planTick(at, CAMPAIGN, due, 10, TIMES, undefined, order);
+
+    expect(plan.released.map((r) => r.contactId)).toEqual(['ny-1']);
+    expect(plan.held).toBe(1);
+    const later = plan.changes.find((c) => c.contactId === 'la-1');
+    expect(later).toMatchObject({ kind: 'later' });
+    // Held to the start of an hour of its evening in Los Angeles (18:00, 19:00 or 20:00): 1½ to 3½ hours on.
+    const hours = ((later as { at: Date }).at.getTime() - at.getTime()) / HOUR;
+    expect([1.5, 2.5, 3.5]).toContain(hours);
+    expect(summary()).toMatchObject({ scored: 2, held: 1 });
+  });
+
+  it('holds no longer than the hours left of its wait, nor near the campaign’s end, nor with holds off', () => {
+    const due = (dueAt: Date) => [{ ...losAngeles(1), dueAt }];
+    const planWith = (
+      maxHoldHours: number,
+      campaign: Omit<typeof C1, 'endAt'> & { endAt: Date | null },
+      dueAt = NOW,
+    ) =>
+      planTick(
+        NOW,
+        CAMPAIGN,
+        due(dueAt),
+        10,
+        TIMES,
+        undefined,
+        bestTimeOrder(
+          eveningModel(),
+          { enabled: true, controlShare: 0, maxHoldHours },
+          campaign,
+          NOW,
+          betaDraw(seededRandom(4)),
+        ).order,
+      );
+    // Due for 7½ of its 8 hours already: no later hour is left to hold it for; called now.
+    expect(planWith(8, C1, new Date(NOW.getTime() - 7.5 * HOUR)).released).toHaveLength(1);
+    // Holds off.
+    expect(planWith(0, C1).released).toHaveLength(1);
+    // The campaign ends in a day: 3 attempts left, each of which could be held 8 hours, do not all fit after a hold.
+    expect(planWith(8, { ...C1, endAt: new Date(NOW.getTime() + 24 * HOUR) }).released).toHaveLength(1);
+    // The same campaign ending in three days: held.
+    expect(planWith(8, { ...C1, endAt: new Date(NOW.getTime() + 72 * HOUR) }).held).toBe(1);
+  });
+
+  it('never holds across a closing: the next morning is better, but the night lies between', () => {
+    // 20:15 in New York; the campaign calls from 08:00, and mornings (08:00-09:59) answer best: 12 hours on is 08:15.
+    const late = new Date('2030-01-16T01:15:00Z');
+    const mornings = goodHoursModel('v-morning', ['US-NY'], NOW, (hour) => hour >= 8 && hour < 10);
+    const { order } = bestTimeOrder(
+      mornings,
+      { enabled: true, controlShare: 0, maxHoldHours: 12 },
+      C1,
+      late,
+      betaDraw(seededRandom(5)),
+    );
+    const early = { ...CAMPAIGN, callingWindow: { ...CAMPAIGN.callingWindow, start: '08:00' } };
+    const plan = planTick(late, early, [newYork(1), newYork(2)], 10, TIMES, undefined, order);
+    expect(plan.released).toHaveLength(2);
+    expect(plan.held).toBe(0);
   });
 
   it('never releases a contact outside the hours of any zone it may be in, by an oracle of its own (any instant)', () => {
@@ -103,8 +197,8 @@ describe('best time to call in a tick', () => {
           const due = picked.map((place, i) => ({ id: `k-${i}`, ...place }));
           const { order } = bestTimeOrder(
             model,
-            { enabled: true, controlShare: 0.1 },
-            'c-1',
+            { enabled: true, controlShare: 0.1, maxHoldHours: 8 },
+            C1,
             now,
             betaDraw(seededRandom(budget)),
           );
@@ -114,8 +208,15 @@ describe('best time to call in a tick', () => {
             const found = due.find((c) => c.id === released.contactId) as DueContact;
             expect(oracleViolation(now, found, [9 * 60, 21 * 60])).toBeUndefined();
           }
-          // The model only orders: as many go out as the budget allows of those the rules allow.
-          expect(plan.released).toHaveLength(Math.min(budget, without.released.length));
+          // A hold is to a later instant the oracle finds inside the contact's hours too, at most 8 hours on.
+          const holds = heldOf(plan, due, without);
+          for (const { contact, until } of holds) {
+            expect(until.getTime()).toBeGreaterThan(now.getTime());
+            expect(until.getTime() - now.getTime()).toBeLessThanOrEqual(8 * HOUR);
+            expect(oracleViolation(until, contact, [9 * 60, 21 * 60])).toBeUndefined();
+          }
+          // The model only orders and holds: as many go out as the budget allows of those the rules allow, less holds.
+          expect(plan.released).toHaveLength(Math.min(budget, without.released.length - holds.length));
         },
       ),
       { numRuns: 300 },

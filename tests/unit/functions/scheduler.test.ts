@@ -5,6 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from '@jest/globals';
 import type { ScheduledEvent } from 'aws-lambda';
+import { DEFAULT_BEST_TIME, DEFAULT_SETTINGS } from '../../../src/domain/campaignSettings.ts';
 import type { ActiveCampaign } from '../../../src/domain/schedule.ts';
 import { betaDraw, seededRandom } from '../../../src/lib/random.ts';
 import { fakeMessageQueue } from '../../fakes/messageQueue.ts';
@@ -33,10 +34,12 @@ const campaign = (overrides: Partial<ActiveCampaign> = {}): ActiveCampaign => ({
   callingWindow: { start: '09:00', end: '20:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'] },
   blockedDates: [],
   maxAttempts: 3,
+  retryDelays: DEFAULT_SETTINGS.retryDelays,
   pacing: { callsPerMinute: 60, maxConcurrentCalls: 10 },
   startAt: null,
   endAt: null,
-  bestTime: { enabled: false, controlShare: 0.1 },
+  startedAt: null,
+  bestTime: DEFAULT_BEST_TIME,
   ...overrides,
 });
 const contacts = (prefix: string, count: number, from = 0): FakeContact[] =>
@@ -143,7 +146,9 @@ describe('scheduler (build with fakes)', () => {
     // Prepare: 18:30 in New York (evening: answered more), 15:30 in Los Angeles; Los Angeles contacts due longest.
     const evening = new Date('2030-01-15T23:30:00Z');
     const { schedule, dialTasks, models, tick } = scheduler(20_000, evening);
-    schedule.campaigns.push(campaign({ bestTime: { enabled: true, controlShare: 0 } }));
+    // Ordering only (no holds): New York's 19:00 would be held for.
+    const bestTime = { ...DEFAULT_BEST_TIME, enabled: true, controlShare: 0, maxHoldHours: 0 };
+    schedule.campaigns.push(campaign({ bestTime }));
     const dueLast = (c: FakeContact) => ({ ...c, nextCallAt: new Date(evening.getTime() - 1_000) });
     schedule.contacts.set('c-1', [...contacts(LOS_ANGELES, 20), ...contacts(NEW_YORK, 20).map(dueLast)]);
     await models.save('u-1', eveningModel('v-evening', ['US-NY'], new Date('2030-01-15T00:00:00Z')));
@@ -158,11 +163,35 @@ describe('scheduler (build with fakes)', () => {
     expect(models.reads).toBe(1);
   });
 
+  it('holds contacts for a better hour of their calling hours today, due again at its start', async () => {
+    // Prepare: 19:30 in New York (the model's best hour), 16:30 in Los Angeles (its evening to come).
+    const at = new Date('2030-01-16T00:30:00Z');
+    const { schedule, dialTasks, models, tick } = scheduler(20_000, at);
+    schedule.campaigns.push(campaign({ bestTime: { ...DEFAULT_BEST_TIME, enabled: true, controlShare: 0 } }));
+    // Due a minute ago (a contact due for longer has waited: its wait counts against the hold).
+    const dueNow = (c: FakeContact) => ({ ...c, nextCallAt: new Date(at.getTime() - 60_000) });
+    schedule.contacts.set('c-1', [...contacts(LOS_ANGELES, 5), ...contacts(NEW_YORK, 5)].map(dueNow));
+    await models.save('u-1', eveningModel('v-evening', ['US-NY', 'US-CA'], at));
+    await models.promote('u-1', { version: 'v-evening', promotedAt: at.toISOString(), reason: 'test' });
+
+    // Act
+    await tick();
+
+    // Assess: New York's called now; Los Angeles's due again at the start of an hour of their evening (18-20 there).
+    expect(dialTasks.sent.map((m) => m.id.slice(0, 2))).toEqual(Array(5).fill('ny'));
+    const held = schedule.contacts.get('c-1')?.filter((c) => c.id.startsWith('la')) ?? [];
+    expect(held).toHaveLength(5);
+    for (const contact of held) {
+      const hoursOn = (contact.nextCallAt.getTime() - at.getTime()) / 3_600_000;
+      expect([1.5, 2.5, 3.5]).toContain(hoursOn);
+    }
+  });
+
   it('keeps calling in the default order when the model cannot be read, or the campaign does not use it', async () => {
     const evening = new Date('2030-01-15T23:30:00Z');
     const { schedule, dialTasks, models, tick } = scheduler(20_000, evening);
     schedule.campaigns.push(
-      campaign({ bestTime: { enabled: true, controlShare: 0 } }),
+      campaign({ bestTime: { ...DEFAULT_BEST_TIME, enabled: true, controlShare: 0 } }),
       campaign({ id: 'c-2' }),
     );
     // New York's contacts came due last: the default order takes Los Angeles's first.
