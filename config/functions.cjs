@@ -138,6 +138,15 @@ module.exports = async ({ resolveVariable }) => {
       iamRoleStatements: models('s3:GetObject'),
       environment: environment.campaignModel,
     }),
+    // The caller's model trained now (as trainModels does daily): reads the owner's calls, writes a new version.
+    trainModel: campaignRoute('trainModel', 'post', 'model/train', {
+      description:
+        "Trains the caller's answer model now: a new version, promoted when it beats the base rate.",
+      iamRoleStatements: models('s3:GetObject', 's3:PutObject'),
+      environment: environment.trainModels,
+      timeout: 28,
+      memorySize: 512,
+    }),
 
     // Campaigns and their contacts: create, list, change, delete (a started campaign is cancelled, never deleted).
     createCampaign: withBody('createCampaign', 'post', 'campaigns', {

@@ -77,6 +77,7 @@ const ALARMED_FUNCTIONS = [
   'cancelCampaign',
   'campaignStatus',
   'campaignModel',
+  'trainModel',
   'campaignPreview',
   'createCampaign',
   'listCampaigns',

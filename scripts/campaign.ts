@@ -23,6 +23,7 @@ Commands:
   pause ID | resume ID | cancel ID
   preview ID                     how many contacts can be called in each of the next 24 hours, and why not
   model ID                       best time to call: the model in use, and the contact rate of each arm
+  model train                    trains your answer model now from your calls (as the daily training does)
   attempts ID CONTACT_ID         a contact's calls, each with its outcome and compliance record
   contacts add ID FILE.json      a JSON array of { phoneNumber, id?, timeZone?, usState?, postalCode?, attributes? },
                                  sent 1,000 at a time
@@ -296,7 +297,8 @@ switch (command) {
     print(await call('GET', `/campaigns/${encodeURIComponent(idOf(1))}/preview`));
     break;
   case 'model':
-    print(await call('GET', `/campaigns/${encodeURIComponent(idOf(1))}/model`));
+    if (positionals[1] === 'train') print(await call('POST', '/model/train'));
+    else print(await call('GET', `/campaigns/${encodeURIComponent(idOf(1))}/model`));
     break;
   case 'attempts':
     print(

@@ -77,6 +77,7 @@ const IMPORT_API = ['createImport', 'getImport', 'cancelImport'];
 const DATABASE_FUNCTIONS = [
   'campaignStatus',
   'campaignModel',
+  'trainModel',
   'campaignPreview',
   ...CAMPAIGN_API,
   ...IMPORT_API,
@@ -91,6 +92,7 @@ const FUNCTIONS = [
   'authorizer',
   'campaignStatus',
   'campaignModel',
+  'trainModel',
   'campaignPreview',
   ...CAMPAIGN_API,
   ...IMPORT_API,
@@ -109,6 +111,7 @@ const API_FUNCTIONS = [
   'authorizer',
   'campaignStatus',
   'campaignModel',
+  'trainModel',
   'campaignPreview',
   ...CAMPAIGN_API,
   ...IMPORT_API,
@@ -149,6 +152,7 @@ const ALLOWED: Record<string, unknown[]> = {
   authorizer: [X_RAY],
   campaignStatus: [X_RAY, SECRET],
   campaignModel: [X_RAY, SECRET, ...models('s3:GetObject')],
+  trainModel: [X_RAY, SECRET, ...models('s3:GetObject', 's3:PutObject')],
   campaignPreview: [X_RAY, SECRET, table('dynamodb:BatchGetItem')],
   ...Object.fromEntries(CAMPAIGN_API.map((name) => [name, [X_RAY, SECRET]])),
   blacklistAdd: [X_RAY, PHONE_KEY_SECRET, table('dynamodb:GetItem', 'dynamodb:UpdateItem')],
@@ -311,11 +315,13 @@ describe('the prod template', () => {
       'imports',
       'lookup',
       'model',
+      'model',
       'pause',
       'preview',
       'remove',
       'resume',
       'start',
+      'train',
       '{campaignId}',
       '{contactId}',
       '{importId}',
@@ -329,14 +335,15 @@ describe('the prod template', () => {
 
   it('puts the authorizer on every route of the REST API, validates bodies at the edge, and logs access', () => {
     const methods = ofType('AWS::ApiGateway::Method');
-    expect(methods).toHaveLength(21);
+    expect(methods).toHaveLength(22);
     // Opening an import takes an optional body (the phone column's name), checked by the function; the file goes to
-    // S3 with the form it answers. The run's controls take none.
+    // S3 with the form it answers. The run's controls and training a model take none.
     const bodiless = [
       'ApiGatewayMethodCampaignsCampaignidVarImportsPost',
       'ApiGatewayMethodCampaignsCampaignidVarPausePost',
       'ApiGatewayMethodCampaignsCampaignidVarResumePost',
       'ApiGatewayMethodCampaignsCampaignidVarCancelPost',
+      'ApiGatewayMethodModelTrainPost',
     ];
     for (const [id, method] of methods) {
       expect(method.Properties.AuthorizationType).toBe('CUSTOM');
@@ -502,6 +509,7 @@ describe('the prod template', () => {
     expect(env('scheduler').MODEL_BUCKET).toEqual({ Ref: 'ModelBucket' });
     expect(env('trainModels').MODEL_BUCKET).toEqual({ Ref: 'ModelBucket' });
     expect(env('campaignModel').MODEL_BUCKET).toEqual({ Ref: 'ModelBucket' });
+    expect(env('trainModel').MODEL_BUCKET).toEqual({ Ref: 'ModelBucket' });
     expect(props('TrainModelsLambdaFunction')).toMatchObject({ Timeout: 300, MemorySize: 512 });
   });
 

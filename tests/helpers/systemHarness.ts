@@ -69,6 +69,7 @@ type HttpFunctionName =
   | 'campaignPreview'
   | 'campaignStatus'
   | 'campaignModel'
+  | 'trainModel'
   | 'createCampaign'
   | 'listCampaigns'
   | 'updateCampaign'
@@ -179,6 +180,7 @@ export async function startSystemHarness(
     campaignPreview: (await import('../../src/functions/campaignPreview.ts')).handlerWithClock(clock),
     campaignStatus: (await import('../../src/functions/campaignStatus.ts')).handlerWithClock(clock),
     campaignModel: (await import('../../src/functions/campaignModel.ts')).handler,
+    trainModel: (await import('../../src/functions/trainModel.ts')).handlerWithClock(clock),
     createCampaign: (await import('../../src/functions/createCampaign.ts')).handler,
     listCampaigns: (await import('../../src/functions/listCampaigns.ts')).handler,
     updateCampaign: (await import('../../src/functions/updateCampaign.ts')).handler,

@@ -50,12 +50,15 @@ function newYorkText(at: Date): { text: string; hour: number } {
   };
 }
 
-/** 3,000 past calls of the owner over three weeks: evenings (18:00-20:59) answered 60%, other hours 15%. */
-async function seedHistory(userId: string) {
-  const contacts = await harness.seedCampaign('c-history', userId, 3_000, 0, 'completed');
+/**
+ * 3,000 past calls of the owner, one every `minutes` (three weeks by default): evenings (18:00-20:59) answered 60%,
+ * other hours 15%.
+ */
+async function seedHistory(userId: string, campaignId = 'c-history', minutes = 10) {
+  const contacts = await harness.seedCampaign(campaignId, userId, 3_000, 0, 'completed');
   const now = harness.now().getTime();
   const rows = contacts.map((contact, i) => {
-    const at = new Date(now - (i + 1) * 10 * 60_000 - 37_000);
+    const at = new Date(now - (i + 1) * minutes * 60_000 - 37_000);
     const { text, hour } = newYorkText(at);
     const evening = hour >= 18 && hour < 21;
     // A fixed spread of answers: every 5th call in the day, 3 of 5 in the evening.
@@ -65,9 +68,9 @@ async function seedHistory(userId: string) {
   });
   await harness.db.query(
     `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, initiated_at, outcome, compliance)
-     SELECT 'c-history', r.id, 1, 'initiated', r.at, r.outcome, r.compliance
+     SELECT $5, r.id, 1, 'initiated', r.at, r.outcome, r.compliance
      FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::jsonb[]) AS r(id, at, outcome, compliance)`,
-    [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3])],
+    [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3]), campaignId],
   );
 }
 
@@ -162,5 +165,35 @@ describe('best time to call', () => {
         control: { calls: released.control ?? 0, answered: 0 },
       },
     });
+  });
+
+  it('trains the caller’s model on demand: a new owner’s latest calls held out, the model kept learned from all', async () => {
+    // Prepare: an owner with two days of calls (a week held out would leave nothing to learn from), and one with none.
+    await seedHistory('owner-new', 'c-new', 1);
+    const train = (userId?: string) =>
+      harness.http(
+        'trainModel',
+        apiEvent({ method: 'POST', resource: '/model/train', ...(userId ? { userId } : {}) }),
+      );
+
+    // Act
+    const trained = await train('owner-new');
+    const none = await train('owner-without-calls');
+    const anonymous = await train();
+
+    // Assess: judged on its latest fifth (about 600 of 3,000 calls), promoted, and stored having learned from all.
+    expect(trained.statusCode).toBe(200);
+    const body = trained.body as { rows: { trainingCalls: number; heldOutCalls: number } };
+    expect(body).toMatchObject({ version: expect.any(String), promoted: true });
+    expect(body.rows.trainingCalls + body.rows.heldOutCalls).toBe(3_000);
+    expect(Math.abs(body.rows.heldOutCalls - 600)).toBeLessThanOrEqual(2);
+    const version = (trained.body as { version: string }).version;
+    const stored = await read(`models/owner-new/${version}.json`);
+    const calls = (stored.hours as Array<{ calls: number }>).reduce((sum, h) => sum + h.calls, 0);
+    expect(calls).toBeCloseTo(3_000, 6);
+    expect(await read('models/owner-new/promoted.json')).toMatchObject({ version });
+    expect(none.statusCode).toBe(200);
+    expect(none.body).toMatchObject({ promoted: false, reason: expect.stringContaining('no calls') });
+    expect(anonymous.statusCode).toBe(401);
   });
 });
