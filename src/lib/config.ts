@@ -143,6 +143,11 @@ export const schedulerConfig = group<SchedulerConfig>('scheduler', (r) => ({
   closeRows: r.value('SCHEDULER_CLOSE_ROWS'),
 }));
 
+/** How long a call sent may take before it is taken as lost (the scheduler's, read by the campaign's status too). */
+export const callTimesConfig = group<{ resultTimeoutMinutes: number }>('callTimes', (r) => ({
+  resultTimeoutMinutes: r.value('SCHEDULER_RESULT_TIMEOUT_MINUTES'),
+}));
+
 export const clockConfig = group<ClockConfig>('clock', (r) => {
   const scale = r.value('CLOCK_TIME_SCALE');
   const originMs = r.value('CLOCK_ORIGIN_MS');

@@ -47,6 +47,8 @@ export interface ScheduleStatus {
   estimatedFinishAt: string | null;
   /** The last tick that looked at the campaign, and how many contacts it released. */
   lastTick: { at: string; released: number } | null;
+  /** The earliest next call time of an open contact (a due contact's is in the past). */
+  nextDueAt: string | null;
 }
 
 export interface CampaignRepository {
@@ -72,6 +74,8 @@ export interface CampaignRepository {
   schedule(campaignId: string, now: Date): Promise<ScheduleStatus>;
   /** Calls placed with a result, and those answered by a person, per arm of a campaign using the answer model. */
   armCounts(campaignId: string): Promise<Record<Arm, { calls: number; answered: number }>>;
+  /** Calls sent before `before` that have no result yet. */
+  unansweredCalls(campaignId: string, before: Date): Promise<number>;
 }
 
 export interface RunCounts {
@@ -118,6 +122,10 @@ SELECT cp.status, cp.pacing, cp.start_at, cp.last_tick_at, cp.last_released,
   (SELECT min(next_call_at) FROM contacts WHERE campaign_id = $1 AND final_outcome IS NULL) AS next_due,
   (SELECT count(*)::int FROM contacts WHERE campaign_id = $1 AND final_outcome IS NULL) AS open
 FROM campaigns cp WHERE cp.id = $1`;
+
+const UNANSWERED_SQL = `
+SELECT count(*)::int AS n FROM call_attempts
+WHERE campaign_id = $1 AND outcome IS NULL AND status = 'initiated' AND initiated_at < $2`;
 
 const MINUTE = 60_000;
 const nextMinute = (at: number) => Math.ceil(at / MINUTE) * MINUTE;
@@ -186,8 +194,9 @@ export function createCampaignRepository(db: Database): CampaignRepository {
         row?.last_tick_at != null
           ? { at: row.last_tick_at.toISOString(), released: row.last_released ?? 0 }
           : null;
+      const nextDueAt = row?.next_due?.toISOString() ?? null;
       if (row === undefined || row.status !== 'running' || row.next_due === null || open === 0) {
-        return { contactsOpen: open, nextReleaseAt: null, estimatedFinishAt: null, lastTick };
+        return { contactsOpen: open, nextReleaseAt: null, estimatedFinishAt: null, lastTick, nextDueAt };
       }
       // The first tick after the last one (ticks run on whole minutes) at which a contact is due.
       const after = row.last_tick_at ? row.last_tick_at.getTime() + MINUTE : now.getTime();
@@ -198,6 +207,7 @@ export function createCampaignRepository(db: Database): CampaignRepository {
         nextReleaseAt: new Date(release).toISOString(),
         estimatedFinishAt: new Date(finish).toISOString(),
         lastTick,
+        nextDueAt,
       };
     },
 
@@ -207,6 +217,11 @@ export function createCampaignRepository(db: Database): CampaignRepository {
         [campaignId],
       );
       return Object.fromEntries(rows.map((row) => [row.status, row.n]));
+    },
+
+    async unansweredCalls(campaignId, before) {
+      const { rows } = await db.query<{ n: number }>(UNANSWERED_SQL, [campaignId, before]);
+      return rows[0]?.n ?? 0;
     },
 
     async armCounts(campaignId) {

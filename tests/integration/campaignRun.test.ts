@@ -330,6 +330,40 @@ describe('status and preview', () => {
     });
   });
 
+  it('says why a running campaign is not dialling: outside hours (when and where they open), paused, dialling', async () => {
+    // Prepare: Washington numbers (New York's zone), started at 03:00 there; the window opens at 09:00.
+    const id = await createCampaign('run-why', {
+      callingWindow: { start: '09:00', end: '20:00', days: EVERY_DAY },
+    });
+    await addContacts(id, 'run-why', numbers(3, 800));
+    await control('start', id, 'run-why');
+    const saved = harness.now();
+    const dialling = async () =>
+      ((await statusOf(id, 'run-why')).body as { dialling: Record<string, unknown> }).dialling;
+
+    // Act: before the first tick, after a tick at night (the contacts moved to the opening), paused, at the opening.
+    harness.setNow(new Date('2030-01-15T08:00:00Z'));
+    const beforeTick = await dialling();
+    await harness.tick();
+    const night = await dialling();
+    await control('pause', id, 'run-why');
+    const paused = await dialling();
+    await control('resume', id, 'run-why');
+    harness.setNow(new Date('2030-01-15T14:00:00Z'));
+    await harness.tick();
+    const morning = await dialling();
+    harness.setNow(saved);
+
+    // Assess
+    const opening = { until: '2030-01-15T14:00:00.000Z', zones: ['America/New_York'] };
+    expect(beforeTick).toMatchObject({ dialling: false, reason: 'outside_hours', ...opening });
+    expect(night).toMatchObject({ dialling: false, reason: 'outside_hours', ...opening });
+    expect(night.message).toContain('America/New_York');
+    expect(paused).toMatchObject({ dialling: false, reason: 'paused' });
+    expect(morning).toMatchObject({ dialling: true, reason: 'dialling' });
+    expect(await harness.receiveDialTasks(id)).toHaveLength(3);
+  });
+
   it('previews each of the next 24 hours and why contacts cannot be called, placing no call', async () => {
     // Prepare: New York and Los Angeles contacts, one listed, one at its limit, and one in London
     const id = await createCampaign('run-preview', {
