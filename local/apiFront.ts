@@ -4,11 +4,15 @@
  * - answers every request it refuses itself with JSON and a message, as API Gateway does: a URL over 8,192
  *   characters (414), a body over 10 MB (413), headers too large (431), a request it cannot parse (400);
  * - turns serverless-offline's own error answers (an unknown route, a refused token) into `{ "message": ... }`;
- * - reports one line per request (method, path with anything number-like masked, status, duration).
+ * - reports one line per request (method, path with anything number-like masked, status, duration);
+ * - serves the dashboard (web/, built into `web.dir`) at `/`, the API's own origin, as CloudFront serves it on AWS,
+ *   and the local demo token at `/local/token` (loopback only: this server listens on 127.0.0.1).
  * Hand-written: no npm proxy speaks API Gateway's limits and answers, and this is all of it.
  */
+import { readFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { join } from 'node:path';
 import { redactPhoneLike } from '../src/lib/redact.ts';
 
 /** API Gateway's limits (REST APIs): the request URL, the headers (names and values), the payload. */
@@ -50,6 +54,49 @@ export function loggablePath(url: string): string {
     (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
   );
   return redactPhoneLike(escaped).slice(0, 200);
+}
+
+/** The dashboard's files: the only paths served from disk (no other path reaches the file system). */
+const PAGE_FILES: Record<string, { file: string; type: string }> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/app.js.map': { file: 'app.js.map', type: 'application/json' },
+  '/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+};
+
+/** As the distribution sends them on AWS: the page runs only its own script and talks only to its own origin. */
+const PAGE_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+
+export interface PageOptions {
+  /** The built dashboard (scripts/buildWeb.ts). */
+  dir: string;
+  /** The local demo user's token, offered to the page on the local stack. */
+  localToken?: () => Promise<string>;
+}
+
+/** Answers a request for the dashboard or the local token; false for anything else (the API's). */
+async function servePage(req: IncomingMessage, res: ServerResponse, page: PageOptions): Promise<boolean> {
+  if (req.method !== 'GET') return false;
+  const path = (req.url ?? '').split('?')[0] ?? '';
+  if (path === '/local/token' && page.localToken) {
+    const body = JSON.stringify({ token: await page.localToken() });
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(body);
+    return true;
+  }
+  const served = PAGE_FILES[path];
+  if (served === undefined) return false;
+  const content = await readFile(join(page.dir, served.file));
+  res.writeHead(200, { 'content-type': served.type, 'content-length': content.length, ...PAGE_HEADERS });
+  res.end(content);
+  return true;
 }
 
 function sendJson(res: ServerResponse, status: number, message: string): void {
@@ -101,6 +148,7 @@ export async function startApiFront(options: {
   port: number;
   upstreamPort: number;
   onRequest: (line: RequestLine) => void;
+  page?: PageOptions;
 }): Promise<ApiFront> {
   const server = createServer({ maxHeaderSize: MAX_HEAD_BYTES }, (req, res) => {
     const started = performance.now();
@@ -112,7 +160,15 @@ export async function startApiFront(options: {
         ms: Math.round(performance.now() - started),
       }),
     );
-    forward(req, res, options.upstreamPort);
+    const page = options.page;
+    if (page === undefined) {
+      forward(req, res, options.upstreamPort);
+      return;
+    }
+    servePage(req, res, page).then(
+      (served) => served || forward(req, res, options.upstreamPort),
+      () => sendJson(res, 500, 'The dashboard could not be read: run npm start again'),
+    );
   });
   server.on('clientError', refuseMalformed);
   await new Promise<void>((resolve, reject) => {

@@ -3,7 +3,8 @@
  * - the embedded stack (PostgreSQL, DynamoDB, SQS, S3, X-Ray receiver), data kept under .local/, migrations applied;
  * - a token for the demo user in .local/dev-token, and the demo campaign made through the API (.local/demo-campaign);
  * - the HTTP API served by serverless-offline (with the API's own authorizer) behind a front door on
- *   127.0.0.1:$PORT (3000) that keeps API Gateway's limits and JSON answers (apiFront.ts);
+ *   127.0.0.1:$PORT (3000) that keeps API Gateway's limits and JSON answers (apiFront.ts), and serves the dashboard
+ *   (web/, built into .local/web) at `/`;
  * - each SQS-triggered function polling its queue as its event source mapping would (batch size from serverless.yml);
  * - the scheduler invoked every minute, as its schedule would, and a telephony simulator answering the calls
  *   (telephony.ts): `--outcomes answered=60,busy=40` sets its mix; `--time-scale 60` runs the clock an hour a minute
@@ -26,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import pg from 'pg';
+import { buildWeb } from '../scripts/buildWeb.ts';
 import { clockOf } from '../src/lib/clock.ts';
 import { startApiFront } from './apiFront.ts';
 import { watchCampaigns } from './campaignProgress.ts';
@@ -330,15 +332,21 @@ async function main(): Promise<void> {
   }
   // The front door first: a port in use stops the start before anything else runs.
   const [apiPort, lambdaPort] = [await freePort(), await freePort()];
-  const front = await startApiFront({ port: PORT, upstreamPort: apiPort, onRequest: view.request }).catch(
-    (error: NodeJS.ErrnoException) => {
-      throw new Error(
-        error.code === 'EADDRINUSE'
-          ? `Port ${PORT} is in use: stop what holds it, or set PORT`
-          : error.message,
-      );
-    },
-  );
+  // The dashboard, built for this start and served by the front door at the API's own origin.
+  const page = {
+    dir: await buildWeb(join(LOCAL_DIR, 'web')),
+    localToken: async () => (await readFile(DEV_TOKEN_FILE, 'utf8')).trim(),
+  };
+  const front = await startApiFront({
+    port: PORT,
+    upstreamPort: apiPort,
+    onRequest: view.request,
+    page,
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(
+      error.code === 'EADDRINUSE' ? `Port ${PORT} is in use: stop what holds it, or set PORT` : error.message,
+    );
+  });
   await mkdir(join(LOCAL_DIR, 'xray'), { recursive: true });
   console.log('Starting the embedded stack: PostgreSQL, DynamoDB, SQS, S3 and the X-Ray receiver...');
   const stack = await startLocalStack({ dataDir: LOCAL_DIR, xrayFile: SEGMENTS_FILE });
@@ -508,6 +516,7 @@ async function main(): Promise<void> {
       `X-Ray       udp://${stack.xray.address} -> ${SEGMENTS_FILE}`,
       `Workers     ${triggers.map((t) => `${t.functionName} (${t.queue}, batch ${t.batchSize})`).join(', ')}`,
       `Scheduler   every ${timeScale === 1 ? 'minute' : `${(60 / timeScale).toFixed(2)} s (clock ${timeScale}x)`}${clockStart === undefined ? '' : `, from ${new Date(clockStart).toISOString()}`}; telephony simulator answering calls (${describeMix(mix)})`,
+      `Dashboard   ${url}/  (sign in with the token below: "Use the local demo token")`,
       `Token       for ${DEMO_USER} (also in ${tokenPath}):`,
       `            ${token}`,
       '',

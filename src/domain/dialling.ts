@@ -154,7 +154,7 @@ export function diallingState(facts: DiallingFacts, now: Date): DiallingAnswer {
       reason: 'scheduler_idle',
       message:
         facts.lastTick === null
-          ? 'Contacts are due and callable, and no tick has looked at the campaign yet: is the scheduler running?'
+          ? 'Contacts are due and callable: waiting for the first tick (the scheduler runs every minute; if this lasts, check it)'
           : `Contacts are due and callable, and no tick has looked at the campaign since ${at(facts.lastTick.at)}: is the scheduler running?`,
     };
   return {

@@ -1,6 +1,9 @@
 /** The local API's front door against a small upstream server standing in for serverless-offline. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type ApiFront, loggablePath, type RequestLine, startApiFront } from '../../../local/apiFront.ts';
 import { freePort } from '../../../local/stack.ts';
@@ -182,5 +185,47 @@ describe('the local API front door', () => {
     const logged = lines.at(-1)?.path ?? '';
     expect(logged).toBe('/campaigns/x%0D%0A12:00:00 http GET /admin 200 1 ms');
     expect(logged).not.toMatch(/[\r\n]/);
+  });
+});
+
+describe('the dashboard at the front door', () => {
+  it('serves the page, its script and style, and the local token; everything else goes to the API', async () => {
+    // Prepare: a built dashboard of three files, and a front door serving it before the API.
+    const dir = await mkdtemp(join(tmpdir(), 'voice-campaign-web-'));
+    await writeFile(join(dir, 'index.html'), '<!doctype html><title>t</title>');
+    await writeFile(join(dir, 'app.js'), 'console.log(1)');
+    await writeFile(join(dir, 'app.css'), 'body{}');
+    const port = await freePort();
+    const withPage = await startApiFront({
+      port,
+      upstreamPort: (upstream.address() as { port: number }).port,
+      onRequest: () => {},
+      page: { dir, localToken: async () => 'local-token' },
+    });
+    const get = (path: string) => fetch(`http://127.0.0.1:${port}${path}`);
+
+    try {
+      // Act
+      const page = await get('/');
+      const script = await get('/app.js');
+      const token = await get('/local/token');
+      const api = await get('/campaigns');
+      const outside = await get('/../package.json');
+      const posted = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: '{}' });
+
+      // Assess: the page with its security headers; the token on loopback; the rest is the API's.
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(await script.text()).toBe('console.log(1)');
+      expect(await token.json()).toEqual({ token: 'local-token' });
+      expect(await api.json()).toEqual({ received: 0 });
+      expect(outside.headers.get('content-type')).toBe('application/json');
+      expect(posted.headers.get('content-type')).toBe('application/json');
+    } finally {
+      await withPage.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

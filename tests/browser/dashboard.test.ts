@@ -1,0 +1,162 @@
+/**
+ * The dashboard in a real browser: headless Chromium (Debian's `chromium`, installed by .ci/run when missing) driven
+ * by puppeteer-core against `npm start` on a private data directory. Signs in with the local demo token, opens the
+ * demo campaign, starts it, watches the panel say why it is or is not dialling, pauses it and sees the panel say so;
+ * axe-core on every screen (no serious or critical violation). Screenshots go to SCREENSHOTS_DIR when it is set.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { freePort } from '../../local/stack.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const AXE = join(import.meta.dirname, '../../node_modules/axe-core/axe.min.js');
+const SCREENSHOTS = process.env.SCREENSHOTS_DIR;
+
+let localDir: string;
+let start: ChildProcess;
+let browser: Browser;
+let page: Page;
+let url: string;
+let demoCampaign: string;
+
+/** `npm start` on its own data directory and port, until it says it is ready; the demo campaign's id. */
+async function startStack(port: number): Promise<string> {
+  start = spawn(process.execPath, [join(import.meta.dirname, '../../local/start.ts')], {
+    env: { ...process.env, VOICE_CAMPAIGN_LOCAL_DIR: localDir, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`npm start not ready in 4 minutes:\n${output}`)),
+      240_000,
+    );
+    start.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /ready: API on \S+\. Start the demo campaign \(([0-9a-f-]{36})/.exec(output);
+      if (ready?.[1]) {
+        clearTimeout(timer);
+        resolve(ready[1]);
+      }
+    });
+    start.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    start.once('exit', (code) => reject(new Error(`npm start exited (${code}):\n${output}`)));
+  });
+}
+
+/** axe-core on the page as it is: the serious and critical violations, by rule. */
+async function accessibilityProblems(): Promise<string[]> {
+  // The page's own functions run in the browser: written as text (this project's types know no DOM).
+  if (!(await page.evaluate("'axe' in window"))) await page.addScriptTag({ path: AXE });
+  const results = (await page.evaluate('axe.run(document)')) as {
+    violations: Array<{ id: string; impact: string | null; nodes: unknown[] }>;
+  };
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
+}
+
+async function screenshot(name: string): Promise<void> {
+  if (SCREENSHOTS === undefined) return;
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+const panelText = () => page.$eval('#why-message', (node) => node.textContent ?? '');
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`No Chromium at ${CHROMIUM}: .ci/run installs Debian's chromium`);
+  localDir = await mkdtemp(join(tmpdir(), 'voice-campaign-browser-'));
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}/`;
+  demoCampaign = await startStack(port);
+  browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
+  page = await browser.newPage();
+  // The page's policy allows its own script only: axe-core is injected by the test past it.
+  await page.setBypassCSP(true);
+  await page.setViewport({ width: 1280, height: 800 });
+  // The page's confirmations ("Pause: calls ringing finish...") are accepted, as an operator would.
+  page.on('dialog', (dialog) => void dialog.accept());
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (start && start.exitCode === null) {
+    start.kill('SIGINT');
+    await new Promise((resolve) => start.once('exit', resolve));
+  }
+  await rm(localDir, { recursive: true, force: true });
+}, 60_000);
+
+describe('the dashboard in Chromium', () => {
+  it('signs in with the local token, lists the campaigns, and says why a campaign is or is not dialling', async () => {
+    // The sign-in screen: no token yet.
+    await page.goto(url);
+    await page.waitForSelector('textarea#token');
+    expect(await accessibilityProblems()).toEqual([]);
+    await screenshot('sign-in');
+
+    // Sign in with the demo token npm start offers; the campaigns list shows the demo campaign.
+    const useLocal = await page.waitForSelector('xpath///button[contains(., "Use the local demo token")]');
+    await useLocal?.click();
+    const link = await page.waitForSelector(`a[href="#/campaigns/${demoCampaign}"]`);
+    expect(await accessibilityProblems()).toEqual([]);
+    await screenshot('campaigns');
+
+    // The demo campaign: a draft, and the panel says so.
+    await link?.click();
+    await page.waitForSelector('#why-message');
+    expect(await panelText()).toContain('A draft');
+    expect(await accessibilityProblems()).toEqual([]);
+    expect(page.url()).not.toMatch(/\+?\d{7,}/);
+
+    // Start: the panel follows without a reload (dialling, or why not: its contacts' hours, nothing due yet).
+    await (await page.waitForSelector('button[data-action="start"]'))?.click();
+    await page.waitForFunction(
+      "!(document.querySelector('#why-message')?.textContent ?? '').includes('A draft')",
+      {
+        timeout: 30_000,
+      },
+    );
+    const running = await panelText();
+    expect(running).toMatch(/Dialling|calls in flight|calling hours|due yet|tick|maxConcurrentCalls/);
+    await screenshot('campaign-running');
+
+    // Pause: the panel says why nothing dials now.
+    await (await page.waitForSelector('button[data-action="pause"]'))?.click();
+    await page.waitForFunction(
+      "(document.querySelector('#why-message')?.textContent ?? '').startsWith('Paused')",
+      {
+        timeout: 30_000,
+      },
+    );
+    expect(await accessibilityProblems()).toEqual([]);
+    await screenshot('campaign-paused');
+
+    // A phone's width: the same page, nothing off screen.
+    await page.setViewport({ width: 390, height: 844 });
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+  }, 180_000);
+
+  it('asks for a new token when the one it has is refused, and says so', async () => {
+    await page.setViewport({ width: 1280, height: 800 });
+    await page.evaluate("sessionStorage.setItem('voice-campaign-token', 'not-a-token')");
+    await page.goto(`${url}#/`);
+    await page.waitForSelector('textarea#token');
+    const text = await page.$eval('main', (node) => node.textContent ?? '');
+    expect(text).toContain('The token is missing, expired or not valid');
+  }, 60_000);
+});

@@ -1,0 +1,68 @@
+/**
+ * The dashboard's only way to the product: the public API, same origin, with the caller's bearer token. The token is
+ * kept for this tab only (sessionStorage), never in the URL. Every failure becomes a sentence for the page.
+ */
+
+const TOKEN_KEY = 'voice-campaign-token';
+
+export const token = {
+  get: (): string | null => sessionStorage.getItem(TOKEN_KEY),
+  set: (value: string) => sessionStorage.setItem(TOKEN_KEY, value.trim()),
+  clear: () => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+/** An answer the page shows instead of data: what went wrong, and whether a new token would help. */
+export class ApiProblem extends Error {
+  override name = 'ApiProblem';
+  readonly status: number;
+  readonly needsToken: boolean;
+  constructor(message: string, status: number, needsToken = false) {
+    super(message);
+    this.status = status;
+    this.needsToken = needsToken;
+  }
+}
+
+const GATEWAY_DENIED = 'User is not authorized to access this resource';
+
+function problemOf(status: number, body: unknown): ApiProblem {
+  const message =
+    typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string'
+      ? (body as { message: string }).message
+      : `The API answered ${status}`;
+  // API Gateway refuses a token its authorizer does not accept with 401, or 403 and this message (a token it
+  // denies); a function's own 403 (a scope the token lacks) says what was refused.
+  if (status === 401 || (status === 403 && message === GATEWAY_DENIED))
+    return new ApiProblem('The token is missing, expired or not valid: paste a new one.', status, true);
+  if (status === 403) return new ApiProblem(`Your token does not allow this: ${message}`, status);
+  return new ApiProblem(message, status);
+}
+
+export async function api<T>(method: 'GET' | 'POST', path: string): Promise<T> {
+  const bearer = token.get();
+  if (bearer === null) throw new ApiProblem('No token yet: paste one to sign in.', 401, true);
+  let answer: Response;
+  try {
+    answer = await fetch(path, {
+      method,
+      headers: { authorization: `Bearer ${bearer}`, accept: 'application/json' },
+    });
+  } catch {
+    throw new ApiProblem('The API cannot be reached: is it running?', 0);
+  }
+  const body: unknown = await answer.json().catch(() => undefined);
+  if (!answer.ok) throw problemOf(answer.status, body);
+  return body as T;
+}
+
+/** The local stack's demo token (npm start serves it on loopback only); undefined anywhere else. */
+export async function localToken(): Promise<string | undefined> {
+  try {
+    const answer = await fetch('local/token');
+    if (!answer.ok) return undefined;
+    const body = (await answer.json()) as { token?: unknown };
+    return typeof body.token === 'string' ? body.token : undefined;
+  } catch {
+    return undefined;
+  }
+}

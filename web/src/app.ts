@@ -1,0 +1,234 @@
+/**
+ * The campaign dashboard (issue: a campaign dashboard in the browser): campaigns, a campaign live with why it is or is
+ * not dialling, and its controls. Plain DOM, no framework: every value goes in as text, never as markup.
+ */
+import { ApiProblem, api, localToken, token } from './api.ts';
+
+interface CampaignSummary {
+  campaignId: string;
+  name: string;
+  status: string;
+  createdAt: string;
+}
+
+interface CampaignStatus {
+  campaignId: string;
+  status: string;
+  contacts: number;
+  contactsOpen: number;
+  callsInFlight: number;
+  outcomes: Record<string, number>;
+  contactsDone: Record<string, number>;
+  estimatedFinishAt: string | null;
+  settings?: { name: string };
+  dialling?: { dialling: boolean; reason: string; message: string; until?: string; zones?: string[] };
+}
+
+const REFRESH_MS = 5_000;
+const main = document.getElementById('main') as HTMLElement;
+const notice = document.getElementById('notice') as HTMLElement;
+const signOut = document.getElementById('sign-out') as HTMLButtonElement;
+let refresh: number | undefined;
+/** Why the last token was refused: the sign-in screen says it until a new token is given. */
+let refused: string | undefined;
+
+type Child = Node | string;
+function el(tag: string, attributes: Record<string, string> = {}, ...children: Child[]): HTMLElement {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
+}
+
+function show(...children: Child[]): void {
+  main.replaceChildren(...children);
+}
+
+function say(message: string | undefined): void {
+  notice.hidden = message === undefined;
+  notice.textContent = message ?? '';
+}
+
+const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '-');
+
+function useToken(value: string): void {
+  token.set(value);
+  refused = undefined;
+  void route();
+}
+
+function tokenForm(): void {
+  signOut.hidden = true;
+  const field = el('textarea', { id: 'token', rows: '4', autocomplete: 'off', spellcheck: 'false' });
+  const use = el('button', { type: 'submit' }, 'Sign in');
+  const form = el(
+    'form',
+    {},
+    el('h1', {}, 'Sign in'),
+    el('p', {}, refused ?? 'Paste your bearer token. It is kept for this tab only.'),
+    el('label', { for: 'token' }, 'Bearer token'),
+    field,
+    el('div', { class: 'controls' }, use),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    useToken((field as HTMLTextAreaElement).value);
+  });
+  show(form);
+  void localToken().then((local) => {
+    if (local === undefined) return;
+    const useLocal = el('button', { type: 'button', class: 'secondary' }, 'Use the local demo token');
+    useLocal.addEventListener('click', () => useToken(local));
+    form.querySelector('.controls')?.append(useLocal);
+  });
+}
+
+async function campaignsView(): Promise<void> {
+  const { campaigns } = await api<{ campaigns: CampaignSummary[] }>('GET', 'campaigns');
+  const rows = campaigns.map((c) =>
+    el(
+      'tr',
+      {},
+      el('td', {}, el('a', { href: `#/campaigns/${encodeURIComponent(c.campaignId)}` }, c.name)),
+      el('td', {}, c.status),
+      el('td', {}, when(c.createdAt)),
+    ),
+  );
+  show(
+    el('h1', {}, 'Campaigns'),
+    campaigns.length === 0
+      ? el('p', {}, 'No campaigns yet.')
+      : el(
+          'table',
+          {},
+          el('caption', { class: 'muted' }, 'Your campaigns, newest first'),
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              el('th', { scope: 'col' }, 'Name'),
+              el('th', { scope: 'col' }, 'Status'),
+              el('th', { scope: 'col' }, 'Created'),
+            ),
+          ),
+          el('tbody', {}, ...rows),
+        ),
+  );
+}
+
+const CONTROLS: Record<string, Array<{ action: string; effect: string }>> = {
+  draft: [{ action: 'start', effect: 'Start calling its contacts inside their calling hours?' }],
+  running: [
+    {
+      action: 'pause',
+      effect: 'Pause: calls ringing finish, nothing more is released until you resume. Pause?',
+    },
+    {
+      action: 'cancel',
+      effect: 'Cancel for good: its open contacts will never be called. Cancel the campaign?',
+    },
+  ],
+  paused: [
+    { action: 'resume', effect: 'Resume releasing its contacts?' },
+    {
+      action: 'cancel',
+      effect: 'Cancel for good: its open contacts will never be called. Cancel the campaign?',
+    },
+  ],
+};
+
+function tile(name: string, value: string): HTMLElement {
+  return el(
+    'div',
+    { class: 'tile' },
+    el('div', { class: 'value' }, value),
+    el('div', { class: 'name' }, name),
+  );
+}
+
+async function campaignView(id: string): Promise<void> {
+  const path = `campaigns/${encodeURIComponent(id)}`;
+  const status = await api<CampaignStatus>('GET', path);
+  const calls = Object.values(status.outcomes).reduce((a, b) => a + b, 0);
+  const answered = status.outcomes.answered ?? 0;
+  const why = status.dialling;
+  const controls = (CONTROLS[status.status] ?? []).map(({ action, effect }) => {
+    const button = el(
+      'button',
+      { type: 'button', 'data-action': action },
+      action[0]?.toUpperCase() + action.slice(1),
+    );
+    button.addEventListener('click', async () => {
+      if (!window.confirm(effect)) return;
+      try {
+        await api('POST', `${path}/${action}`);
+        say(undefined);
+      } catch (error) {
+        say(error instanceof Error ? error.message : String(error));
+      }
+      await route();
+    });
+    return button;
+  });
+  show(
+    el('h1', {}, status.settings?.name ?? status.campaignId),
+    el('p', {}, `Status: ${status.status}`),
+    el(
+      'section',
+      { class: `panel ${why?.dialling ? 'dialling' : 'idle'}`, 'aria-labelledby': 'why-title', id: 'why' },
+      el('h2', { id: 'why-title' }, why?.dialling ? 'Dialling' : 'Why is it not dialling?'),
+      el('p', { id: 'why-message' }, why?.message ?? '-'),
+      ...(why?.until ? [el('p', {}, `Until ${when(why.until)}`)] : []),
+    ),
+    el('div', { class: 'controls' }, ...controls),
+    el(
+      'section',
+      { 'aria-label': 'Figures' },
+      el(
+        'div',
+        { class: 'tiles' },
+        tile('Contacts', String(status.contacts)),
+        tile('Open', String(status.contactsOpen)),
+        tile('Calls in flight', String(status.callsInFlight)),
+        tile('Calls placed', String(calls)),
+        tile('Answer rate', calls === 0 ? '-' : `${Math.round((answered / calls) * 100)}%`),
+        tile('Estimated finish', when(status.estimatedFinishAt)),
+      ),
+    ),
+    el('p', {}, el('a', { href: '#/' }, 'All campaigns')),
+  );
+}
+
+async function route(): Promise<void> {
+  window.clearTimeout(refresh);
+  if (token.get() === null) {
+    tokenForm();
+    return;
+  }
+  signOut.hidden = false;
+  const match = /^#\/campaigns\/([^/]+)$/.exec(window.location.hash);
+  try {
+    if (match?.[1]) await campaignView(decodeURIComponent(match[1]));
+    else await campaignsView();
+    say(undefined);
+  } catch (error) {
+    if (error instanceof ApiProblem && error.needsToken) {
+      token.clear();
+      refused = error.message;
+      tokenForm();
+      return;
+    }
+    say(error instanceof Error ? error.message : String(error));
+  }
+  // Live: the view refreshes itself every few seconds, without reloading the page.
+  refresh = window.setTimeout(() => void route(), REFRESH_MS);
+}
+
+signOut.addEventListener('click', () => {
+  token.clear();
+  void route();
+});
+window.addEventListener('hashchange', () => void route());
+void route();
