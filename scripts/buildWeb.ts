@@ -21,7 +21,9 @@ export async function buildWeb(outDir = join(WEB, 'dist')): Promise<string> {
     sourcemap: true,
     logLevel: 'warning',
   });
-  await Promise.all(['index.html', 'app.css'].map((file) => copyFile(join(WEB, file), join(outDir, file))));
+  await Promise.all(
+    ['index.html', 'app.css', 'favicon.svg'].map((file) => copyFile(join(WEB, file), join(outDir, file))),
+  );
   return outDir;
 }
 

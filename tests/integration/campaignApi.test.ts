@@ -340,6 +340,12 @@ describe('GET /campaigns/{campaignId}', () => {
       nextReleaseAt: expect.stringMatching(/:00\.000Z$/),
       estimatedFinishAt: expect.stringMatching(/:00\.000Z$/),
       lastTick: null,
+      nextDueAt: expect.any(String),
+      // Contacts due, no tick yet: waiting for it, or outside their hours (New York's) at the hour the test runs
+      dialling: expect.objectContaining({
+        dialling: false,
+        reason: expect.stringMatching(/^(scheduler_idle|outside_hours)$/),
+      }),
       // Made by SQL, not the API: the default settings, no caller id or call flow yet
       settings: expect.objectContaining({
         name: 'c-status',

@@ -24,7 +24,27 @@ interface CampaignStatus {
   dialling?: { dialling: boolean; reason: string; message: string; until?: string; zones?: string[] };
 }
 
+interface Preview {
+  at: string;
+  contactsOpen: number;
+  hours: Array<{ from: string; callable: number; atPace: number }>;
+  cannot: Record<string, number>;
+  checked: number;
+}
+
 const REFRESH_MS = 5_000;
+/** The preview works out every contact group's hours: asked once a minute, not at every refresh. */
+const PREVIEW_MS = 60_000;
+let preview: { campaignId: string; read: number; answer: Preview } | undefined;
+
+const CANNOT: Record<string, string> = {
+  noZone: 'No zone could be determined',
+  holiday: 'A holiday where they may be',
+  blockedDate: 'A date the campaign blocked',
+  outsideHours: 'Outside their hours all day',
+  listed: 'On the do-not-call list (of those checked)',
+  limit: 'At their per-recipient limit (of those checked)',
+};
 const main = document.getElementById('main') as HTMLElement;
 const notice = document.getElementById('notice') as HTMLElement;
 const signOut = document.getElementById('sign-out') as HTMLButtonElement;
@@ -139,6 +159,43 @@ const CONTROLS: Record<string, Array<{ action: string; effect: string }>> = {
   ],
 };
 
+async function previewOf(campaignId: string, path: string): Promise<Preview> {
+  if (preview?.campaignId === campaignId && Date.now() - preview.read < PREVIEW_MS) return preview.answer;
+  const answer = await api<Preview>('GET', `${path}/preview`);
+  preview = { campaignId, read: Date.now(), answer };
+  return answer;
+}
+
+/** The next 24 hours as bars (each labelled with its figures, for every reader), and who cannot be called. */
+function hoursPanel(hours: Preview): HTMLElement {
+  const most = Math.max(1, ...hours.hours.map((h) => h.callable));
+  const bars = hours.hours.map((h) => {
+    const hour = new Date(h.from).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    const label = `${hour}: ${h.callable} callable, ${h.atPace} at the campaign's pace`;
+    const bar = el('span', { class: 'bar' });
+    // Through the style object: the page's policy refuses inline style attributes.
+    bar.style.height = `${Math.round((h.callable / most) * 100)}%`;
+    return el('li', { title: label }, bar, el('span', { class: 'visually-hidden' }, label));
+  });
+  const cannot = Object.entries(hours.cannot)
+    .filter(([, n]) => n > 0)
+    .map(([why, n]) => el('li', {}, `${CANNOT[why] ?? why}: ${n}`));
+  return el(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'hours-title', id: 'hours' },
+    el('h2', { id: 'hours-title' }, 'Calling hours, the next 24 hours'),
+    el(
+      'p',
+      { class: 'muted' },
+      `Contacts inside their calling hours at the start of each hour, from now (${hours.contactsOpen} open).`,
+    ),
+    el('ol', { class: 'bars', 'aria-label': 'Callable contacts per hour' }, ...bars),
+    cannot.length > 0
+      ? el('div', {}, el('h3', {}, 'Cannot be called'), el('ul', {}, ...cannot))
+      : el('p', {}, 'Every open contact can be called at some hour.'),
+  );
+}
+
 function tile(name: string, value: string): HTMLElement {
   return el(
     'div',
@@ -150,7 +207,7 @@ function tile(name: string, value: string): HTMLElement {
 
 async function campaignView(id: string): Promise<void> {
   const path = `campaigns/${encodeURIComponent(id)}`;
-  const status = await api<CampaignStatus>('GET', path);
+  const [status, hours] = await Promise.all([api<CampaignStatus>('GET', path), previewOf(id, path)]);
   const calls = Object.values(status.outcomes).reduce((a, b) => a + b, 0);
   const answered = status.outcomes.answered ?? 0;
   const why = status.dialling;
@@ -197,6 +254,7 @@ async function campaignView(id: string): Promise<void> {
         tile('Estimated finish', when(status.estimatedFinishAt)),
       ),
     ),
+    hoursPanel(hours),
     el('p', {}, el('a', { href: '#/' }, 'All campaigns')),
   );
 }
