@@ -27,7 +27,10 @@ const pageErrors: string[] = [];
 
 /** `npm start` on its own data directory and port, until it says it is ready; the demo campaign's id. */
 async function startStack(port: number): Promise<string> {
-  start = spawn(process.execPath, [join(import.meta.dirname, '../../local/start.ts')], {
+  // A Tuesday 11:00 in New York, the clock 60 times faster: the demo campaign's calls go out within seconds of its
+  // start, whatever the hour the test runs at.
+  const args = ['--clock-start', '2030-01-15T16:00:00Z', '--time-scale', '60'];
+  start = spawn(process.execPath, [join(import.meta.dirname, '../../local/start.ts'), ...args], {
     env: { ...process.env, VOICE_CAMPAIGN_LOCAL_DIR: localDir, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -72,6 +75,35 @@ async function screenshot(name: string): Promise<void> {
 }
 
 const panelText = () => page.$eval('#why-message', (node) => node.textContent ?? '');
+
+/** The API as the test reads it beside the page, with the local demo token. */
+async function apiGet<T>(path: string): Promise<T> {
+  const { token } = (await (await fetch(`${url}local/token`)).json()) as { token: string };
+  const answer = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  return (await answer.json()) as T;
+}
+
+async function eventually(check: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`Not within ${ms / 1000} s: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** A contact of the campaign with a call, found through the API a page at a time. */
+async function calledContact(campaignId: string): Promise<string> {
+  let cursor: string | undefined;
+  do {
+    const page_ = await apiGet<{ contacts: Array<{ id: string; state?: string }>; next?: string }>(
+      `campaigns/${campaignId}/contacts?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+    );
+    const found = page_.contacts.find((contact) => contact.state === 'initiated');
+    if (found) return found.id;
+    cursor = page_.next;
+  } while (cursor);
+  throw new Error('No contact of the campaign has a call sent');
+}
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
@@ -139,6 +171,11 @@ describe('the dashboard in Chromium', () => {
         timeout: 30_000,
       },
     );
+    // Calls go out (the clock runs 60 times faster): wait for some results before reading the panel.
+    await eventually(async () => {
+      const status = await apiGet<{ outcomes: Record<string, number> }>(`campaigns/${demoCampaign}`);
+      return Object.values(status.outcomes).some((n) => n > 0);
+    }, 'the demo campaign has calls with results');
     const running = await panelText();
     expect(running).toMatch(/Dialling|calls in flight|calling hours|due yet|tick|maxConcurrentCalls/);
     await screenshot('campaign-running');
@@ -153,6 +190,17 @@ describe('the dashboard in Chromium', () => {
     );
     expect(await accessibilityProblems()).toEqual([]);
     await screenshot('campaign-paused');
+
+    // Its contacts, and the calls of one that was called: each with why it was allowed.
+    await (await page.waitForSelector('xpath///a[contains(., "Contacts and their calls")]'))?.click();
+    await page.waitForSelector('main table tbody tr');
+    expect(await accessibilityProblems()).toEqual([]);
+    const called = await calledContact(demoCampaign);
+    await page.goto(`${url}#/campaigns/${demoCampaign}/contacts/${called}`);
+    const record = await page.waitForSelector('pre.record');
+    expect(await record?.evaluate((node) => node.textContent ?? '')).toMatch(/localTimes|callingHours/);
+    expect(await accessibilityProblems()).toEqual([]);
+    await screenshot('contact-calls');
 
     // A phone's width: the same page, nothing off screen.
     await page.setViewport({ width: 390, height: 844 });

@@ -49,6 +49,8 @@ const main = document.getElementById('main') as HTMLElement;
 const notice = document.getElementById('notice') as HTMLElement;
 const signOut = document.getElementById('sign-out') as HTMLButtonElement;
 let refresh: number | undefined;
+/** Each route() is a generation: an answer that arrives after a newer route started is not shown. */
+let generation = 0;
 /** Why the last token was refused: the sign-in screen says it until a new token is given. */
 let refused: string | undefined;
 
@@ -60,8 +62,21 @@ function el(tag: string, attributes: Record<string, string> = {}, ...children: C
   return node;
 }
 
+/** What names a focusable element across a refresh: its id, its action, or where it links. */
+const focusKey = (node: Element | null): string | undefined =>
+  node === null || !main.contains(node)
+    ? undefined
+    : node.id || node.getAttribute('data-action') || node.getAttribute('href') || undefined;
+
+/** Replaces the view; the element that had the focus has it again after a refresh (keyboard users keep their place). */
 function show(...children: Child[]): void {
+  const key = focusKey(document.activeElement);
   main.replaceChildren(...children);
+  if (key === undefined) return;
+  const again = [...main.querySelectorAll<HTMLElement>('[id], [data-action], [href]')].find(
+    (node) => focusKey(node) === key,
+  );
+  again?.focus();
 }
 
 function say(message: string | undefined): void {
@@ -103,7 +118,7 @@ function tokenForm(): void {
   });
 }
 
-async function campaignsView(): Promise<void> {
+async function campaignsView(): Promise<Child[]> {
   const { campaigns } = await api<{ campaigns: CampaignSummary[] }>('GET', 'campaigns');
   const rows = campaigns.map((c) =>
     el(
@@ -114,7 +129,7 @@ async function campaignsView(): Promise<void> {
       el('td', {}, when(c.createdAt)),
     ),
   );
-  show(
+  return [
     el('h1', {}, 'Campaigns'),
     campaigns.length === 0
       ? el('p', {}, 'No campaigns yet.')
@@ -135,7 +150,7 @@ async function campaignsView(): Promise<void> {
           ),
           el('tbody', {}, ...rows),
         ),
-  );
+  ];
 }
 
 const CONTROLS: Record<string, Array<{ action: string; effect: string }>> = {
@@ -205,7 +220,7 @@ function tile(name: string, value: string): HTMLElement {
   );
 }
 
-async function campaignView(id: string): Promise<void> {
+async function campaignView(id: string): Promise<Child[]> {
   const path = `campaigns/${encodeURIComponent(id)}`;
   const [status, hours] = await Promise.all([api<CampaignStatus>('GET', path), previewOf(id, path)]);
   const calls = Object.values(status.outcomes).reduce((a, b) => a + b, 0);
@@ -229,7 +244,7 @@ async function campaignView(id: string): Promise<void> {
     });
     return button;
   });
-  show(
+  return [
     el('h1', {}, status.settings?.name ?? status.campaignId),
     el('p', {}, `Status: ${status.status}`),
     el(
@@ -255,8 +270,95 @@ async function campaignView(id: string): Promise<void> {
       ),
     ),
     hoursPanel(hours),
-    el('p', {}, el('a', { href: '#/' }, 'All campaigns')),
+    el(
+      'p',
+      { class: 'controls' },
+      el('a', { href: `#/${contactPath(id)}` }, 'Contacts and their calls'),
+      el('a', { href: '#/' }, 'All campaigns'),
+    ),
+  ];
+}
+
+interface ContactRow {
+  id: string;
+  phoneNumber: string;
+  zones: Record<string, string[]>;
+  state?: string;
+}
+
+interface Attempt {
+  attempt: number;
+  status: string;
+  initiatedAt?: string;
+  outcome?: string;
+  compliance?: unknown;
+}
+
+const contactPath = (campaignId: string, contactId?: string) =>
+  `campaigns/${encodeURIComponent(campaignId)}/contacts${contactId ? `/${encodeURIComponent(contactId)}` : ''}`;
+
+/** A campaign's contacts, a page at a time (id order): each links to its calls. */
+async function contactsView(campaignId: string): Promise<Child[]> {
+  const { contacts } = await api<{ contacts: ContactRow[] }>('GET', `${contactPath(campaignId)}?limit=50`);
+  const rows = contacts.map((c) =>
+    el(
+      'tr',
+      {},
+      el('td', {}, el('a', { href: `#/${contactPath(campaignId, c.id)}` }, c.id)),
+      el('td', {}, c.phoneNumber),
+      el('td', {}, Object.keys(c.zones).join(', ') || 'none'),
+      el('td', {}, c.state ?? 'not called yet'),
+    ),
   );
+  return [
+    el('h1', {}, 'Contacts'),
+    el(
+      'table',
+      {},
+      el('caption', { class: 'muted' }, 'The first 50, in id order'),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          ...['Contact', 'Number', 'Zones it may be in', 'Last call'].map((h) =>
+            el('th', { scope: 'col' }, h),
+          ),
+        ),
+      ),
+      el('tbody', {}, ...rows),
+    ),
+    el('p', {}, el('a', { href: `#/campaigns/${encodeURIComponent(campaignId)}` }, 'Back to the campaign')),
+  ];
+}
+
+/** A contact's calls, each with its outcome and its compliance record: why the call was allowed. */
+async function attemptsView(campaignId: string, contactId: string): Promise<Child[]> {
+  const { attempts } = await api<{ attempts: Attempt[] }>(
+    'GET',
+    `${contactPath(campaignId, contactId)}/attempts`,
+  );
+  return [
+    el('h1', {}, `Contact ${contactId}`),
+    attempts.length === 0
+      ? el('p', {}, 'No calls yet.')
+      : el(
+          'div',
+          {},
+          ...attempts.map((a) =>
+            el(
+              'section',
+              { class: 'panel attempt' },
+              el('h2', {}, `Call ${a.attempt}: ${a.outcome ?? a.status}`),
+              el('p', {}, `Sent ${when(a.initiatedAt)}`),
+              el('h3', {}, 'Why it was allowed'),
+              el('pre', { class: 'record', tabindex: '0' }, JSON.stringify(a.compliance ?? {}, null, 2)),
+            ),
+          ),
+        ),
+    el('p', {}, el('a', { href: `#/${contactPath(campaignId)}` }, 'All contacts')),
+  ];
 }
 
 async function route(): Promise<void> {
@@ -266,12 +368,25 @@ async function route(): Promise<void> {
     return;
   }
   signOut.hidden = false;
-  const match = /^#\/campaigns\/([^/]+)$/.exec(window.location.hash);
+  const [, campaignId, part, contactId] = /^#\/campaigns\/([^/]+)(?:\/(contacts)(?:\/([^/]+))?)?$/.exec(
+    window.location.hash,
+  ) ?? [undefined, undefined];
+  const decoded = (value: string) => decodeURIComponent(value);
+  const mine = ++generation;
   try {
-    if (match?.[1]) await campaignView(decodeURIComponent(match[1]));
-    else await campaignsView();
+    const view =
+      campaignId && contactId
+        ? await attemptsView(decoded(campaignId), decoded(contactId))
+        : campaignId && part
+          ? await contactsView(decoded(campaignId))
+          : campaignId
+            ? await campaignView(decoded(campaignId))
+            : await campaignsView();
+    if (mine !== generation) return;
+    show(...view);
     say(undefined);
   } catch (error) {
+    if (mine !== generation) return;
     if (error instanceof ApiProblem && error.needsToken) {
       token.clear();
       refused = error.message;
