@@ -38,21 +38,41 @@ function problemOf(status: number, body: unknown): ApiProblem {
   return new ApiProblem(message, status);
 }
 
-export async function api<T>(method: 'GET' | 'POST', path: string): Promise<T> {
+export async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   const bearer = token.get();
   if (bearer === null) throw new ApiProblem('No token yet: paste one to sign in.', 401, true);
   let answer: Response;
   try {
     answer = await fetch(path, {
       method,
-      headers: { authorization: `Bearer ${bearer}`, accept: 'application/json' },
+      headers: {
+        authorization: `Bearer ${bearer}`,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch {
     throw new ApiProblem('The API cannot be reached: is it running?', 0);
   }
-  const body: unknown = await answer.json().catch(() => undefined);
-  if (!answer.ok) throw problemOf(answer.status, body);
-  return body as T;
+  const answered: unknown = await answer.json().catch(() => undefined);
+  if (!answer.ok) throw problemOf(answer.status, answered);
+  return answered as T;
+}
+
+/**
+ * The scopes the token names (its `scope` claim), to show only the screens it may use; the API decides, this only
+ * spares a caller forms it would be refused. None for a token that is not a JWT.
+ */
+export function tokenScopes(): Set<string> {
+  const payload = token.get()?.split('.')[1];
+  if (payload === undefined) return new Set();
+  try {
+    const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { scope?: unknown };
+    return new Set(typeof claims.scope === 'string' ? claims.scope.split(' ') : []);
+  } catch {
+    return new Set();
+  }
 }
 
 /** The local stack's demo token (npm start serves it on loopback only); undefined anywhere else. */

@@ -1,8 +1,9 @@
 /**
- * The campaign dashboard (issue: a campaign dashboard in the browser): campaigns, a campaign live with why it is or is
- * not dialling, and its controls. Plain DOM, no framework: every value goes in as text, never as markup.
+ * The campaign dashboard: campaigns, a campaign live with why it is or is not dialling and its controls, its contacts
+ * and their calls, the do-not-call list. Plain DOM, no framework: every value goes in as text, never as markup.
  */
 import { ApiProblem, api, localToken, token } from './api.ts';
+import { doNotCallView } from './doNotCall.ts';
 
 interface CampaignSummary {
   campaignId: string;
@@ -375,13 +376,15 @@ async function route(): Promise<void> {
   const mine = ++generation;
   try {
     const view =
-      campaignId && contactId
-        ? await attemptsView(decoded(campaignId), decoded(contactId))
-        : campaignId && part
-          ? await contactsView(decoded(campaignId))
-          : campaignId
-            ? await campaignView(decoded(campaignId))
-            : await campaignsView();
+      window.location.hash === '#/do-not-call'
+        ? doNotCallView(el)
+        : campaignId && contactId
+          ? await attemptsView(decoded(campaignId), decoded(contactId))
+          : campaignId && part
+            ? await contactsView(decoded(campaignId))
+            : campaignId
+              ? await campaignView(decoded(campaignId))
+              : await campaignsView();
     if (mine !== generation) return;
     show(...view);
     say(undefined);
@@ -395,8 +398,8 @@ async function route(): Promise<void> {
     }
     say(error instanceof Error ? error.message : String(error));
   }
-  // Live: the view refreshes itself every few seconds, without reloading the page.
-  refresh = window.setTimeout(() => void route(), REFRESH_MS);
+  // Live: the view refreshes itself every few seconds, without reloading the page (forms are left as they are).
+  if (window.location.hash !== '#/do-not-call') refresh = window.setTimeout(() => void route(), REFRESH_MS);
 }
 
 signOut.addEventListener('click', () => {
