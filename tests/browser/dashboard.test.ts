@@ -77,9 +77,12 @@ async function screenshot(name: string): Promise<void> {
 const panelText = () => page.$eval('#why-message', (node) => node.textContent ?? '');
 
 /** The API as the test reads it beside the page, with the local demo token. */
-async function apiGet<T>(path: string): Promise<T> {
+async function apiGet<T>(path: string, post?: unknown): Promise<T> {
   const { token } = (await (await fetch(`${url}local/token`)).json()) as { token: string };
-  const answer = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const answer = await fetch(`${url}${path}`, {
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(post === undefined ? {} : { method: 'POST', body: JSON.stringify(post) }),
+  });
   return (await answer.json()) as T;
 }
 
@@ -209,6 +212,25 @@ describe('the dashboard in Chromium', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     expect(pageErrors).toEqual([]);
   }, 180_000);
+
+  it('deletes a draft after asking, and shows a campaign’s contacts done by why', async () => {
+    await page.setViewport({ width: 1280, height: 800 });
+    const campaign = await apiGet<{ campaignId: string }>('campaigns', {
+      name: 'A draft to delete',
+      callerId: '+12025550100',
+      callFlow: 'flows/demo-reminder',
+    });
+    await page.goto(`${url}#/campaigns/${campaign.campaignId}`);
+    await (await page.waitForSelector('button[data-action="delete"]'))?.click();
+    await page.waitForFunction("location.hash === '#/'");
+    await page.waitForSelector(`a[href="#/campaigns/${demoCampaign}"]`);
+    expect(await page.$(`a[href="#/campaigns/${campaign.campaignId}"]`)).toBeNull();
+
+    // The demo campaign has contacts done by now (its calls had results): listed by why.
+    await page.goto(`${url}#/campaigns/${demoCampaign}`);
+    const done = await page.waitForSelector('#done li');
+    expect(await done?.evaluate((node) => node.textContent ?? '')).toMatch(/^[a-z ]+: \d+$/);
+  }, 60_000);
 
   it('keeps the do-not-call list: add, look up with its history, remove; only the forms the scopes allow', async () => {
     await page.setViewport({ width: 1280, height: 800 });

@@ -38,7 +38,7 @@ function problemOf(status: number, body: unknown): ApiProblem {
   return new ApiProblem(message, status);
 }
 
-export async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const bearer = token.get();
   if (bearer === null) throw new ApiProblem('No token yet: paste one to sign in.', 401, true);
   let answer: Response;

@@ -155,7 +155,10 @@ async function campaignsView(): Promise<Child[]> {
 }
 
 const CONTROLS: Record<string, Array<{ action: string; effect: string }>> = {
-  draft: [{ action: 'start', effect: 'Start calling its contacts inside their calling hours?' }],
+  draft: [
+    { action: 'start', effect: 'Start calling its contacts inside their calling hours?' },
+    { action: 'delete', effect: 'Delete this draft and its contacts for good?' },
+  ],
   running: [
     {
       action: 'pause',
@@ -212,6 +215,23 @@ function hoursPanel(hours: Preview): HTMLElement {
   );
 }
 
+/** Contacts done, by why (answered, opted out, attempts used up, do-not-call, ...), most first. */
+function doneByReason(done: Record<string, number>): HTMLElement {
+  const reasons = Object.entries(done).sort(([, a], [, b]) => b - a);
+  return el(
+    'section',
+    { 'aria-labelledby': 'done-title' },
+    el('h2', { id: 'done-title' }, 'Contacts done, by why'),
+    reasons.length === 0
+      ? el('p', { class: 'muted' }, 'None yet.')
+      : el(
+          'ul',
+          { id: 'done' },
+          ...reasons.map(([why, n]) => el('li', {}, `${why.replace(/_/g, ' ')}: ${n}`)),
+        ),
+  );
+}
+
 function tile(name: string, value: string): HTMLElement {
   return el(
     'div',
@@ -236,7 +256,10 @@ async function campaignView(id: string): Promise<Child[]> {
     button.addEventListener('click', async () => {
       if (!window.confirm(effect)) return;
       try {
-        await api('POST', `${path}/${action}`);
+        if (action === 'delete') {
+          await api('DELETE', path);
+          window.location.hash = '#/';
+        } else await api('POST', `${path}/${action}`);
         say(undefined);
       } catch (error) {
         say(error instanceof Error ? error.message : String(error));
@@ -270,6 +293,7 @@ async function campaignView(id: string): Promise<Child[]> {
         tile('Estimated finish', when(status.estimatedFinishAt)),
       ),
     ),
+    doneByReason(status.contactsDone),
     hoursPanel(hours),
     el(
       'p',
