@@ -4,17 +4,12 @@
  * only when it predicts the held-out calls better than the base rate. Answers with the version, whether it was
  * promoted and why, its rows and its held-out metrics.
  */
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import trainModelEvent from '../generated/trainModel.event.validate.cjs';
-import { type Clock, clockOf } from '../lib/clock.ts';
-import { clockConfig, databaseConfig, functionConfig, modelsConfig } from '../lib/config.ts';
-import { openDatabase } from '../lib/database.ts';
-import { createLogger } from '../lib/logger.ts';
+import type { Clock } from '../lib/clock.ts';
 import { httpFunction, json, requireCaller } from '../middleware/httpStack.ts';
-import { createTrainingRepository } from '../repositories/trainingRepository.ts';
 import { createModelTraining, type TrainingDeps } from '../services/modelTraining.ts';
-import { openModelStore } from './shared/modelBucket.ts';
+import { trainingDeps } from './shared/modelTraining.ts';
 
 export function build(deps: TrainingDeps & { logger: Logger }) {
   const training = createModelTraining(deps);
@@ -27,13 +22,7 @@ export function build(deps: TrainingDeps & { logger: Logger }) {
   );
 }
 
-const { clock } = functionConfig({ database: databaseConfig, models: modelsConfig, clock: clockConfig });
-const deps = {
-  training: createTrainingRepository(openDatabase()),
-  models: openModelStore(),
-  newId: randomUUID,
-  logger: createLogger('trainModel'),
-};
+const { deps, clock } = trainingDeps('trainModel');
 /** The function on another clock (the tests' injected one): the same dependencies otherwise. */
 export const handlerWithClock = (now: Clock) => build({ ...deps, now });
-export const handler = handlerWithClock(clockOf(clock));
+export const handler = handlerWithClock(clock);

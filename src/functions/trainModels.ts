@@ -3,16 +3,11 @@
  * four weeks, stores each as a new version in the model bucket, and promotes the ones that predict the last week's
  * calls better than the base rate (src/services/modelTraining.ts, docs/best-time.md).
  */
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type Clock, clockOf } from '../lib/clock.ts';
-import { clockConfig, databaseConfig, functionConfig, modelsConfig } from '../lib/config.ts';
-import { openDatabase } from '../lib/database.ts';
-import { createLogger } from '../lib/logger.ts';
+import type { Clock } from '../lib/clock.ts';
 import { scheduledFunction } from '../middleware/scheduleStack.ts';
-import { createTrainingRepository } from '../repositories/trainingRepository.ts';
 import { createModelTraining, type TrainingDeps } from '../services/modelTraining.ts';
-import { openModelStore } from './shared/modelBucket.ts';
+import { trainingDeps } from './shared/modelTraining.ts';
 
 export function build(deps: TrainingDeps & { logger: Logger }) {
   const training = createModelTraining(deps);
@@ -31,17 +26,7 @@ export function build(deps: TrainingDeps & { logger: Logger }) {
   });
 }
 
-const { clock } = functionConfig({
-  database: databaseConfig,
-  models: modelsConfig,
-  clock: clockConfig,
-});
-const deps = {
-  training: createTrainingRepository(openDatabase()),
-  models: openModelStore(),
-  newId: randomUUID,
-  logger: createLogger('trainModels'),
-};
+const { deps, clock } = trainingDeps('trainModels');
 /** The function on another clock (the tests' injected one): the same dependencies otherwise. */
 export const handlerWithClock = (now: Clock) => build({ ...deps, now });
-export const handler = handlerWithClock(clockOf(clock));
+export const handler = handlerWithClock(clock);
