@@ -3,6 +3,7 @@
  * and their calls, the do-not-call list. Plain DOM, no framework: every value goes in as text, never as markup.
  */
 import { ApiProblem, api, localToken, token } from './api.ts';
+import { type Child, el, when } from './dom.ts';
 import { doNotCallView } from './doNotCall.ts';
 
 interface CampaignSummary {
@@ -55,14 +56,6 @@ let generation = 0;
 /** Why the last token was refused: the sign-in screen says it until a new token is given. */
 let refused: string | undefined;
 
-type Child = Node | string;
-function el(tag: string, attributes: Record<string, string> = {}, ...children: Child[]): HTMLElement {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
-
 /** What names a focusable element across a refresh: its id, its action, or where it links. */
 const focusKey = (node: Element | null): string | undefined =>
   node === null || !main.contains(node)
@@ -84,8 +77,6 @@ function say(message: string | undefined): void {
   notice.hidden = message === undefined;
   notice.textContent = message ?? '';
 }
-
-const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '-');
 
 function useToken(value: string): void {
   token.set(value);
@@ -401,7 +392,7 @@ async function route(): Promise<void> {
   try {
     const view =
       window.location.hash === '#/do-not-call'
-        ? doNotCallView(el)
+        ? doNotCallView()
         : campaignId && contactId
           ? await attemptsView(decoded(campaignId), decoded(contactId))
           : campaignId && part

@@ -4,9 +4,7 @@
  * allow are not shown. Numbers go in request bodies only, never in the page's address.
  */
 import { api, tokenScopes } from './api.ts';
-
-type Child = Node | string;
-type Make = (tag: string, attributes?: Record<string, string>, ...children: Child[]) => HTMLElement;
+import { type Child, el, when } from './dom.ts';
 
 interface Entry {
   phoneNumber: string;
@@ -19,7 +17,6 @@ interface Entry {
 
 /** A form of labelled fields whose submit calls `act` and shows its answer (or its refusal) in `result`. */
 function form(
-  el: Make,
   id: string,
   title: string,
   fields: Array<{ name: string; label: string; type?: string; required?: boolean }>,
@@ -67,9 +64,7 @@ function form(
   return node;
 }
 
-const when = (iso?: string) => (iso ? new Date(iso).toLocaleString() : '-');
-
-function describe(el: Make, entry: Entry): Child[] {
+function describe(entry: Entry): Child[] {
   const lines: Child[] = [el('p', {}, entry.listed ? `Listed since ${when(entry.addedAt)}` : 'Not listed')];
   if (entry.addedBy)
     lines.push(el('p', {}, `Added by ${entry.addedBy}${entry.reason ? `: ${entry.reason}` : ''}`));
@@ -103,15 +98,14 @@ function describe(el: Make, entry: Entry): Child[] {
   return lines;
 }
 
-export function doNotCallView(el: Make): Child[] {
+export function doNotCallView(): Child[] {
   const scopes = tokenScopes();
   const number = { name: 'phoneNumber', label: 'Phone number (E.164, +1...)', type: 'tel' };
-  const lookup = form(el, 'dnc-lookup', 'Look up', [number], async ({ phoneNumber }) =>
-    describe(el, await api<Entry>('POST', 'blacklist/lookup', { phoneNumber })),
+  const lookup = form('dnc-lookup', 'Look up', [number], async ({ phoneNumber }) =>
+    describe(await api<Entry>('POST', 'blacklist/lookup', { phoneNumber })),
   );
   const canAdd = scopes.has('dnc:write') || scopes.has('dnc:admin');
   const add = form(
-    el,
     'dnc-add',
     'Add',
     [number, { name: 'reason', label: 'Reason (optional)', required: false }],
@@ -121,7 +115,6 @@ export function doNotCallView(el: Make): Child[] {
     },
   );
   const remove = form(
-    el,
     'dnc-remove',
     'Remove',
     [number, { name: 'reason', label: 'Reason' }],
