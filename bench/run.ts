@@ -8,7 +8,9 @@
  * 3. traceVolume and 6. dialer: per backend, on an embedded stack each (bench/dialer.ts, bench/dialerChild.ts);
  * 4. import: a 100,000-row and a 1,000,000-row CSV through importWorker (bench/imports.ts);
  * 5. scheduler: one tick over 100,000 and 1,000,000 contacts, never analysed and analysed, and the first tick of a
- *    large campaign loaded and started (bench/scheduler.ts);
+ *    large campaign loaded and started (bench/scheduler.ts); then the metrics route on a campaign as large with
+ *    1.5 attempts per contact, against counting from the attempts, and the activity triggers' cost to a writer
+ *    (bench/metrics.ts);
  * 7. endToEnd: a campaign from start to `completed` through the telephony simulator (bench/endToEndChild.ts);
  * 8. bestTime: pairs of campaigns in simulated days, one ordered and held by the answer model, one not, in two
  *    scenarios (bench/bestTime.ts).
@@ -23,6 +25,7 @@ import { measureBestTime } from './bestTime.ts';
 import { measureColdStart } from './coldStart.ts';
 import { measureDialer } from './dialer.ts';
 import { measureImports } from './imports.ts';
+import { measureMetrics } from './metrics.ts';
 import { measureScheduler } from './scheduler.ts';
 import { measureTracing } from './tracing.ts';
 
@@ -53,6 +56,8 @@ const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
 db.on('error', () => {});
 const sizes = quick ? { small: 10_000, large: 100_000 } : { small: 100_000, large: 1_000_000 };
 const scheduler = await measureScheduler(stack, db, sizes);
+log('metrics');
+const metrics = await measureMetrics(db, { contacts: sizes.large, attempts: sizes.large * 1.5 });
 await db.end();
 const imports = await measureImports(stack, sizes);
 await stack.stop();
@@ -199,6 +204,7 @@ const targets: Target[] = [
     0,
     'max',
   ),
+  target('metrics: the route, last 24 h of the large campaign, p95 ms', metrics.dayMs.p95, 100, 'max'),
   target('bestTime: inference ms per 1,000 contacts scored', bestTime.reminders.inferenceMsPer1000, 5, 'max'),
 ];
 
@@ -216,6 +222,7 @@ const result = {
   dialer: dialer.dialer,
   import: imports,
   scheduler,
+  metrics,
   endToEnd,
   bestTime,
 };

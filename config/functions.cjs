@@ -132,6 +132,10 @@ module.exports = async ({ resolveVariable }) => {
     campaignStatus: campaignRoute('campaignStatus', 'get', 'campaigns/{campaignId}', {
       description: "A campaign's settings and progress, its next release and estimated finish.",
     }),
+    campaignMetrics: campaignRoute('campaignMetrics', 'get', 'campaigns/{campaignId}/metrics', {
+      description:
+        "A campaign's calls, skips, outcomes and opt-outs in buckets over a window, beside the window before.",
+    }),
     campaignModel: campaignRoute('campaignModel', 'get', 'campaigns/{campaignId}/model', {
       description:
         "Best time to call for a campaign: its owner's model in use, and the contact rate of each arm.",

@@ -76,6 +76,7 @@ const ALARMED_FUNCTIONS = [
   'resumeCampaign',
   'cancelCampaign',
   'campaignStatus',
+  'campaignMetrics',
   'campaignModel',
   'trainModel',
   'campaignPreview',

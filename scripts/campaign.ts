@@ -22,6 +22,9 @@ Commands:
   start ID [--dry-run]
   pause ID | resume ID | cancel ID
   preview ID                     how many contacts can be called in each of the next 24 hours, and why not
+  metrics ID [--from ISO] [--to ISO] [--bucket 15m|1h|1d]
+                                 calls, skips, outcomes and opt-outs per bucket (the last 24 hours in 15 minutes by
+                                 default), and the window's figures beside the window before
   model ID                       best time to call: the model in use, and the contact rate of each arm
   model train                    trains your answer model now from your calls (as the daily training does)
   attempts ID CONTACT_ID         a contact's calls, each with its outcome and compliance record
@@ -62,6 +65,9 @@ function parse() {
       'call-flow': { type: 'string' },
       settings: { type: 'string' },
       limit: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      bucket: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       'phone-column': { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -296,6 +302,16 @@ switch (command) {
   case 'preview':
     print(await call('GET', `/campaigns/${encodeURIComponent(idOf(1))}/preview`));
     break;
+  case 'metrics': {
+    const query = new URLSearchParams();
+    for (const name of ['from', 'to', 'bucket'] as const) {
+      const value = values[name];
+      if (value !== undefined) query.set(name, value);
+    }
+    const search = query.size > 0 ? `?${query}` : '';
+    print(await call('GET', `/campaigns/${encodeURIComponent(idOf(1))}/metrics${search}`));
+    break;
+  }
   case 'model':
     if (positionals[1] === 'train') print(await call('POST', '/model/train'));
     else print(await call('GET', `/campaigns/${encodeURIComponent(idOf(1))}/model`));

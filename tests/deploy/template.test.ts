@@ -76,6 +76,7 @@ const CAMPAIGN_API = [
 const IMPORT_API = ['createImport', 'getImport', 'cancelImport'];
 const DATABASE_FUNCTIONS = [
   'campaignStatus',
+  'campaignMetrics',
   'campaignModel',
   'trainModel',
   'campaignPreview',
@@ -91,6 +92,7 @@ const DATABASE_FUNCTIONS = [
 const FUNCTIONS = [
   'authorizer',
   'campaignStatus',
+  'campaignMetrics',
   'campaignModel',
   'trainModel',
   'campaignPreview',
@@ -110,6 +112,7 @@ const FUNCTIONS = [
 const API_FUNCTIONS = [
   'authorizer',
   'campaignStatus',
+  'campaignMetrics',
   'campaignModel',
   'trainModel',
   'campaignPreview',
@@ -151,6 +154,7 @@ const consume = (queue: string) => ({
 const ALLOWED: Record<string, unknown[]> = {
   authorizer: [X_RAY],
   campaignStatus: [X_RAY, SECRET],
+  campaignMetrics: [X_RAY, SECRET],
   campaignModel: [X_RAY, SECRET, ...models('s3:GetObject')],
   trainModel: [X_RAY, SECRET, ...models('s3:GetObject', 's3:PutObject')],
   campaignPreview: [X_RAY, SECRET, table('dynamodb:BatchGetItem')],
@@ -314,6 +318,7 @@ describe('the prod template', () => {
       'contacts',
       'imports',
       'lookup',
+      'metrics',
       'model',
       'model',
       'pause',
@@ -335,7 +340,7 @@ describe('the prod template', () => {
 
   it('puts the authorizer on every route of the REST API, validates bodies at the edge, and logs access', () => {
     const methods = ofType('AWS::ApiGateway::Method');
-    expect(methods).toHaveLength(22);
+    expect(methods).toHaveLength(23);
     // Opening an import takes an optional body (the phone column's name), checked by the function; the file goes to
     // S3 with the form it answers. The run's controls and training a model take none.
     const bodiless = [

@@ -68,6 +68,7 @@ type HttpFunctionName =
   | 'cancelCampaign'
   | 'campaignPreview'
   | 'campaignStatus'
+  | 'campaignMetrics'
   | 'campaignModel'
   | 'trainModel'
   | 'createCampaign'
@@ -179,6 +180,7 @@ export async function startSystemHarness(
     cancelCampaign: (await import('../../src/functions/cancelCampaign.ts')).handler,
     campaignPreview: (await import('../../src/functions/campaignPreview.ts')).handlerWithClock(clock),
     campaignStatus: (await import('../../src/functions/campaignStatus.ts')).handlerWithClock(clock),
+    campaignMetrics: (await import('../../src/functions/campaignMetrics.ts')).handlerWithClock(clock),
     campaignModel: (await import('../../src/functions/campaignModel.ts')).handler,
     trainModel: (await import('../../src/functions/trainModel.ts')).handlerWithClock(clock),
     createCampaign: (await import('../../src/functions/createCampaign.ts')).handler,

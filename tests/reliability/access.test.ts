@@ -151,6 +151,7 @@ const ROUTES: Route[] = [
   { fn: 'resumeCampaign', method: 'POST', resource: '/campaigns/{campaignId}/resume', state: 'paused' },
   { fn: 'cancelCampaign', method: 'POST', resource: '/campaigns/{campaignId}/cancel', state: 'running' },
   { fn: 'campaignPreview', method: 'GET', resource: '/campaigns/{campaignId}/preview' },
+  { fn: 'campaignMetrics', method: 'GET', resource: '/campaigns/{campaignId}/metrics' },
   { fn: 'blacklistCheck', method: 'POST', resource: '/blacklist/lookup', body: { phoneNumber: LISTED } },
   {
     fn: 'blacklistAdd',

@@ -188,6 +188,12 @@ function routes(): Route[] {
       params: ['campaignId'],
     },
     {
+      fn: 'campaignMetrics',
+      method: 'GET',
+      resource: '/campaigns/{campaignId}/metrics',
+      params: ['campaignId'],
+    },
+    {
       fn: 'blacklistAdd',
       method: 'POST',
       resource: '/blacklist',
