@@ -1,7 +1,7 @@
 /**
  * Builds the dashboard (web/): its TypeScript bundled by esbuild (the bundler the functions' build already uses)
- * into web/dist/app.js, beside which web/dist gets the page and its style. `npm start` builds it before serving it;
- * `node scripts/buildWeb.ts [outDir]`.
+ * into web/dist/app.js, its style with uPlot's into web/dist/app.css, beside which web/dist gets the page and its icon.
+ * `npm start` builds it before serving it; `node scripts/buildWeb.ts [outDir]`.
  */
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,8 +12,9 @@ const WEB = join(import.meta.dirname, '..', 'web');
 export async function buildWeb(outDir = join(WEB, 'dist')): Promise<string> {
   await mkdir(outDir, { recursive: true });
   await build({
-    entryPoints: [join(WEB, 'src', 'app.ts')],
-    outfile: join(outDir, 'app.js'),
+    entryPoints: [join(WEB, 'src', 'app.ts'), join(WEB, 'app.css')],
+    outdir: outDir,
+    entryNames: '[name]',
     bundle: true,
     format: 'esm',
     target: 'es2022',
@@ -22,7 +23,7 @@ export async function buildWeb(outDir = join(WEB, 'dist')): Promise<string> {
     logLevel: 'warning',
   });
   await Promise.all(
-    ['index.html', 'app.css', 'favicon.svg'].map((file) => copyFile(join(WEB, file), join(outDir, file))),
+    ['index.html', 'favicon.svg'].map((file) => copyFile(join(WEB, file), join(outDir, file))),
   );
   return outDir;
 }

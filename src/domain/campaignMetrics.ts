@@ -56,6 +56,8 @@ export interface MetricsWindow {
   bucket: BucketSize;
   /** The window before it, as long. */
   previousFrom: Date;
+  /** The end of what has happened in the window: `to`, or now when the window runs into the future. */
+  elapsedTo: Date;
 }
 
 function instant(name: string, text: string): Date {
@@ -93,11 +95,12 @@ export function metricsWindow(
     to,
     bucket: bucket as BucketSize,
     previousFrom: new Date(from.getTime() - (to.getTime() - from.getTime())),
+    elapsedTo: new Date(Math.max(from.getTime(), Math.min(to.getTime(), now.getTime()))),
   };
 }
 
 export interface PeriodFigures extends ActivityCounts {
-  /** Calls placed per minute over the period. */
+  /** Calls placed per minute over the period (the part of it that has happened). */
   dialsPerMinute: number;
   /** Results in the period: calls that ended, with any outcome. */
   results: number;
@@ -177,13 +180,14 @@ export function campaignMetrics(
     period = addCounts(period, row);
   }
   const minutes = (window.to.getTime() - from) / 60_000;
+  const elapsed = Math.max(1, (window.elapsedTo.getTime() - from) / 60_000);
   const untilPrevious = addCounts(before, previous);
   return {
     from: window.from.toISOString(),
     to: window.to.toISOString(),
     bucket: window.bucket,
     series: series.map((counts, i) => ({ from: new Date(from + i * size).toISOString(), ...counts })),
-    period: periodFigures(period, addCounts(untilPrevious, period), minutes, contacts),
+    period: periodFigures(period, addCounts(untilPrevious, period), elapsed, contacts),
     previous: periodFigures(previous, untilPrevious, minutes, contacts),
   };
 }

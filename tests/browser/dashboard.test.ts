@@ -74,6 +74,14 @@ async function screenshot(name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
+/** A tile's text (its value, its name, the hour before), found by its name. */
+const tileText = (name: string) =>
+  page.$$eval(
+    '#tiles .tile',
+    (tiles, wanted) =>
+      tiles.find((tile) => tile.querySelector('.name')?.textContent === wanted)?.textContent ?? '',
+    name,
+  );
 const panelText = () => page.$eval('#why-message', (node) => node.textContent ?? '');
 
 /** The API as the test reads it beside the page, with the local demo token. */
@@ -163,6 +171,8 @@ describe('the dashboard in Chromium', () => {
     const bars = await page.$$eval('#hours .bars li', (items) => items.map((item) => item.textContent ?? ''));
     expect(bars).toHaveLength(24);
     expect(bars[0]).toMatch(/^\d\d:\d\d.*: \d+ callable, \d+ at the campaign's pace$/);
+    // A draft has no calls yet: its tiles say so, each beside the hour before.
+    expect(await tileText('Calls per minute')).toBe('0.0Calls per minuteThe hour before: 0.0');
     expect(await accessibilityProblems()).toEqual([]);
     // No phone number (E.164, raw or escaped) in the address.
     expect(page.url()).not.toMatch(/(\+|%2B)\d{7,}/i);
@@ -180,6 +190,18 @@ describe('the dashboard in Chromium', () => {
       const status = await apiGet<{ outcomes: Record<string, number> }>(`campaigns/${demoCampaign}`);
       return Object.values(status.outcomes).some((n) => n > 0);
     }, 'the demo campaign has calls with results');
+    // The tiles move (calls per minute over the last hour), and the last 24 hours' chart has the calls.
+    await page.waitForFunction(
+      `[...document.querySelectorAll('#tiles .tile')].some((tile) =>
+        tile.querySelector('.name')?.textContent === 'Calls per minute' && Number(tile.querySelector('.value')?.textContent) > 0)`,
+      { timeout: 30_000 },
+    );
+    expect(await tileText('List penetration')).toMatch(/^\d+(\.\d)?%List penetration/);
+    expect(await page.$('#outcomes canvas')).not.toBeNull();
+    const placed = await page.$$eval('#outcomes details tbody tr td:first-of-type', (cells) =>
+      cells.reduce((sum, cell) => sum + Number(cell.textContent), 0),
+    );
+    expect(placed).toBeGreaterThan(0);
     const running = await panelText();
     expect(running).toMatch(/Dialling|calls in flight|calling hours|due yet|tick|maxConcurrentCalls/);
     await screenshot('campaign-running');

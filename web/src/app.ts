@@ -3,6 +3,7 @@
  * and their calls, the do-not-call list. Plain DOM, no framework: every value goes in as text, never as markup.
  */
 import { ApiProblem, api, localToken, token } from './api.ts';
+import { campaignView, contactPath } from './campaign.ts';
 import { type Child, el, when } from './dom.ts';
 import { doNotCallView } from './doNotCall.ts';
 
@@ -13,40 +14,7 @@ interface CampaignSummary {
   createdAt: string;
 }
 
-interface CampaignStatus {
-  campaignId: string;
-  status: string;
-  contacts: number;
-  contactsOpen: number;
-  callsInFlight: number;
-  outcomes: Record<string, number>;
-  contactsDone: Record<string, number>;
-  estimatedFinishAt: string | null;
-  settings?: { name: string };
-  dialling?: { dialling: boolean; reason: string; message: string; until?: string; zones?: string[] };
-}
-
-interface Preview {
-  at: string;
-  contactsOpen: number;
-  hours: Array<{ from: string; callable: number; atPace: number }>;
-  cannot: Record<string, number>;
-  checked: number;
-}
-
 const REFRESH_MS = 5_000;
-/** The preview works out every contact group's hours: asked once a minute, not at every refresh. */
-const PREVIEW_MS = 60_000;
-let preview: { campaignId: string; read: number; answer: Preview } | undefined;
-
-const CANNOT: Record<string, string> = {
-  noZone: 'No zone could be determined',
-  holiday: 'A holiday where they may be',
-  blockedDate: 'A date the campaign blocked',
-  outsideHours: 'Outside their hours all day',
-  listed: 'On the do-not-call list (of those checked)',
-  limit: 'At their per-recipient limit (of those checked)',
-};
 const main = document.getElementById('main') as HTMLElement;
 const notice = document.getElementById('notice') as HTMLElement;
 const signOut = document.getElementById('sign-out') as HTMLButtonElement;
@@ -145,156 +113,6 @@ async function campaignsView(): Promise<Child[]> {
   ];
 }
 
-const CONTROLS: Record<string, Array<{ action: string; effect: string }>> = {
-  draft: [
-    { action: 'start', effect: 'Start calling its contacts inside their calling hours?' },
-    { action: 'delete', effect: 'Delete this draft and its contacts for good?' },
-  ],
-  running: [
-    {
-      action: 'pause',
-      effect: 'Pause: calls ringing finish, nothing more is released until you resume. Pause?',
-    },
-    {
-      action: 'cancel',
-      effect: 'Cancel for good: its open contacts will never be called. Cancel the campaign?',
-    },
-  ],
-  paused: [
-    { action: 'resume', effect: 'Resume releasing its contacts?' },
-    {
-      action: 'cancel',
-      effect: 'Cancel for good: its open contacts will never be called. Cancel the campaign?',
-    },
-  ],
-};
-
-async function previewOf(campaignId: string, path: string): Promise<Preview> {
-  if (preview?.campaignId === campaignId && Date.now() - preview.read < PREVIEW_MS) return preview.answer;
-  const answer = await api<Preview>('GET', `${path}/preview`);
-  preview = { campaignId, read: Date.now(), answer };
-  return answer;
-}
-
-/** The next 24 hours as bars (each labelled with its figures, for every reader), and who cannot be called. */
-function hoursPanel(hours: Preview): HTMLElement {
-  const most = Math.max(1, ...hours.hours.map((h) => h.callable));
-  const bars = hours.hours.map((h) => {
-    const hour = new Date(h.from).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-    const label = `${hour}: ${h.callable} callable, ${h.atPace} at the campaign's pace`;
-    const bar = el('span', { class: 'bar' });
-    // Through the style object: the page's policy refuses inline style attributes.
-    bar.style.height = `${Math.round((h.callable / most) * 100)}%`;
-    return el('li', { title: label }, bar, el('span', { class: 'visually-hidden' }, label));
-  });
-  const cannot = Object.entries(hours.cannot)
-    .filter(([, n]) => n > 0)
-    .map(([why, n]) => el('li', {}, `${CANNOT[why] ?? why}: ${n}`));
-  return el(
-    'section',
-    { class: 'panel', 'aria-labelledby': 'hours-title', id: 'hours' },
-    el('h2', { id: 'hours-title' }, 'Calling hours, the next 24 hours'),
-    el(
-      'p',
-      { class: 'muted' },
-      `Contacts inside their calling hours at the start of each hour, from now (${hours.contactsOpen} open).`,
-    ),
-    el('ol', { class: 'bars', 'aria-label': 'Callable contacts per hour' }, ...bars),
-    cannot.length > 0
-      ? el('div', {}, el('h3', {}, 'Cannot be called'), el('ul', {}, ...cannot))
-      : el('p', {}, 'Every open contact can be called at some hour.'),
-  );
-}
-
-/** Contacts done, by why (answered, opted out, attempts used up, do-not-call, ...), most first. */
-function doneByReason(done: Record<string, number>): HTMLElement {
-  const reasons = Object.entries(done).sort(([, a], [, b]) => b - a);
-  return el(
-    'section',
-    { 'aria-labelledby': 'done-title' },
-    el('h2', { id: 'done-title' }, 'Contacts done, by why'),
-    reasons.length === 0
-      ? el('p', { class: 'muted' }, 'None yet.')
-      : el(
-          'ul',
-          { id: 'done' },
-          ...reasons.map(([why, n]) => el('li', {}, `${why.replace(/_/g, ' ')}: ${n}`)),
-        ),
-  );
-}
-
-function tile(name: string, value: string): HTMLElement {
-  return el(
-    'div',
-    { class: 'tile' },
-    el('div', { class: 'value' }, value),
-    el('div', { class: 'name' }, name),
-  );
-}
-
-async function campaignView(id: string): Promise<Child[]> {
-  const path = `campaigns/${encodeURIComponent(id)}`;
-  const [status, hours] = await Promise.all([api<CampaignStatus>('GET', path), previewOf(id, path)]);
-  const calls = Object.values(status.outcomes).reduce((a, b) => a + b, 0);
-  const answered = status.outcomes.answered ?? 0;
-  const why = status.dialling;
-  const controls = (CONTROLS[status.status] ?? []).map(({ action, effect }) => {
-    const button = el(
-      'button',
-      { type: 'button', 'data-action': action },
-      action[0]?.toUpperCase() + action.slice(1),
-    );
-    button.addEventListener('click', async () => {
-      if (!window.confirm(effect)) return;
-      try {
-        if (action === 'delete') {
-          await api('DELETE', path);
-          window.location.hash = '#/';
-        } else await api('POST', `${path}/${action}`);
-        say(undefined);
-      } catch (error) {
-        say(error instanceof Error ? error.message : String(error));
-      }
-      await route();
-    });
-    return button;
-  });
-  return [
-    el('h1', {}, status.settings?.name ?? status.campaignId),
-    el('p', {}, `Status: ${status.status}`),
-    el(
-      'section',
-      { class: `panel ${why?.dialling ? 'dialling' : 'idle'}`, 'aria-labelledby': 'why-title', id: 'why' },
-      el('h2', { id: 'why-title' }, why?.dialling ? 'Dialling' : 'Why is it not dialling?'),
-      el('p', { id: 'why-message' }, why?.message ?? '-'),
-      ...(why?.until ? [el('p', {}, `Until ${when(why.until)}`)] : []),
-    ),
-    el('div', { class: 'controls' }, ...controls),
-    el(
-      'section',
-      { 'aria-label': 'Figures' },
-      el(
-        'div',
-        { class: 'tiles' },
-        tile('Contacts', String(status.contacts)),
-        tile('Open', String(status.contactsOpen)),
-        tile('Calls in flight', String(status.callsInFlight)),
-        tile('Calls placed', String(calls)),
-        tile('Answer rate', calls === 0 ? '-' : `${Math.round((answered / calls) * 100)}%`),
-        tile('Estimated finish', when(status.estimatedFinishAt)),
-      ),
-    ),
-    doneByReason(status.contactsDone),
-    hoursPanel(hours),
-    el(
-      'p',
-      { class: 'controls' },
-      el('a', { href: `#/${contactPath(id)}` }, 'Contacts and their calls'),
-      el('a', { href: '#/' }, 'All campaigns'),
-    ),
-  ];
-}
-
 interface ContactRow {
   id: string;
   phoneNumber: string;
@@ -309,9 +127,6 @@ interface Attempt {
   outcome?: string;
   compliance?: unknown;
 }
-
-const contactPath = (campaignId: string, contactId?: string) =>
-  `campaigns/${encodeURIComponent(campaignId)}/contacts${contactId ? `/${encodeURIComponent(contactId)}` : ''}`;
 
 /** A campaign's contacts, a page at a time (id order): each links to its calls. */
 async function contactsView(campaignId: string): Promise<Child[]> {
@@ -398,7 +213,7 @@ async function route(): Promise<void> {
           : campaignId && part
             ? await contactsView(decoded(campaignId))
             : campaignId
-              ? await campaignView(decoded(campaignId))
+              ? await campaignView(decoded(campaignId), { say, route })
               : await campaignsView();
     if (mine !== generation) return;
     show(...view);

@@ -14,7 +14,10 @@ describe('metricsWindow', () => {
       to: at('2031-01-01T13:00:00Z'),
       bucket: '1h',
       previousFrom: at('2031-01-01T07:00:00Z'),
+      elapsedTo: at('2031-01-01T13:00:00Z'),
     });
+    // A window running into the future: what has happened of it ends now.
+    expect(metricsWindow({}, at('2031-01-01T12:05:00Z')).elapsedTo).toEqual(at('2031-01-01T12:05:00Z'));
   });
 
   it('refuses what it cannot answer, saying why', () => {

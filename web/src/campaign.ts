@@ -1,0 +1,248 @@
+/**
+ * A campaign, live: why it is or is not dialling, its controls (each confirmed, naming its effect), its figures
+ * against the period before, its calls and outcomes over 24 hours, its contacts done by why, and its calling hours
+ * over the next 24 (the preview).
+ */
+import { api } from './api.ts';
+import { type Bucket, outcomesChart } from './chart.ts';
+import { type Child, el, when } from './dom.ts';
+
+/** A campaign's contacts, or one contact's, as a path of the API and of the page. */
+export const contactPath = (campaignId: string, contactId?: string) =>
+  `campaigns/${encodeURIComponent(campaignId)}/contacts${contactId ? `/${encodeURIComponent(contactId)}` : ''}`;
+
+/** What a view may ask of the page: say something, or show the current route again. */
+export interface ViewContext {
+  say(message: string | undefined): void;
+  route(): Promise<void>;
+}
+
+interface CampaignStatus {
+  campaignId: string;
+  status: string;
+  contacts: number;
+  contactsOpen: number;
+  callsInFlight: number;
+  outcomes: Record<string, number>;
+  contactsDone: Record<string, number>;
+  estimatedFinishAt: string | null;
+  settings?: { name: string };
+  dialling?: { dialling: boolean; reason: string; message: string; until?: string; zones?: string[] };
+}
+
+/** A period's figures (GET .../metrics): `period` and `previous` are the same shape. */
+interface Figures {
+  dials: number;
+  dialsPerMinute: number;
+  dncSkips: number;
+  optOuts: number;
+  results: number;
+  answerRate: number | null;
+  rightPartyRate: number | null;
+  attemptsPerContact: number | null;
+  penetration: number | null;
+}
+
+interface Metrics {
+  from: string;
+  to: string;
+  series: Bucket[];
+  period: Figures;
+  previous: Figures;
+}
+
+interface Preview {
+  at: string;
+  contactsOpen: number;
+  hours: Array<{ from: string; callable: number; atPace: number }>;
+  cannot: Record<string, number>;
+  checked: number;
+}
+
+/** The preview works out every contact group's hours: asked once a minute, not at every refresh. */
+const PREVIEW_MS = 60_000;
+let preview: { campaignId: string; read: number; answer: Preview } | undefined;
+
+const CANNOT: Record<string, string> = {
+  noZone: 'No zone could be determined',
+  holiday: 'A holiday where they may be',
+  blockedDate: 'A date the campaign blocked',
+  outsideHours: 'Outside their hours all day',
+  listed: 'On the do-not-call list (of those checked)',
+  limit: 'At their per-recipient limit (of those checked)',
+};
+
+const CONTROLS: Record<string, Array<{ action: string; effect: string }>> = {
+  draft: [
+    { action: 'start', effect: 'Start calling its contacts inside their calling hours?' },
+    { action: 'delete', effect: 'Delete this draft and its contacts for good?' },
+  ],
+  running: [
+    {
+      action: 'pause',
+      effect: 'Pause: calls ringing finish, nothing more is released until you resume. Pause?',
+    },
+    {
+      action: 'cancel',
+      effect: 'Cancel for good: its open contacts will never be called. Cancel the campaign?',
+    },
+  ],
+  paused: [
+    { action: 'resume', effect: 'Resume releasing its contacts?' },
+    {
+      action: 'cancel',
+      effect: 'Cancel for good: its open contacts will never be called. Cancel the campaign?',
+    },
+  ],
+};
+
+async function previewOf(campaignId: string, path: string): Promise<Preview> {
+  if (preview?.campaignId === campaignId && Date.now() - preview.read < PREVIEW_MS) return preview.answer;
+  const answer = await api<Preview>('GET', `${path}/preview`);
+  preview = { campaignId, read: Date.now(), answer };
+  return answer;
+}
+
+/** The next 24 hours as bars (each labelled with its figures, for every reader), and who cannot be called. */
+function hoursPanel(hours: Preview): HTMLElement {
+  const most = Math.max(1, ...hours.hours.map((h) => h.callable));
+  const bars = hours.hours.map((h) => {
+    const hour = new Date(h.from).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    const label = `${hour}: ${h.callable} callable, ${h.atPace} at the campaign's pace`;
+    const bar = el('span', { class: 'bar' });
+    // Through the style object: the page's policy refuses inline style attributes.
+    bar.style.height = `${Math.round((h.callable / most) * 100)}%`;
+    return el('li', { title: label }, bar, el('span', { class: 'visually-hidden' }, label));
+  });
+  const cannot = Object.entries(hours.cannot)
+    .filter(([, n]) => n > 0)
+    .map(([why, n]) => el('li', {}, `${CANNOT[why] ?? why}: ${n}`));
+  return el(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'hours-title', id: 'hours' },
+    el('h2', { id: 'hours-title' }, 'Calling hours, the next 24 hours'),
+    el(
+      'p',
+      { class: 'muted' },
+      `Contacts inside their calling hours at the start of each hour, from now (${hours.contactsOpen} open).`,
+    ),
+    el('ol', { class: 'bars', 'aria-label': 'Callable contacts per hour' }, ...bars),
+    cannot.length > 0
+      ? el('div', {}, el('h3', {}, 'Cannot be called'), el('ul', {}, ...cannot))
+      : el('p', {}, 'Every open contact can be called at some hour.'),
+  );
+}
+
+/** Contacts done, by why (answered, opted out, attempts used up, do-not-call, ...), most first. */
+function doneByReason(done: Record<string, number>): HTMLElement {
+  const reasons = Object.entries(done).sort(([, a], [, b]) => b - a);
+  return el(
+    'section',
+    { 'aria-labelledby': 'done-title' },
+    el('h2', { id: 'done-title' }, 'Contacts done, by why'),
+    reasons.length === 0
+      ? el('p', { class: 'muted' }, 'None yet.')
+      : el(
+          'ul',
+          { id: 'done' },
+          ...reasons.map(([why, n]) => el('li', {}, `${why.replace(/_/g, ' ')}: ${n}`)),
+        ),
+  );
+}
+
+function tile(name: string, value: string, before?: string): HTMLElement {
+  return el(
+    'div',
+    { class: 'tile' },
+    el('div', { class: 'value' }, value),
+    el('div', { class: 'name' }, name),
+    ...(before === undefined ? [] : [el('div', { class: 'before' }, `The hour before: ${before}`)]),
+  );
+}
+
+const percent = (rate: number | null) =>
+  rate === null ? '-' : `${(rate * 100).toFixed(rate < 0.1 ? 1 : 0)}%`;
+const decimal = (value: number | null) => (value === null ? '-' : value.toFixed(2));
+
+/** The last hour's figures (the quarter under way included), each beside the hour before. */
+function figureTiles(status: CampaignStatus, hour: Metrics): HTMLElement[] {
+  const { period: now, previous: before } = hour;
+  return [
+    tile('Calls per minute', now.dialsPerMinute.toFixed(1), before.dialsPerMinute.toFixed(1)),
+    tile('Calls in flight', String(status.callsInFlight)),
+    tile('Answer rate', percent(now.answerRate), percent(before.answerRate)),
+    tile('Right-party contact rate', percent(now.rightPartyRate), percent(before.rightPartyRate)),
+    tile('Attempts per contact', decimal(now.attemptsPerContact), decimal(before.attemptsPerContact)),
+    tile('List penetration', percent(now.penetration), percent(before.penetration)),
+    tile('Opt-outs', String(now.optOuts), String(before.optOuts)),
+    tile('Do-not-call skips', String(now.dncSkips), String(before.dncSkips)),
+    tile('Contacts', String(status.contacts)),
+    tile('Open', String(status.contactsOpen)),
+    tile('Estimated finish', when(status.estimatedFinishAt)),
+  ];
+}
+
+/** The last 24 hours for the chart, then the last hour of the same clock (the API's) for the tiles. */
+async function metricsOf(path: string): Promise<{ day: Metrics; hour: Metrics }> {
+  const day = await api<Metrics>('GET', `${path}/metrics`);
+  const from = new Date(new Date(day.to).getTime() - 3_600_000).toISOString();
+  const query = new URLSearchParams({ from, to: day.to });
+  return { day, hour: await api<Metrics>('GET', `${path}/metrics?${query}`) };
+}
+
+export async function campaignView(id: string, view: ViewContext): Promise<Child[]> {
+  const path = `campaigns/${encodeURIComponent(id)}`;
+  const [status, hours, metrics] = await Promise.all([
+    api<CampaignStatus>('GET', path),
+    previewOf(id, path),
+    metricsOf(path),
+  ]);
+  const why = status.dialling;
+  const controls = (CONTROLS[status.status] ?? []).map(({ action, effect }) => {
+    const button = el(
+      'button',
+      { type: 'button', 'data-action': action },
+      action[0]?.toUpperCase() + action.slice(1),
+    );
+    button.addEventListener('click', async () => {
+      if (!window.confirm(effect)) return;
+      try {
+        if (action === 'delete') {
+          await api('DELETE', path);
+          window.location.hash = '#/';
+        } else await api('POST', `${path}/${action}`);
+        view.say(undefined);
+      } catch (error) {
+        view.say(error instanceof Error ? error.message : String(error));
+      }
+      await view.route();
+    });
+    return button;
+  });
+  return [
+    el('h1', {}, status.settings?.name ?? status.campaignId),
+    el('p', {}, `Status: ${status.status}`),
+    el(
+      'section',
+      { class: `panel ${why?.dialling ? 'dialling' : 'idle'}`, 'aria-labelledby': 'why-title', id: 'why' },
+      el('h2', { id: 'why-title' }, why?.dialling ? 'Dialling' : 'Why is it not dialling?'),
+      el('p', { id: 'why-message' }, why?.message ?? '-'),
+      ...(why?.until ? [el('p', {}, `Until ${when(why.until)}`)] : []),
+    ),
+    el('div', { class: 'controls' }, ...controls),
+    el(
+      'section',
+      { 'aria-label': 'Figures' },
+      el('div', { class: 'tiles', id: 'tiles' }, ...figureTiles(status, metrics.hour)),
+    ),
+    outcomesChart(metrics.day.series, document.getElementById('main')?.clientWidth ?? 640),
+    doneByReason(status.contactsDone),
+    hoursPanel(hours),
+    el(
+      'p',
+      { class: 'controls' },
+      el('a', { href: `#/${contactPath(id)}` }, 'Contacts and their calls'),
+      el('a', { href: '#/' }, 'All campaigns'),
+    ),
+  ];
+}
