@@ -67,20 +67,24 @@ const PAGE_FILES: Record<string, { file: string; type: string }> = {
   '/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 };
 
-/** As the distribution sends them on AWS: the page runs only its own script and talks only to its own origin. */
-const PAGE_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+/**
+ * As the distribution sends them on AWS: the page runs only its own script and talks only to its own origin, and to
+ * the storage its import files go to.
+ */
+const pageHeaders = (uploadOrigin: string | undefined) => ({
+  'content-security-policy': `default-src 'self'; connect-src 'self'${uploadOrigin ? ` ${uploadOrigin}` : ''}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
-};
+});
 
 export interface PageOptions {
   /** The built dashboard (scripts/buildWeb.ts). */
   dir: string;
   /** The local demo user's token, offered to the page on the local stack. */
   localToken?: () => Promise<string>;
+  /** Where the page sends import files (the local S3's origin), once known. */
+  uploadOrigin?: () => string | undefined;
 }
 
 /** Answers a request for the dashboard or the local token; false for anything else (the API's). */
@@ -96,7 +100,11 @@ async function servePage(req: IncomingMessage, res: ServerResponse, page: PageOp
   const served = PAGE_FILES[path];
   if (served === undefined) return false;
   const content = await readFile(join(page.dir, served.file));
-  res.writeHead(200, { 'content-type': served.type, 'content-length': content.length, ...PAGE_HEADERS });
+  res.writeHead(200, {
+    'content-type': served.type,
+    'content-length': content.length,
+    ...pageHeaders(page.uploadOrigin?.()),
+  });
   res.end(content);
   return true;
 }

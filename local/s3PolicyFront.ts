@@ -104,6 +104,8 @@ function sendError(res: ServerResponse, refusal: PolicyRefusal): void {
   res.writeHead(refusal.status, {
     'content-type': 'application/xml',
     'content-length': Buffer.byteLength(body),
+    // As S3 answers a browser's upload under the bucket's CORS rule: the page can read why it was refused.
+    ...(res.req?.headers.origin ? { 'access-control-allow-origin': '*' } : {}),
   });
   res.end(body);
 }

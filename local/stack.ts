@@ -166,6 +166,10 @@ async function createQueues(sqs: SQSClient) {
  * The local S3, with the import bucket. As the bucket's notification does on AWS, every file uploaded under
  * uploads/ becomes a message on the imports queue (S3's own event, as its body).
  */
+const UPLOAD_CORS = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>POST</AllowedMethod>
+<AllowedMethod>GET</AllowedMethod><AllowedHeader>*</AllowedHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule>
+</CORSConfiguration>`;
+
 async function startS3(directory: string, sqs: SQSClient, importsQueueUrl: string) {
   // Requests are signed with the local stack's credentials, and s3rver checks their signatures.
   DUMMY_ACCOUNT.createKeyPair('local', 'local');
@@ -174,7 +178,9 @@ async function startS3(directory: string, sqs: SQSClient, importsQueueUrl: strin
     port: 0,
     silent: true,
     directory,
-    configureBuckets: [{ name: IMPORT_BUCKET.name }, { name: MODEL_BUCKET.name }],
+    // The dashboard sends import files from its own origin (config/infrastructure.cjs gives the bucket on AWS the same
+    // rule for the distribution's origin).
+    configureBuckets: [{ name: IMPORT_BUCKET.name, configs: [UPLOAD_CORS] }, { name: MODEL_BUCKET.name }],
   });
   const { port } = await server.run();
   server.on('event', (event) => {

@@ -333,9 +333,12 @@ async function main(): Promise<void> {
   // The front door first: a port in use stops the start before anything else runs.
   const [apiPort, lambdaPort] = [await freePort(), await freePort()];
   // The dashboard, built for this start and served by the front door at the API's own origin.
+  let uploadOrigin: string | undefined;
   const page = {
     dir: await buildWeb(join(LOCAL_DIR, 'web')),
     localToken: async () => (await readFile(DEV_TOKEN_FILE, 'utf8')).trim(),
+    // The page sends import files straight to the local S3, as it does to S3 on AWS.
+    uploadOrigin: () => uploadOrigin,
   };
   const front = await startApiFront({
     port: PORT,
@@ -350,6 +353,7 @@ async function main(): Promise<void> {
   await mkdir(join(LOCAL_DIR, 'xray'), { recursive: true });
   console.log('Starting the embedded stack: PostgreSQL, DynamoDB, SQS, S3 and the X-Ray receiver...');
   const stack = await startLocalStack({ dataDir: LOCAL_DIR, xrayFile: SEGMENTS_FILE });
+  uploadOrigin = stack.env.AWS_ENDPOINT_URL_S3 && new URL(stack.env.AWS_ENDPOINT_URL_S3).origin;
   undoStart = async () => {
     await front.close();
     await stack.stop();

@@ -17,7 +17,8 @@ declare module 's3rver' {
       silent?: boolean;
       directory: string;
       resetOnClose?: boolean;
-      configureBuckets?: Array<{ name: string }>;
+      /** Each bucket, with its subresources as S3 XML (a CORS configuration). */
+      configureBuckets?: Array<{ name: string; configs?: Array<string | Buffer> }>;
     });
     run(): Promise<AddressInfo>;
     close(): Promise<void>;

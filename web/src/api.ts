@@ -16,10 +16,13 @@ export class ApiProblem extends Error {
   override name = 'ApiProblem';
   readonly status: number;
   readonly needsToken: boolean;
-  constructor(message: string, status: number, needsToken = false) {
+  /** The API's list of what was wrong (`details`), each naming its field first: "pacing.callsPerMinute must be ...". */
+  readonly details: readonly string[];
+  constructor(message: string, status: number, needsToken = false, details: readonly string[] = []) {
     super(message);
     this.status = status;
     this.needsToken = needsToken;
+    this.details = details;
   }
 }
 
@@ -35,10 +38,20 @@ function problemOf(status: number, body: unknown): ApiProblem {
   if (status === 401 || (status === 403 && message === GATEWAY_DENIED))
     return new ApiProblem('The token is missing, expired or not valid: paste a new one.', status, true);
   if (status === 403) return new ApiProblem(`Your token does not allow this: ${message}`, status);
-  return new ApiProblem(message, status);
+  const details = (body as { details?: unknown } | undefined)?.details;
+  return new ApiProblem(
+    message,
+    status,
+    false,
+    Array.isArray(details) ? details.filter((d): d is string => typeof d === 'string') : [],
+  );
 }
 
-export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function api<T>(
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const bearer = token.get();
   if (bearer === null) throw new ApiProblem('No token yet: paste one to sign in.', 401, true);
   let answer: Response;

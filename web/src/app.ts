@@ -4,8 +4,10 @@
  */
 import { ApiProblem, api, localToken, token } from './api.ts';
 import { campaignView, contactPath } from './campaign.ts';
+import { campaignForm } from './campaignForm.ts';
 import { type Child, el, when } from './dom.ts';
 import { doNotCallView } from './doNotCall.ts';
+import { importForm, importView } from './importView.ts';
 
 interface CampaignSummary {
   campaignId: string;
@@ -15,6 +17,8 @@ interface CampaignSummary {
 }
 
 const REFRESH_MS = 5_000;
+/** An import's progress is read every second until it ends. */
+const IMPORT_REFRESH_MS = 1_000;
 const main = document.getElementById('main') as HTMLElement;
 const notice = document.getElementById('notice') as HTMLElement;
 const signOut = document.getElementById('sign-out') as HTMLButtonElement;
@@ -91,6 +95,7 @@ async function campaignsView(): Promise<Child[]> {
   );
   return [
     el('h1', {}, 'Campaigns'),
+    el('p', { class: 'controls' }, el('a', { href: '#/new', class: 'button' }, 'New campaign')),
     campaigns.length === 0
       ? el('p', {}, 'No campaigns yet.')
       : el(
@@ -192,6 +197,34 @@ async function attemptsView(campaignId: string, contactId: string): Promise<Chil
   ];
 }
 
+/** A screen of the page: what it shows, and how soon it is read again (never, for a form). */
+interface Screen {
+  children: Child[];
+  refreshMs?: number;
+}
+
+const live = (children: Child[]): Screen => ({ children, refreshMs: REFRESH_MS });
+const form = (children: Child[]): Screen => ({ children });
+
+/** The screen the address names: `#/`, `#/new`, `#/do-not-call`, `#/campaigns/ID[/edit|/import|/imports/ID|/contacts[/ID]]`. */
+async function screenOf(hash: string): Promise<Screen> {
+  if (hash === '#/do-not-call') return form(doNotCallView());
+  if (hash === '#/new') return form(await campaignForm());
+  const [, rawId, part, rawSub] =
+    /^#\/campaigns\/([^/]+)(?:\/(contacts|edit|import|imports)(?:\/([^/]+))?)?$/.exec(hash) ?? [];
+  if (rawId === undefined) return live(await campaignsView());
+  const id = decodeURIComponent(rawId);
+  const sub = rawSub === undefined ? undefined : decodeURIComponent(rawSub);
+  if (part === 'edit') return form(await campaignForm(id));
+  if (part === 'import') return form(importForm(id));
+  if (part === 'imports' && sub !== undefined) {
+    const followed = await importView(id, sub, { route });
+    return { children: followed.children, ...(followed.ended ? {} : { refreshMs: IMPORT_REFRESH_MS }) };
+  }
+  if (part === 'contacts') return live(sub ? await attemptsView(id, sub) : await contactsView(id));
+  return live(await campaignView(id, { say, route }));
+}
+
 async function route(): Promise<void> {
   window.clearTimeout(refresh);
   if (token.get() === null) {
@@ -199,25 +232,14 @@ async function route(): Promise<void> {
     return;
   }
   signOut.hidden = false;
-  const [, campaignId, part, contactId] = /^#\/campaigns\/([^/]+)(?:\/(contacts)(?:\/([^/]+))?)?$/.exec(
-    window.location.hash,
-  ) ?? [undefined, undefined];
-  const decoded = (value: string) => decodeURIComponent(value);
   const mine = ++generation;
+  let refreshMs: number | undefined;
   try {
-    const view =
-      window.location.hash === '#/do-not-call'
-        ? doNotCallView()
-        : campaignId && contactId
-          ? await attemptsView(decoded(campaignId), decoded(contactId))
-          : campaignId && part
-            ? await contactsView(decoded(campaignId))
-            : campaignId
-              ? await campaignView(decoded(campaignId), { say, route })
-              : await campaignsView();
+    const screen = await screenOf(window.location.hash);
     if (mine !== generation) return;
-    show(...view);
+    show(...screen.children);
     say(undefined);
+    refreshMs = screen.refreshMs;
   } catch (error) {
     if (mine !== generation) return;
     if (error instanceof ApiProblem && error.needsToken) {
@@ -227,9 +249,10 @@ async function route(): Promise<void> {
       return;
     }
     say(error instanceof Error ? error.message : String(error));
+    refreshMs = REFRESH_MS;
   }
   // Live: the view refreshes itself every few seconds, without reloading the page (forms are left as they are).
-  if (window.location.hash !== '#/do-not-call') refresh = window.setTimeout(() => void route(), REFRESH_MS);
+  if (refreshMs !== undefined) refresh = window.setTimeout(() => void route(), refreshMs);
 }
 
 signOut.addEventListener('click', () => {

@@ -242,6 +242,12 @@ export async function campaignView(id: string, view: ViewContext): Promise<Child
       'p',
       { class: 'controls' },
       el('a', { href: `#/${contactPath(id)}` }, 'Contacts and their calls'),
+      ...(status.status === 'completed' || status.status === 'cancelled'
+        ? []
+        : [el('a', { href: `#/campaigns/${encodeURIComponent(id)}/edit` }, 'Settings')]),
+      ...(status.status === 'draft'
+        ? [el('a', { href: `#/campaigns/${encodeURIComponent(id)}/import` }, 'Import contacts (CSV)')]
+        : []),
       el('a', { href: '#/' }, 'All campaigns'),
     ),
   ];
