@@ -91,7 +91,10 @@ function write(settings: Settings, path: string, value: unknown): void {
   const keys = path.split('.');
   const last = keys.pop() as string;
   let node = settings;
-  for (const key of keys) node = (node[key] ??= {}) as Settings;
+  for (const key of keys) {
+    node[key] ??= {};
+    node = node[key] as Settings;
+  }
   node[last] = value;
 }
 
