@@ -82,6 +82,21 @@ module.exports = async ({ resolveVariable }) => {
   });
 
   return {
+    // Writes the dashboard's page into its bucket at deploy (config/dashboard.cjs's custom resource).
+    publishDashboard: {
+      handler: 'src/functions/publishDashboard.handler',
+      description:
+        "Writes the dashboard's page and its config.json into the dashboard's bucket at each deploy.",
+      timeout: 60,
+      iamRoleStatements: [
+        XRAY,
+        allow(['s3:PutObject', 's3:DeleteObject'], inBucket('/*', 'DashboardBucket')),
+        allow(['s3:ListBucket'], getAtt('DashboardBucket')),
+      ],
+      // The built page (config/plugins/dashboardBuild.cjs builds it before packaging), without its source maps.
+      package: { patterns: ['web/dist/**', '!web/dist/*.map'] },
+    },
+
     authorizer: {
       handler: 'src/functions/authorizer.handler',
       iamRoleStatements: [XRAY],

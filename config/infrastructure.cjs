@@ -77,6 +77,7 @@ const ALARMED_FUNCTIONS = [
   'cancelCampaign',
   'campaignStatus',
   'campaignMetrics',
+  'publishDashboard',
   'campaignModel',
   'trainModel',
   'campaignPreview',
@@ -335,6 +336,18 @@ const ABORT_INCOMPLETE_UPLOADS = {
   AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
 };
 
+/** The dashboard sends import files from its distribution's origin (config/dashboard.cjs): S3 answers its preflight. */
+const DASHBOARD_UPLOADS = {
+  CorsRules: [
+    {
+      AllowedOrigins: [{ 'Fn::Sub': `https://\${DashboardDistribution.DomainName}` }],
+      AllowedMethods: ['POST'],
+      AllowedHeaders: ['*'],
+      MaxAge: 3000,
+    },
+  ],
+};
+
 function importBucketResources(prefix) {
   const bucketArn = {
     'Fn::Sub': `arn:\${AWS::Partition}:s3:::${prefix}-${IMPORT_BUCKET.name}-\${AWS::AccountId}`,
@@ -350,6 +363,7 @@ function importBucketResources(prefix) {
       prefix,
       IMPORT_BUCKET,
       {
+        CorsConfiguration: DASHBOARD_UPLOADS,
         LifecycleConfiguration: {
           Rules: [
             expire('ExpireUploads', IMPORT_BUCKET.uploadsPrefix, IMPORT_BUCKET.uploadsDays),

@@ -9,11 +9,14 @@
  *   and the local demo token at `/local/token` (loopback only: this server listens on 127.0.0.1).
  * Hand-written: no npm proxy speaks API Gateway's limits and answers, and this is all of it.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { redactPhoneLike } from '../src/lib/redact.ts';
+import { buildTraces, filterTraces, parseDocuments } from './traceModel.ts';
+import { tracesPage } from './traceView.ts';
 
 /** API Gateway's limits (REST APIs): the request URL, the headers (names and values), the payload. */
 export const MAX_URL_LENGTH = 8_192;
@@ -85,6 +88,8 @@ export interface PageOptions {
   localToken?: () => Promise<string>;
   /** Where the page sends import files (the local S3's origin), once known. */
   uploadOrigin?: () => string | undefined;
+  /** The X-Ray receiver's documents (npm start's segments file): the dashboard's trace links open them. */
+  tracesFile?: string;
 }
 
 /** Answers a request for the dashboard or the local token; false for anything else (the API's). */
@@ -94,6 +99,31 @@ async function servePage(req: IncomingMessage, res: ServerResponse, page: PageOp
   if (path === '/local/token' && page.localToken) {
     const body = JSON.stringify({ token: await page.localToken() });
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(body);
+    return true;
+  }
+  if (path === '/config.json') {
+    // What the page reads at start; on AWS publishDashboard writes it with the API's URL and the region.
+    const body = JSON.stringify({
+      apiUrl: `http://${req.headers.host ?? '127.0.0.1'}/`,
+      traces: { kind: 'local' },
+    });
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(body);
+    return true;
+  }
+  if (path === '/local/traces' && page.tracesFile) {
+    const campaignId = new URL(req.url ?? '/', 'http://local').searchParams.get('campaign') ?? undefined;
+    const text = existsSync(page.tracesFile) ? await readFile(page.tracesFile, 'utf8') : '';
+    const traces = filterTraces(buildTraces(parseDocuments(text)), { campaignId, limit: 50 });
+    const body = tracesPage(traces, campaignId ? `Traces of campaign ${campaignId}` : 'Local traces');
+    // A page of its own: its style inline, no script at all.
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    });
     res.end(body);
     return true;
   }

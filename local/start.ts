@@ -339,6 +339,7 @@ async function main(): Promise<void> {
     localToken: async () => (await readFile(DEV_TOKEN_FILE, 'utf8')).trim(),
     // The page sends import files straight to the local S3, as it does to S3 on AWS.
     uploadOrigin: () => uploadOrigin,
+    tracesFile: SEGMENTS_FILE,
   };
   const front = await startApiFront({
     port: PORT,

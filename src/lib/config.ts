@@ -4,6 +4,7 @@
  * names every setting missing or malformed. Which variables a group requires is said here; their types, bounds,
  * defaults and meanings in schemas/environment.schema.json.
  */
+import { join } from 'node:path';
 import { type Env, type Group, group, type Reader, readGroups } from './configReader.ts';
 
 export { resetConfigCache } from './configReader.ts';
@@ -157,6 +158,11 @@ export const clockConfig = group<ClockConfig>('clock', (r) => {
     r.problem('CLOCK_TIME_SCALE and CLOCK_START_MS are for the local stage only');
   return { scale, originMs, ...(startMs === 0 ? {} : { startMs }) };
 });
+
+/** Where publishDashboard finds the built page: in its own package on Lambda (LAMBDA_TASK_ROOT), else here. */
+export const dashboardFilesConfig = group<{ filesDir: string }>('dashboardFiles', (r) => ({
+  filesDir: join(r.optional('LAMBDA_TASK_ROOT') ?? process.cwd(), 'web', 'dist'),
+}));
 
 export const blacklistConfig = group<BlacklistConfig>('blacklist', (r) => ({
   blacklistTable: r.required('BLACKLIST_TABLE'),

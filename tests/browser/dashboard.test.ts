@@ -228,6 +228,14 @@ describe('the dashboard in Chromium', () => {
     expect(await accessibilityProblems()).toEqual([]);
     await screenshot('campaign-paused');
 
+    // Its traces: the link opens the local viewer on this campaign's traces, the newest first.
+    const traces = await page.$eval('#traces a', (link) => link.getAttribute('href'));
+    expect(traces).toBe(`local/traces?campaign=${demoCampaign}`);
+    const viewer = await (await fetch(`${url}${traces}`)).text();
+    expect(viewer).toContain(`Traces of campaign ${demoCampaign}`);
+    expect(viewer).toMatch(/<h2>1-[0-9a-f]{8}-[0-9a-f]{24} · /);
+    expect(viewer).toMatch(/dialerWorker|scheduler|resultWorker|pauseCampaign/);
+
     // Its contacts, and the calls of one that was called: each with why it was allowed.
     await (await page.waitForSelector('xpath///a[contains(., "Contacts and their calls")]'))?.click();
     await page.waitForSelector('main table tbody tr');

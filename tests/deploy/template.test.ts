@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import JSZip from 'jszip';
 
 const ApiThrottling = createRequire(import.meta.url)('../../config/plugins/apiThrottling.cjs') as {
   throttlingPatchOperations(service: unknown): unknown[];
@@ -91,6 +92,7 @@ const DATABASE_FUNCTIONS = [
 ];
 const FUNCTIONS = [
   'authorizer',
+  'publishDashboard',
   'campaignStatus',
   'campaignMetrics',
   'campaignModel',
@@ -155,6 +157,11 @@ const ALLOWED: Record<string, unknown[]> = {
   authorizer: [X_RAY],
   campaignStatus: [X_RAY, SECRET],
   campaignMetrics: [X_RAY, SECRET],
+  publishDashboard: [
+    X_RAY,
+    { Action: ['s3:PutObject', 's3:DeleteObject'], Resource: inBucket('/*', 'DashboardBucket') },
+    { Action: ['s3:ListBucket'], Resource: getAtt('DashboardBucket') },
+  ],
   campaignModel: [X_RAY, SECRET, ...models('s3:GetObject')],
   trainModel: [X_RAY, SECRET, ...models('s3:GetObject', 's3:PutObject')],
   campaignPreview: [X_RAY, SECRET, table('dynamodb:BatchGetItem')],
@@ -516,6 +523,97 @@ describe('the prod template', () => {
     expect(env('campaignModel').MODEL_BUCKET).toEqual({ Ref: 'ModelBucket' });
     expect(env('trainModel').MODEL_BUCKET).toEqual({ Ref: 'ModelBucket' });
     expect(props('TrainModelsLambdaFunction')).toMatchObject({ Timeout: 300, MemorySize: 512 });
+  });
+
+  it('serves the dashboard from a private bucket through CloudFront with origin access control, the API on the same origin', () => {
+    const bucket = props('DashboardBucket');
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(
+      bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault,
+    ).toEqual({
+      SSEAlgorithm: 'AES256',
+    });
+    expect(bucket.WebsiteConfiguration).toBeUndefined();
+    // Only the distribution reads it, by its ARN; nothing else is allowed.
+    const statements = props('DashboardBucketPolicy').PolicyDocument.Statement;
+    const allowed = statements.filter((statement: { Effect: string }) => statement.Effect === 'Allow');
+    expect(allowed).toHaveLength(1);
+    expect(allowed[0]).toMatchObject({
+      Principal: { Service: 'cloudfront.amazonaws.com' },
+      Action: 's3:GetObject',
+    });
+    expect(JSON.stringify(allowed[0].Condition)).toContain(`distribution/\${DashboardDistribution}`);
+    expect(props('DashboardOriginAccessControl').OriginAccessControlConfig).toMatchObject({
+      OriginAccessControlOriginType: 's3',
+      SigningBehavior: 'always',
+    });
+
+    const config = props('DashboardDistribution').DistributionConfig;
+    const [page, api] = config.Origins;
+    expect(page.OriginAccessControlId).toEqual(getAtt('DashboardOriginAccessControl', 'Id'));
+    expect(page.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
+    expect(api).toMatchObject({
+      OriginPath: '/prod',
+      CustomOriginConfig: { OriginProtocolPolicy: 'https-only' },
+    });
+    expect(config.DefaultCacheBehavior).toMatchObject({
+      TargetOriginId: 'page',
+      ViewerProtocolPolicy: 'redirect-to-https',
+    });
+    // Every route of the API goes to the API, never cached, with the caller's token.
+    const routes = ofType('AWS::ApiGateway::Resource')
+      .filter(([, resource]) => JSON.stringify(resource.Properties.ParentId).includes('RootResourceId'))
+      .map(([, resource]) => `/${resource.Properties.PathPart}*`);
+    expect(config.CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern).sort()).toEqual(
+      routes.sort(),
+    );
+    for (const behaviour of config.CacheBehaviors)
+      expect(behaviour).toMatchObject({
+        TargetOriginId: 'api',
+        CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+        OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac',
+      });
+    // The page's policy: its own origin and the import bucket's upload form; the bucket answers that origin's form.
+    const csp = JSON.stringify(
+      props('DashboardHeadersPolicy').ResponseHeadersPolicyConfig.SecurityHeadersConfig,
+    );
+    expect(csp).toContain("default-src 'self'; connect-src 'self' https://voice-campaign-prod-imports-");
+    expect(props('ImportBucket').CorsConfiguration.CorsRules).toEqual([
+      {
+        AllowedOrigins: [{ 'Fn::Sub': `https://\${DashboardDistribution.DomainName}` }],
+        AllowedMethods: ['POST'],
+        AllowedHeaders: ['*'],
+        MaxAge: 3000,
+      },
+    ]);
+  });
+
+  it('holds the page in the package and writes it with the API\u2019s URL at each deploy', async () => {
+    expect(props('DashboardFiles')).toMatchObject({
+      ServiceToken: getAtt('PublishDashboardLambdaFunction'),
+      Bucket: { Ref: 'DashboardBucket' },
+      Version: expect.stringMatching(/^[0-9a-f]{16}$/),
+      ApiUrl: { 'Fn::Sub': `https://\${ApiGatewayRestApi}.execute-api.\${AWS::Region}.amazonaws.com/prod/` },
+    });
+    const zip = await JSZip.loadAsync(readFileSync(join(outDir, 'publishDashboard.zip')));
+    const files = Object.keys(zip.files).filter((name) => name.startsWith('web/dist/'));
+    expect(files.sort()).toEqual([
+      'web/dist/app.css',
+      'web/dist/app.js',
+      'web/dist/favicon.svg',
+      'web/dist/index.html',
+    ]);
+    expect(await zip.file('web/dist/index.html')?.async('string')).toContain(
+      '<script type="module" src="app.js">',
+    );
+    // The page is only in that function's package.
+    const other = await JSZip.loadAsync(readFileSync(join(outDir, 'campaignStatus.zip')));
+    expect(Object.keys(other.files).some((name) => name.startsWith('web/'))).toBe(false);
   });
 
   it('keeps the blacklist table safe: on demand, point-in-time recovery, encrypted, deletion protection in prod', () => {

@@ -5,6 +5,7 @@
  */
 import { api } from './api.ts';
 import { type Bucket, outcomesChart } from './chart.ts';
+import { pageConfig, traceFilter, traceLink } from './config.ts';
 import { type Child, el, when } from './dom.ts';
 
 /** A campaign's contacts, or one contact's, as a path of the API and of the page. */
@@ -182,6 +183,28 @@ function figureTiles(status: CampaignStatus, hour: Metrics): HTMLElement[] {
   ];
 }
 
+/** Where the campaign's traces are: every function's root span carries its id. */
+function tracesPanel(config: NonNullable<Awaited<ReturnType<typeof pageConfig>>>, id: string): HTMLElement {
+  const where = config.traces.kind === 'local' ? 'the local trace viewer' : 'the X-Ray console';
+  return el(
+    'section',
+    { 'aria-labelledby': 'traces-title', id: 'traces' },
+    el('h2', { id: 'traces-title' }, 'Traces'),
+    el(
+      'p',
+      {},
+      el(
+        'a',
+        { href: traceLink(config, id), target: '_blank', rel: 'noopener' },
+        `This campaign's traces in ${where}`,
+      ),
+      ' (filter: ',
+      el('code', {}, traceFilter(id)),
+      ')',
+    ),
+  );
+}
+
 /** The last 24 hours for the chart, then the last hour of the same clock (the API's) for the tiles. */
 async function metricsOf(path: string): Promise<{ day: Metrics; hour: Metrics }> {
   const day = await api<Metrics>('GET', `${path}/metrics`);
@@ -192,10 +215,11 @@ async function metricsOf(path: string): Promise<{ day: Metrics; hour: Metrics }>
 
 export async function campaignView(id: string, view: ViewContext): Promise<Child[]> {
   const path = `campaigns/${encodeURIComponent(id)}`;
-  const [status, hours, metrics] = await Promise.all([
+  const [status, hours, metrics, config] = await Promise.all([
     api<CampaignStatus>('GET', path),
     previewOf(id, path),
     metricsOf(path),
+    pageConfig(),
   ]);
   const why = status.dialling;
   const controls = (CONTROLS[status.status] ?? []).map(({ action, effect }) => {
@@ -238,6 +262,7 @@ export async function campaignView(id: string, view: ViewContext): Promise<Child
     outcomesChart(metrics.day.series, document.getElementById('main')?.clientWidth ?? 640),
     doneByReason(status.contactsDone),
     hoursPanel(hours),
+    ...(config ? [tracesPanel(config, id)] : []),
     el(
       'p',
       { class: 'controls' },

@@ -4,8 +4,8 @@
  * only the API can check (the caller id as a number, the window's order) comes back the same way.
  */
 import type { ErrorObject } from 'ajv';
-import validateCreate from '../../src/generated/createCampaignRequest.validate.cjs';
-import validateUpdate from '../../src/generated/updateCampaignRequest.validate.cjs';
+import createSchema from '../../schemas/createCampaignRequest.schema.json';
+import validateSettings from '../../src/generated/campaignSettings.validate.cjs';
 import { ApiProblem, api } from './api.ts';
 import { type Child, el } from './dom.ts';
 
@@ -239,6 +239,18 @@ const fromSchema = (errors: readonly ErrorObject[]) =>
     return { path, message: missing ? 'is required' : (error.message ?? 'is not valid') };
   });
 
+/**
+ * The request's problems as the API would find them: the settings' schema (both requests are made of it; one
+ * validator keeps the page small) and, for a new campaign, the fields its request schema requires.
+ */
+function problemsOf(body: Settings, creating: boolean): Array<{ path: string; message: string }> {
+  const problems = validateSettings(body) ? [] : fromSchema(validateSettings.errors ?? []);
+  if (creating)
+    for (const field of createSchema.required)
+      if (body[field] === undefined) problems.push({ path: field, message: 'is required' });
+  return problems;
+}
+
 const fromApi = (details: readonly string[]) =>
   details.map((detail) => {
     const [path = '', ...rest] = detail.split(' ');
@@ -323,9 +335,9 @@ export async function campaignForm(campaignId?: string): Promise<Child[]> {
       showProblems(form, [{ path: '', message: 'Nothing changed.' }]);
       return;
     }
-    const validate = stored ? validateUpdate : validateCreate;
-    if (!validate(body)) {
-      showProblems(form, fromSchema(validate.errors ?? []));
+    const problems = problemsOf(body, stored === undefined);
+    if (problems.length > 0) {
+      showProblems(form, problems);
       return;
     }
     try {
