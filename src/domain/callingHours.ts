@@ -144,7 +144,15 @@ export function zonedInstant(date: string, minute: number, zone: string): Date {
   };
   const first = guess - offsetAt(guess);
   const second = guess - offsetAt(first);
-  return new Date(Math.max(first, second));
+  // The offset at the guess may be the other side of a change made that day (08:00 on the spring's Sunday guessed
+  // with the night's winter offset is 09:00): take the instant whose clocks do show the minute, the earlier of two
+  // (an hour repeated in the autumn); only a minute the change skipped has neither.
+  const shows = (at: number) => {
+    const local = localTime(new Date(at), zone);
+    return local.date === date && local.minute === minute;
+  };
+  const exact = [first, second].filter(shows);
+  return new Date(exact.length > 0 ? Math.min(...exact) : Math.max(first, second));
 }
 
 /** Whether `minute` of `day` is inside one of `windows` with `margin` minutes to spare before it closes. */

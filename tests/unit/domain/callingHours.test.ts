@@ -277,6 +277,25 @@ describe('local times', () => {
       '2026-03-08T07:30:00.000Z',
     );
   });
+
+  it('builds a morning of a change day with that morning\u2019s offset, west of the guess too', () => {
+    // Denver and Los Angeles change at 09:00Z and 10:00Z: 08:00 there read as if UTC falls before the change.
+    expect(zonedInstant('2027-03-14', h(8), 'America/Denver').toISOString()).toBe('2027-03-14T14:00:00.000Z');
+    expect(zonedInstant('2027-03-14', h(8), 'America/Los_Angeles').toISOString()).toBe(
+      '2027-03-14T15:00:00.000Z',
+    );
+    expect(zonedInstant('2027-11-07', h(8), 'America/Los_Angeles').toISOString()).toBe(
+      '2027-11-07T16:00:00.000Z',
+    );
+    // 01:30 happens twice in the autumn: the first.
+    expect(zonedInstant('2027-11-07', h(1, 30), 'America/Denver').toISOString()).toBe(
+      '2027-11-07T07:30:00.000Z',
+    );
+    // So a Los Angeles contact past its Saturday's hours opens at 09:00 there on Sunday (16:00Z), not an hour later.
+    expect(nextCallable(new Date('2027-03-14T06:00:00Z'), rulesOf('+12135550101'))?.toISOString()).toBe(
+      '2027-03-14T16:00:00.000Z',
+    );
+  });
 });
 
 describe('holidays', () => {
