@@ -11,10 +11,12 @@
 import {
   CALLING_HOURS,
   type ClosedReason,
+  type ContactHours,
   callableAt,
   contactHours,
   hoursKey,
 } from '../domain/callingHours.ts';
+import { openings } from '../domain/zoneOpenings.ts';
 import { NotFoundError } from '../lib/errors.ts';
 import { traced } from '../lib/tracing.ts';
 import type { PreviewRepository } from '../repositories/previewRepository.ts';
@@ -52,6 +54,18 @@ export interface CampaignPreview {
   };
   /** How many contacts (due soonest) were checked against the list and the limit. */
   checked: number;
+  /**
+   * The open contacts' calling hours now, per set of hours they share (the zones they may be in, the places whose
+   * rules apply): open until when, or closed until when. The 20 largest sets.
+   */
+  hoursNow: Array<{
+    zones: string[];
+    regions: string[];
+    contacts: number;
+    open: boolean;
+    closesAt?: string;
+    opensAt?: string;
+  }>;
 }
 
 const HOUR = 3_600_000;
@@ -69,6 +83,7 @@ export function createCampaignPreview({ preview, blacklist, now, checkLimit = 10
       const closed = { noZone: 0, holiday: 0, blockedDate: 0, outsideHours: 0 };
       // Groups of facts that give the same zones and rules share every verdict: each set of hours is asked once.
       const verdicts = new Map<string, { open: boolean[]; why: ClosedReason }>();
+      const sets = new Map<string, { hours: ContactHours; contacts: number }>();
       for (const group of groups) {
         const hours = contactHours(
           {
@@ -80,6 +95,9 @@ export function createCampaignPreview({ preview, blacklist, now, checkLimit = 10
           campaign,
         );
         const key = hoursKey(hours);
+        const sharing = sets.get(key);
+        if (sharing) sharing.contacts += group.contacts;
+        else sets.set(key, { hours, contacts: group.contacts });
         let verdict = verdicts.get(key);
         if (verdict === undefined) {
           const each = starts.map((start) => callableAt(start, hours));
@@ -151,6 +169,20 @@ export function createCampaignPreview({ preview, blacklist, now, checkLimit = 10
         })),
         cannot: { ...closed, listed: checked.listed, limit: checked.limit },
         checked: checked.count,
+        hoursNow: [...sets.values()]
+          .sort((a, b) => b.contacts - a.contacts)
+          .slice(0, 20)
+          .map(({ hours, contacts }) => {
+            const { open, closesAt, opensAt } = openings(at, hours);
+            return {
+              zones: [...hours.zones],
+              regions: [...hours.regions],
+              contacts,
+              open,
+              ...(closesAt ? { closesAt: closesAt.toISOString() } : {}),
+              ...(opensAt ? { opensAt: opensAt.toISOString() } : {}),
+            };
+          }),
       };
     },
   };

@@ -426,6 +426,13 @@ describe('status and preview', () => {
       cannot: { noZone: 0, holiday: 0, blockedDate: 0, outsideHours: 0, listed: 1, limit: 1 },
       checked: 6,
     });
+    // Their hours now, largest set first (hand-worked from the window, 09:00-20:00 less the 10 minutes' margin):
+    // New York open until 19:50 there, Los Angeles closed until 09:00 there, London open until 19:50.
+    expect(preview.body.hoursNow).toMatchObject([
+      { zones: ['America/New_York'], contacts: 3, open: true, closesAt: '2030-01-16T00:50:00.000Z' },
+      { zones: ['America/Los_Angeles'], contacts: 2, open: false, opensAt: '2030-01-15T17:00:00.000Z' },
+      { zones: ['Europe/London'], contacts: 1, open: true, closesAt: '2030-01-15T19:50:00.000Z' },
+    ]);
     expect(await harness.attempts(id)).toEqual([]);
     expect(JSON.stringify(preview.body)).not.toContain('2025550800');
     expect(foreign.statusCode).toBe(404);
