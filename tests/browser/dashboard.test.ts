@@ -182,6 +182,12 @@ describe('the dashboard in Chromium', () => {
     const bars = await page.$$eval('#hours .bars li', (items) => items.map((item) => item.textContent ?? ''));
     expect(bars).toHaveLength(24);
     expect(bars[0]).toMatch(/^\d\d:\d\d.*: \d+ callable, \d+ at the campaign's pace$/);
+    // Which zones are open now: at 11:00 in New York its contacts' zones are open, each with its closing.
+    const zonesNow = await page.$$eval('#hours-now tbody tr', (rows) =>
+      rows.map((row) => row.textContent ?? ''),
+    );
+    expect(zonesNow.length).toBeGreaterThan(0);
+    expect(zonesNow.some((row) => /America\/New_York.*Open.*until/.test(row))).toBe(true);
     // A draft has no calls yet: its tiles say so, each beside the hour before.
     expect(await tileText('Calls per minute')).toBe('0.0Calls per minuteThe hour before: 0.0');
     expect(await accessibilityProblems()).toEqual([]);

@@ -58,6 +58,66 @@ interface Preview {
   hours: Array<{ from: string; callable: number; atPace: number }>;
   cannot: Record<string, number>;
   checked: number;
+  hoursNow: Array<{
+    zones: string[];
+    regions: string[];
+    contacts: number;
+    open: boolean;
+    closesAt?: string;
+    opensAt?: string;
+  }>;
+}
+
+/** Minutes before a closing from which a set of hours shows as closing soon. */
+const CLOSING_SOON_MS = 60 * 60_000;
+
+/** An instant as the clocks of `zone` show it: "Tue 20:50". */
+const inZone = (iso: string, zone: string) =>
+  new Date(iso).toLocaleString([], { timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit' });
+
+/** Which of the contacts' zones are open, closing soon or closed now, with the next change of each. */
+function hoursNowTable(preview: Preview): HTMLElement {
+  const at = new Date(preview.at).getTime();
+  const rows = preview.hoursNow.map((set) => {
+    const zone = set.zones[0] ?? 'UTC';
+    const closing = set.closesAt !== undefined && new Date(set.closesAt).getTime() - at <= CLOSING_SOON_MS;
+    const state = !set.open ? 'Closed' : closing ? 'Closing soon' : 'Open';
+    const next = set.open
+      ? set.closesAt
+        ? `until ${inZone(set.closesAt, zone)}`
+        : 'all of the next 24 hours'
+      : set.opensAt
+        ? `opens ${inZone(set.opensAt, zone)}`
+        : 'no opening within 8 days';
+    return el(
+      'tr',
+      { class: state === 'Open' ? 'open' : state === 'Closed' ? 'closed' : 'closing' },
+      el('td', {}, set.zones.join(', ') || 'no zone'),
+      el('td', {}, set.regions.join(', ')),
+      el('td', {}, String(set.contacts)),
+      el('td', {}, state),
+      el('td', {}, `${next}${set.zones.length > 0 ? ` (${zone})` : ''}`),
+    );
+  });
+  return el(
+    'table',
+    { id: 'hours-now' },
+    el(
+      'caption',
+      { class: 'muted' },
+      'Calling hours now, by the zones the open contacts may be in (largest first)',
+    ),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        ...['Zones', 'Places', 'Contacts', 'Now', 'Next change'].map((h) => el('th', { scope: 'col' }, h)),
+      ),
+    ),
+    el('tbody', {}, ...rows),
+  );
 }
 
 /** The preview works out every contact group's hours: asked once a minute, not at every refresh. */
@@ -121,7 +181,8 @@ function hoursPanel(hours: Preview): HTMLElement {
   return el(
     'section',
     { class: 'panel', 'aria-labelledby': 'hours-title', id: 'hours' },
-    el('h2', { id: 'hours-title' }, 'Calling hours, the next 24 hours'),
+    el('h2', { id: 'hours-title' }, 'Calling hours, now and the next 24 hours'),
+    hoursNowTable(hours),
     el(
       'p',
       { class: 'muted' },
