@@ -27,6 +27,8 @@ export type DiallingReason =
   | 'nothing_due'
   /** The contacts due soonest are outside their calling hours now: the next opening is `until`, in `zones`. */
   | 'outside_hours'
+  /** The contacts due soonest have had their calls for now: their numbers are at a per-recipient limit until `until`. */
+  | 'at_limit'
   /** Contacts are due and callable, and no tick has looked at the campaign since `since`: the scheduler is not running. */
   | 'scheduler_idle';
 
@@ -51,6 +53,11 @@ export interface DiallingFacts {
    * now, else when the first of them opens and in which zones. Undefined without open contacts.
    */
   dueHours?: { callableNow: boolean; nextOpening: Date | null; zones: string[] };
+  /**
+   * When nothing is due yet: of the contacts due soonest (`checked`), how many numbers are at one of their
+   * per-recipient limits now (the owner's calls to them across campaigns).
+   */
+  dueAtLimit?: { checked: number; atLimit: number };
 }
 
 export interface DiallingAnswer {
@@ -134,6 +141,27 @@ export function diallingState(facts: DiallingFacts, now: Date): DiallingAnswer {
       ...(facts.dueHours.nextOpening ? { until: at(facts.dueHours.nextOpening) } : {}),
       zones: facts.dueHours.zones,
     };
+  const limited = facts.dueAtLimit;
+  if (
+    facts.nextDueAt !== null &&
+    facts.nextDueAt > now &&
+    facts.inFlight === 0 &&
+    limited &&
+    limited.atLimit > 0
+  )
+    return limited.atLimit === limited.checked
+      ? {
+          dialling: false,
+          reason: 'at_limit',
+          message: `The contacts due soonest have had their calls for now: each of their numbers is at its per-recipient limit across your campaigns (${limited.checked} checked); they are due again when it allows`,
+          until: at(facts.nextDueAt),
+        }
+      : {
+          dialling: false,
+          reason: 'nothing_due',
+          message: `No contact is due yet (retry delays, calls being placed, or held for a better hour); ${limited.atLimit} of the ${limited.checked} due soonest are at their per-recipient limit`,
+          until: at(facts.nextDueAt),
+        };
   if (facts.nextDueAt !== null && facts.nextDueAt > now)
     return facts.inFlight > 0
       ? {

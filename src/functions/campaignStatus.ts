@@ -11,6 +11,7 @@ import {
   createCampaignDefinitionRepository,
 } from '../repositories/campaignDefinitionRepository.ts';
 import { type CampaignRepository, createCampaignRepository } from '../repositories/campaignRepository.ts';
+import { createPreviewRepository } from '../repositories/previewRepository.ts';
 import { createScheduleRepository } from '../repositories/scheduleRepository.ts';
 import { campaignDialling, type DiallingDeps } from '../services/campaignDialling.ts';
 import { campaignProgress } from '../services/campaignService.ts';
@@ -36,7 +37,7 @@ export function build(
       return json(200, {
         ...progress,
         settings,
-        dialling: await campaignDialling(deps, progress, settings, now),
+        dialling: await campaignDialling(deps, { ...progress, userId: owned.userId }, settings, now),
       });
     },
   );
@@ -49,6 +50,7 @@ const deps = {
   campaigns: createCampaignRepository(db),
   definitions: createCampaignDefinitionRepository(db),
   schedule: createScheduleRepository(db),
+  preview: createPreviewRepository(db),
   resultTimeoutMinutes: callTimes.resultTimeoutMinutes,
   logger: createLogger('campaignStatus'),
 };

@@ -8,13 +8,17 @@ import type { ResolvedSettings } from '../domain/campaignSettings.ts';
 import { type DiallingAnswer, type DiallingFacts, diallingState } from '../domain/dialling.ts';
 import { traced } from '../lib/tracing.ts';
 import type { CampaignRepository } from '../repositories/campaignRepository.ts';
+import type { PreviewRepository } from '../repositories/previewRepository.ts';
 import type { ScheduleRepository } from '../repositories/scheduleRepository.ts';
 import type { CampaignProgress } from './campaignService.ts';
+import { soonestAtLimit } from './recipientLimits.ts';
 import { scanLimit } from './scheduler.ts';
 
 export interface DiallingDeps {
   campaigns: Pick<CampaignRepository, 'importInProgress' | 'unansweredCalls'>;
   schedule: Pick<ScheduleRepository, 'due' | 'inFlight'>;
+  /** The contacts due soonest and their numbers' recent calls (the preview's reading). */
+  preview: Pick<PreviewRepository, 'soonest'>;
   /** A call sent this long ago without a result is taken as lost (the scheduler's setting). */
   resultTimeoutMinutes: number;
 }
@@ -53,9 +57,12 @@ async function dueHours(
   return { callableNow: false, nextOpening: first?.at ?? null, zones: (first?.zones ?? []).sort() };
 }
 
+/** How many of the contacts due soonest are checked against their limits when nothing is due. */
+const LIMIT_CHECKED = 50;
+
 export function campaignDialling(
   deps: DiallingDeps,
-  progress: CampaignProgress,
+  progress: CampaignProgress & { userId: string },
   settings: ResolvedSettings,
   now: Date,
 ): Promise<DiallingAnswer> {
@@ -70,6 +77,16 @@ export function campaignDialling(
     ]);
     const nextDueAt = progress.nextDueAt === null ? null : new Date(progress.nextDueAt);
     const dueAt = nextDueAt === null ? undefined : new Date(Math.max(now.getTime(), nextDueAt.getTime()));
+    // Nothing due yet: the contacts due soonest may be waiting for their numbers' limits.
+    const limited =
+      running && nextDueAt !== null && nextDueAt > now
+        ? await soonestAtLimit(
+            deps.preview,
+            { campaignId, userId: progress.userId, purpose: settings.purpose },
+            LIMIT_CHECKED,
+            now,
+          )
+        : undefined;
     return diallingState(
       {
         status: progress.status,
@@ -86,6 +103,9 @@ export function campaignDialling(
           ? { at: new Date(progress.lastTick.at), released: progress.lastTick.released }
           : null,
         ...(running && dueAt ? { dueHours: await dueHours(deps, campaignId, settings, dueAt, now) } : {}),
+        ...(limited
+          ? { dueAtLimit: { checked: limited.soonest.length, atLimit: limited.atLimit.size } }
+          : {}),
       },
       now,
     );

@@ -22,6 +22,7 @@ import { traced } from '../lib/tracing.ts';
 import type { PreviewRepository } from '../repositories/previewRepository.ts';
 import type { BlacklistService } from './blacklistService.ts';
 import type { OwnedCampaign } from './campaignService.ts';
+import { soonestAtLimit } from './recipientLimits.ts';
 
 export interface PreviewDeps {
   preview: PreviewRepository;
@@ -123,34 +124,19 @@ export function createCampaignPreview({ preview, blacklist, now, checkLimit = 10
         }
       }
 
-      // The tightest limit of the campaign's purpose for each window length: one count per window (healthcare's
-      // 1 a day and the 3 in 24 hours every purpose has share theirs).
-      const callsByWindow = new Map<number, number>();
-      for (const limit of CALLING_HOURS.recipientLimits)
-        if ((limit.purposes as readonly string[]).includes(campaign.purpose))
-          callsByWindow.set(
-            limit.hours,
-            Math.min(limit.calls, callsByWindow.get(limit.hours) ?? limit.calls),
-          );
-      const windows = callsByWindow.size > 0 ? [...callsByWindow] : [[24, Number.POSITIVE_INFINITY] as const];
       const checked = await traced('CheckSoonest', async (span) => {
-        // The soonest contacts, with their calls counted in each window.
-        const counts = await Promise.all(
-          windows.map(([hours]) => preview.soonest(campaignId, userId, checkLimit, at, hours)),
+        // The soonest contacts, with their calls counted in each window of the purpose's limits.
+        const { soonest, atLimit } = await soonestAtLimit(
+          preview,
+          { campaignId, userId, purpose: campaign.purpose },
+          checkLimit,
+          at,
         );
-        const soonest = counts[0] ?? [];
-        const atLimit = new Set(
-          counts
-            .flatMap((found, i) =>
-              found.filter((c) => c.recentCalls >= (windows[i]?.[1] ?? Number.POSITIVE_INFINITY)),
-            )
-            .map((c) => c.phoneNumber),
-        );
-        const listed = await blacklist.findBlacklisted(soonest.map((c) => c.phoneNumber));
+        const listed = await blacklist.findBlacklisted(soonest);
         const result = {
           count: soonest.length,
-          listed: soonest.filter((c) => listed.has(c.phoneNumber)).length,
-          limit: soonest.filter((c) => !listed.has(c.phoneNumber) && atLimit.has(c.phoneNumber)).length,
+          listed: soonest.filter((n) => listed.has(n)).length,
+          limit: soonest.filter((n) => !listed.has(n) && atLimit.has(n)).length,
         };
         span.addMetadata('checked', result);
         return result;

@@ -364,6 +364,40 @@ describe('status and preview', () => {
     expect(await harness.receiveDialTasks(id)).toHaveLength(3);
   });
 
+  it('says a campaign waits for its numbers\u2019 per-recipient limits, and until when', async () => {
+    // Prepare: two numbers the owner called 3 times in the last hours in another campaign (the limit: 3 in 24 hours).
+    const saved = harness.now();
+    harness.setNow(new Date('2030-01-15T16:00:00Z')); // 11:00 in New York
+    const other = await createCampaign('run-limit');
+    await addContacts(other, 'run-limit', numbers(2, 870));
+    await harness.db.query(
+      `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, initiated_at)
+       SELECT campaign_id, id, n, 'initiated', $2::timestamptz - make_interval(hours => n)
+       FROM contacts, generate_series(1, 3) AS n WHERE campaign_id = $1`,
+      [other, harness.now()],
+    );
+    const id = await createCampaign('run-limit', {
+      callingWindow: { start: '09:00', end: '20:00', days: EVERY_DAY },
+    });
+    await addContacts(id, 'run-limit', numbers(2, 870));
+    await control('start', id, 'run-limit');
+
+    // Act: a tick releases them, the dialer declines each (over the limit) and puts it back until the limit allows.
+    await harness.tick();
+    await harness.drain('dialTasks');
+    const calls = (await harness.takeCalls()).filter((call) => call.campaignId === id);
+    const status = (await statusOf(id, 'run-limit')).body as {
+      dialling: Record<string, unknown>;
+      nextDueAt: string;
+    };
+    harness.setNow(saved);
+
+    // Assert: no call went out; the panel says why and until the first number's oldest call is 24 hours old.
+    expect(calls).toEqual([]);
+    expect(status.dialling).toMatchObject({ dialling: false, reason: 'at_limit', until: status.nextDueAt });
+    expect(Date.parse(status.nextDueAt)).toBeGreaterThan(Date.parse('2030-01-16T10:00:00Z'));
+  });
+
   it('previews each of the next 24 hours and why contacts cannot be called, placing no call', async () => {
     // Prepare: New York and Los Angeles contacts, one listed, one at its limit, and one in London
     const id = await createCampaign('run-preview', {

@@ -63,6 +63,22 @@ describe('why a campaign is or is not dialling', () => {
     expect(diallingState(later, NOW)).toMatchObject({ dialling: true, reason: 'dialling' });
   });
 
+  it('says the contacts due soonest wait for their numbers\u2019 limits, when all of those checked do', () => {
+    const waiting = running({ nextDueAt: minutes(300), dueHours: undefined, inFlight: 0 });
+    expect(diallingState({ ...waiting, dueAtLimit: { checked: 2, atLimit: 2 } }, NOW)).toMatchObject({
+      dialling: false,
+      reason: 'at_limit',
+      until: minutes(300).toISOString(),
+    });
+    // Some of them: nothing is due, and the answer says how many wait for their limits.
+    const some = diallingState({ ...waiting, dueAtLimit: { checked: 4, atLimit: 1 } }, NOW);
+    expect(some).toMatchObject({ reason: 'nothing_due' });
+    expect(some.message).toContain('1 of the 4 due soonest are at their per-recipient limit');
+    expect(diallingState({ ...waiting, dueAtLimit: { checked: 4, atLimit: 0 } }, NOW).reason).toBe(
+      'nothing_due',
+    );
+  });
+
   it('says every due contact is outside its hours, with the next opening and where', () => {
     const answer = diallingState(
       running({
