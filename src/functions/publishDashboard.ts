@@ -16,7 +16,7 @@ import { describeCause } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
 import { s3Clients } from '../lib/s3Client.ts';
 import { tracedChain } from '../middleware/tracedChain.ts';
-import { pageFiles, publish, unpublish } from '../services/dashboardPublishing.ts';
+import { applyRequest } from '../services/dashboardPublishing.ts';
 
 type Event = CloudFormationCustomResourceEvent;
 
@@ -28,26 +28,12 @@ export function build(deps: { bucketOf: (name: string) => SiteBucket; filesDir: 
     async (event) => {
       const { Bucket, ApiUrl, Region } = event.ResourceProperties as Record<string, string>;
       const physicalId = `${Bucket}/dashboard`;
+      const properties = { bucket: String(Bucket), apiUrl: String(ApiUrl), region: String(Region) };
       try {
-        const bucket = bucketOf(String(Bucket));
-        const done =
-          event.RequestType === 'Delete'
-            ? await unpublish(bucket)
-            : await publish(
-                bucket,
-                await pageFiles(filesDir, {
-                  apiUrl: String(ApiUrl),
-                  traces: { kind: 'xray', region: String(Region) },
-                }),
-              );
+        const done = await applyRequest(event.RequestType, properties, { bucketOf, filesDir });
         logger.info('Dashboard published', { request: event.RequestType, ...done });
         await answerStack(event, { ok: true, physicalId });
       } catch (error) {
-        // A bucket already gone has nothing left to empty: the stack may go on deleting.
-        if (event.RequestType === 'Delete' && (error as { name?: string }).name === 'NoSuchBucket') {
-          await answerStack(event, { ok: true, physicalId });
-          return;
-        }
         logger.error('Dashboard not published', { request: event.RequestType, cause: describeCause(error) });
         await answerStack(event, { ok: false, physicalId, reason: describeCause(error) });
       }

@@ -15,6 +15,12 @@ export interface CampaignDefinition {
   settings: ResolvedSettings;
 }
 
+/** How far a listed campaign got: its contacts (counted when it started) and those reached with a first call. */
+export interface CampaignListProgress {
+  contacts: number | null;
+  reached: number;
+}
+
 interface Row {
   id: string;
   user_id: string;
@@ -98,12 +104,12 @@ export interface CampaignDefinitionRepository {
     idempotencyKey?: string,
   ): Promise<{ campaign: CampaignDefinition; created: boolean }>;
   find(campaignId: string): Promise<CampaignDefinition | undefined>;
-  /** The user's campaigns, newest first; `next` is the cursor of the following page, if there is one. */
+  /** The user's campaigns, newest first, each with its progress; `next` is the cursor of the following page. */
   list(
     userId: string,
     limit: number,
     cursor?: string,
-  ): Promise<{ campaigns: CampaignDefinition[]; next?: string }>;
+  ): Promise<{ campaigns: Array<CampaignDefinition & { progress: CampaignListProgress }>; next?: string }>;
   /** Writes the settings if the campaign is still in `status`; undefined if it is not (a start came first). */
   update(
     campaignId: string,
@@ -143,13 +149,19 @@ export function createCampaignDefinitionRepository(db: Database): CampaignDefini
 
     async list(userId, limit, cursor) {
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
-      const { rows } = await db.query<Row>(
-        `SELECT ${COLUMNS} FROM campaigns
+      // Progress from the activity buckets (first calls), never from the contacts themselves.
+      const { rows } = await db.query<Row & { contact_count: number | null; reached: number }>(
+        `SELECT ${COLUMNS}, contact_count,
+           (SELECT coalesce(sum(a.first_dialled), 0)::int FROM campaign_activity a WHERE a.campaign_id = k.id) AS reached
+         FROM campaigns k
          WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::text))
          ORDER BY created_at DESC, id DESC LIMIT $4`,
         [userId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
       );
-      const campaigns = rows.slice(0, limit).map(toDefinition);
+      const campaigns = rows.slice(0, limit).map((row) => ({
+        ...toDefinition(row),
+        progress: { contacts: row.contact_count, reached: row.reached },
+      }));
       const last = campaigns.at(-1);
       return rows.length > limit && last ? { campaigns, next: encodeCursor(last) } : { campaigns };
     },

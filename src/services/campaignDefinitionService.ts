@@ -59,7 +59,10 @@ export function createCampaignDefinitionService({ definitions, campaigns, newId 
 
     async list(userId: string, limit: number, cursor?: string) {
       const { campaigns, next } = await definitions.list(userId, limit, cursor);
-      return { campaigns: campaigns.map(viewOf), ...(next ? { next } : {}) };
+      return {
+        campaigns: campaigns.map((campaign) => ({ ...viewOf(campaign), progress: campaign.progress })),
+        ...(next ? { next } : {}),
+      };
     },
 
     async get(campaign: OwnedCampaign) {

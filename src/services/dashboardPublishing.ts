@@ -48,3 +48,29 @@ export async function unpublish(bucket: SiteBucket): Promise<{ removed: number }
   await bucket.remove(keys);
   return { removed: keys.length };
 }
+
+/**
+ * What a deploy asks of the dashboard's bucket (the custom resource's request): the page written, or the bucket
+ * emptied at the stack's deletion (a bucket already gone has nothing left to empty).
+ */
+export async function applyRequest(
+  request: 'Create' | 'Update' | 'Delete',
+  properties: { bucket: string; apiUrl: string; region: string },
+  deps: { bucketOf: (name: string) => SiteBucket; filesDir: string },
+): Promise<{ written?: number; removed: number }> {
+  const bucket = deps.bucketOf(properties.bucket);
+  if (request !== 'Delete')
+    return publish(
+      bucket,
+      await pageFiles(deps.filesDir, {
+        apiUrl: properties.apiUrl,
+        traces: { kind: 'xray', region: properties.region },
+      }),
+    );
+  try {
+    return await unpublish(bucket);
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchBucket') return { removed: 0 };
+    throw error;
+  }
+}

@@ -37,7 +37,10 @@ export function fakeCampaignDefinitionRepository(
           (campaign) => campaign.userId === userId && (cursor === undefined || campaign.campaignId > cursor),
         )
         .sort((a, b) => a.campaignId.localeCompare(b.campaignId));
-      const page = mine.slice(0, limit);
+      // No attempts here: nothing reached.
+      const page = mine
+        .slice(0, limit)
+        .map((campaign) => ({ ...campaign, progress: { contacts: null, reached: 0 } }));
       return { campaigns: page, ...(mine.length > limit ? { next: page.at(-1)?.campaignId } : {}) };
     },
     async update(campaignId: string, status: CampaignStatus, settings: ResolvedSettings) {

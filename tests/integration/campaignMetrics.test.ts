@@ -115,6 +115,15 @@ describe('campaign metrics', () => {
       penetration: reached / contacts.length,
     });
     expect(answer.body.previous).toMatchObject({ dials: 0, penetration: 0 });
+    // The campaigns list shows the same progress, from the same buckets.
+    const list = await harness.http(
+      'listCampaigns',
+      apiEvent({ method: 'GET', resource: '/campaigns', userId: 'metrics-owner' }),
+    );
+    const mine = (list.body.campaigns as Array<{ campaignId: string; progress: unknown }>).find(
+      (c) => c.campaignId === campaignId,
+    );
+    expect(mine?.progress).toEqual({ contacts: contacts.length, reached });
 
     // The same window in hours: the same totals, fewer buckets.
     const hourly = await metricsOf(campaignId, 'metrics-owner', { from, to, bucket: '1h' });

@@ -14,6 +14,15 @@ interface CampaignSummary {
   name: string;
   status: string;
   createdAt: string;
+  progress?: { contacts: number | null; reached: number };
+}
+
+/** "412 of 1,000 reached (41%)", or "-" before the campaign started. */
+function progressOf(campaign: CampaignSummary): string {
+  const progress = campaign.progress;
+  if (progress?.contacts === null || progress?.contacts === undefined) return '-';
+  const share = progress.contacts > 0 ? Math.round((progress.reached / progress.contacts) * 100) : 0;
+  return `${progress.reached.toLocaleString()} of ${progress.contacts.toLocaleString()} reached (${share}%)`;
 }
 
 const REFRESH_MS = 5_000;
@@ -90,6 +99,7 @@ async function campaignsView(): Promise<Child[]> {
       {},
       el('td', {}, el('a', { href: `#/campaigns/${encodeURIComponent(c.campaignId)}` }, c.name)),
       el('td', {}, c.status),
+      el('td', {}, progressOf(c)),
       el('td', {}, when(c.createdAt)),
     ),
   );
@@ -110,6 +120,7 @@ async function campaignsView(): Promise<Child[]> {
               {},
               el('th', { scope: 'col' }, 'Name'),
               el('th', { scope: 'col' }, 'Status'),
+              el('th', { scope: 'col' }, 'Progress'),
               el('th', { scope: 'col' }, 'Created'),
             ),
           ),
