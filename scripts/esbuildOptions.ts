@@ -9,6 +9,7 @@ export function functionBuildOptions(conditions: string[]): BuildOptions {
   return {
     bundle: true,
     minify: true,
+    keepNames: true,
     target: 'node24',
     platform: 'node',
     format: 'cjs',

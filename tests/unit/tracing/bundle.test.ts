@@ -46,6 +46,7 @@ describe('bundles per tracing backend', () => {
     for (const key of [
       'bundle',
       'minify',
+      'keepNames',
       'target',
       'platform',
       'format',

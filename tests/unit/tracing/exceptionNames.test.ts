@@ -1,0 +1,101 @@
+/**
+ * Exception types survive the bundle: a function built as serverless.yml builds it (minified, scripts/esbuildOptions.ts)
+ * for each tracing backend, run in a process of its own in X-Ray's Lambda mode with its database out of reach, records
+ * the failed step's exception under its class's own name in the documents it sends (X-Ray groups and filters errors
+ * by that type).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { build } from 'esbuild';
+import { newTraceHeader } from '../../../local/lambdaRuntime.ts';
+import { startXrayReceiver } from '../../../local/xrayReceiver.ts';
+import { functionBuildOptions } from '../../../scripts/esbuildOptions.ts';
+import { apiEvent } from '../../helpers/apiGateway.ts';
+import { inTrace, named } from '../../helpers/lambda.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const tracingConditions = createRequire(import.meta.url)('../../../config/tracing.cjs') as (variables: {
+  resolveVariable(name: string): Promise<string>;
+}) => Promise<{ conditions: string[] }>;
+
+const receiver = await startXrayReceiver();
+const dir = await mkdtemp(join(tmpdir(), 'voice-campaign-names-'));
+afterAll(async () => {
+  await receiver.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs the bundle's handler once on `event` in a fresh Node process, as Lambda would; answers its response. */
+async function invoke(bundle: string, event: unknown, traceHeader: string): Promise<{ statusCode: number }> {
+  const script = `
+    const { handler } = require(process.argv[1]);
+    const context = { functionName: 'campaignMetrics', awsRequestId: 'r-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:campaignMetrics', getRemainingTimeInMillis: () => 10000 };
+    handler(JSON.parse(process.argv[2]), context).then((answer) => {
+      process.stdout.write(JSON.stringify(answer));
+      setTimeout(() => process.exit(0), 300);
+    });`;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['-e', script, bundle, JSON.stringify(event)],
+    {
+      env: {
+        PATH: process.env.PATH,
+        STAGE: 'test',
+        SERVICE_NAME: 'voice-campaign',
+        AWS_REGION: 'us-east-1',
+        LAMBDA_TASK_ROOT: dir,
+        AWS_XRAY_DAEMON_ADDRESS: receiver.address,
+        AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+        _X_AMZN_TRACE_ID: traceHeader,
+        // Nothing listens there: the step that reads the database fails.
+        DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none',
+        POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+      },
+    },
+  );
+  return JSON.parse(stdout);
+}
+
+describe('exception types in a packaged function', () => {
+  it.each(['xray', 'opentelemetry'])('keep their class names with the %s backend', async (backend) => {
+    // Prepare: campaignMetrics as packaged for this backend (minified).
+    const { conditions } = await tracingConditions({ resolveVariable: async () => backend });
+    const bundle = join(dir, `campaignMetrics-${backend}.cjs`);
+    await build({
+      entryPoints: [join(ROOT, 'src', 'functions', 'campaignMetrics.ts')],
+      ...functionBuildOptions(conditions),
+      outfile: bundle,
+      logLevel: 'silent',
+    });
+    const { traceId, header } = newTraceHeader(true);
+
+    // Act: the owner's request, with the database out of reach.
+    const answer = await invoke(
+      bundle,
+      apiEvent({
+        method: 'GET',
+        resource: '/campaigns/{campaignId}/metrics',
+        pathParameters: { campaignId: 'c-1' },
+        userId: 'u-1',
+      }),
+      header,
+    );
+
+    // Assess: the failed step's exception is named as its class is (the root's is the HTTP answer's), not as the
+    // minifier renamed it (`rn`).
+    expect(answer.statusCode).toBe(503);
+    const docs = inTrace(
+      await receiver.waitFor((all) => named(inTrace(all, traceId), 'campaignMetrics').length === 1),
+      traceId,
+    );
+    const typesOf = (name: string) =>
+      named(docs, name).flatMap((doc) => (doc.cause?.exceptions ?? []).map((exception) => exception.type));
+    expect(typesOf('LoadActivity')).toEqual(['DependencyError']);
+    expect(typesOf('campaignMetrics')).toEqual(['ServiceUnavailableError']);
+  });
+});
