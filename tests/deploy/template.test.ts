@@ -616,6 +616,22 @@ describe('the prod template', () => {
     expect(Object.keys(other.files).some((name) => name.startsWith('web/'))).toBe(false);
   });
 
+  it('builds every function with the OpenTelemetry backend by default, without the X-Ray SDK', async () => {
+    for (const name of FUNCTIONS) {
+      const zip = await JSZip.loadAsync(readFileSync(join(outDir, `${name}.zip`)));
+      const code = await zip.file(`src/functions/${name}.cjs`)?.async('string');
+      expect({ name, openTelemetry: code?.includes('opentelemetry.js.api') }).toEqual({
+        name,
+        openTelemetry: true,
+      });
+      // The X-Ray SDK's context (cls-hooked) and its settings are nowhere in the bundle.
+      expect({ name, xraySdk: /cls-hooked|AWS_XRAY_CONTEXT_MISSING/.test(code ?? '') }).toEqual({
+        name,
+        xraySdk: false,
+      });
+    }
+  });
+
   it('keeps the blacklist table safe: on demand, point-in-time recovery, encrypted, deletion protection in prod', () => {
     const blacklist = props('BlacklistTable');
     expect(blacklist.BillingMode).toBe('PAY_PER_REQUEST');
