@@ -7,7 +7,7 @@
  * (config/plugins/dashboardBuild.cjs builds it before the functions are packaged).
  * CommonJS because the framework loads variable files with require().
  */
-const { IMPORT_BUCKET } = require('./infrastructure.cjs');
+const { IMPORT_BUCKET, privateBucket } = require('./infrastructure.cjs');
 const { version } = require('./plugins/dashboardBuild.cjs');
 
 /** CloudFront's managed policies (the same ids in every account). */
@@ -29,6 +29,16 @@ function dashboardResources(service, stage) {
   const distributionArn = {
     'Fn::Sub': `arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:distribution/\${DashboardDistribution}`,
   };
+  // Private, owner-enforced, encrypted, TLS only (as every bucket of the project); read by the distribution alone.
+  const bucket = privateBucket(prefix, { resource: 'DashboardBucket', name: 'dashboard' }, {});
+  bucket.DashboardBucketPolicy.Properties.PolicyDocument.Statement.unshift({
+    Sid: 'DistributionReads',
+    Effect: 'Allow',
+    Principal: { Service: 'cloudfront.amazonaws.com' },
+    Action: 's3:GetObject',
+    Resource: { 'Fn::Join': ['', [bucketArn, '/*']] },
+    Condition: { StringEquals: { 'AWS:SourceArn': distributionArn } },
+  });
   const apiBehaviour = (path) => ({
     PathPattern: `/${path}*`,
     TargetOriginId: 'api',
@@ -40,52 +50,7 @@ function dashboardResources(service, stage) {
     Compress: true,
   });
   return {
-    DashboardBucket: {
-      Type: 'AWS::S3::Bucket',
-      Properties: {
-        BucketName: { 'Fn::Sub': bucketName },
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
-        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-        BucketEncryption: {
-          ServerSideEncryptionConfiguration: [
-            { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true },
-          ],
-        },
-      },
-    },
-    // Only this distribution reads the bucket (origin access control signs its requests); TLS only.
-    DashboardBucketPolicy: {
-      Type: 'AWS::S3::BucketPolicy',
-      Properties: {
-        Bucket: { Ref: 'DashboardBucket' },
-        PolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Sid: 'DistributionReads',
-              Effect: 'Allow',
-              Principal: { Service: 'cloudfront.amazonaws.com' },
-              Action: 's3:GetObject',
-              Resource: { 'Fn::Join': ['', [bucketArn, '/*']] },
-              Condition: { StringEquals: { 'AWS:SourceArn': distributionArn } },
-            },
-            {
-              Sid: 'TlsOnly',
-              Effect: 'Deny',
-              Principal: '*',
-              Action: 's3:*',
-              Resource: [bucketArn, { 'Fn::Join': ['', [bucketArn, '/*']] }],
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            },
-          ],
-        },
-      },
-    },
+    ...bucket,
     DashboardOriginAccessControl: {
       Type: 'AWS::CloudFront::OriginAccessControl',
       Properties: {

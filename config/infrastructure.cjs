@@ -445,5 +445,5 @@ module.exports = Object.assign(
     modelBucket: MODEL_BUCKET,
     resources: await resources(resolveVariable),
   }),
-  { QUEUES, BLACKLIST_TABLE, IMPORT_BUCKET, MODEL_BUCKET, DLQ_RETENTION_SECONDS },
+  { QUEUES, BLACKLIST_TABLE, IMPORT_BUCKET, MODEL_BUCKET, DLQ_RETENTION_SECONDS, privateBucket },
 );

@@ -3,20 +3,11 @@
  * uPlot (small, fast, canvas), with the same figures as a table for every reader the canvas does not reach.
  */
 import uPlot from 'uplot';
+import type { ActivityCounts } from '../../src/domain/campaignMetrics.ts';
 import { el } from './dom.ts';
 
-export interface Bucket {
-  from: string;
-  dials: number;
-  dncSkips: number;
-  answered: number;
-  machine: number;
-  busy: number;
-  noAnswer: number;
-  failed: number;
-  invalidNumber: number;
-  optOuts: number;
-}
+/** A bucket of GET .../metrics's series: its start and its counts (the API's own type). */
+export type Bucket = { from: string } & ActivityCounts;
 
 /** What the chart draws: each line a sum of the bucket's counts. */
 const LINES: Array<{ label: string; color: string; of: (b: Bucket) => number }> = [
