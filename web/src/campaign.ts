@@ -3,6 +3,9 @@
  * against the period before, its calls and outcomes over 24 hours, its contacts done by why, and its calling hours
  * over the next 24 (the preview).
  */
+
+import type { CampaignMetrics } from '../../src/domain/campaignMetrics.ts';
+import type { CampaignPreview } from '../../src/services/campaignPreview.ts';
 import { api } from './api.ts';
 import { type Bucket, outcomesChart } from './chart.ts';
 import { pageConfig, traceFilter, traceLink } from './config.ts';
@@ -31,42 +34,9 @@ interface CampaignStatus {
   dialling?: { dialling: boolean; reason: string; message: string; until?: string; zones?: string[] };
 }
 
-/** A period's figures (GET .../metrics): `period` and `previous` are the same shape. */
-interface Figures {
-  dials: number;
-  dialsPerMinute: number;
-  dncSkips: number;
-  optOuts: number;
-  results: number;
-  answerRate: number | null;
-  rightPartyRate: number | null;
-  attemptsPerContact: number | null;
-  penetration: number | null;
-}
-
-interface Metrics {
-  from: string;
-  to: string;
-  series: Bucket[];
-  period: Figures;
-  previous: Figures;
-}
-
-interface Preview {
-  at: string;
-  contactsOpen: number;
-  hours: Array<{ from: string; callable: number; atPace: number }>;
-  cannot: Record<string, number>;
-  checked: number;
-  hoursNow: Array<{
-    zones: string[];
-    regions: string[];
-    contacts: number;
-    open: boolean;
-    closesAt?: string;
-    opensAt?: string;
-  }>;
-}
+/** GET .../metrics and GET .../preview as the API answers them (the services' own types; dates as JSON strings). */
+type Metrics = Omit<CampaignMetrics, 'series'> & { series: Bucket[] };
+type Preview = CampaignPreview;
 
 /** Minutes before a closing from which a set of hours shows as closing soon. */
 const CLOSING_SOON_MS = 60 * 60_000;

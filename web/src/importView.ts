@@ -3,6 +3,7 @@
  * it is sent), then the import's own progress is followed until it ends, with its refused rows' file to download.
  * The file never passes through the API, and no number reaches the page's address.
  */
+import type { ImportView } from '../../src/services/importService.ts';
 import { ApiProblem, api } from './api.ts';
 import { type Child, el } from './dom.ts';
 
@@ -12,18 +13,8 @@ interface Upload {
   maxBytes: number;
 }
 
-interface ImportStatus {
-  importId: string;
-  status: 'waiting' | 'importing' | 'done' | 'failed' | 'cancelled';
-  progress?: number;
-  rowsRead: number;
-  added: number;
-  refused: number;
-  encoding?: string;
-  phoneColumn?: string;
-  error?: string;
-  rejects?: { url: string; expiresAt: string };
-}
+/** GET .../imports/{importId} as the API answers it (the service's own type). */
+type ImportStatus = ImportView;
 
 const importsPath = (campaignId: string) => `campaigns/${encodeURIComponent(campaignId)}/imports`;
 export const importPath = (campaignId: string, importId: string) =>

@@ -6,12 +6,11 @@
  * margin after; an opening is lawful at its minute and not the minute before.
  */
 import { describe, expect, it } from '@jest/globals';
-import { CLOSING_MARGIN_MINUTES, contactHours } from '../../../src/domain/callingHours.ts';
+import { CLOSING_MARGIN_MINUTES } from '../../../src/domain/callingHours.ts';
 import { openings } from '../../../src/domain/zoneOpenings.ts';
+import { engineHoursOf, ORACLE_WINDOW_MINUTES } from '../../helpers/engineHours.ts';
 import { ORACLE_CONTACTS, type OracleContact, oracleViolation } from '../../helpers/lawOracle.ts';
 
-const WINDOW = { start: '08:00', end: '21:00', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] };
-const MINUTES: [number, number] = [8 * 60, 21 * 60];
 const MINUTE = 60_000;
 const STEP = 97 * MINUTE;
 const spans = [
@@ -22,18 +21,10 @@ const INSTANTS = spans.flatMap(([from = 0, to = 0]) =>
   Array.from({ length: Math.floor((to - from) / STEP) }, (_, i) => new Date(from + i * STEP)),
 );
 
-const hoursOf = (contact: OracleContact) =>
-  contactHours(
-    {
-      phoneNumber: contact.phoneNumber,
-      timeZone: contact.timeZone ?? null,
-      usState: contact.usState ?? null,
-      postalCode: contact.postalCode ?? null,
-    },
-    { callingWindow: WINDOW as Parameters<typeof contactHours>[1]['callingWindow'] },
-  );
+const hoursOf = engineHoursOf;
 
-const lawful = (at: Date, contact: OracleContact) => oracleViolation(at, contact, MINUTES) === undefined;
+const lawful = (at: Date, contact: OracleContact) =>
+  oracleViolation(at, contact, ORACLE_WINDOW_MINUTES) === undefined;
 const shifted = (at: Date, minutes: number) => new Date(at.getTime() + minutes * MINUTE);
 
 describe('calling hours now, against the law oracle', () => {

@@ -5,34 +5,21 @@
  * through calls the oracle catches, so the oracle runs (here and in tests/integration/lawOracle.test.ts) can fail.
  */
 import { describe, expect, it } from '@jest/globals';
-import { type CallingRulesFor, callableAt, contactHours } from '../../../src/domain/callingHours.ts';
+import { type CallingRulesFor, callableAt } from '../../../src/domain/callingHours.ts';
 import type { ZoneSource } from '../../../src/domain/candidateZones.ts';
+import { engineHoursOf, ORACLE_WINDOW_MINUTES } from '../../helpers/engineHours.ts';
 import { ORACLE_CONTACTS, type OracleContact, oracleViolation } from '../../helpers/lawOracle.ts';
 
-const WINDOW = {
-  start: '08:00',
-  end: '21:00',
-  days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const,
-};
 const START = Date.parse('2027-03-13T00:00:00Z');
 const INSTANTS = Array.from({ length: 18 * 96 }, (_, i) => new Date(START + i * 15 * 60_000));
 
-const hoursOf = (contact: OracleContact) =>
-  contactHours(
-    {
-      phoneNumber: contact.phoneNumber,
-      timeZone: contact.timeZone ?? null,
-      usState: contact.usState ?? null,
-      postalCode: contact.postalCode ?? null,
-    },
-    { callingWindow: { ...WINDOW, days: [...WINDOW.days] } },
-  );
+const hoursOf = engineHoursOf;
 
 /** The instants at which `rules` would allow a call the oracle says is unlawful. */
 function unlawfulAllowed(contact: OracleContact, rules: CallingRulesFor): string[] {
   return INSTANTS.flatMap((at) => {
     if (!callableAt(at, rules).callable) return [];
-    const why = oracleViolation(at, contact, [8 * 60, 21 * 60]);
+    const why = oracleViolation(at, contact, ORACLE_WINDOW_MINUTES);
     return why ? [`${at.toISOString()} ${contact.phoneNumber.slice(0, 5)}: ${why}`] : [];
   });
 }
