@@ -2,6 +2,7 @@
  * The contract between the queue stack (src/middleware/queueStack.ts) and the services it drives: typed tasks in,
  * one outcome per task out, and where rejected messages are set aside. No Lambda or SQS types.
  */
+import { describeCause } from './errors.ts';
 
 /** What a service may know of the invocation running it. */
 export interface Invocation {
@@ -23,6 +24,12 @@ export const hasTimeFor = (invocation: Invocation | undefined): boolean =>
 export const UNTIMED: Invocation = { remainingMs: () => Number.POSITIVE_INFINITY };
 
 export const OUT_OF_TIME: TaskOutcome = { kind: 'retry', reason: 'too little time left in the invocation' };
+
+/** A task retried because `step` failed for it, with the failure's masked description as the reason. */
+export const retryAfter = (step: string, error: unknown): TaskOutcome => ({
+  kind: 'retry',
+  reason: `${step}: ${describeCause(error)}`,
+});
 
 /** A message's body, parsed and valid, named by its record's id. */
 export interface QueueTask<T> {

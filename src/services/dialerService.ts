@@ -24,7 +24,7 @@ import {
 import type { DialTask } from '../generated/dialTask.ts';
 import { retrying } from '../lib/backoff.ts';
 import { dialIdOf } from '../lib/dialId.ts';
-import { DependencyError, describeCause, ValidationError } from '../lib/errors.ts';
+import { DependencyError, ValidationError } from '../lib/errors.ts';
 import { phoneHash } from '../lib/phone.ts';
 import type { PhoneHashing } from '../lib/phoneHashKey.ts';
 import {
@@ -32,6 +32,7 @@ import {
   type Invocation,
   OUT_OF_TIME,
   type QueueService,
+  retryAfter,
   type TaskOutcome,
 } from '../lib/queueTasks.ts';
 import { type StepMark, traceTasks } from '../lib/taskTrace.ts';
@@ -57,11 +58,6 @@ const marks = (entries: Iterable<[string, StepMark]>) => new Map(entries);
 
 /** The record of sent calls: up to 6 tries over about 6 s, enough for a database restart. */
 const RECORD_RETRY = { attempts: 6, baseDelayMs: 250, maxDelayMs: 2_000 };
-
-const retry = (step: string, error: unknown): TaskOutcome => ({
-  kind: 'retry',
-  reason: `${step}: ${describeCause(error)}`,
-});
 
 export function createDialerService({
   blacklist,
@@ -133,7 +129,7 @@ export function createDialerService({
           marks(candidates.map((c) => [c.id, { metadata: { blacklisted: found.has(c.phoneNumber) } }])),
       );
     } catch (error) {
-      for (const c of candidates) outcomes.set(c.id, retry('CheckBlacklist', error));
+      for (const c of candidates) outcomes.set(c.id, retryAfter('CheckBlacklist', error));
       return;
     }
     const checkedAt = now().toISOString();
@@ -178,7 +174,10 @@ export function createDialerService({
       initiate.fail(error);
       skip.fail(error);
       for (const c of candidates)
-        outcomes.set(c.id, retry(intents.get(c.id) === 'dial' ? 'InitiateCall' : 'RecordAttempt', error));
+        outcomes.set(
+          c.id,
+          retryAfter(intents.get(c.id) === 'dial' ? 'InitiateCall' : 'RecordAttempt', error),
+        );
       return;
     }
     const owned = new Set<string>();
@@ -223,7 +222,7 @@ export function createDialerService({
       for (const c of sent) outcomes.set(c.id, { kind: 'done', result: 'initiated' });
     } catch (error) {
       // A sent call stays claimed: after the lease, the redelivered task sends it again under the same dialId.
-      for (const c of sent) outcomes.set(c.id, retry('RecordAttempt', error));
+      for (const c of sent) outcomes.set(c.id, retryAfter('RecordAttempt', error));
     }
   }
 

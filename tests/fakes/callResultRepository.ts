@@ -7,28 +7,39 @@ import type {
 } from '../../src/repositories/callResultRepository.ts';
 
 export interface FakeCallResults extends CallResultRepository {
-  /** The attempts the repository knows, by dialId. */
-  readonly targets: Map<string, ResultTarget>;
-  /** The results recorded, by dialId. */
-  readonly recorded: Map<string, RecordedResult>;
+  /** The results recorded, by dialId, with when. */
+  readonly recorded: Map<string, RecordedResult & { at: Date }>;
+  /** Statements the database would have run (one per call). */
+  readonly calls: string[];
 }
 
 export function fakeCallResultRepository(targets: Record<string, ResultTarget> = {}): FakeCallResults {
   const known = new Map(Object.entries(targets));
-  const recorded = new Map<string, RecordedResult>();
+  const recorded = new Map<string, RecordedResult & { at: Date }>();
+  const calls: string[] = [];
   return {
-    targets: known,
     recorded,
-    async target(key) {
-      const target = known.get(dialIdOf(key));
-      const result = recorded.get(dialIdOf(key));
-      return target && (result ? { ...target, outcome: result.outcome } : target);
+    calls,
+    async targets(keys) {
+      calls.push('targets');
+      const found = new Map<string, ResultTarget>();
+      for (const key of keys) {
+        const target = known.get(dialIdOf(key));
+        const result = recorded.get(dialIdOf(key));
+        if (target) found.set(dialIdOf(key), result ? { ...target, outcome: result.outcome } : target);
+      }
+      return found;
     },
-    async record(key, result) {
-      const dialId = dialIdOf(key);
-      if (!known.has(dialId) || recorded.has(dialId) || known.get(dialId)?.outcome) return false;
-      recorded.set(dialId, result);
-      return true;
+    async record(results, at) {
+      calls.push('record');
+      const written = new Set<string>();
+      for (const { key, result } of results) {
+        const dialId = dialIdOf(key);
+        if (!known.has(dialId) || recorded.has(dialId) || known.get(dialId)?.outcome) continue;
+        recorded.set(dialId, { ...result, at });
+        written.add(dialId);
+      }
+      return written;
     },
   };
 }

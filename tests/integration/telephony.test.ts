@@ -4,6 +4,7 @@
  * from PostgreSQL, an opt-out read back from the do-not-call list.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { countStatements } from '../../bench/counting.ts';
 import validateCall from '../../src/generated/asteriskCall.validate.cjs';
 import { apiEvent } from '../helpers/apiGateway.ts';
 import { startSystemHarness } from '../helpers/systemHarness.ts';
@@ -217,6 +218,72 @@ describe('call results', () => {
       addedBy: 'campaign:r-optout',
       reason: 'opted out during call r-optout:contact-0:1',
     });
+  });
+
+  it('records a batch of ten results in two statements: each once, the opt-out listed first, the copies and an unknown call apart', async () => {
+    // Prepare: nine ringing contacts, and a count of every statement this process sends from here.
+    const contacts = await ringing('r-batch', 9);
+    const statements = countStatements();
+    const outcomes = [
+      'answered',
+      'busy',
+      'no_answer',
+      'machine',
+      'failed',
+      'invalid_number',
+      'answered',
+      'busy',
+    ];
+    const batch = [
+      ...outcomes.map((outcome, i) => result('r-batch', `contact-${i}`, 1, outcome)),
+      result('r-batch', 'contact-8', 1, 'answered', { optOut: true }),
+      result('r-batch', 'contact-1', 1, 'answered'),
+    ];
+    const before = statements();
+
+    // Act
+    const { failures, output } = await harness.deliverResults([
+      ...batch,
+      result('r-batch', 'nobody', 1, 'busy'),
+    ]);
+
+    // Assess: the batch of ten in two statements (the attempts, the record), the lone unknown one in two (its
+    // look-up, the record of it set aside).
+    expect(failures).toBe(0);
+    expect(statements() - before).toBe(4);
+    const { rows } = await harness.db.query(
+      `SELECT c.id, a.outcome, a.opt_out, c.final_outcome, c.next_call_at IS NOT NULL AS due_again
+       FROM contacts c JOIN call_attempts a ON a.campaign_id = c.campaign_id AND a.contact_id = c.id
+       WHERE c.campaign_id = 'r-batch' ORDER BY c.id`,
+    );
+    expect(rows.map((r) => [r.id, r.outcome, r.opt_out, r.final_outcome, r.due_again])).toEqual([
+      ['contact-0', 'answered', false, 'answered', false],
+      // The first result of contact-1 counts; the later copy in the same batch changes nothing.
+      ['contact-1', 'busy', false, null, true],
+      ['contact-2', 'no_answer', false, null, true],
+      ['contact-3', 'machine', false, null, true],
+      ['contact-4', 'failed', false, null, true],
+      ['contact-5', 'invalid_number', false, 'invalid_number', false],
+      ['contact-6', 'answered', false, 'answered', false],
+      ['contact-7', 'busy', false, null, true],
+      ['contact-8', 'answered', true, 'opted_out', false],
+    ]);
+    expect(output.join('')).toMatch(/"duplicate":1/);
+    const listed = await harness.http(
+      'blacklistCheck',
+      apiEvent({
+        method: 'POST',
+        resource: '/blacklist/lookup',
+        userId: 'auditor',
+        scopes: 'dnc:admin',
+        body: { phoneNumber: contacts[8]?.phoneNumber },
+      }),
+    );
+    expect(listed.body).toMatchObject({ listed: true, addedBy: 'campaign:r-batch' });
+    const { rows: setAside } = await harness.db.query(
+      "SELECT count(*)::int AS n FROM rejected_messages WHERE queue = 'call-results' AND body LIKE '%r-batch:nobody%'",
+    );
+    expect(setAside).toEqual([{ n: 1 }]);
   });
 
   it('records a late result of a cancelled campaign and plans nothing; sets aside a result for no attempt', async () => {

@@ -103,6 +103,49 @@ describe('resultWorker (build with fakes)', () => {
     expect(results.recorded.get('c-1:k-1:1')).toMatchObject({ optOut: true, next: { final: 'opted_out' } });
   });
 
+  it('records a batch in two calls of the repository, a result delivered twice in it once, and retries only the opt-out whose listing failed', async () => {
+    // Prepare
+    const { results, blacklist, run } = worker({
+      'c-1:k-1:1': running,
+      'c-1:k-2:1': { ...running, phoneNumber: '+12025550144' },
+      'c-1:k-3:2': { ...running, phoneNumber: '+12025550145' },
+    });
+    blacklist.down = true;
+
+    // Act
+    const response = await run([
+      result('c-1:k-1:1', 'answered'),
+      result('c-1:k-1:1', 'busy'),
+      result('c-1:k-2:1', 'answered', { optOut: true }),
+      result('c-1:k-3:2', 'no_answer'),
+    ]);
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-2' }]);
+    expect(results.calls).toEqual(['targets', 'record']);
+    expect(results.recorded.get('c-1:k-1:1')?.outcome).toBe('answered');
+    expect(results.recorded.has('c-1:k-2:1')).toBe(false);
+    expect(results.recorded.get('c-1:k-3:2')).toMatchObject({
+      next: { retryAt: new Date(NOW.getTime() + 60 * 60_000) },
+    });
+  });
+
+  it('retries every result of the batch when the attempts cannot be loaded, and sets a copy of an unknown call aside with it', async () => {
+    // Prepare
+    const { results, rejections, run } = worker({ 'c-1:k-1:1': running });
+    results.targets = async () => {
+      throw new Error('connection refused');
+    };
+
+    // Act
+    const failed = await run([result('c-1:k-1:1', 'answered'), result('c-1:k-1:1', 'answered')]);
+
+    // Assess
+    expect(failed.batchItemFailures).toEqual([{ itemIdentifier: 'm-0' }, { itemIdentifier: 'm-1' }]);
+    expect(results.recorded.size).toBe(0);
+    expect(rejections.rejected).toEqual([]);
+  });
+
   it('records a late result of a campaign that is over without planning anything', async () => {
     const { results, run } = worker({ 'c-1:k-1:1': { ...running, campaignStatus: 'cancelled' } });
 
@@ -117,15 +160,20 @@ describe('resultWorker (build with fakes)', () => {
     const { results, rejections, run } = worker({});
 
     // Act
-    const response = await run([result('c-1:k-9:1', 'answered'), '{"dialId": 42}']);
+    const response = await run([
+      result('c-1:k-9:1', 'answered'),
+      '{"dialId": 42}',
+      result('c-1:k-9:1', 'answered'),
+    ]);
 
     // Assess
     expect(response.batchItemFailures).toEqual([]);
     expect(results.recorded.size).toBe(0);
-    // Unreadable messages are set aside before the service runs, unknown calls by it.
+    // Unreadable messages are set aside before the service runs, unknown calls (each copy) by it.
     expect(rejections.rejected.map((r) => [r.messageId, r.queue, r.reason])).toEqual([
       ['m-1', 'call-results', expect.stringContaining('Call result does not match its schema')],
       ['m-0', 'call-results', 'No such call attempt'],
+      ['m-2', 'call-results', 'No such call attempt'],
     ]);
   });
 });
