@@ -19,6 +19,8 @@ export type ClaimIntent = 'dial' | 'skip_blacklisted';
  * - `contact_done`: the contact has its final outcome (answered, opted out, ...): never called again;
  * - `stale_attempt`: a later attempt of the contact exists: this one is an old copy;
  * - `attempt_gap`: the attempt before it does not exist: it is not the contact's next one;
+ * - `facts_changed`: the contact's or campaign's calling facts (zones, window, blocked dates) changed between the
+ *   hours check and the claim: tried again, on the facts it has then;
  * - `outside_hours`: the contact's calling hours are closed now (the contact goes back to the schedule, due when
  *   they open);
  * - `recipient_limit`: the number had its calls for the rolling window across the owner's campaigns (the contact goes
@@ -37,6 +39,7 @@ export type ClaimResult =
   | 'contact_done'
   | 'stale_attempt'
   | 'attempt_gap'
+  | 'facts_changed'
   | 'outside_hours'
   | 'recipient_limit'
   | 'opted_out';
@@ -117,6 +120,8 @@ export interface Claims {
   results: Map<string, ClaimResult>;
   /** The call settings of each attempt claimed to dial, by dialId. */
   calls: Map<string, CallSettings>;
+  /** What the claim decided for contacts (written with the batch's outcomes), by dialId. */
+  steps: Map<string, ContactStep>;
 }
 
 /**
@@ -144,6 +149,8 @@ export interface ClaimFacts {
   laterExists: boolean;
   previousExists: boolean;
   hoursOpen: boolean;
+  /** The calling facts the hours were checked on are the contact's and campaign's still. */
+  factsCurrent: boolean;
   overLimit: boolean;
   /** When the number's oldest call in the limit's window leaves it. */
   limitResetsAt: Date | null;
@@ -168,9 +175,32 @@ export function claimResultOf(facts: ClaimFacts): ClaimResult {
   if (facts.laterExists) return 'stale_attempt';
   if (!facts.previousExists) return 'attempt_gap';
   if (facts.beforeStatus === 'dialing') return 'held';
+  if (facts.target === 'dialing' && !facts.factsCurrent) return 'facts_changed';
   if (facts.target === 'dialing' && !facts.hoursOpen) return 'outside_hours';
   if (facts.target === 'dialing' && facts.overLimit) return 'recipient_limit';
   return 'done';
+}
+
+/** What the claim decided for a contact: due again at a time, or done because its number is not to be called. */
+export type ContactStep = { at: Date } | { final: 'do_not_call' };
+
+/**
+ * The contact's step after its task's claim, if any: a listed or opted-out number ends it (`do_not_call`), also when an
+ * earlier delivery recorded the skip but not the contact's end (its invocation stopped between the two); a task not
+ * dialled for a matter of time sends it back to the schedule (`dueAgainAt`).
+ */
+export function contactStepOf(
+  facts: ClaimFacts,
+  result: ClaimResult,
+  at: Date,
+  hoursOpenAt: Date | undefined,
+): ContactStep | undefined {
+  if ((result === 'claimed' && facts.target === 'skipped_blacklisted') || result === 'opted_out')
+    return { final: 'do_not_call' };
+  if (result === 'done' && facts.beforeStatus === 'skipped_blacklisted' && facts.finalOutcome === null)
+    return { final: 'do_not_call' };
+  const until = dueAgainAt(facts, result, at, hoursOpenAt);
+  return until === undefined ? undefined : { at: until };
 }
 
 /** When a contact not dialled now is due again, for the reasons that are a matter of time; undefined: not for time. */

@@ -95,6 +95,11 @@ export function decideOnClaim(
       return { kind: 'done', result: 'skipped_opted_out' };
     case 'held':
       return { kind: 'retry', reason: 'InitiateCall: attempt claimed by another invocation' };
+    case 'facts_changed':
+      return {
+        kind: 'retry',
+        reason: "InitiateCall: the contact's calling facts changed while they were checked",
+      };
     case 'done':
       return { kind: 'done', result: 'duplicate' };
     default:

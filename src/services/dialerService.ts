@@ -2,11 +2,13 @@
  * Turns a batch of dial tasks into calls. For the batch as a whole:
  * 1. ValidateInput: each task's number in E.164; a task whose number is not valid is rejected.
  * 2. CheckBlacklist: one BatchGetItem for every number of the batch (the list may have changed since fan-out).
- * 3. InitiateCall: claim the attempts in Postgres (one transaction: the numbers locked, then one statement that checks
- *    each attempt, claims it and starts its compliance record; listed numbers are recorded skipped by it), then
- *    send the calls this invocation now owns to the asterisk-calls queue. A claim makes a redelivered task a no-op
+ * 3. InitiateCall: claim the attempts in Postgres (the facts of the contacts' calling hours read, the hours checked
+ *    here, then one statement that locks the numbers, checks each attempt on the facts it has then, claims it and
+ *    starts its compliance record; listed numbers are recorded skipped by it), then send the calls this invocation
+ *    now owns to the asterisk-calls queue. A claim makes a redelivered task a no-op
  *    once its call went out, and lets a task whose call may not have gone out be sent again under the same dialId.
- * 4. RecordAttempt: mark sent calls initiated and release the claims of unsent ones (one statement).
+ * 4. RecordAttempt: mark sent calls initiated, release the claims of unsent ones, and write what the claim decided
+ *    for contacts (one statement).
  * What each task becomes is decided in dialDecision.ts; each task gets a `ProcessDialTask` span with its steps.
  * A task whose dependency failed is retried; one that can never succeed is rejected; nothing is lost.
  */
@@ -204,7 +206,8 @@ export function createDialerService({
     const sent = await send(sending, claims.calls, sentAt, outcomes, claimMarks);
     initiate.end(claimMarks);
 
-    // 4. RecordAttempt: the record gains when the call was sent, and the local time then in each zone.
+    // 4. RecordAttempt: the record gains when the call was sent, and the local time then in each zone; the contacts
+    // the claim decided on (sent back to the schedule, or ended as listed) are written with it.
     const released = sending.filter((c) => !sent.includes(c)).map((c) => c.key);
     const initiated = sent.map((c) => {
       const zones = claims.calls.get(dialIdOf(c.key))?.zones ?? [];
@@ -215,14 +218,21 @@ export function createDialerService({
       await trace.step(
         'RecordAttempt',
         sent.map((c) => c.id),
-        () => recordWithRetries(() => attempts.recordOutcomes({ initiated, released }, sentAt), invocation),
+        () =>
+          recordWithRetries(
+            () => attempts.recordOutcomes({ initiated, released, steps: claims.steps }, sentAt),
+            invocation,
+          ),
         // The record's facts on the span too (never the number): the rules version and the local times of the call.
         () => marks(sent.map((c, i) => [c.id, { metadata: { rulesVersion, ...initiated[i]?.record } }])),
       );
       for (const c of sent) outcomes.set(c.id, { kind: 'done', result: 'initiated' });
     } catch (error) {
-      // A sent call stays claimed: after the lease, the redelivered task sends it again under the same dialId.
-      for (const c of sent) outcomes.set(c.id, retryAfter('RecordAttempt', error));
+      // A sent call stays claimed: after the lease, the redelivered task sends it again under the same dialId. A task
+      // whose contact's step was not written comes back too: its claim decides it again.
+      for (const c of candidates)
+        if (sent.includes(c) || claims.steps.has(dialIdOf(c.key)))
+          outcomes.set(c.id, retryAfter('RecordAttempt', error));
     }
   }
 

@@ -5,11 +5,19 @@
  * goes back to the schedule; one that fails a permanent check is set aside with its reason.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
+import type { QueryResultRow } from 'pg';
 import { queueRef, receiveEvent } from '../../local/sqsLambda.ts';
+import type { Database } from '../../src/lib/database.ts';
 import { type Contact, startSystemHarness } from '../helpers/systemHarness.ts';
 
 const harness = await startSystemHarness();
 afterAll(() => harness.stop());
+// Loaded after the stack: the tracing they load reads the stack's settings once.
+const { CALLING_HOURS } = await import('../../src/domain/callingHours.ts');
+const { hoursCheckAt } = await import('../../src/domain/claim.ts');
+const { createDatabase } = await import('../../src/lib/database.ts');
+const { createAttemptRepository } = await import('../../src/repositories/attemptRepository.ts');
+const { FACTS_SQL } = await import('../../src/repositories/attemptStatements.ts');
 
 const task = (campaignId: string, contact: Contact, attempt = 1) => ({
   campaignId,
@@ -153,6 +161,50 @@ describe('claim-time checks', () => {
       "SELECT compliance -> 'callingHours' -> 'rules' AS rules FROM call_attempts WHERE campaign_id = 'd-hours'",
     );
     expect(rows).toEqual([{ rules: ['us-federal'] }]);
+  });
+
+  it('does not dial on calling facts that changed between the hours check and the claim: the task is tried again on the new ones', async () => {
+    // Prepare: a Washington DC number, open on Sunday 20 January 2030 at 11:00 in New York; between the dialer's read
+    // of its facts and its claim, the contact is found to live in Texas (no call before noon on Sundays).
+    const [dc] = await harness.seedCampaign('d-facts', 'owner-d', 1, 7200);
+    await harness.db.query(
+      `UPDATE campaigns SET calling_window = '{"start":"09:00","end":"20:00","days":["mon","tue","wed","thu","fri","sat","sun"]}'
+       WHERE id = 'd-facts'`,
+    );
+    const at = new Date('2030-01-20T16:00:00Z');
+    const database = createDatabase({ url: harness.stack.databaseUrl, poolMax: 2, ssl: false });
+    const changing: Database = {
+      ...database,
+      async query<R extends QueryResultRow>(text: string, values?: readonly unknown[]) {
+        const result = await database.query<R>(text, values);
+        if (text === FACTS_SQL)
+          await harness.db.query("UPDATE contacts SET us_state = 'TX' WHERE campaign_id = 'd-facts'");
+        return result;
+      },
+    };
+    const request = {
+      campaignId: 'd-facts',
+      contactId: (dc as Contact).id,
+      attempt: 1,
+      intent: 'dial' as const,
+      phoneNumber: (dc as Contact).phoneNumber,
+      record: {},
+    };
+    const options = { leaseSeconds: 120, limits: CALLING_HOURS.recipientLimits, at, hours: hoursCheckAt(at) };
+
+    // Act
+    const changed = await createAttemptRepository(changing).claim([request], options);
+    const again = await createAttemptRepository(database).claim([request], options);
+    await database.end();
+
+    // Assess: no claim on the old facts; on the new ones, closed until noon in Texas (18:00 UTC on Mountain time)
+    expect(changed.results.get(`d-facts:${request.contactId}:1`)).toBe('facts_changed');
+    expect(again.results.get(`d-facts:${request.contactId}:1`)).toBe('outside_hours');
+    expect(again.steps.get(`d-facts:${request.contactId}:1`)).toEqual({
+      at: new Date('2030-01-20T19:00:00Z'),
+    });
+    const { rows } = await harness.db.query("SELECT status FROM call_attempts WHERE campaign_id = 'd-facts'");
+    expect(rows).toEqual([]);
   });
 
   it('never dials a contact that is done (opted out), nor an old copy of an attempt once a later one exists', async () => {

@@ -1,6 +1,12 @@
 /** How a claim ends, from the facts the claim statement found, and when a contact not dialled is due again. */
 import { describe, expect, it } from '@jest/globals';
-import { type ClaimFacts, claimResultOf, claimRounds, dueAgainAt } from '../../../src/domain/claim.ts';
+import {
+  type ClaimFacts,
+  claimResultOf,
+  claimRounds,
+  contactStepOf,
+  dueAgainAt,
+} from '../../../src/domain/claim.ts';
 
 /** An attempt the claim could take to dial: everything in order. */
 const open: ClaimFacts = {
@@ -14,6 +20,7 @@ const open: ClaimFacts = {
   laterExists: false,
   previousExists: true,
   hoursOpen: true,
+  factsCurrent: true,
   overLimit: false,
   limitResetsAt: null,
   beforeStatus: null,
@@ -42,6 +49,8 @@ describe('claimResultOf', () => {
       [{ laterExists: true, previousExists: false }, 'stale_attempt'],
       [{ previousExists: false, beforeStatus: 'dialing' }, 'attempt_gap'],
       [{ beforeStatus: 'dialing', hoursOpen: false }, 'held'],
+      // Hours checked on facts that changed since say nothing: the task is tried again on the new ones
+      [{ factsCurrent: false, hoursOpen: false, overLimit: true }, 'facts_changed'],
       [{ hoursOpen: false, overLimit: true }, 'outside_hours'],
       [{ overLimit: true }, 'recipient_limit'],
     ];
@@ -51,9 +60,15 @@ describe('claimResultOf', () => {
   });
 
   it('does not hold a listed number to its calling hours or limits: it is only recorded skipped', () => {
-    expect(claimResultOf({ ...open, target: 'skipped_blacklisted', hoursOpen: false, overLimit: true })).toBe(
-      'done',
-    );
+    expect(
+      claimResultOf({
+        ...open,
+        target: 'skipped_blacklisted',
+        hoursOpen: false,
+        factsCurrent: false,
+        overLimit: true,
+      }),
+    ).toBe('done');
   });
 });
 
@@ -101,5 +116,38 @@ describe('claimRounds', () => {
       request('b2', '+1'),
     ]);
     expect(rounds.map((round) => round.map((r) => r.contactId))).toEqual([['a1', 'a2'], ['b1'], ['b2']]);
+  });
+});
+
+describe('contactStepOf', () => {
+  const at = new Date('2027-03-01T15:00:00Z');
+  it('ends the contact of a listed or opted-out number, and again when an earlier delivery recorded only the skip', () => {
+    const skip = { ...open, target: 'skipped_blacklisted' as const };
+    expect(contactStepOf({ ...skip, claimed: true }, 'claimed', at, undefined)).toEqual({
+      final: 'do_not_call',
+    });
+    expect(contactStepOf({ ...open, claimed: true, optedOut: true }, 'opted_out', at, undefined)).toEqual({
+      final: 'do_not_call',
+    });
+    expect(contactStepOf({ ...skip, beforeStatus: 'skipped_blacklisted' }, 'done', at, undefined)).toEqual({
+      final: 'do_not_call',
+    });
+    // Its end written already, or a call placed: nothing more
+    expect(
+      contactStepOf(
+        { ...skip, beforeStatus: 'skipped_blacklisted', finalOutcome: 'do_not_call' },
+        'done',
+        at,
+        undefined,
+      ),
+    ).toBeUndefined();
+    expect(contactStepOf({ ...open, beforeStatus: 'initiated' }, 'done', at, undefined)).toBeUndefined();
+    expect(contactStepOf({ ...open, claimed: true }, 'claimed', at, undefined)).toBeUndefined();
+  });
+
+  it('sends a contact not dialled for a matter of time back to the schedule, and tries changed facts again at once', () => {
+    const opens = new Date('2027-03-01T17:00:00Z');
+    expect(contactStepOf({ ...open, hoursOpen: false }, 'outside_hours', at, opens)).toEqual({ at: opens });
+    expect(contactStepOf({ ...open, factsCurrent: false }, 'facts_changed', at, undefined)).toBeUndefined();
   });
 });

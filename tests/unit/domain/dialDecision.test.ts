@@ -49,6 +49,10 @@ describe('decideOnClaim', () => {
     const expected: Record<ClaimResult, ReturnType<typeof decideOnClaim>> = {
       claimed: { kind: 'send' },
       held: { kind: 'retry', reason: 'InitiateCall: attempt claimed by another invocation' },
+      facts_changed: {
+        kind: 'retry',
+        reason: "InitiateCall: the contact's calling facts changed while they were checked",
+      },
       done: { kind: 'done', result: 'duplicate' },
       unknown_contact: { kind: 'reject', reason: UNKNOWN_CONTACT },
       number_mismatch: { kind: 'reject', reason: NUMBER_MISMATCH },

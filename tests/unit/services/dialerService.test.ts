@@ -88,6 +88,7 @@ function world(
               },
             ]),
           ),
+          steps: new Map(),
         };
       },
       async recordOutcomes(outcome) {
@@ -145,6 +146,7 @@ describe('dialer service', () => {
           },
         ],
         released: [],
+        steps: new Map(),
       },
     ]);
   });
@@ -260,6 +262,7 @@ describe('dialer service', () => {
       {
         initiated: [expect.objectContaining({ campaignId: 'c-1', contactId: 'k-7', attempt: 1 })],
         released: [{ campaignId: 'c-1', contactId: 'k-8', attempt: 1 }],
+        steps: new Map(),
       },
     ]);
   });
