@@ -1,6 +1,8 @@
 /**
  * The dialer per tracing backend (bench/dialerChild.ts, each in a process and on an embedded stack of its own): trace
- * volume of a sampled batch of 10, and 10,000 tasks batched against one per invocation and against the I/O floor.
+ * volume of a sampled batch of 10; 10,000 tasks batched against one per invocation, against the I/O floor and against
+ * the dialer's own statements sent bare; then 10,000 of their results recorded in batches against the previous
+ * design's statements and against the result worker's own statements sent bare.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -11,7 +13,10 @@ const ROOT = join(import.meta.dirname, '..');
 export async function measureDialer(options: { tasks?: number; rounds?: number } = {}) {
   const tasks = options.tasks ?? 10_000;
   const rounds = options.rounds ?? 7;
-  const out: Record<string, { traceVolume: Record<string, number>; dialer: Record<string, unknown> }> = {};
+  const out: Record<
+    string,
+    { traceVolume: Record<string, number>; dialer: Record<string, unknown>; results: Record<string, unknown> }
+  > = {};
   for (const backend of ['xray', 'opentelemetry'] as const) {
     const { stdout } = await promisify(execFile)(
       process.execPath,
@@ -29,6 +34,7 @@ export async function measureDialer(options: { tasks?: number; rounds?: number }
     traceVolume: { xray: out.xray?.traceVolume, opentelemetry: out.opentelemetry?.traceVolume },
     // The dialer's own figures with the default backend; the other's are in its traceVolume run.
     dialer: { ...out.xray?.dialer, openTelemetry: out.opentelemetry?.dialer },
+    results: { ...out.xray?.results, openTelemetry: out.opentelemetry?.results },
   };
 }
 

@@ -17,10 +17,6 @@ import type { SQSEvent } from 'aws-lambda';
 import pg from 'pg';
 import { lambdaContext, newTraceHeader } from '../local/lambdaRuntime.ts';
 import { queueRef, toSqsRecord } from '../local/sqsLambda.ts';
-import {
-  RECORD_SQL as RESULT_RECORD_SQL,
-  TARGETS_SQL as RESULT_TARGETS_SQL,
-} from '../src/repositories/callResultRepository.ts';
 import { startSystemHarness } from '../tests/helpers/systemHarness.ts';
 import { countRequests, countStatements } from './counting.ts';
 
@@ -34,6 +30,11 @@ const statements = countStatements();
 const harness = await startSystemHarness({ POWERTOOLS_LOG_LEVEL: 'ERROR' });
 const { sqsClient } = await import('../src/lib/sqsClient.ts');
 const { dynamoClient } = await import('../src/lib/dynamoClient.ts');
+const { CALLING_HOURS } = await import('../src/domain/callingHours.ts');
+const { CLAIM_SQL, FACTS_SQL, OUTCOMES_SQL } = await import('../src/repositories/attemptStatements.ts');
+const { RECORD_SQL: RESULT_RECORD_SQL, TARGETS_SQL: RESULT_TARGETS_SQL } = await import(
+  '../src/repositories/callResultRepository.ts'
+);
 
 const requests = { sqs: countRequests(sqsClient), dynamodb: countRequests(dynamoClient) };
 
@@ -45,7 +46,7 @@ const AREAS = ['202', '212', '305', '312', '404', '617'];
 const numberFor = (i: number) =>
   `+1${AREAS[Math.floor(i / 10_000)]}555${String(i % 10_000).padStart(4, '0')}`;
 const TOTAL = 2 * TASKS + 2 * ROUNDS * 5 * BATCH + BATCH;
-if (TOTAL + TASKS > AREAS.length * 10_000) throw new Error(`at most ${AREAS.length * 10_000} numbers`);
+if (TOTAL + 2 * TASKS > AREAS.length * 10_000) throw new Error(`at most ${AREAS.length * 10_000} numbers`);
 await harness.db.query(
   `INSERT INTO campaigns (id, user_id, name, status) VALUES ('bench', 'u', 'bench', 'running')`,
 );
@@ -164,6 +165,76 @@ const floor = await measured(async () => {
         Entries: keys.map((_, k) => ({ Id: String(k), MessageBody: '{"floor":true}' })),
       }),
     );
+  }
+});
+
+/**
+ * The dialer's own statements sent by a bare client, with the batch's BatchGetItem and SendMessageBatch: the facts
+ * read, the claim (every task open, under its limits) and the outcomes, for contacts of their own. Against it, the
+ * ratio is the cost of the worker's code around its I/O (the queue stack, validation, the hours check, tracing); the
+ * floor above holds the same round trips with nothing for the server to do.
+ */
+const OWN_FROM = TOTAL + TASKS;
+await harness.db.query(
+  `INSERT INTO contacts (campaign_id, id, phone_number) SELECT 'bench', 'o' || i, n
+   FROM unnest($1::text[]) WITH ORDINALITY AS t(n, i)`,
+  [Array.from({ length: TASKS }, (_, i) => numberFor(OWN_FROM + i))],
+);
+await harness.db.query('ANALYZE');
+const limits = JSON.stringify(CALLING_HOURS.recipientLimits);
+const ownStatements = await measured(async () => {
+  for (let i = 0; i < TASKS; i += BATCH) {
+    const tasks = Array.from({ length: BATCH }, (_, k) => ({
+      id: `o${i + k + 1}`,
+      phoneNumber: numberFor(OWN_FROM + i + k),
+    }));
+    await dynamoClient.send(
+      new BatchGetCommand({
+        RequestItems: {
+          blacklist: { Keys: tasks.map((t) => ({ phoneNumber: t.phoneNumber })), ConsistentRead: true },
+        },
+      }),
+    );
+    const at = new Date();
+    const ids = tasks.map(() => 'bench');
+    const contactIds = tasks.map((t) => t.id);
+    const ones = tasks.map(() => 1);
+    const facts = await floorPool.query(FACTS_SQL, [ids, contactIds]);
+    const factsOf = new Map(facts.rows.map((row) => [row.contact_id, row.facts]));
+    await floorPool.query(CLAIM_SQL, [
+      ids,
+      contactIds,
+      ones,
+      tasks.map(() => 'dialing'),
+      tasks.map((t) => t.phoneNumber),
+      tasks.map(() => '{}'),
+      tasks.map(() => true),
+      tasks.map((t) => JSON.stringify(factsOf.get(t.id) ?? null)),
+      ones,
+      120,
+      limits,
+      at,
+    ]);
+    await sqsClient.send(
+      new SendMessageBatchCommand({
+        QueueUrl: harness.stack.queueUrls.asteriskCalls,
+        Entries: tasks.map((_, k) => ({ Id: String(k), MessageBody: '{"floor":true}' })),
+      }),
+    );
+    await floorPool.query(OUTCOMES_SQL, [
+      ids,
+      contactIds,
+      ones,
+      tasks.map(() => true),
+      tasks.map(() => '{}'),
+      [],
+      [],
+      [],
+      [],
+      [],
+      at,
+    ]);
+    await analyzeEvery(i + BATCH);
   }
 });
 
@@ -322,6 +393,8 @@ console.log(
       ioFloor: floor,
       batchedOverPerTask: round(batched.tasksPerSecond / perTask.tasksPerSecond, 2),
       batchedOverFloor: round(batched.ms / floor.ms, 2),
+      ownStatements,
+      batchedOverOwnStatements: round(batched.ms / ownStatements.ms, 2),
     },
     results: {
       results: TASKS,

@@ -105,11 +105,19 @@ const startedTick = (scheduler as unknown as { started: Tick }).started;
 const analysedPlan = largeTick.analysed.dueQuery;
 const released = largeTick.analysed.released;
 const tv = dialer.traceVolume as Record<string, Record<string, number>>;
-const dl = dialer.dialer as unknown as {
+interface DialerRun {
   batched: { perBatch: Record<string, number> };
   batchedOverPerTask: number;
   batchedOverFloor: number;
-};
+  batchedOverOwnStatements: number;
+}
+const dl = dialer.dialer as unknown as DialerRun & { openTelemetry: DialerRun };
+interface ResultsRun {
+  batched: { perBatch: Record<string, number> };
+  batchedOverPrevious: number;
+  batchedOverFloor: number;
+}
+const rs = dialer.results as unknown as ResultsRun & { openTelemetry: ResultsRun };
 const targets: Target[] = [
   target('middleware: X-Ray SDK sampled / Powertools', mw.ratiosToPowertools.xraySampled, 1.0, 'max'),
   target(
@@ -182,7 +190,25 @@ const targets: Target[] = [
   target('dialer: SQS requests per batch', dl.batched.perBatch.sqs, 1, 'max'),
   target('dialer: statements per batch', dl.batched.perBatch.statements, 3, 'max'),
   target('dialer: batched / per task', dl.batchedOverPerTask, 5, 'min'),
-  target('dialer: batched / I/O floor', dl.batchedOverFloor, 1.3, 'max'),
+  target('dialer: batched / I/O floor, X-Ray SDK', dl.batchedOverFloor, 1.3, 'max'),
+  target('dialer: batched / I/O floor, OpenTelemetry', dl.openTelemetry.batchedOverFloor, 1.3, 'max'),
+  target('dialer: batched / its statements sent bare, X-Ray SDK', dl.batchedOverOwnStatements, 1.3, 'max'),
+  target(
+    'dialer: batched / its statements sent bare, OpenTelemetry',
+    dl.openTelemetry.batchedOverOwnStatements,
+    1.3,
+    'max',
+  ),
+  target('results: statements per batch of 10', rs.batched.perBatch.statements, 5, 'max'),
+  target('results: batched / previous design, X-Ray SDK', rs.batchedOverPrevious, 3, 'min'),
+  target('results: batched / previous design, OpenTelemetry', rs.openTelemetry.batchedOverPrevious, 3, 'min'),
+  target('results: batched / its statements sent bare, X-Ray SDK', rs.batchedOverFloor, 1.5, 'max'),
+  target(
+    'results: batched / its statements sent bare, OpenTelemetry',
+    rs.openTelemetry.batchedOverFloor,
+    1.5,
+    'max',
+  ),
   target(
     'bestTime: relative contact rate per call, model / control',
     bestTime.reminders.relativeContactRate,
@@ -220,6 +246,7 @@ const result = {
   coldStart,
   traceVolume: dialer.traceVolume,
   dialer: dialer.dialer,
+  results: dialer.results,
   import: imports,
   scheduler,
   metrics,
