@@ -101,78 +101,60 @@ for (let r = 0; r < ROUNDS; r += 1) {
 await new Promise((resolve) => setTimeout(resolve, 300));
 const after = harness.stack.xray.stats();
 
-/** Runs `work` and answers its time and the requests it made, per task. */
-async function measured(work: () => Promise<void>) {
-  const start = {
-    sqs: requests.sqs(),
-    dynamodb: requests.dynamodb(),
-    statements: statements(),
-    at: performance.now(),
-  };
-  await work();
-  const ms = performance.now() - start.at;
-  return {
-    tasksPerSecond: round((TASKS / ms) * 1000, 0),
-    perBatch: {
-      dynamodb: round(((requests.dynamodb() - start.dynamodb) / TASKS) * BATCH, 2),
-      sqs: round(((requests.sqs() - start.sqs) / TASKS) * BATCH, 2),
-      statements: round(((statements() - start.statements) / TASKS) * BATCH, 2),
-    },
-    ms: round(ms, 0),
-  };
-}
-
 /**
- * The attempts table grows from nothing here, far faster than autovacuum (a minute apart) would analyze it, and the
- * claim's plan on statistics of an empty table is several times slower (a batch of 10: 12 ms analysed, 25 to 60 ms
- * as 1,000 batches go by without). Production's tables are analysed by autovacuum; here, every 1,000 tasks.
+ * The ways of doing the same work are measured in turns (ROUNDS_OF_WORK rounds, each doing a share of every way's
+ * tasks, in an order that rotates): the tables grow and bloat as the run goes (every way writes attempts and updates
+ * contacts), so a way measured after another would meet larger tables. Each way's time and the requests it made are
+ * summed over its turns; the ANALYZE between rounds (standing in for autovacuum) is in none of them.
  */
-const ANALYZE_EVERY = 1_000;
-async function analyzeEvery(done: number): Promise<void> {
-  if (done % ANALYZE_EVERY === 0) await harness.db.query('ANALYZE call_attempts; ANALYZE contacts');
+const ROUNDS_OF_WORK = 10;
+interface Tally {
+  ms: number;
+  sqs: number;
+  dynamodb: number;
+  statements: number;
 }
-
-// dialer: the same number of tasks, batched, one per invocation, and the floor of a batch's I/O.
-await harness.db.query('ANALYZE');
-const batched = await measured(async () => {
-  for (let i = 0; i < TASKS / BATCH; i += 1) {
-    await invoke(BATCH, false);
-    await analyzeEvery((i + 1) * BATCH);
-  }
+const tally = (): Tally => ({ ms: 0, sqs: 0, dynamodb: 0, statements: 0 });
+async function timed(into: Tally, work: () => Promise<void>): Promise<void> {
+  const before = { sqs: requests.sqs(), dynamodb: requests.dynamodb(), statements: statements() };
+  const start = performance.now();
+  await work();
+  into.ms += performance.now() - start;
+  into.sqs += requests.sqs() - before.sqs;
+  into.dynamodb += requests.dynamodb() - before.dynamodb;
+  into.statements += statements() - before.statements;
+}
+const report = (t: Tally) => ({
+  tasksPerSecond: round((TASKS / t.ms) * 1000, 0),
+  perBatch: {
+    dynamodb: round((t.dynamodb / TASKS) * BATCH, 2),
+    sqs: round((t.sqs / TASKS) * BATCH, 2),
+    statements: round((t.statements / TASKS) * BATCH, 2),
+  },
+  ms: round(t.ms, 0),
 });
-const perTask = await measured(async () => {
-  for (let i = 0; i < TASKS; i += 1) {
-    await invoke(1, false);
-    await analyzeEvery(i + 1);
-  }
-});
-const floorPool = new pg.Pool({ connectionString: harness.stack.databaseUrl, max: 1 });
-const floor = await measured(async () => {
-  for (let i = 0; i < TASKS / BATCH; i += 1) {
-    const keys = Array.from({ length: BATCH }, (_, k) => ({ phoneNumber: numberFor(k) }));
-    await dynamoClient.send(
-      new BatchGetCommand({ RequestItems: { blacklist: { Keys: keys, ConsistentRead: true } } }),
-    );
-    const client = await floorPool.connect();
-    try {
-      for (const text of ['BEGIN', 'SELECT 1', 'COMMIT']) await client.query(text);
-    } finally {
-      client.release();
+/** Runs every way's share `share` of each round, the order rotating from round to round. */
+async function inTurns(ways: ReadonlyArray<[Tally, (round: number) => Promise<void>]>): Promise<void> {
+  for (let r = 0; r < ROUNDS_OF_WORK; r += 1) {
+    for (let w = 0; w < ways.length; w += 1) {
+      const [into, work] = ways[(r + w) % ways.length] ?? [];
+      if (into && work) await timed(into, () => work(r));
     }
-    await sqsClient.send(
-      new SendMessageBatchCommand({
-        QueueUrl: harness.stack.queueUrls.asteriskCalls,
-        Entries: keys.map((_, k) => ({ Id: String(k), MessageBody: '{"floor":true}' })),
-      }),
-    );
+    // The attempts table grows from nothing here, far faster than autovacuum (a minute apart) would analyse it, and
+    // the claim's plan on statistics of an empty table is several times slower.
+    await harness.db.query('ANALYZE call_attempts; ANALYZE contacts');
   }
-});
+}
+const SHARE = TASKS / ROUNDS_OF_WORK;
+if (!Number.isInteger(SHARE / BATCH))
+  throw new Error(`tasks must be a multiple of ${ROUNDS_OF_WORK * BATCH}`);
 
 /**
- * The dialer's own statements sent by a bare client, with the batch's BatchGetItem and SendMessageBatch: the facts
- * read, the claim (every task open, under its limits) and the outcomes, for contacts of their own. Against it, the
- * ratio is the cost of the worker's code around its I/O (the queue stack, validation, the hours check, tracing); the
- * floor above holds the same round trips with nothing for the server to do.
+ * dialer: the same number of tasks batched, one per invocation, the batch's I/O floor (one BatchGetItem, one
+ * SendMessageBatch, BEGIN, SELECT 1, COMMIT: the round trips with nothing for the server to do), and the dialer's own
+ * statements sent by a bare client with the same BatchGetItem and SendMessageBatch (the facts read, the claim, every
+ * task open and under its limits, and the outcomes, for contacts of their own): against it, the ratio is the cost of
+ * the worker's code around its I/O (the queue stack, validation, the hours check, tracing).
  */
 const OWN_FROM = TOTAL + TASKS;
 await harness.db.query(
@@ -181,74 +163,121 @@ await harness.db.query(
   [Array.from({ length: TASKS }, (_, i) => numberFor(OWN_FROM + i))],
 );
 await harness.db.query('ANALYZE');
+const floorPool = new pg.Pool({ connectionString: harness.stack.databaseUrl, max: 1 });
 const limits = JSON.stringify(CALLING_HOURS.recipientLimits);
-const ownStatements = await measured(async () => {
-  for (let i = 0; i < TASKS; i += BATCH) {
-    const tasks = Array.from({ length: BATCH }, (_, k) => ({
-      id: `o${i + k + 1}`,
-      phoneNumber: numberFor(OWN_FROM + i + k),
-    }));
-    await dynamoClient.send(
-      new BatchGetCommand({
-        RequestItems: {
-          blacklist: { Keys: tasks.map((t) => ({ phoneNumber: t.phoneNumber })), ConsistentRead: true },
-        },
-      }),
-    );
-    const at = new Date();
-    const ids = tasks.map(() => 'bench');
-    const contactIds = tasks.map((t) => t.id);
-    const ones = tasks.map(() => 1);
-    const facts = await floorPool.query(FACTS_SQL, [ids, contactIds]);
-    const factsOf = new Map(facts.rows.map((row) => [row.contact_id, row.facts]));
-    await floorPool.query(CLAIM_SQL, [
-      ids,
-      contactIds,
-      ones,
-      tasks.map(() => 'dialing'),
-      tasks.map((t) => t.phoneNumber),
-      tasks.map(() => '{}'),
-      tasks.map(() => true),
-      tasks.map((t) => JSON.stringify(factsOf.get(t.id) ?? null)),
-      ones,
-      120,
-      limits,
-      at,
-    ]);
-    await sqsClient.send(
-      new SendMessageBatchCommand({
-        QueueUrl: harness.stack.queueUrls.asteriskCalls,
-        Entries: tasks.map((_, k) => ({ Id: String(k), MessageBody: '{"floor":true}' })),
-      }),
-    );
-    await floorPool.query(OUTCOMES_SQL, [
-      ids,
-      contactIds,
-      ones,
-      tasks.map(() => true),
-      tasks.map(() => '{}'),
-      [],
-      [],
-      [],
-      [],
-      [],
-      at,
-    ]);
-    await analyzeEvery(i + BATCH);
-  }
-});
+const dialWays = { batched: tally(), perTask: tally(), floor: tally(), ownStatements: tally() };
+let ownNext = 0;
+await inTurns([
+  [
+    dialWays.batched,
+    async () => {
+      for (let i = 0; i < SHARE / BATCH; i += 1) await invoke(BATCH, false);
+    },
+  ],
+  [
+    dialWays.perTask,
+    async () => {
+      for (let i = 0; i < SHARE; i += 1) await invoke(1, false);
+    },
+  ],
+  [
+    dialWays.floor,
+    async () => {
+      for (let i = 0; i < SHARE / BATCH; i += 1) {
+        const keys = Array.from({ length: BATCH }, (_, k) => ({ phoneNumber: numberFor(k) }));
+        await dynamoClient.send(
+          new BatchGetCommand({ RequestItems: { blacklist: { Keys: keys, ConsistentRead: true } } }),
+        );
+        const client = await floorPool.connect();
+        try {
+          for (const text of ['BEGIN', 'SELECT 1', 'COMMIT']) await client.query(text);
+        } finally {
+          client.release();
+        }
+        await sqsClient.send(
+          new SendMessageBatchCommand({
+            QueueUrl: harness.stack.queueUrls.asteriskCalls,
+            Entries: keys.map((_, k) => ({ Id: String(k), MessageBody: '{"floor":true}' })),
+          }),
+        );
+      }
+    },
+  ],
+  [
+    dialWays.ownStatements,
+    async () => {
+      for (let i = 0; i < SHARE / BATCH; i += 1) {
+        const tasks = Array.from({ length: BATCH }, () => {
+          ownNext += 1;
+          return { id: `o${ownNext}`, phoneNumber: numberFor(OWN_FROM + ownNext - 1) };
+        });
+        await dynamoClient.send(
+          new BatchGetCommand({
+            RequestItems: {
+              blacklist: { Keys: tasks.map((t) => ({ phoneNumber: t.phoneNumber })), ConsistentRead: true },
+            },
+          }),
+        );
+        const at = new Date();
+        const ids = tasks.map(() => 'bench');
+        const contactIds = tasks.map((t) => t.id);
+        const ones = tasks.map(() => 1);
+        const facts = await floorPool.query(FACTS_SQL, [ids, contactIds]);
+        const factsOf = new Map(facts.rows.map((row) => [row.contact_id, row.facts]));
+        await floorPool.query(CLAIM_SQL, [
+          ids,
+          contactIds,
+          ones,
+          tasks.map(() => 'dialing'),
+          tasks.map((t) => t.phoneNumber),
+          tasks.map(() => '{}'),
+          tasks.map(() => true),
+          tasks.map((t) => JSON.stringify(factsOf.get(t.id) ?? null)),
+          ones,
+          120,
+          limits,
+          at,
+        ]);
+        await sqsClient.send(
+          new SendMessageBatchCommand({
+            QueueUrl: harness.stack.queueUrls.asteriskCalls,
+            Entries: tasks.map((_, k) => ({ Id: String(k), MessageBody: '{"floor":true}' })),
+          }),
+        );
+        await floorPool.query(OUTCOMES_SQL, [
+          ids,
+          contactIds,
+          ones,
+          tasks.map(() => true),
+          tasks.map(() => '{}'),
+          [],
+          [],
+          [],
+          [],
+          [],
+          at,
+        ]);
+      }
+    },
+  ],
+]);
+const batched = report(dialWays.batched);
+const perTask = report(dialWays.perTask);
+const floor = report(dialWays.floor);
+const ownStatements = report(dialWays.ownStatements);
 
 /**
- * results: results for the calls the batched and the one-per-invocation dialer placed above, the first in Lambda-sized
- * batches of 10 through resultWorker, the second as the previous design recorded them (one result at a time: its
+ * results: results for the calls the batched and the one-per-invocation dialer placed above, in turns: in
+ * Lambda-sized batches of 10 through resultWorker; as the previous design recorded them (one result at a time: its
  * attempt read, then BEGIN, the number locked for an opt-out, the attempt updated, the contact's step, COMMIT: the same
- * statements without the worker's code around them, so the ratio is a lower bound of the gain), and the batch's I/O
- * floor: the worker's own two statements sent by a bare client, and one DynamoDB write per opt-out (the ratio is the
- * cost of the worker's code around its I/O: the queue stack, validation, tracing). One result in 100 is an opt-out.
+ * statements without the worker's code around them, so the ratio is a lower bound of the gain); and the worker's own
+ * two statements sent by a bare client, with one DynamoDB write per opt-out, for calls placed here directly (the
+ * ratio is the cost of the worker's code around its I/O: the queue stack, validation, tracing). One result in 100 is
+ * an opt-out.
  */
 const { rows: placed } = await harness.db.query<{ campaign_id: string; contact_id: string; attempt: number }>(
   `SELECT campaign_id, contact_id, attempt FROM call_attempts
-   WHERE status = 'initiated' AND outcome IS NULL ORDER BY initiated_at, contact_id`,
+   WHERE status = 'initiated' AND outcome IS NULL AND contact_id LIKE 'k%' ORDER BY initiated_at, contact_id`,
 );
 const OUTCOMES = ['no_answer', 'busy', 'answered', 'machine', 'no_answer', 'failed', 'answered'] as const;
 const endedAt = new Date().toISOString();
@@ -263,67 +292,14 @@ const callResults = queueRef(harness.stack.queueUrls.callResults);
 const viaWorker = placed.slice(0, TASKS);
 const viaPrevious = placed.slice(TASKS, 2 * TASKS);
 if (viaPrevious.length < TASKS) throw new Error(`only ${placed.length} calls placed for the results`);
-const resultWorker = harness.functions.resultWorker;
-const resultsBatched = await measured(async () => {
-  for (let i = 0; i < TASKS; i += BATCH) {
-    const records = viaWorker.slice(i, i + BATCH).map((row, k) => {
-      next += 1;
-      const body = JSON.stringify(resultFor(row, i + k));
-      return toSqsRecord({ MessageId: `m${next}`, ReceiptHandle: `r${next}`, Body: body }, callResults);
-    });
-    process.env._X_AMZN_TRACE_ID = newTraceHeader(false).header;
-    const response = await resultWorker({ Records: records }, lambdaContext('resultWorker'));
-    if (response.batchItemFailures.length > 0) throw new Error('a bench result failed');
-    await analyzeEvery(i + BATCH);
-  }
-});
-const previousPool = new pg.Pool({ connectionString: harness.stack.databaseUrl, max: 1 });
-const resultsPrevious = await measured(async () => {
-  const client = await previousPool.connect();
-  try {
-    for (let i = 0; i < TASKS; i += 1) {
-      const row = viaPrevious[i];
-      if (row === undefined) break;
-      const result = resultFor(row, i);
-      const key = [row.campaign_id, row.contact_id, row.attempt];
-      await client.query(
-        `SELECT a.outcome, c.phone_number, k.user_id, k.status, k.max_attempts, k.retry_delays
-         FROM call_attempts a JOIN contacts c ON c.campaign_id = a.campaign_id AND c.id = a.contact_id
-         JOIN campaigns k ON k.id = a.campaign_id
-         WHERE a.campaign_id = $1 AND a.contact_id = $2 AND a.attempt = $3`,
-        key,
-      );
-      await client.query('BEGIN');
-      if (result.optOut)
-        await client.query(
-          'SELECT pg_advisory_xact_lock(hashtext(phone_number)) FROM contacts WHERE campaign_id = $1 AND id = $2',
-          key.slice(0, 2),
-        );
-      await client.query(
-        `UPDATE call_attempts SET outcome = $4, opt_out = $5, result = $6, result_at = now(), updated_at = now()
-         WHERE campaign_id = $1 AND contact_id = $2 AND attempt = $3 AND outcome IS NULL`,
-        [...key, result.outcome, result.optOut === true, JSON.stringify({ endedAt, durationSeconds: 20 })],
-      );
-      await client.query(
-        'SELECT set_contact_steps(ARRAY[$1::text], ARRAY[$2::text], ARRAY[$3::timestamptz], ARRAY[$4::text])',
-        [row.campaign_id, row.contact_id, new Date(Date.now() + 3_600_000), null],
-      );
-      await client.query('COMMIT');
-      await analyzeEvery(i + 1);
-    }
-  } finally {
-    client.release();
-  }
-});
-await previousPool.end();
-// The floor's results are for calls of contacts of their own, placed here directly.
+// The floor's results are for calls of contacts of their own, with a dialled call's compliance record (the update
+// rewrites the row with it, as the worker's do).
 const FLOOR_FROM = TOTAL;
 await harness.db.query(
   `INSERT INTO contacts (campaign_id, id, phone_number) SELECT 'bench', 'f' || i, n
    FROM unnest($1::text[]) WITH ORDINALITY AS t(n, i)`,
   [Array.from({ length: TASKS }, (_, i) => numberFor(FLOOR_FROM + i))],
 );
-// With a dialled call's compliance record, as the worker's attempts have: the update rewrites the row with it.
 await harness.db.query(
   `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, initiated_at, compliance)
    SELECT 'bench', 'f' || i, 1, 'initiated', now(),
@@ -332,48 +308,118 @@ await harness.db.query(
   [TASKS],
 );
 await harness.db.query('ANALYZE');
-const resultsFloor = await measured(async () => {
-  const client = await floorPool.connect();
-  try {
-    for (let i = 0; i < TASKS; i += BATCH) {
-      const rows = Array.from({ length: BATCH }, (_, k) => ({
-        campaign_id: 'bench',
-        contact_id: `f${i + k + 1}`,
-        attempt: 1,
-      }));
-      const results = rows.map((row, k) => resultFor(row, i + k));
-      const keys = [
-        rows.map((r) => r.campaign_id),
-        rows.map((r) => r.contact_id),
-        rows.map((r) => r.attempt),
-      ];
-      await client.query(RESULT_TARGETS_SQL, keys);
-      for (const result of results.filter((r) => r.optOut))
-        await dynamoClient.send(
-          new UpdateCommand({
-            TableName: harness.stack.env.BLACKLIST_TABLE ?? 'blacklist',
-            Key: { phoneNumber: `+1999555${String(i).padStart(4, '0')}` },
-            UpdateExpression: 'SET listed = :t, reason = :r',
-            ExpressionAttributeValues: { ':t': true, ':r': result.dialId },
-          }),
-        );
-      await client.query(RESULT_RECORD_SQL, [
-        ...keys,
-        results.map((r) => r.outcome),
-        results.map((r) => r.optOut === true),
-        results.map(() => JSON.stringify({ endedAt, durationSeconds: 20 })),
-        results.map(() => new Date(Date.now() + 3_600_000)),
-        results.map(() => null),
-        results.map(() => true),
-        new Date(),
-      ]);
-      await analyzeEvery(i + BATCH);
-    }
-  } finally {
-    client.release();
-  }
-});
+const resultWorker = harness.functions.resultWorker;
+const previousPool = new pg.Pool({ connectionString: harness.stack.databaseUrl, max: 1 });
+const resultWays = { batched: tally(), previous: tally(), floor: tally() };
+await inTurns([
+  [
+    resultWays.batched,
+    async (r) => {
+      for (let i = r * SHARE; i < (r + 1) * SHARE; i += BATCH) {
+        const records = viaWorker.slice(i, i + BATCH).map((row, k) => {
+          next += 1;
+          const body = JSON.stringify(resultFor(row, i + k));
+          return toSqsRecord({ MessageId: `m${next}`, ReceiptHandle: `r${next}`, Body: body }, callResults);
+        });
+        process.env._X_AMZN_TRACE_ID = newTraceHeader(false).header;
+        const response = await resultWorker({ Records: records }, lambdaContext('resultWorker'));
+        if (response.batchItemFailures.length > 0) throw new Error('a bench result failed');
+      }
+    },
+  ],
+  [
+    resultWays.previous,
+    async (r) => {
+      const client = await previousPool.connect();
+      try {
+        for (let i = r * SHARE; i < (r + 1) * SHARE; i += 1) {
+          const row = viaPrevious[i];
+          if (row === undefined) break;
+          const result = resultFor(row, i);
+          const key = [row.campaign_id, row.contact_id, row.attempt];
+          await client.query(
+            `SELECT a.outcome, c.phone_number, k.user_id, k.status, k.max_attempts, k.retry_delays
+             FROM call_attempts a JOIN contacts c ON c.campaign_id = a.campaign_id AND c.id = a.contact_id
+             JOIN campaigns k ON k.id = a.campaign_id
+             WHERE a.campaign_id = $1 AND a.contact_id = $2 AND a.attempt = $3`,
+            key,
+          );
+          await client.query('BEGIN');
+          if (result.optOut)
+            await client.query(
+              'SELECT pg_advisory_xact_lock(hashtext(phone_number)) FROM contacts WHERE campaign_id = $1 AND id = $2',
+              key.slice(0, 2),
+            );
+          await client.query(
+            `UPDATE call_attempts SET outcome = $4, opt_out = $5, result = $6, result_at = now(), updated_at = now()
+             WHERE campaign_id = $1 AND contact_id = $2 AND attempt = $3 AND outcome IS NULL`,
+            [
+              ...key,
+              result.outcome,
+              result.optOut === true,
+              JSON.stringify({ endedAt, durationSeconds: 20 }),
+            ],
+          );
+          await client.query(
+            'SELECT set_contact_steps(ARRAY[$1::text], ARRAY[$2::text], ARRAY[$3::timestamptz], ARRAY[$4::text])',
+            [row.campaign_id, row.contact_id, new Date(Date.now() + 3_600_000), null],
+          );
+          await client.query('COMMIT');
+        }
+      } finally {
+        client.release();
+      }
+    },
+  ],
+  [
+    resultWays.floor,
+    async (r) => {
+      const client = await floorPool.connect();
+      try {
+        for (let i = r * SHARE; i < (r + 1) * SHARE; i += BATCH) {
+          const rows = Array.from({ length: BATCH }, (_, k) => ({
+            campaign_id: 'bench',
+            contact_id: `f${i + k + 1}`,
+            attempt: 1,
+          }));
+          const results = rows.map((row, k) => resultFor(row, i + k));
+          const keys = [
+            rows.map((x) => x.campaign_id),
+            rows.map((x) => x.contact_id),
+            rows.map((x) => x.attempt),
+          ];
+          await client.query(RESULT_TARGETS_SQL, keys);
+          for (const result of results.filter((x) => x.optOut))
+            await dynamoClient.send(
+              new UpdateCommand({
+                TableName: harness.stack.env.BLACKLIST_TABLE ?? 'blacklist',
+                Key: { phoneNumber: `+1999555${String(i).padStart(4, '0')}` },
+                UpdateExpression: 'SET listed = :t, reason = :r',
+                ExpressionAttributeValues: { ':t': true, ':r': result.dialId },
+              }),
+            );
+          await client.query(RESULT_RECORD_SQL, [
+            ...keys,
+            results.map((x) => x.outcome),
+            results.map((x) => x.optOut === true),
+            results.map(() => JSON.stringify({ endedAt, durationSeconds: 20 })),
+            results.map(() => new Date(Date.now() + 3_600_000)),
+            results.map(() => null),
+            results.map(() => true),
+            new Date(),
+          ]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+  ],
+]);
+await previousPool.end();
 await floorPool.end();
+const resultsBatched = report(resultWays.batched);
+const resultsPrevious = report(resultWays.previous);
+const resultsFloor = report(resultWays.floor);
 
 const sampledMs = median(times.sampled);
 const unsampledMs = median(times.unsampled);
