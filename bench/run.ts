@@ -8,7 +8,8 @@
  * 3. traceVolume and 6. dialer: per backend, on an embedded stack each (bench/dialer.ts, bench/dialerChild.ts);
  * 4. import: a 100,000-row and a 1,000,000-row CSV through importWorker (bench/imports.ts);
  * 5. scheduler: one tick over 100,000 and 1,000,000 contacts, never analysed and analysed, and the first tick of a
- *    large campaign loaded and started (bench/scheduler.ts); then the metrics route on a campaign as large with
+ *    large campaign loaded and started (bench/scheduler.ts); the minute's tick over 1, 100 and 1,000 campaigns,
+ *    fanned out to parallel tickers (bench/schedulerFanOut.ts); then the metrics route on a campaign as large with
  *    1.5 attempts per contact, against counting from the attempts, and the activity triggers' cost to a writer
  *    (bench/metrics.ts);
  * 7. endToEnd: a campaign from start to `completed` through the telephony simulator (bench/endToEndChild.ts);
@@ -27,6 +28,7 @@ import { measureDialer } from './dialer.ts';
 import { measureImports } from './imports.ts';
 import { measureMetrics } from './metrics.ts';
 import { measureScheduler } from './scheduler.ts';
+import { measureSchedulerFanOut } from './schedulerFanOut.ts';
 import { measureTracing } from './tracing.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -56,6 +58,8 @@ const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
 db.on('error', () => {});
 const sizes = quick ? { small: 10_000, large: 100_000 } : { small: 100_000, large: 1_000_000 };
 const scheduler = await measureScheduler(stack, db, sizes);
+log('schedulerFanOut');
+const schedulerFanOut = await measureSchedulerFanOut(stack, db, quick ? [1, 10, 100] : [1, 100, 1_000]);
 log('metrics');
 const metrics = await measureMetrics(db, { contacts: sizes.large, attempts: sizes.large * 1.5 });
 await db.end();
@@ -186,6 +190,24 @@ const targets: Target[] = [
     2,
     'max',
   ),
+  target(
+    'schedulerFanOut: the largest run ticked within the minute (s)',
+    Number(((schedulerFanOut.runs.at(-1)?.minuteMs as number) / 1000).toFixed(1)),
+    60,
+    'max',
+  ),
+  target(
+    'schedulerFanOut: cost per campaign, largest / second largest run',
+    schedulerFanOut.perCampaignRatio,
+    1.2,
+    'max',
+  ),
+  target(
+    'schedulerFanOut: 10,000 campaigns at 20 tickers, on paper (s)',
+    schedulerFanOut.tenThousand.minuteS,
+    60,
+    'max',
+  ),
   target('dialer: DynamoDB requests per batch', dl.batched.perBatch.dynamodb, 1, 'max'),
   target('dialer: SQS requests per batch', dl.batched.perBatch.sqs, 1, 'max'),
   target('dialer: statements per batch', dl.batched.perBatch.statements, 3, 'max'),
@@ -249,6 +271,7 @@ const result = {
   results: dialer.results,
   import: imports,
   scheduler,
+  schedulerFanOut,
   metrics,
   endToEnd,
   bestTime,

@@ -123,6 +123,7 @@ export async function measureScheduler(
     spreadSeconds: 0,
     times: { releaseLeaseMinutes: 15, resultTimeoutMinutes: 60 },
     closeRows: 20_000,
+    tickLeaseSeconds: 90,
   };
   const scheduler = createScheduler(deps);
   // An owner's model that learned evenings answer best, in the regions of the campaign's numbers.

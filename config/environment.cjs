@@ -131,6 +131,7 @@ module.exports = async ({ resolveVariable }) => {
       authorizer: tokenAuthorizer,
       dialerWorker: { DIAL_CLAIM_LEASE_SECONDS: '60' },
       scheduler: {},
+      campaignTicker: {},
       schedulerEnabled: false,
       trainModels: {},
       trainModelsEnabled: false,
@@ -181,7 +182,8 @@ module.exports = async ({ resolveVariable }) => {
       // (visibility timeout: 6 x timeout), so a call that may not have gone out is sent again.
       DIAL_CLAIM_LEASE_SECONDS: '60',
     },
-    scheduler: { DIAL_TASKS_QUEUE_URL: ref('DialTasksQueue'), MODEL_BUCKET: ref('ModelBucket') },
+    scheduler: { CAMPAIGN_TICKS_QUEUE_URL: ref('CampaignTicksQueue') },
+    campaignTicker: { DIAL_TASKS_QUEUE_URL: ref('DialTasksQueue'), MODEL_BUCKET: ref('ModelBucket') },
     schedulerEnabled: true,
     trainModels: { MODEL_BUCKET: ref('ModelBucket') },
     trainModelsEnabled: true,

@@ -262,15 +262,24 @@ module.exports = async ({ resolveVariable }) => {
 
     scheduler: database({
       handler: 'src/functions/scheduler.handler',
-      iamRoleStatements: [send('DialTasksQueue'), ...models('s3:GetObject')],
-      description:
-        "Releases running campaigns' due contacts as dial tasks, at their pace and inside their calling hours.",
-      // One tick a minute: a tick that ran late never overlaps the next by much, and a tick's work is bounded.
-      timeout: 55,
+      iamRoleStatements: [send('CampaignTicksQueue')],
+      description: "Sends the minute's tick as groups of active campaigns to the campaign-ticks queue.",
+      // One statement and a few sends, whatever the number of campaigns.
+      timeout: 30,
       reservedConcurrency: 1,
       environment: environment.scheduler,
       // On the local stage npm start ticks it itself, on the stack's clock (which may run faster).
       events: [{ schedule: { rate: 'rate(1 minute)', enabled: environment.schedulerEnabled } }],
+    }),
+    campaignTicker: database({
+      handler: 'src/functions/campaignTicker.handler',
+      iamRoleStatements: [send('DialTasksQueue'), ...models('s3:GetObject')],
+      description:
+        'Ticks a group of campaigns: releases their due contacts as dial tasks, at their pace and inside their calling hours.',
+      // A group's campaigns one after another; each claimed for the tick, so a late group never overlaps the next.
+      timeout: 60,
+      environment: environment.campaignTicker,
+      events: [await queue('campaignTicks', 'CampaignTicksQueue', 'tickerMaxConcurrency')],
     }),
     trainModels: database({
       handler: 'src/functions/trainModels.handler',

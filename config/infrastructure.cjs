@@ -36,6 +36,17 @@ const QUEUES = {
     visibilityTimeout: 60,
     maxReceiveCount: 5,
   },
+  // The minute's tick in groups of campaigns (src/functions/scheduler.ts), each ticked by a campaignTicker invocation.
+  // A group that failed comes back after the visibility timeout; by then a later tick has usually ticked its
+  // campaigns, and the claim leaves those alone.
+  campaignTicks: {
+    resource: 'CampaignTicks',
+    name: 'campaign-ticks',
+    visibilityTimeout: 360,
+    maxReceiveCount: 5,
+    // One group an invocation: groups run in parallel, a slow campaign holds up its group only.
+    consumer: { function: 'campaignTicker', batchSize: 1 },
+  },
   // What the telephony workers report of each call (docs/telephony.md).
   callResults: {
     resource: 'CallResults',
@@ -98,6 +109,7 @@ const ALARMED_FUNCTIONS = [
   'blacklistCheck',
   'blacklistRemove',
   'scheduler',
+  'campaignTicker',
   'trainModels',
   'dialerWorker',
   'resultWorker',
@@ -422,6 +434,18 @@ async function resources(resolveVariable) {
       }),
       ...tracingResources(service, stage),
       ...functionAlarms(),
+      CampaignTicksAgeAlarm: alarm({
+        description:
+          'Tick groups wait more than 2 minutes: campaigns are ticked late (ticker concurrency, failures).',
+        namespace: 'AWS/SQS',
+        metric: 'ApproximateAgeOfOldestMessage',
+        dimension: queueName('CampaignTicksQueue'),
+        statistic: 'Maximum',
+        period: 60,
+        evaluationPeriods: 3,
+        threshold: 120,
+        ok: true,
+      }),
       DialTasksAgeAlarm: alarm({
         description: 'Dial tasks wait more than 5 minutes: the dialer is behind (concurrency cap, failures).',
         namespace: 'AWS/SQS',

@@ -15,7 +15,10 @@ export interface QueueDefinition {
 }
 
 const infrastructure = createRequire(import.meta.url)('../config/infrastructure.cjs') as {
-  QUEUES: Record<'dialTasks' | 'imports' | 'asteriskCalls' | 'callResults', QueueDefinition>;
+  QUEUES: Record<
+    'dialTasks' | 'imports' | 'asteriskCalls' | 'callResults' | 'campaignTicks',
+    QueueDefinition
+  >;
   BLACKLIST_TABLE: { resource: string; name: string; key: string };
   IMPORT_BUCKET: { resource: string; name: string; uploadsPrefix: string; rejectsPrefix: string };
   MODEL_BUCKET: { resource: string; name: string; prefix: string };

@@ -1,7 +1,7 @@
 /**
  * What `npm start` prints of the local API's and functions' output. By default: one line per HTTP request, one per
  * function and 5 seconds for its queue batches (their counts summed: a campaign's run makes hundreds of batches), the
- * scheduler's ticks that released something, warnings and errors in one line each, and campaign summaries; `--verbose` adds every line the
+ * campaign ticker's groups that released something, warnings and errors in one line each, and campaign summaries; `--verbose` adds every line the
  * functions and serverless-offline write. Either way, anything that could be a phone number is masked.
  */
 import { redactPhoneLike } from '../src/lib/redact.ts';
@@ -32,6 +32,11 @@ const BATCH_MESSAGES: Record<string, readonly string[]> = {
     'final',
     'retry_planned',
     'late',
+    // The campaign ticker's groups.
+    'campaigns',
+    'released',
+    'outsideHours',
+    'completed',
   ],
   // The scheduler's ticks: shown when they released or completed something.
   'Run done': ['released', 'outsideHours'],
@@ -148,7 +153,10 @@ export function createLogView(options: {
     const message = String(entry.message ?? '');
     const batchKeys = BATCH_MESSAGES[message];
     if (batchKeys !== undefined) {
-      const idleTick = message === 'Run done' && !entry.released && !(entry.completed as unknown[])?.length;
+      // A tick (the scheduler's fan-out, a ticker's group) that released and completed nothing is not shown.
+      const completed = entry.completed;
+      const nothing = !entry.released && !(Array.isArray(completed) ? completed.length : completed);
+      const idleTick = (message === 'Run done' || fn === 'campaignTicker') && nothing;
       if (!idleTick) addBatch(fn, entry, batchKeys);
       return undefined;
     }

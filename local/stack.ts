@@ -300,6 +300,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         DATABASE_URL: postgres.url,
         BLACKLIST_TABLE: BLACKLIST_TABLE.name,
         DIAL_TASKS_QUEUE_URL: queueUrls.dialTasks,
+        CAMPAIGN_TICKS_QUEUE_URL: queueUrls.campaignTicks,
         ASTERISK_CALLS_QUEUE_URL: queueUrls.asteriskCalls,
         CALL_RESULTS_QUEUE_URL: queueUrls.callResults,
       },

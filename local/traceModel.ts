@@ -150,9 +150,15 @@ export function timelineLine(trace: Trace): string {
   return `${new Date(trace.start * 1000).toISOString()}  ${names}  ${duration(trace.start, trace.end)}${flags ? ` ${flags}` : ''}`;
 }
 
-/** A scheduler tick that released nothing and marked nothing: one trace of a tick's own, nothing else in it. */
+const TICK_FUNCTIONS = new Set(['scheduler', 'campaignTicker']);
+
+/**
+ * A scheduler tick that released nothing and marked nothing: a trace of a tick's own (the scheduler's fan-out and the
+ * tickers of its groups), nothing else in it.
+ */
 export function idleTick(trace: Trace): boolean {
-  if (trace.roots.length !== 1 || trace.roots[0]?.doc.name !== 'scheduler') return false;
+  if (trace.roots.length === 0 || !trace.roots.every((root) => TICK_FUNCTIONS.has(root.doc.name)))
+    return false;
   if (trace.docs.some((doc) => marks(doc).length > 0)) return false;
   return trace.docs
     .filter((doc) => doc.name === 'ScheduleCampaign')

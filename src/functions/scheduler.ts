@@ -1,55 +1,46 @@
 /**
- * scheduler: runs every minute (an EventBridge schedule). Releases each running campaign's due contacts as dial
- * tasks, inside their calling hours and at the campaign's pace; ends campaigns whose time is up or whose contacts are
- * all done; closes cancelled ones (src/services/scheduler.ts).
+ * scheduler: runs every minute (an EventBridge schedule). Sends the minute's tick as groups of active campaigns to the
+ * campaign-ticks queue (src/services/tickFanOut.ts); campaignTicker invocations tick the groups in parallel: release
+ * each running campaign's due contacts inside their calling hours and at its pace, end campaigns whose time is up or
+ * whose contacts are all done, close cancelled ones (src/services/scheduler.ts).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createMessageQueue } from '../adapters/messageQueue.ts';
 import { type Clock, clockOf } from '../lib/clock.ts';
-import { clockConfig, databaseConfig, functionConfig, modelsConfig, schedulerConfig } from '../lib/config.ts';
+import { clockConfig, databaseConfig, functionConfig, tickFanOutConfig } from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
 import { createLogger } from '../lib/logger.ts';
-import { betaDraw } from '../lib/random.ts';
 import { sqsClient } from '../lib/sqsClient.ts';
 import { currentTraceHeader } from '../lib/tracing.ts';
 import { scheduledFunction } from '../middleware/scheduleStack.ts';
 import { createScheduleRepository } from '../repositories/scheduleRepository.ts';
-import { createScheduler, type SchedulerDeps, tickSummary } from '../services/scheduler.ts';
-import { openModelStore } from './shared/modelBucket.ts';
+import { createTickFanOut, type TickFanOutDeps } from '../services/tickFanOut.ts';
 
-export function build(deps: SchedulerDeps & { logger: Logger }) {
-  const scheduler = createScheduler(deps);
+export function build(deps: TickFanOutDeps & { logger: Logger }) {
+  const fanOut = createTickFanOut(deps);
   return scheduledFunction('scheduler', deps.logger, async () => {
-    const ticks = await scheduler.tick();
-    const failed = ticks.filter((t) => t.outcome === 'failed');
-    for (const t of failed)
-      deps.logger.error('Campaign not scheduled', { campaignId: t.campaignId, reason: t.reason });
-    return { failed: failed.length, summary: tickSummary(ticks) };
+    const { unsent, ...summary } = await fanOut.fanOut();
+    // Not retried: the next minute's tick covers the campaigns of a group not sent.
+    if (unsent.length > 0)
+      deps.logger.error('Campaigns not ticked this minute', { campaigns: unsent.length });
+    return { failed: unsent.length, summary: { ...summary, unsent: unsent.length } };
   });
 }
 
 // Every setting this function needs, checked at once: one error names all that are missing or malformed.
-const { scheduler: config, clock } = functionConfig({
+const { tickFanOut: config, clock } = functionConfig({
   database: databaseConfig,
-  scheduler: schedulerConfig,
-  models: modelsConfig,
+  tickFanOut: tickFanOutConfig,
   clock: clockConfig,
 });
 const deps = {
   schedule: createScheduleRepository(openDatabase()),
-  dialTasks: createMessageQueue({
+  campaignTicks: createMessageQueue({
     sqs: sqsClient,
-    queueUrl: config.dialTasksQueueUrl,
+    queueUrl: config.campaignTicksQueueUrl,
     traceHeader: currentTraceHeader,
   }),
-  spreadSeconds: config.spreadSeconds,
-  times: config.times,
-  closeRows: config.closeRows,
-  bestTime: {
-    models: openModelStore(),
-    // Thompson sampling wants fresh randomness each tick; tests give the scheduler service a seeded one.
-    draw: betaDraw(Math.random),
-  },
+  groupSize: config.groupSize,
   logger: createLogger('scheduler'),
 };
 /** The function on another clock (the tests' injected one): the same dependencies otherwise. */

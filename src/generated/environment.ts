@@ -60,6 +60,18 @@ export interface Environment {
    */
   DIAL_TASKS_QUEUE_URL?: string;
   /**
+   * Where the scheduler's minute sends its groups of campaigns to tick (the campaign ticker reads them).
+   */
+  CAMPAIGN_TICKS_QUEUE_URL?: string;
+  /**
+   * Campaigns per group of the minute's tick: each group is one campaign ticker invocation, groups run in parallel.
+   */
+  SCHEDULER_GROUP_SIZE?: number;
+  /**
+   * How long a campaign claimed for a tick stays claimed if its ticker stops before releasing it.
+   */
+  SCHEDULER_TICK_LEASE_SECONDS?: number;
+  /**
    * The seconds a tick's dial tasks are spread over (their SQS delays): the tick's minute; 0 sends them at once.
    */
   SCHEDULER_SPREAD_SECONDS?: number;

@@ -107,9 +107,22 @@ export const dialerConfig = group<DialerConfig>('dialer', (r) => ({
   callDeadlineSeconds: r.value('CALL_DEADLINE_SECONDS'),
 }));
 
+/** The minute's tick: its campaigns in groups, each group a message for the campaign ticker. */
+export interface TickFanOutConfig {
+  campaignTicksQueueUrl: string;
+  groupSize: number;
+}
+
+export const tickFanOutConfig = group<TickFanOutConfig>('tickFanOut', (r) => ({
+  campaignTicksQueueUrl: r.required('CAMPAIGN_TICKS_QUEUE_URL'),
+  groupSize: r.value('SCHEDULER_GROUP_SIZE'),
+}));
+
 export interface SchedulerConfig {
   /** Where released contacts go as dial tasks. */
   dialTasksQueueUrl: string;
+  /** How long a campaign claimed for a tick stays claimed if its ticker stops before releasing it. */
+  tickLeaseSeconds: number;
   /** The seconds a tick's dial tasks are spread over (their SQS delays): the tick's minute; 0 sends them at once. */
   spreadSeconds: number;
   /** How long a released contact and a started call may take (src/domain/schedulePlan.ts's PlanTimes). */
@@ -136,6 +149,7 @@ export interface BlacklistConfig {
 
 export const schedulerConfig = group<SchedulerConfig>('scheduler', (r) => ({
   dialTasksQueueUrl: r.required('DIAL_TASKS_QUEUE_URL'),
+  tickLeaseSeconds: r.value('SCHEDULER_TICK_LEASE_SECONDS'),
   spreadSeconds: r.value('SCHEDULER_SPREAD_SECONDS'),
   times: {
     releaseLeaseMinutes: r.value('SCHEDULER_RELEASE_LEASE_MINUTES'),

@@ -14,7 +14,19 @@ import { placedContact } from './contactRepository.ts';
 export type { ActiveCampaign, ContactChange, DueContact };
 
 export interface ScheduleRepository {
-  activeCampaigns(): Promise<ActiveCampaign[]>;
+  /** The campaigns a tick looks at (running, or cancelled and not yet closed), in id order. */
+  activeCampaignIds(): Promise<string[]>;
+  /**
+   * Claims those of `ids` still active for the tick `tickId` (issued at `tickAt`) at `at`: none held by another tick
+   * now, none claimed for this tick already (a group delivered twice), none ticked by a later tick since (a group
+   * delivered late). A claim is held until `finishTick`, or `leaseSeconds` at most.
+   */
+  claimForTick(
+    ids: readonly string[],
+    tick: { tickId: string; tickAt: Date; at: Date; leaseSeconds: number },
+  ): Promise<ActiveCampaign[]>;
+  /** Releases the tick's claim; for a running campaign, records the tick (shown by its status). */
+  finishTick(campaignId: string, recorded?: { at: Date; released: number }): Promise<void>;
   /** Calls of the campaign released, being placed or ringing, not counting those sent before `since`. */
   inFlight(campaignId: string, since: Date): Promise<number>;
   /** Up to `limit` open contacts due at `at`, the longest due first. */
@@ -29,16 +41,25 @@ export interface ScheduleRepository {
   complete(campaignId: string, at: Date): Promise<boolean>;
   /** Marks a cancelled campaign's contacts all closed. */
   markClosed(campaignId: string, at: Date): Promise<void>;
-  /** Records the tick on the campaign (shown by its status). */
-  recordTick(campaignId: string, at: Date, released: number): Promise<void>;
 }
 
-const ACTIVE_SQL = `
-SELECT id, user_id, status, calling_window, blocked_dates, max_attempts, retry_delays, pacing, start_at, end_at,
-       started_at, best_time
-FROM campaigns
-WHERE status = 'running' OR (status = 'cancelled' AND closed_at IS NULL)
-ORDER BY id`;
+const ACTIVE = "(status = 'running' OR (status = 'cancelled' AND closed_at IS NULL))";
+
+const ACTIVE_IDS_SQL = `SELECT id FROM campaigns WHERE ${ACTIVE} ORDER BY id`;
+
+const CLAIM_FOR_TICK_SQL = `
+UPDATE campaigns
+SET tick_lease_until = $3::timestamptz + make_interval(secs => $4), tick_id = $2
+WHERE id = ANY($1::text[]) AND ${ACTIVE}
+  AND (tick_lease_until IS NULL OR tick_lease_until <= $3::timestamptz) AND tick_id IS DISTINCT FROM $2
+  AND (last_tick_at IS NULL OR last_tick_at <= $5::timestamptz)
+RETURNING id, user_id, status, calling_window, blocked_dates, max_attempts, retry_delays, pacing, start_at, end_at,
+  started_at, best_time`;
+
+const FINISH_TICK_SQL = `
+UPDATE campaigns
+SET tick_lease_until = NULL, last_tick_at = coalesce($2, last_tick_at), last_released = coalesce($3, last_released)
+WHERE id = $1`;
 
 const IN_FLIGHT_SQL = `
 SELECT count(*)::int AS n FROM call_attempts
@@ -111,8 +132,15 @@ interface DueRow {
 
 export function createScheduleRepository(db: Database): ScheduleRepository {
   return {
-    async activeCampaigns() {
-      const { rows } = await db.query<ActiveRow>(ACTIVE_SQL);
+    async activeCampaignIds() {
+      const { rows } = await db.query<{ id: string }>(ACTIVE_IDS_SQL);
+      return rows.map((row) => row.id);
+    },
+
+    async claimForTick(ids, { tickId, tickAt, at, leaseSeconds }) {
+      if (ids.length === 0) return [];
+      const { rows } = await db.query<ActiveRow>(CLAIM_FOR_TICK_SQL, [ids, tickId, at, leaseSeconds, tickAt]);
+      rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       return rows.map((row) => ({
         id: row.id,
         userId: row.user_id,
@@ -192,12 +220,8 @@ export function createScheduleRepository(db: Database): ScheduleRepository {
       await db.query('UPDATE campaigns SET closed_at = $2 WHERE id = $1', [campaignId, at]);
     },
 
-    async recordTick(campaignId, at, released) {
-      await db.query('UPDATE campaigns SET last_tick_at = $2, last_released = $3 WHERE id = $1', [
-        campaignId,
-        at,
-        released,
-      ]);
+    async finishTick(campaignId, recorded) {
+      await db.query(FINISH_TICK_SQL, [campaignId, recorded?.at ?? null, recorded?.released ?? null]);
     },
   };
 }

@@ -1,6 +1,8 @@
 /**
- * The hopper: a tick (every minute on AWS) looks at each running campaign and releases the contacts due now, at the
- * campaign's pace, as dial tasks spread over the minute. Per campaign, in a `ScheduleCampaign` span:
+ * The hopper: a tick (every minute on AWS, a group of campaigns at a time: tickFanOut.ts) looks at each running
+ * campaign and releases the contacts due now, at the campaign's pace, as dial tasks spread over the minute. The
+ * group's campaigns are claimed for the tick first (`ClaimCampaigns`): one held by another tick, or ticked for this
+ * one already (a group delivered twice), is left alone. Per campaign, in a `ScheduleCampaign` span:
  * 1. Ended (`endAt` passed): its open contacts become `expired` (in chunks), then the campaign `completed`.
  * 2. Budget: `callsPerMinute`, and `maxConcurrentCalls` less the calls in flight.
  * 3. LoadDueContacts: the longest-due open contacts, through the index, a bounded number.
@@ -12,10 +14,19 @@
  * A cancelled campaign's open contacts become `cancelled`, a chunk a tick. The dialer checks everything again when it
  * claims a task: the scheduler's checks decide what goes out, the dialer's what is called.
  */
+import { randomUUID } from 'node:crypto';
 import type { MessageQueue } from '../adapters/messageQueue.ts';
 import { type PlanTimes, planTick } from '../domain/schedulePlan.ts';
+import type { CampaignTick as TickGroup } from '../generated/campaignTick.ts';
 import type { DialTask } from '../generated/dialTask.ts';
 import { describeCause } from '../lib/errors.ts';
+import {
+  hasTimeFor,
+  OUT_OF_TIME,
+  type QueueService,
+  retryAfter,
+  type TaskOutcome,
+} from '../lib/queueTasks.ts';
 import { traced } from '../lib/tracing.ts';
 import type {
   ActiveCampaign,
@@ -28,6 +39,8 @@ export interface SchedulerDeps {
   schedule: ScheduleRepository;
   dialTasks: MessageQueue;
   now: () => Date;
+  /** How long a campaign claimed for a tick stays claimed if the tick stops before releasing it. */
+  tickLeaseSeconds: number;
   /** How long a released contact and a started call may take. */
   times: PlanTimes;
   /** Open contacts given their final outcome per tick, for a cancelled or ended campaign. */
@@ -70,6 +83,7 @@ export function createScheduler({
   closeRows,
   spreadSeconds,
   bestTime,
+  tickLeaseSeconds,
 }: SchedulerDeps) {
   async function closeCampaign(
     campaign: ActiveCampaign,
@@ -156,30 +170,51 @@ export function createScheduler({
     return traced('ScheduleCampaign', async (span) => {
       span.annotate('campaignId', campaign.id);
       span.annotate('userId', campaign.userId);
-      let result: CampaignTick;
-      if (campaign.status === 'cancelled') result = await closeCampaign(campaign, 'cancelled', at);
-      else if (campaign.endAt !== null && campaign.endAt <= at)
-        result = await closeCampaign(campaign, 'expired', at);
-      else if (campaign.startAt !== null && campaign.startAt > at)
-        result = {
-          campaignId: campaign.id,
-          outcome: 'not_started',
-          released: 0,
-          outsideHours: 0,
-          inFlight: 0,
-        };
-      else result = await release(campaign, at);
-      if (campaign.status === 'running') await schedule.recordTick(campaign.id, at, result.released);
-      span.addMetadata('tick', result);
-      return result;
+      const run = async (): Promise<CampaignTick> => {
+        if (campaign.status === 'cancelled') return closeCampaign(campaign, 'cancelled', at);
+        if (campaign.endAt !== null && campaign.endAt <= at) return closeCampaign(campaign, 'expired', at);
+        if (campaign.startAt !== null && campaign.startAt > at)
+          return {
+            campaignId: campaign.id,
+            outcome: 'not_started',
+            released: 0,
+            outsideHours: 0,
+            inFlight: 0,
+          };
+        return release(campaign, at);
+      };
+      let result: CampaignTick | undefined;
+      try {
+        result = await run();
+        span.addMetadata('tick', result);
+        return result;
+      } finally {
+        // The claim released whatever happened; a running campaign's tick recorded when it ran through.
+        const recorded =
+          campaign.status === 'running' && result ? { at, released: result.released } : undefined;
+        await schedule.finishTick(campaign.id, recorded);
+      }
     });
   }
 
-  return {
-    /** One tick over every active campaign; a campaign that fails does not stop the others. */
-    async tick(): Promise<CampaignTick[]> {
+  const scheduler = {
+    /**
+     * Ticks a group of the minute's tick (`tickId`, its `campaignIds`), or every active campaign without one (a tick
+     * of its own); a campaign that fails does not stop the others. Answers each claimed campaign's tick.
+     */
+    async tick(group?: Pick<TickGroup, 'tickId' | 'tickAt' | 'campaignIds'>): Promise<CampaignTick[]> {
       const at = now();
-      const campaigns = await traced('LoadCampaigns', () => schedule.activeCampaigns());
+      const campaigns = await traced('ClaimCampaigns', async (span) => {
+        const ids = group?.campaignIds ?? (await schedule.activeCampaignIds());
+        const claimed = await schedule.claimForTick(ids, {
+          tickId: group?.tickId ?? randomUUID(),
+          tickAt: group ? new Date(group.tickAt) : at,
+          at,
+          leaseSeconds: tickLeaseSeconds,
+        });
+        span.addMetadata('campaigns', { asked: ids.length, claimed: claimed.length });
+        return claimed;
+      });
       const results: CampaignTick[] = [];
       for (const campaign of campaigns) {
         try {
@@ -197,6 +232,43 @@ export function createScheduler({
       }
       return results;
     },
+  };
+
+  return {
+    ...scheduler,
+    /**
+     * The campaign ticker's messages, each a group of the minute's tick: ticked, its counts in the outcome (a campaign
+     * that failed is counted, its error on its `ScheduleCampaign` span: the next minute ticks it again). A group whose
+     * campaigns could not be claimed comes back.
+     */
+    tickGroups: (async (tasks, invocation?) => {
+      const outcomes = new Map<string, TaskOutcome>();
+      for (const task of tasks) {
+        if (!hasTimeFor(invocation)) {
+          outcomes.set(task.id, OUT_OF_TIME);
+          continue;
+        }
+        try {
+          const ticks = await scheduler.tick(task.body);
+          const summary = tickSummary(ticks);
+          const failed = ticks.filter((t) => t.outcome === 'failed').length;
+          outcomes.set(task.id, {
+            kind: 'done',
+            result: failed > 0 ? 'ticked_with_failures' : 'ticked',
+            counts: {
+              campaigns: summary.campaigns,
+              released: summary.released,
+              outsideHours: summary.outsideHours,
+              completed: summary.completed.length,
+              failed,
+            },
+          });
+        } catch (error) {
+          outcomes.set(task.id, retryAfter('ClaimCampaigns', error));
+        }
+      }
+      return outcomes;
+    }) satisfies QueueService<TickGroup>,
   };
 }
 

@@ -86,6 +86,7 @@ const DATABASE_FUNCTIONS = [
   'importWorker',
   'importSweeper',
   'scheduler',
+  'campaignTicker',
   'trainModels',
   'dialerWorker',
   'resultWorker',
@@ -106,6 +107,7 @@ const FUNCTIONS = [
   'blacklistCheck',
   'blacklistRemove',
   'scheduler',
+  'campaignTicker',
   'trainModels',
   'dialerWorker',
   'resultWorker',
@@ -185,7 +187,14 @@ const ALLOWED: Record<string, unknown[]> = {
     send('ImportsQueue'),
     consume('ImportsQueue'),
   ],
-  scheduler: [X_RAY, SECRET, send('DialTasksQueue'), ...models('s3:GetObject')],
+  scheduler: [X_RAY, SECRET, send('CampaignTicksQueue')],
+  campaignTicker: [
+    X_RAY,
+    SECRET,
+    send('DialTasksQueue'),
+    ...models('s3:GetObject'),
+    consume('CampaignTicksQueue'),
+  ],
   trainModels: [X_RAY, SECRET, ...models('s3:GetObject', 's3:PutObject')],
   importSweeper: [X_RAY, SECRET, send('ImportsQueue')],
   dialerWorker: [
@@ -301,7 +310,9 @@ describe('the prod template', () => {
     const queues = ofType('AWS::SQS::Queue').map(([id]) => id);
     const deadLetterQueues = queues.filter((id) => id.endsWith('DeadLetterQueue'));
     expect(deadLetterQueues.sort()).toEqual(
-      ['AsteriskCalls', 'CallResults', 'DialTasks', 'Imports'].map((q) => `${q}DeadLetterQueue`),
+      ['AsteriskCalls', 'CallResults', 'CampaignTicks', 'DialTasks', 'Imports'].map(
+        (q) => `${q}DeadLetterQueue`,
+      ),
     );
     for (const dlq of deadLetterQueues) {
       const queueName = { Name: 'QueueName', Value: getAtt(dlq, 'QueueName') };
@@ -410,6 +421,7 @@ describe('the prod template', () => {
     ['ImportsQueue', 'ImportsDeadLetterQueue', 'importWorker'],
     ['AsteriskCallsQueue', 'AsteriskCallsDeadLetterQueue', undefined],
     ['CallResultsQueue', 'CallResultsDeadLetterQueue', 'resultWorker'],
+    ['CampaignTicksQueue', 'CampaignTicksDeadLetterQueue', 'campaignTicker'],
   ])(
     '%s: a DLQ after 5 receives, encrypted, visible again only after 6 x its consumer\u2019s timeout',
     (queue, dlq, consumer) => {
@@ -446,7 +458,7 @@ describe('the prod template', () => {
 
   it('triggers the SQS functions with partial batch failures and a concurrency cap', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, mapping]) => mapping.Properties);
-    expect(mappings).toHaveLength(3);
+    expect(mappings).toHaveLength(4);
     for (const mapping of mappings) {
       expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
       expect(
@@ -502,7 +514,7 @@ describe('the prod template', () => {
     expect(props('ImportWorkerLambdaFunction')).toMatchObject({ Timeout: 900, MemorySize: 1769 });
   });
 
-  it('keeps the model bucket private: no public access, encrypted, TLS only, read by the scheduler, written by the trainer', () => {
+  it('keeps the model bucket private: no public access, encrypted, TLS only, read by the campaign ticker, written by the trainer', () => {
     const bucket = props('ModelBucket');
     expect(bucket.BucketName).toEqual({ 'Fn::Sub': `voice-campaign-prod-models-\${AWS::AccountId}` });
     expect(bucket.PublicAccessBlockConfiguration).toEqual(
@@ -518,7 +530,7 @@ describe('the prod template', () => {
       expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
     ]);
     const env = (name: string) => props(`${cap(name)}LambdaFunction`).Environment.Variables;
-    expect(env('scheduler').MODEL_BUCKET).toEqual({ Ref: 'ModelBucket' });
+    expect(env('campaignTicker').MODEL_BUCKET).toEqual({ Ref: 'ModelBucket' });
     expect(env('trainModels').MODEL_BUCKET).toEqual({ Ref: 'ModelBucket' });
     expect(env('campaignModel').MODEL_BUCKET).toEqual({ Ref: 'ModelBucket' });
     expect(env('trainModel').MODEL_BUCKET).toEqual({ Ref: 'ModelBucket' });
@@ -671,6 +683,7 @@ describe('the prod template', () => {
       expect(ids).toContain(`${cap(name)}ThrottlesAlarm`);
     }
     expect(ids).toContain('DialTasksAgeAlarm');
+    expect(ids).toContain('CampaignTicksAgeAlarm');
     for (const [, alarm] of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
     expect(props('AlarmEmailSubscription')).toMatchObject({
       Protocol: 'email',

@@ -18,6 +18,10 @@ export interface FakeSchedule extends ScheduleRepository {
   readonly ticks: Array<{ campaignId: string; released: number }>;
   /** Calls in flight per campaign, as counted from call_attempts. */
   readonly inFlightCalls: Map<string, number>;
+  /** Each campaign's tick claim: the tick it was claimed for, and until when while a tick holds it. */
+  readonly claims: Map<string, { tickId: string; until: Date | null }>;
+  /** When each running campaign was last ticked. */
+  readonly tickedAt: Map<string, Date>;
 }
 
 export function fakeScheduleRepository(): FakeSchedule {
@@ -27,8 +31,33 @@ export function fakeScheduleRepository(): FakeSchedule {
     ended: new Map(),
     ticks: [],
     inFlightCalls: new Map(),
-    async activeCampaigns() {
-      return fake.campaigns.filter((campaign) => !fake.ended.has(campaign.id));
+    claims: new Map(),
+    tickedAt: new Map(),
+    async activeCampaignIds() {
+      return active()
+        .map((campaign) => campaign.id)
+        .sort();
+    },
+    async claimForTick(ids, { tickId, tickAt, at, leaseSeconds }) {
+      return active()
+        .filter((campaign) => ids.includes(campaign.id))
+        .filter((campaign) => {
+          const claim = fake.claims.get(campaign.id);
+          const free = claim === undefined || claim.until === null || claim.until <= at;
+          const tickedLater = (fake.tickedAt.get(campaign.id) ?? tickAt) > tickAt;
+          if (!free || claim?.tickId === tickId || tickedLater) return false;
+          fake.claims.set(campaign.id, { tickId, until: new Date(at.getTime() + leaseSeconds * 1000) });
+          return true;
+        })
+        .sort((a, b) => (a.id < b.id ? -1 : 1));
+    },
+    async finishTick(campaignId, recorded) {
+      const claim = fake.claims.get(campaignId);
+      if (claim) claim.until = null;
+      if (recorded) {
+        fake.ticks.push({ campaignId, released: recorded.released });
+        fake.tickedAt.set(campaignId, recorded.at);
+      }
     },
     async inFlight(campaignId) {
       return fake.inFlightCalls.get(campaignId) ?? 0;
@@ -58,10 +87,8 @@ export function fakeScheduleRepository(): FakeSchedule {
     async markClosed(campaignId) {
       fake.ended.set(campaignId, 'closed');
     },
-    async recordTick(campaignId, _at, released) {
-      fake.ticks.push({ campaignId, released });
-    },
   };
+  const active = () => fake.campaigns.filter((campaign) => !fake.ended.has(campaign.id));
   const open = (campaignId: string) =>
     (fake.contacts.get(campaignId) ?? []).filter((contact) => contact.final === undefined);
   function applyChange(campaignId: string, change: ContactChange) {

@@ -172,6 +172,7 @@ export async function startSystemHarness(
   const clock = () => fixedNow ?? new Date();
   const handler = (await import('../../src/functions/dialerWorker.ts')).handlerWithClock(clock);
   const scheduler = (await import('../../src/functions/scheduler.ts')).handlerWithClock(clock);
+  const campaignTicker = (await import('../../src/functions/campaignTicker.ts')).handlerWithClock(clock);
   const importSweeper = (await import('../../src/functions/importSweeper.ts')).handler;
   const functions = {
     startCampaign: (await import('../../src/functions/startCampaign.ts')).handler,
@@ -276,7 +277,7 @@ export async function startSystemHarness(
       const traceId = newTrace();
       const event = {
         version: '0',
-        id: 'tick',
+        id: `tick-${traceId}`,
         'detail-type': 'Scheduled Event' as const,
         source: 'aws.events' as const,
         account: '000000000000',
@@ -286,7 +287,19 @@ export async function startSystemHarness(
         detail: {},
       };
       const { result, output } = await captureOutput(() => scheduler(event, lambdaContext('scheduler')));
-      return { ...result, traceId, output };
+      // Its groups ticked as the campaign-ticks queue's mapping does: one group an invocation, in the tick's trace.
+      const ref = queueRef(stack.queueUrls.campaignTicks);
+      const groups: unknown[] = [];
+      for (;;) {
+        const received = await receiveEvent(sqs, ref, 1, SHORT_POLL);
+        if (received === undefined) break;
+        traceFor(received);
+        const ticked = await captureOutput(() => campaignTicker(received, lambdaContext('campaignTicker')));
+        await acknowledge(sqs, ref, received, ticked.result);
+        output.push(...ticked.output);
+        groups.push(ticked.result);
+      }
+      return { ...result, groups, traceId, output };
     },
 
     /** Moves the functions' clock to the campaign's next due contact (at least a minute on), on a whole minute. */
@@ -565,8 +578,11 @@ export async function startSystemHarness(
       }
     },
 
-    /** The dial tasks of a campaign on the dial-tasks queue so far (read without being consumed by a later read). */
-    async receiveDialTasks(campaignId: string): Promise<DialTask[]> {
+    /**
+     * The dial tasks on the dial-tasks queue so far, of one campaign or all (read without being consumed by a later
+     * read).
+     */
+    async receiveDialTasks(campaignId?: string): Promise<DialTask[]> {
       for (;;) {
         const { Messages = [] } = await sqs.send(
           new ReceiveMessageCommand({
@@ -580,7 +596,7 @@ export async function startSystemHarness(
         if (Messages.length === 0) break;
         for (const message of Messages) dialTaskMessages.push(JSON.parse(message.Body ?? '{}') as DialTask);
       }
-      return dialTaskMessages.filter((task) => task.campaignId === campaignId);
+      return dialTaskMessages.filter((task) => campaignId === undefined || task.campaignId === campaignId);
     },
 
     async attempts(

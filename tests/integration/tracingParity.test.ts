@@ -104,7 +104,7 @@ describe('tracing backends', () => {
   it('record the same invocations the same way: names, parents, annotations, flags, metadata keys', () => {
     // Assess: a diff here names the span and field where the backends part.
     const expected = invocations(xray);
-    expect(expected).toHaveLength(8);
+    expect(expected).toHaveLength(9);
     expect(invocations(openTelemetry)).toEqual(expected);
   });
 
@@ -127,10 +127,10 @@ describe('tracing backends', () => {
     ['xray', xray],
     ['opentelemetry', openTelemetry],
   ])('%s: sends each invocation as one document, its whole tree nested', (_, run) => {
-    // Assess: 8 invocations, 8 datagrams; the first dialer batch (its root, 4 tasks with 19 spans, the rejected
+    // Assess: 9 invocations (the tick is the scheduler's and a campaign ticker's), 9 datagrams; the first dialer batch (its root, 4 tasks with 19 spans, the rejected
     // message, 4 SQL statements (the claim's three, the rejection's record), a DynamoDB and an SQS call: 27 spans) is
     // one of them.
-    expect(run.documents).toHaveLength(8);
+    expect(run.documents).toHaveLength(9);
     const [batch] = run.documents
       .map((text) => JSON.parse(text) as Doc)
       .filter((doc) => doc.name === 'dialerWorker' && !doc.fault);

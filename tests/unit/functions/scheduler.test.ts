@@ -1,6 +1,8 @@
 /**
- * The scheduler through `build(deps)` with the shared fakes: which contacts a tick releases (inside their hours, at
- * the campaign's pace), what a cancelled or ended campaign becomes. The calling rules are the real ones. No servers.
+ * The minute's tick through the functions' `build(deps)` with the shared fakes: the scheduler sends its groups, the
+ * campaign ticker ticks them. Which contacts a tick releases (inside their hours, at the campaign's pace), what a
+ * cancelled or ended campaign becomes, a campaign never ticked twice for one tick. The calling rules are the real
+ * ones. No servers.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from '@jest/globals';
@@ -10,17 +12,20 @@ import type { ActiveCampaign } from '../../../src/domain/schedule.ts';
 import { betaDraw, seededRandom } from '../../../src/lib/random.ts';
 import { fakeMessageQueue } from '../../fakes/messageQueue.ts';
 import { fakeModelStore } from '../../fakes/modelStore.ts';
+import { fakeRejectionStore } from '../../fakes/rejectionStore.ts';
 import { type FakeContact, fakeScheduleRepository } from '../../fakes/scheduleRepository.ts';
 import { eveningModel } from '../../helpers/answerModels.ts';
-import { lambdaContext } from '../../helpers/lambda.ts';
+import { lambdaContext, sqsEvent } from '../../helpers/lambda.ts';
 
 Object.assign(process.env, {
   STAGE: 'test',
   DATABASE_URL: 'postgresql://unused',
   DIAL_TASKS_QUEUE_URL: 'http://unused',
+  CAMPAIGN_TICKS_QUEUE_URL: 'http://unused',
   MODEL_BUCKET: 'unused',
 });
 const { build } = await import('../../../src/functions/scheduler.ts');
+const { build: buildTicker } = await import('../../../src/functions/campaignTicker.ts');
 
 // A Tuesday, 16:00 UTC: 11:00 in New York, 08:00 in Los Angeles (before the campaign's 09:00).
 const NOW = new Date('2030-01-15T16:00:00Z');
@@ -52,19 +57,36 @@ const contacts = (prefix: string, count: number, from = 0): FakeContact[] =>
 function scheduler(closeRows = 20_000, at = NOW) {
   const schedule = fakeScheduleRepository();
   const dialTasks = fakeMessageQueue();
+  const campaignTicks = fakeMessageQueue();
   const models = fakeModelStore();
-  const handler = build({
+  const logger = new Logger({ serviceName: 'voice-campaign', logLevel: 'SILENT' });
+  const fanOut = build({ schedule, campaignTicks, groupSize: 2, now: () => at, logger });
+  const ticker = buildTicker({
     schedule,
     dialTasks,
+    rejections: fakeRejectionStore(),
     bestTime: { models, draw: betaDraw(seededRandom(1)) },
     now: () => at,
+    tickLeaseSeconds: 90,
     spreadSeconds: 60,
     times: { releaseLeaseMinutes: 15, resultTimeoutMinutes: 60 },
     closeRows,
-    logger: new Logger({ serviceName: 'voice-campaign', logLevel: 'SILENT' }),
+    logger,
   });
-  const tick = () => handler({} as ScheduledEvent, lambdaContext('scheduler'));
-  return { schedule, dialTasks, models, tick };
+  /** The groups sent so far, as the ticker's mapping delivers them (one an invocation). */
+  const deliver = async (groups: string[]) => {
+    const responses = [];
+    for (const group of groups)
+      responses.push(await ticker(sqsEvent([group], 'campaign-ticks'), lambdaContext('campaignTicker')));
+    return responses;
+  };
+  const tick = async () => {
+    const run = await fanOut({} as ScheduledEvent, lambdaContext('scheduler'));
+    const groups = campaignTicks.sent.splice(0).map((m) => JSON.stringify(m.body));
+    const responses = await deliver(groups);
+    return { ...run, groups, failures: responses.flatMap((r) => r.batchItemFailures) };
+  };
+  return { schedule, dialTasks, models, tick, deliver };
 }
 
 describe('scheduler (build with fakes)', () => {
@@ -79,7 +101,7 @@ describe('scheduler (build with fakes)', () => {
     const run = await tick();
 
     // Assess: 10 concurrent calls at most, 4 in flight: 6 released, all in New York (Los Angeles is at 08:00).
-    expect(run.summary).toMatchObject({ campaigns: 1, released: 6 });
+    expect(run.summary).toMatchObject({ campaigns: 1, groups: 1, unsent: 0 });
     expect(dialTasks.sent.map((m) => m.id)).toEqual(['ny-0', 'ny-1', 'ny-2', 'ny-3', 'ny-4', 'ny-5']);
     expect(dialTasks.sent.map((m) => m.delaySeconds)).toEqual([0, 10, 20, 30, 40, 50]);
     expect(dialTasks.sent[0]?.body).toEqual({
@@ -138,7 +160,11 @@ describe('scheduler (build with fakes)', () => {
     const run = await tick();
 
     // Assess
-    expect(run.summary.completed).toEqual(['done', 'over']);
+    expect(run.failures).toEqual([]);
+    expect([...schedule.ended]).toEqual([
+      ['done', 'completed'],
+      ['over', 'completed'],
+    ]);
     expect(schedule.contacts.get('over')?.map((c) => c.final)).toEqual(['expired', 'expired']);
   });
 
@@ -205,6 +231,36 @@ describe('scheduler (build with fakes)', () => {
     const run = await tick();
 
     expect(run.failed).toBe(0);
+    expect(run.failures).toEqual([]);
     expect(dialTasks.sent.map((m) => m.id.slice(0, 2))).toEqual(Array(20).fill('la'));
+  });
+
+  it('ticks the campaigns in groups, each once for a tick: a group delivered twice, or a campaign held by another tick, is left alone', async () => {
+    // Prepare: five campaigns, groups of two; c-5 held by a tick still running.
+    const { schedule, dialTasks, tick, deliver } = scheduler();
+    for (const id of ['c-1', 'c-2', 'c-3', 'c-4', 'c-5']) {
+      schedule.campaigns.push(campaign({ id }));
+      schedule.contacts.set(id, contacts(NEW_YORK, 1));
+    }
+    schedule.claims.set('c-5', { tickId: 'earlier', until: new Date(NOW.getTime() + 30_000) });
+
+    // Act
+    const run = await tick();
+    const again = await deliver(run.groups);
+
+    // Assess: three groups; each campaign but the held one ticked once, the copies of the groups changed nothing.
+    expect(run.summary).toMatchObject({ campaigns: 5, groups: 3, unsent: 0 });
+    expect(run.groups.map((g) => JSON.parse(g).campaignIds)).toEqual([
+      ['c-1', 'c-2'],
+      ['c-3', 'c-4'],
+      ['c-5'],
+    ]);
+    expect(schedule.ticks.map((t) => t.campaignId)).toEqual(['c-1', 'c-2', 'c-3', 'c-4']);
+    expect(dialTasks.sent).toHaveLength(4);
+    expect(again.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    // Released when its tick ends: the next minute's tick takes it.
+    schedule.claims.set('c-5', { tickId: 'earlier', until: null });
+    await tick();
+    expect(schedule.ticks.filter((t) => t.campaignId === 'c-5')).toHaveLength(1);
   });
 });

@@ -69,6 +69,7 @@ describe('config', () => {
     });
     expect(schedulerConfig({ DIAL_TASKS_QUEUE_URL: 'http://d', SCHEDULER_CLOSE_ROWS: ' 500 ' })).toEqual({
       dialTasksQueueUrl: 'http://d',
+      tickLeaseSeconds: 90,
       spreadSeconds: 60,
       times: { releaseLeaseMinutes: 15, resultTimeoutMinutes: 60 },
       closeRows: 500,

@@ -84,22 +84,26 @@ describe('local trace model', () => {
   });
 
   it('tells a tick that released nothing from one that released, or failed', () => {
+    // The scheduler's fan-out, and a campaign ticker's group in the same trace.
     const tick = (trace: string, released: number, extra: Record<string, unknown> = {}) =>
       [
         doc(`${trace}-r`, trace, 'scheduler', 40, { parent_id: 'facade' }),
-        doc(`${trace}-c`, trace, 'ScheduleCampaign', 40.001, {
-          parent_id: `${trace}-r`,
+        doc(`${trace}-t`, trace, 'campaignTicker', 40.01, { parent_id: 'facade-t' }),
+        doc(`${trace}-c`, trace, 'ScheduleCampaign', 40.011, {
+          parent_id: `${trace}-t`,
           metadata: { default: { tick: { released } } },
           ...extra,
         }),
       ].join('\n');
+    const dialled = [tick('D', 0), doc('D-d', 'D', 'dialerWorker', 41, { parent_id: 'facade-d' })].join('\n');
     const traces = buildTraces(
-      parseDocuments([tick('I', 0), tick('R', 5), tick('F', 0, { fault: true })].join('\n')),
+      parseDocuments([tick('I', 0), tick('R', 5), tick('F', 0, { fault: true }), dialled].join('\n')),
     );
     expect(Object.fromEntries(traces.map((t) => [t.id, idleTick(t)]))).toEqual({
       I: true,
       R: false,
       F: false,
+      D: false,
     });
   });
 });
