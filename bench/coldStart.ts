@@ -33,6 +33,7 @@ const ENV = {
   BLACKLIST_TABLE: 'blacklist',
   ASTERISK_CALLS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/calls',
   DIAL_TASKS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/tasks',
+  CAMPAIGN_TICKS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/ticks',
   IMPORTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/imports',
   IMPORT_BUCKET: 'imports',
   MODEL_BUCKET: 'models',
