@@ -42,6 +42,19 @@ const result = (campaignId: string, contactId: string, attempt: number, outcome:
   ...extra,
 });
 
+/** The do-not-call list's entry of a number, as an auditor reads it. */
+const lookUp = (phoneNumber: string | undefined) =>
+  harness.http(
+    'blacklistCheck',
+    apiEvent({
+      method: 'POST',
+      resource: '/blacklist/lookup',
+      userId: 'auditor',
+      scopes: 'dnc:admin',
+      body: { phoneNumber },
+    }),
+  );
+
 /** A campaign made through the API with one contact, started, fanned out and dialled; answers its id. */
 async function dialledThroughApi(
   userId: string,
@@ -203,16 +216,7 @@ describe('call results', () => {
       final_outcome: 'opted_out',
       opt_out: true,
     });
-    const listed = await harness.http(
-      'blacklistCheck',
-      apiEvent({
-        method: 'POST',
-        resource: '/blacklist/lookup',
-        userId: 'auditor',
-        scopes: 'dnc:admin',
-        body: { phoneNumber: contact?.phoneNumber },
-      }),
-    );
+    const listed = await lookUp(contact?.phoneNumber);
     expect(listed.body).toMatchObject({
       listed: true,
       addedBy: 'campaign:r-optout',
@@ -269,16 +273,7 @@ describe('call results', () => {
       ['contact-8', 'answered', true, 'opted_out', false],
     ]);
     expect(output.join('')).toMatch(/"duplicate":1/);
-    const listed = await harness.http(
-      'blacklistCheck',
-      apiEvent({
-        method: 'POST',
-        resource: '/blacklist/lookup',
-        userId: 'auditor',
-        scopes: 'dnc:admin',
-        body: { phoneNumber: contacts[8]?.phoneNumber },
-      }),
-    );
+    const listed = await lookUp(contacts[8]?.phoneNumber);
     expect(listed.body).toMatchObject({ listed: true, addedBy: 'campaign:r-batch' });
     const { rows: setAside } = await harness.db.query(
       "SELECT count(*)::int AS n FROM rejected_messages WHERE queue = 'call-results' AND body LIKE '%r-batch:nobody%'",
