@@ -34,7 +34,10 @@ export function build(deps: DialerDeps & QueueStackDeps) {
 }
 
 // Every setting this function needs, checked at once: one error names all that are missing or malformed.
-const { dialer: config, clock } = functionConfig({
+const {
+  dialer: { asteriskCallsQueueUrl: queueUrl, ...timeLimits },
+  clock,
+} = functionConfig({
   database: databaseConfig,
   clock: clockConfig,
   phone: phoneConfig,
@@ -44,19 +47,12 @@ const { dialer: config, clock } = functionConfig({
 const db = openDatabase();
 const deps = {
   blacklist: openDoNotCallList(),
-  calls: createMessageQueue({
-    sqs: sqsClient,
-    queueUrl: config.asteriskCallsQueueUrl,
-    traceHeader: currentTraceHeader,
-  }),
+  calls: createMessageQueue({ sqs: sqsClient, queueUrl, traceHeader: currentTraceHeader }),
   attempts: createAttemptRepository(db),
   rejections: createRejectionRepository(db),
   phone: openPhoneHashing(),
-  claimLeaseSeconds: config.claimLeaseSeconds,
-  callDeadlineSeconds: config.callDeadlineSeconds,
-  // The rules table's limits (rules/calling-hours.json) of calls to one number, by campaign purpose.
-  recipientLimits: CALLING_HOURS.recipientLimits,
-  rulesVersion: CALLING_HOURS.version,
+  ...timeLimits,
+  rules: CALLING_HOURS,
   logger: createLogger('dialerWorker'),
 };
 /** The function on another clock (the tests' injected one): the same dependencies otherwise. */

@@ -49,10 +49,11 @@ export interface DialerDeps {
   claimLeaseSeconds: number;
   /** How long a call message may wait to be dialled. */
   callDeadlineSeconds: number;
-  /** The limits of calls to one number in rolling windows, across one owner's campaigns, by campaign purpose. */
-  recipientLimits: readonly RecipientLimit[];
-  /** The rules table's version, in every attempt's compliance record. */
-  rulesVersion: string;
+  /**
+   * The rules table (rules/calling-hours.json): its limits of calls to one number in rolling windows, across one
+   * owner's campaigns, by campaign purpose, and its version, in every attempt's compliance record.
+   */
+  rules: { recipientLimits: readonly RecipientLimit[]; version: string };
   now: () => Date;
 }
 
@@ -68,8 +69,7 @@ export function createDialerService({
   phone,
   claimLeaseSeconds,
   callDeadlineSeconds,
-  recipientLimits,
-  rulesVersion,
+  rules: { recipientLimits, version: rulesVersion },
   now,
 }: DialerDeps) {
   return {

@@ -100,8 +100,10 @@ function world(
     phone,
     claimLeaseSeconds: 120,
     callDeadlineSeconds: 300,
-    recipientLimits: [{ id: 'same-subject-24h', purposes: ['telemarketing'], calls: 3, hours: 24 }],
-    rulesVersion: '2026-12-02',
+    rules: {
+      recipientLimits: [{ id: 'same-subject-24h', purposes: ['telemarketing'], calls: 3, hours: 24 }],
+      version: '2026-12-02',
+    },
     now: () => NOW,
   });
   return { dial: dialer.dial, sent, claimed, recorded };
