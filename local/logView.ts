@@ -110,11 +110,10 @@ interface Pending {
 export function createLogView(options: {
   verbose: boolean;
   write: (line: string) => void;
-  /** How long a window's batches wait for more before their line is written. */
-  flushMs?: number;
   now?: () => Date;
 }): LogView {
   const write = (line: string) => options.write(redactPhoneLike(line));
+  const now = () => options.now?.() ?? new Date();
   const pending = new Map<string, Pending>();
   let timer: NodeJS.Timeout | undefined;
   const flushOne = (fn: string, batch: Pending) => {
@@ -129,9 +128,25 @@ export function createLogView(options: {
     timer = undefined;
     for (const [fn, batch] of [...pending]) flushOne(fn, batch);
   };
+  /**
+   * Writes the lines of windows that are over, at the end of the window (a line written before its window is
+   * over would be followed by a second line for the same function and window), and waits for the next.
+   */
+  const flushEnded = () => {
+    timer = undefined;
+    const current = windowOf(now());
+    for (const [fn, batch] of [...pending]) if (batch.second !== current) flushOne(fn, batch);
+    waitForWindowEnd();
+  };
+  function waitForWindowEnd(): void {
+    if (timer !== undefined || pending.size === 0) return;
+    const windowMs = WINDOW_SECONDS * 1000;
+    timer = setTimeout(flushEnded, windowMs - (now().getTime() % windowMs) + 50);
+    timer.unref?.();
+  }
   /** Adds a batch to its function's line of this window (the previous window's line is written first). */
   function addBatch(fn: string, entry: Record<string, unknown>, keys: readonly string[]): void {
-    const second = windowOf(options.now?.() ?? new Date());
+    const second = windowOf(now());
     const current = pending.get(fn);
     if (current !== undefined && current.second !== second) flushOne(fn, current);
     const batch = pending.get(fn) ?? { second, batches: 0, sums: new Map<string, number>() };
@@ -141,8 +156,7 @@ export function createLogView(options: {
       if (typeof value === 'number') batch.sums.set(key, (batch.sums.get(key) ?? 0) + value);
     }
     pending.set(fn, batch);
-    timer ??= setTimeout(flush, options.flushMs ?? WINDOW_SECONDS * 1000);
-    timer.unref?.();
+    waitForWindowEnd();
   }
   // Request lines are built from a path already masked; masking the whole line would eat the status and duration.
   const writeMasked = (line: string) => options.write(line);

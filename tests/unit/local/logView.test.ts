@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { createLogView } from '../../../local/logView.ts';
 
 const powertools = (fields: Record<string, unknown>) =>
@@ -53,6 +53,37 @@ describe('the npm start log view', () => {
     expect(out[1]).toBe("× Unhandled exception in handler 'dialerWorker'.");
     // The batch's line is written once its second is over
     expect(out[2]).toMatch(/dialerWorker +batch +received=10 initiated=9 duplicate=1$/);
+  });
+
+  it('writes a window’s line once the window is over: never two lines for one function and window', () => {
+    jest.useFakeTimers({ now: new Date('2026-12-02T05:00:04Z') });
+    try {
+      const out: string[] = [];
+      const view = createLogView({ verbose: false, write: (line) => out.push(line) });
+      const batch = (received: number) =>
+        view.output(powertools({ level: 'INFO', message: 'Batch processed', received }));
+
+      // Act: a batch late in one window, three in the next, one of them after the first batch's 5 seconds
+      batch(1);
+      jest.advanceTimersByTime(2_000);
+      batch(2);
+      const afterFirstWindow = [...out];
+      jest.advanceTimersByTime(3_500);
+      batch(3);
+      batch(4);
+      const beforeSecondWindowEnds = out.length;
+      jest.advanceTimersByTime(1_000);
+
+      // Assess
+      expect(afterFirstWindow).toEqual([expect.stringMatching(/^05:00:00 dialerWorker +batch +received=1$/)]);
+      expect(beforeSecondWindowEnds).toBe(1);
+      expect(out).toEqual([
+        expect.stringMatching(/^05:00:00 dialerWorker +batch +received=1$/),
+        expect.stringMatching(/^05:00:05 dialerWorker +3 batches received=9$/),
+      ]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('sums a function’s batches of a few seconds into one line, and leaves out ticks that released nothing', () => {
