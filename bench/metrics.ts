@@ -158,19 +158,9 @@ export async function measureMetrics(
 }
 
 if (import.meta.main) {
-  const { startLocalStack } = await import('../local/stack.ts');
-  const pg = (await import('pg')).default;
-  const stack = await startLocalStack({ fast: true });
-  Object.assign(process.env, stack.env, { STAGE: 'bench', POWERTOOLS_LOG_LEVEL: 'ERROR' });
-  const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
-  db.on('error', () => {});
-  try {
-    const contacts = Number(process.argv[2]) || undefined;
-    const figures = await measureMetrics(db, contacts ? { contacts, attempts: contacts * 1.5 } : {});
-    console.log(JSON.stringify(figures, null, 2));
-  } finally {
-    await db.end();
-    await stack.stop();
-  }
-  process.exit(0);
+  const { runOnBenchStack } = await import('./benchStack.ts');
+  const contacts = Number(process.argv[2]) || undefined;
+  await runOnBenchStack(({ db }) =>
+    measureMetrics(db, contacts ? { contacts, attempts: contacts * 1.5 } : {}),
+  );
 }

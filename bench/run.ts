@@ -20,8 +20,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
-import { startLocalStack } from '../local/stack.ts';
+import { openBenchStack } from './benchStack.ts';
 import { measureBestTime } from './bestTime.ts';
 import { measureColdStart } from './coldStart.ts';
 import { measureDialer } from './dialer.ts';
@@ -45,26 +44,16 @@ log('traceVolume and dialer');
 const dialer = await measureDialer(quick ? { tasks: 1_000, rounds: 3 } : {});
 
 log('import and scheduler');
-const stack = await startLocalStack({ fast: true });
 // The scheduler service runs in this process, configured as the functions are.
-Object.assign(process.env, stack.env, {
-  STAGE: 'bench',
-  PHONE_HASH_KEY: 'bench-phone-hash-key-0123456789',
-  PHONE_DEFAULT_REGION: 'US',
-  POWERTOOLS_LOG_LEVEL: 'ERROR',
-});
-const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
-// A server stopped under an idle client must not crash the run.
-db.on('error', () => {});
+const { stack, db, close } = await openBenchStack();
 const sizes = quick ? { small: 10_000, large: 100_000 } : { small: 100_000, large: 1_000_000 };
 const scheduler = await measureScheduler(stack, db, sizes);
 log('schedulerFanOut');
 const schedulerFanOut = await measureSchedulerFanOut(stack, db, quick ? [1, 10, 100] : [1, 100, 1_000]);
 log('metrics');
 const metrics = await measureMetrics(db, { contacts: sizes.large, attempts: sizes.large * 1.5 });
-await db.end();
 const imports = await measureImports(stack, sizes);
-await stack.stop();
+await close();
 
 log('bestTime');
 const bestTimeOptions = quick ? { contacts: 2_000 } : {};
@@ -122,6 +111,11 @@ interface ResultsRun {
   batchedOverFloor: number;
 }
 const rs = dialer.results as unknown as ResultsRun & { openTelemetry: ResultsRun };
+/** The dialer's and the results' runs of each backend, under the label their targets carry. */
+const backends = [
+  ['X-Ray SDK', dl, rs],
+  ['OpenTelemetry', dl.openTelemetry, rs.openTelemetry],
+] as const;
 const targets: Target[] = [
   target('middleware: X-Ray SDK sampled / Powertools', mw.ratiosToPowertools.xraySampled, 1.0, 'max'),
   target(
@@ -212,25 +206,18 @@ const targets: Target[] = [
   target('dialer: SQS requests per batch', dl.batched.perBatch.sqs, 1, 'max'),
   target('dialer: statements per batch', dl.batched.perBatch.statements, 3, 'max'),
   target('dialer: batched / per task', dl.batchedOverPerTask, 5, 'min'),
-  target('dialer: batched / I/O floor, X-Ray SDK', dl.batchedOverFloor, 1.3, 'max'),
-  target('dialer: batched / I/O floor, OpenTelemetry', dl.openTelemetry.batchedOverFloor, 1.3, 'max'),
-  target('dialer: batched / its statements sent bare, X-Ray SDK', dl.batchedOverOwnStatements, 1.3, 'max'),
-  target(
-    'dialer: batched / its statements sent bare, OpenTelemetry',
-    dl.openTelemetry.batchedOverOwnStatements,
-    1.3,
-    'max',
-  ),
   target('results: statements per batch of 10', rs.batched.perBatch.statements, 5, 'max'),
-  target('results: batched / previous design, X-Ray SDK', rs.batchedOverPrevious, 3, 'min'),
-  target('results: batched / previous design, OpenTelemetry', rs.openTelemetry.batchedOverPrevious, 3, 'min'),
-  target('results: batched / its statements sent bare, X-Ray SDK', rs.batchedOverFloor, 1.5, 'max'),
-  target(
-    'results: batched / its statements sent bare, OpenTelemetry',
-    rs.openTelemetry.batchedOverFloor,
-    1.5,
-    'max',
-  ),
+  ...backends.flatMap(([label, dialerRun, resultsRun]) => [
+    target(`dialer: batched / I/O floor, ${label}`, dialerRun.batchedOverFloor, 1.3, 'max'),
+    target(
+      `dialer: batched / its statements sent bare, ${label}`,
+      dialerRun.batchedOverOwnStatements,
+      1.3,
+      'max',
+    ),
+    target(`results: batched / previous design, ${label}`, resultsRun.batchedOverPrevious, 3, 'min'),
+    target(`results: batched / its statements sent bare, ${label}`, resultsRun.batchedOverFloor, 1.5, 'max'),
+  ]),
   target(
     'bestTime: relative contact rate per call, model / control',
     bestTime.reminders.relativeContactRate,

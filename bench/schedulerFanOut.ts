@@ -133,29 +133,9 @@ export async function measureSchedulerFanOut(stack: LocalStack, db: pg.Pool, cou
 }
 
 if (import.meta.main) {
-  const { startLocalStack } = await import('../local/stack.ts');
-  const pg = (await import('pg')).default;
-  const stack = await startLocalStack({ fast: true });
-  Object.assign(process.env, stack.env, {
-    STAGE: 'bench',
-    PHONE_HASH_KEY: 'bench-phone-hash-key-0123456789',
-    PHONE_DEFAULT_REGION: 'US',
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
-  });
-  const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
-  db.on('error', () => {});
-  try {
-    const counts = process.argv.slice(2).map(Number);
-    console.log(
-      JSON.stringify(
-        await measureSchedulerFanOut(stack, db, counts.length > 0 ? counts : undefined),
-        null,
-        2,
-      ),
-    );
-  } finally {
-    await db.end();
-    await stack.stop();
-  }
-  process.exit(0);
+  const { runOnBenchStack } = await import('./benchStack.ts');
+  const counts = process.argv.slice(2).map(Number);
+  await runOnBenchStack(({ stack, db }) =>
+    measureSchedulerFanOut(stack, db, counts.length > 0 ? counts : undefined),
+  );
 }
