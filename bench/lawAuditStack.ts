@@ -1,6 +1,7 @@
 /**
- * `npm run audit:law -- --stack`: the law run against a running `npm start` (start it with `--clock-start` and
- * `--time-scale`, e.g. `npm start -- --clock-start 2027-03-13T05:00:00Z --time-scale 1000`), through its public API
+ * `npm run audit:law -- --stack`: the law run against a running `npm start` on fresh data (`npm run reset` first;
+ * start it with `--clock-start` and `--time-scale`, e.g. `npm start -- --clock-start 2027-03-13T05:00:00Z
+ * --time-scale 1000`), through its public API
  * as a user would drive it: two numbers put on the do-not-call list, two campaigns of the local user with the same
  * contacts (every case of the law oracle), started together, followed to `completed`; then every call placed (when the telephony simulator started it) is read
  * from the stack's PostgreSQL and checked by the law oracle (tests/helpers/lawOracle.ts), with the limits across both campaigns and the opt-outs.
@@ -38,6 +39,25 @@ const settings = {
   pacing: { callsPerMinute: 1_000, maxConcurrentCalls: 1_000 },
 };
 const listed = [ORACLE_CONTACTS[0]?.phoneNumber ?? '', ORACLE_CONTACTS[9]?.phoneNumber ?? ''];
+
+// The limits count the owner's calls to a number across campaigns: calls an earlier run made to these numbers would
+// hold this run's back (and, made on a later clock than this stack's, for the whole run), and the findings would
+// not be this run's.
+const before = new pg.Pool({ connectionString: env.DATABASE_URL, max: 1 });
+const { rows: earlier } = await before.query<{ calls: number }>(
+  `SELECT count(*)::int AS calls FROM call_attempts a
+   JOIN contacts c ON c.campaign_id = a.campaign_id AND c.id = a.contact_id
+   WHERE a.status = 'initiated' AND c.phone_number = ANY($1)`,
+  [ORACLE_CONTACTS.map((contact) => contact.phoneNumber)],
+);
+await before.end();
+if ((earlier[0]?.calls ?? 0) > 0) {
+  console.error(
+    `law audit: this stack holds ${earlier[0]?.calls} calls to the audit's numbers from an earlier run; they would ` +
+      'count against the limits. Stop it, run `npm run reset`, start it again and run the audit.',
+  );
+  process.exit(2);
+}
 for (const phoneNumber of listed) await call('POST', '/blacklist', { phoneNumber, reason: 'law audit' });
 const ids: string[] = [];
 for (const side of ['a', 'b']) {
