@@ -237,6 +237,7 @@ await inTurns([
           120,
           limits,
           at,
+          300,
         ]);
         await sqsClient.send(
           new SendMessageBatchCommand({

@@ -52,7 +52,7 @@ export interface Environment {
    */
   DIAL_CLAIM_LEASE_SECONDS?: number;
   /**
-   * How long a call message may wait to be dialled: a call not started by then is not placed (docs/telephony.md).
+   * How long a call message may wait to be dialled: a call not started by then is not placed (docs/telephony.md). At most the calling hours' closing margin (10 minutes), so that a call claimed just inside a contact's hours is placed before they close; the limits' windows are counted wider by it (rules/README.md).
    */
   CALL_DEADLINE_SECONDS?: number;
   /**

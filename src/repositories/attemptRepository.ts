@@ -24,12 +24,21 @@ import type { Database } from '../lib/database.ts';
 import { type AttemptKey, dialIdOf, keyOfDialId } from '../lib/dialId.ts';
 import { CLAIM_SQL, type ClaimRow, claimFactsOf, FACTS_SQL, OUTCOMES_SQL } from './attemptStatements.ts';
 
+export interface ClaimOptions {
+  leaseSeconds: number;
+  limits: readonly RecipientLimit[];
+  callDeadlineSeconds: number;
+  at: Date;
+  hours: HoursCheck;
+}
+
 export interface AttemptRepository {
-  /** Claims the attempts at `at` (the dialer's clock), each checked against its contact's calling hours then. */
-  claim(
-    requests: readonly ClaimRequest[],
-    options: { leaseSeconds: number; limits: readonly RecipientLimit[]; at: Date; hours: HoursCheck },
-  ): Promise<Claims>;
+  /**
+   * Claims the attempts at `at` (the dialer's clock), each checked against its contact's calling hours then and its
+   * number's limits, whose windows are widened by `callDeadlineSeconds` (a call is placed up to that long after its
+   * claim, so a call claimed that much before a window may have been placed inside it).
+   */
+  claim(requests: readonly ClaimRequest[], options: ClaimOptions): Promise<Claims>;
   /**
    * Marks sent calls `initiated` at `at`, releases the claim of calls that could not be sent, and writes what the claim
    * decided for contacts (`Claims.steps`), in one statement.
@@ -46,7 +55,7 @@ export interface AttemptRepository {
 
 export function createAttemptRepository(db: Database): AttemptRepository {
   return {
-    async claim(requests, { leaseSeconds, limits, at, hours }) {
+    async claim(requests, { leaseSeconds, limits, callDeadlineSeconds, at, hours }) {
       if (requests.length === 0) return { results: new Map(), calls: new Map(), steps: new Map() };
       // The facts of each contact's calling hours, read without a lock: the claim takes an attempt to dial only if
       // they are still the same then. A task whose contact does not exist is refused by the claim.
@@ -97,6 +106,7 @@ export function createAttemptRepository(db: Database): AttemptRepository {
         leaseSeconds,
         JSON.stringify(limits),
         at,
+        callDeadlineSeconds,
       ]);
       const results = new Map<string, ClaimResult>();
       const calls = new Map<string, CallSettings>();

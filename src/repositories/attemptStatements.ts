@@ -13,8 +13,10 @@ FROM unnest($1::text[], $2::text[]) AS i(campaign_id, contact_id)
 JOIN contacts c ON c.campaign_id = i.campaign_id AND c.id = i.contact_id
 JOIN campaigns cp ON cp.id = i.campaign_id`;
 
-// The claim of a batch (migration 1764000000018: the numbers locked, each round claimed), in one statement.
-export const CLAIM_SQL = 'SELECT * FROM claim_attempts($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)';
+// The claim of a batch (migrations 1764000000018 and 020: the numbers locked, each round claimed, the limits'
+// windows widened by the call deadline), in one statement.
+export const CLAIM_SQL =
+  'SELECT * FROM claim_attempts($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)';
 
 // How the batch ended: sent calls initiated, unsent ones released, the claim's decisions on contacts written.
 export const OUTCOMES_SQL = 'SELECT record_dial_outcomes($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)';

@@ -169,6 +169,7 @@ export function createDialerService({
       claims = await attempts.claim(requests, {
         leaseSeconds: claimLeaseSeconds,
         limits: recipientLimits,
+        callDeadlineSeconds,
         at,
         hours: hoursCheckAt(at),
       });

@@ -190,7 +190,13 @@ describe('claim-time checks', () => {
       phoneNumber: (dc as Contact).phoneNumber,
       record: {},
     };
-    const options = { leaseSeconds: 120, limits: CALLING_HOURS.recipientLimits, at, hours: hoursCheckAt(at) };
+    const options = {
+      leaseSeconds: 120,
+      limits: CALLING_HOURS.recipientLimits,
+      callDeadlineSeconds: 300,
+      at,
+      hours: hoursCheckAt(at),
+    };
 
     // Act
     const changed = await createAttemptRepository(changing).claim([request], options);
@@ -260,14 +266,44 @@ describe('claim-time checks', () => {
     // Act
     const blocked = await dial('d-limit-c', [task('d-limit-c', k)]);
 
-    // Assert: not dialled; due again when the oldest of the three calls leaves the 24 hours
+    // Assert: not dialled; due again when the oldest of the three calls is out of the 24 hours however late within
+    // the 5-minute call deadline it was placed
     expect(blocked.calls).toEqual([]);
     expect(blocked.summary).toMatch(/"recipient_limit":1/);
     const due = (await contact('d-limit-c', 'k'))?.next_call_at as Date;
-    expect(due.getTime()).toBe(harness.now().getTime() + 3_600_000);
+    expect(due.getTime()).toBe(harness.now().getTime() + 3_600_000 + 300_000);
     // Another owner's calls are not counted: its campaign dials the number (its 2nd call of the day)
     const other = await dial('d-limit-x', [{ ...task('d-limit-x', k, 2), userId: 'owner-x' }]);
     expect(other.calls).toHaveLength(1);
+  });
+
+  it('counts a call claimed up to the call deadline before the 24 hours: it may have been placed inside them', async () => {
+    // Prepare: two numbers with 3 calls each; the oldest claimed 24 h 4 min ago for one (the telephony may have
+    // placed it up to the 5-minute deadline later: 23 h 59 min ago), 24 h 6 min ago for the other (placed by 24 h
+    // 1 min ago at the latest)
+    const inside = await numberIn('+12025557050', [{ id: 'd-edge-a' }, { id: 'd-edge-b' }]);
+    const outside = await numberIn('+12025557051', [{ id: 'd-edge-c' }, { id: 'd-edge-d' }]);
+    await harness.db.query(
+      `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, initiated_at) VALUES
+        ('d-edge-a', 'k', 1, 'initiated', $1::timestamptz - interval '24 hours 4 minutes'),
+        ('d-edge-a', 'k', 2, 'initiated', $1::timestamptz - interval '2 hours'),
+        ('d-edge-a', 'k', 3, 'initiated', $1::timestamptz - interval '1 hour'),
+        ('d-edge-c', 'k', 1, 'initiated', $1::timestamptz - interval '24 hours 6 minutes'),
+        ('d-edge-c', 'k', 2, 'initiated', $1::timestamptz - interval '2 hours'),
+        ('d-edge-c', 'k', 3, 'initiated', $1::timestamptz - interval '1 hour')`,
+      [harness.now()],
+    );
+
+    // Act
+    const held = await dial('d-edge-b', [task('d-edge-b', inside)]);
+    const dialled = await dial('d-edge-d', [task('d-edge-d', outside)]);
+
+    // Assess: the first not dialled, due once its oldest call is out of the window however late it was placed
+    expect(held.calls).toEqual([]);
+    expect(held.summary).toMatch(/"recipient_limit":1/);
+    const due = (await contact('d-edge-b', 'k'))?.next_call_at as Date;
+    expect(due.getTime()).toBe(harness.now().getTime() + 60_000);
+    expect(dialled.calls).toHaveLength(1);
   });
 
   it('lets only one of two batches claiming a number at once place its last allowed call', async () => {
@@ -383,11 +419,12 @@ describe('claim-time checks', () => {
     const healthcare = await dial('d-purpose-h', [task('d-purpose-h', k)]);
     const telemarketing = await dial('d-purpose-u', [task('d-purpose-u', k)]);
 
-    // Assert: the healthcare call waits until the earlier call is 24 hours old; the telemarketing one (2 of 3) goes
+    // Assert: the healthcare call waits until the earlier call is 24 hours old however late within the call deadline
+    // it was placed; the telemarketing one (2 of 3) goes
     expect(healthcare.calls).toEqual([]);
     expect(healthcare.summary).toMatch(/"recipient_limit":1/);
     const due = (await contact('d-purpose-h', 'k'))?.next_call_at as Date;
-    expect(due.getTime()).toBe(harness.now().getTime() + 19 * 3_600_000);
+    expect(due.getTime()).toBe(harness.now().getTime() + 19 * 3_600_000 + 300_000);
     expect(telemarketing.calls).toHaveLength(1);
   });
 });

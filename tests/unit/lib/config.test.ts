@@ -12,6 +12,7 @@ import {
   runtimeConfig,
   schedulerConfig,
 } from '../../../src/lib/config.ts';
+import { CLOSING_MARGIN_MINUTES } from '../../../src/domain/callingHours.ts';
 import { ConfigError } from '../../../src/lib/errors.ts';
 
 describe('config', () => {
@@ -58,6 +59,16 @@ describe('config', () => {
     resetConfigCache();
     expect(() => databaseConfig({ DATABASE_URL: 'postgresql://x', DATABASE_SSL: 'yes' })).toThrow(
       'Environment variable DATABASE_SSL must be true or false, got "yes"',
+    );
+  });
+
+  it('refuses a call deadline longer than the calling hours’ closing margin: a call could start after they close', () => {
+    const env = { BLACKLIST_TABLE: 't', ASTERISK_CALLS_QUEUE_URL: 'http://q' };
+    const margin = CLOSING_MARGIN_MINUTES * 60;
+    expect(dialerConfig({ ...env, CALL_DEADLINE_SECONDS: String(margin) }).callDeadlineSeconds).toBe(margin);
+    resetConfigCache();
+    expect(() => dialerConfig({ ...env, CALL_DEADLINE_SECONDS: String(margin + 1) })).toThrow(
+      `Environment variable CALL_DEADLINE_SECONDS must be at most ${margin}, got "${margin + 1}"`,
     );
   });
 
