@@ -1,8 +1,11 @@
 /**
  * Cold start, per function and tracing backend: each function's bundle (esbuild with serverless.yml's options, the
- * backend's conditions) against its SDK floor, a bundle holding only the AWS SDK clients the function loads when it
- * is imported, each constructed: bytes, and the median import time of fresh Node processes with Lambda's
- * environment set, bundles alternating.
+ * backend's conditions) against its floor, imported in fresh Node processes with Lambda's environment set: bytes,
+ * median import times, and the median of the rounds' ratios (each round loads the function and its floor one after
+ * the other, so that the machine's drift over the run falls on both). The floor of a function that constructs AWS
+ * SDK clients at load is a bundle of only those clients, each constructed; the floor of one that constructs none is
+ * an empty handler in the project's own chain (the HTTP stack, or the bare traced chain for the authorizer), and
+ * its figure is the milliseconds over it.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -75,6 +78,20 @@ function clientsLoaded(metafile: Metafile, entry: string): string[] {
   );
 }
 
+/**
+ * An empty handler in the chain the function is built on: the HTTP stack (with the project's logger), or the traced
+ * chain alone.
+ */
+const MIDDLEWARE_FLOORS = {
+  http: `import { createLogger } from './src/lib/logger.ts';
+    import { httpFunction } from './src/middleware/httpStack.ts';
+    const logger = createLogger('empty');
+    export const handler = httpFunction({ name: 'empty', eventSchema: () => true, jsonBody: 'optional', logger },
+      async () => ({ statusCode: 204, body: '' }));`,
+  chain: `import { tracedChain } from './src/middleware/tracedChain.ts';
+    export const handler = tracedChain({ name: 'empty' }, [], async () => ({}));`,
+};
+
 /** `compileCache`: a directory of V8's compile cache for the process to read (and fill, when empty). */
 function importMs(file: string, compileCache?: string): number {
   const script = `const t = process.hrtime.bigint(); require(${JSON.stringify(file)});
@@ -90,10 +107,14 @@ function importMs(file: string, compileCache?: string): number {
 export interface ColdStartRow {
   kib: number;
   importMs: number;
+  /** What the floor is: the SDK clients, or the empty handler's chain (`http`, `chain`). */
+  floor: string;
   floorKib: number;
   floorImportMs: number;
-  /** Over the floor; none for a function that holds no SDK client (its floor would be an empty file). */
+  /** Over the SDK floor, the rounds' median; none for a function that holds no SDK client. */
   ratio: number | null;
+  /** Over the middleware floor, the rounds' median; only for a function that holds no SDK client. */
+  overFloorMs: number | null;
   clients: string[];
 }
 
@@ -106,7 +127,8 @@ export async function measureColdStart(options: { processes?: number; functions?
       .map((file) => file.replace(/\.ts$/, ''));
   const dir = await mkdtemp(join(tmpdir(), 'voice-campaign-bench-cold-'));
   try {
-    const bundles: Array<{ key: string; file: string; floor: string; clients: string[] }> = [];
+    const bundles: Array<{ key: string; file: string; floor: string; floorKind: string; clients: string[] }> =
+      [];
     for (const backend of ['xray', 'opentelemetry'] as const) {
       const conditions = backend === 'opentelemetry' ? ['tracing-opentelemetry'] : [];
       for (const name of names) {
@@ -119,35 +141,59 @@ export async function measureColdStart(options: { processes?: number; functions?
           logLevel: 'silent',
         });
         const clients = clientsLoaded(metafile, `src/functions/${name}.ts`);
+        const floorKind =
+          clients.length > 0
+            ? clients.map((client) => client.replace('@aws-sdk/client-', '')).join('+')
+            : metafile.inputs['src/middleware/httpStack.ts']
+              ? 'http'
+              : 'chain';
         const floor = join(dir, `${name}.${backend}.floor.cjs`);
         await build({
           ...functionBuildOptions(conditions),
-          stdin: { contents: clients.map((client) => CLIENTS[client]).join('\n'), resolveDir: ROOT },
+          stdin: {
+            contents:
+              clients.length > 0
+                ? clients.map((client) => CLIENTS[client]).join('\n')
+                : MIDDLEWARE_FLOORS[floorKind as keyof typeof MIDDLEWARE_FLOORS],
+            resolveDir: ROOT,
+            loader: 'ts',
+          },
           outfile: floor,
           logLevel: 'silent',
         });
-        bundles.push({ key: `${name}.${backend}`, file, floor, clients });
+        bundles.push({ key: `${name}.${backend}`, file, floor, floorKind, clients });
       }
     }
-    // One process a bundle, round after round, so that drift in the machine's load spreads over all of them.
+    // Round after round, each function then its floor (the order turned every other round), so that drift in the
+    // machine's load falls on both sides of each round's ratio.
     const times = new Map<string, number[]>();
+    const ratios = new Map<string, number[]>();
+    const overs = new Map<string, number[]>();
+    const add = (map: Map<string, number[]>, key: string, value: number) =>
+      map.set(key, [...(map.get(key) ?? []), value]);
     for (let i = 0; i < processes; i += 1) {
       for (const bundle of bundles) {
-        for (const file of [bundle.file, bundle.floor])
-          times.set(file, [...(times.get(file) ?? []), importMs(file)]);
+        const pair = i % 2 === 0 ? [bundle.file, bundle.floor] : [bundle.floor, bundle.file];
+        const [first = 0, second = 0] = pair.map((file) => importMs(file));
+        const [ms, floorMs] = i % 2 === 0 ? [first, second] : [second, first];
+        add(times, bundle.file, ms);
+        add(times, bundle.floor, floorMs);
+        add(ratios, bundle.key, ms / floorMs);
+        add(overs, bundle.key, ms - floorMs);
       }
     }
     const rows: Record<string, Record<string, ColdStartRow>> = { xray: {}, opentelemetry: {} };
     for (const bundle of bundles) {
       const [name = '', backend = ''] = bundle.key.split('.');
-      const ms = median(times.get(bundle.file) ?? []);
-      const floorMs = median(times.get(bundle.floor) ?? []);
+      const withClients = bundle.clients.length > 0;
       (rows[backend] as Record<string, ColdStartRow>)[name] = {
         kib: round((await stat(bundle.file)).size / 1024, 0),
-        importMs: round(ms),
+        importMs: round(median(times.get(bundle.file) ?? [])),
+        floor: bundle.floorKind,
         floorKib: round((await stat(bundle.floor)).size / 1024, 0),
-        floorImportMs: round(floorMs),
-        ratio: bundle.clients.length > 0 ? round(ms / floorMs, 2) : null,
+        floorImportMs: round(median(times.get(bundle.floor) ?? [])),
+        ratio: withClients ? round(median(ratios.get(bundle.key) ?? []), 2) : null,
+        overFloorMs: withClients ? null : round(median(overs.get(bundle.key) ?? [])),
         clients: bundle.clients.map((client) => client.replace('@aws-sdk/client-', '')),
       };
     }
@@ -169,13 +215,23 @@ export async function measureColdStart(options: { processes?: number; functions?
         ratio: round(median(cached) / median(cold), 2),
       };
     }
-    const worst = (backend: string) =>
+    const worst = (backend: string, pick: (row: ColdStartRow) => number | null) =>
       Math.max(
-        ...Object.values(rows[backend] ?? {}).flatMap((row) => (row.ratio === null ? [] : [row.ratio])),
+        ...Object.values(rows[backend] ?? {}).flatMap((row) => {
+          const value = pick(row);
+          return value === null ? [] : [value];
+        }),
       );
     return {
       processes,
-      worstRatio: { xray: worst('xray'), opentelemetry: worst('opentelemetry') },
+      worstRatio: {
+        xray: worst('xray', (row) => row.ratio),
+        opentelemetry: worst('opentelemetry', (row) => row.ratio),
+      },
+      worstOverMiddlewareFloorMs: {
+        xray: worst('xray', (row) => row.overFloorMs),
+        opentelemetry: worst('opentelemetry', (row) => row.overFloorMs),
+      },
       dialerWorkerCompileCache: compileCache,
       ...rows,
     };
