@@ -34,14 +34,25 @@ const TRACING_TESTS = [
   '<rootDir>/tests/integration/imports.test.ts',
   '<rootDir>/tests/integration/bestTime.test.ts',
 ];
+/** The tests of the OpenTelemetry backend alone (its OTLP exporter), run by its project only. */
+const OPENTELEMETRY_ONLY = ['<rootDir>/tests/integration/otlpExport.test.ts'];
 const ALL = reliability ? ['<rootDir>/tests/reliability/**/*.test.ts'] : ['<rootDir>/tests/**/*.test.ts'];
 
 export default {
   projects: openTelemetryEverywhere
     ? [{ ...backend('opentelemetry'), testMatch: ALL }]
     : [
-        { ...backend('xray'), testMatch: ALL },
-        ...(reliability ? [] : [{ ...backend('opentelemetry'), testMatch: TRACING_TESTS }]),
+        {
+          ...backend('xray'),
+          testMatch: ALL,
+          testPathIgnorePatterns: [
+            ...backend('xray').testPathIgnorePatterns,
+            '/tests/integration/otlpExport',
+          ],
+        },
+        ...(reliability
+          ? []
+          : [{ ...backend('opentelemetry'), testMatch: [...TRACING_TESTS, ...OPENTELEMETRY_ONLY] }]),
       ],
   globalSetup: '<rootDir>/tests/globalSetup.js',
   testTimeout: 60_000,

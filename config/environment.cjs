@@ -50,6 +50,27 @@ function oneOf(first, second) {
 const ref = (resource) => ({ Ref: resource });
 
 /**
+ * Where the functions send their spans (docs/tracing.md): to the Lambda's X-Ray daemon, or, when the deploy parameter
+ * OTLP_TRACES_ENDPOINT is set, as OTLP to that URL (X-Ray's OTLP endpoint, signed with the function's role, or a
+ * collector's); only the OpenTelemetry backend has the exporter. `toXray`: the role needs X-Ray's OTLP actions.
+ */
+async function otlpExport(resolveVariable) {
+  const endpoint = process.env.OTLP_TRACES_ENDPOINT;
+  if (!endpoint) return { env: {}, toXray: false };
+  const backend = await resolveVariable('param:tracingBackend');
+  if (backend !== 'opentelemetry') {
+    throw new Error(
+      `Deploy parameter OTLP_TRACES_ENDPOINT needs the opentelemetry tracing backend; this stage builds with ${backend}.`,
+    );
+  }
+  const region = process.env.OTLP_SIGV4_REGION;
+  return {
+    env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint, ...(region ? { OTLP_SIGV4_REGION: region } : {}) },
+    toXray: Boolean(region) || /^https:\/\/xray\.[a-z0-9-]+\.amazonaws\.com\//.test(endpoint),
+  };
+}
+
+/**
  * Where the functions that hash phone numbers read the hash key: a Secrets Manager secret (field `phoneHashKey`),
  * read by the functions at run time, so the key is in neither the repository, the template, the deploying shell
  * nor the functions' configuration.
@@ -145,6 +166,7 @@ module.exports = async ({ resolveVariable }) => {
       resultWorker: {},
     };
   }
+  const otlp = await otlpExport(resolveVariable);
   const cognitoPool = process.env.AUTH_COGNITO_USER_POOL_ARN;
   const database = oneOf('DATABASE_SECRET_ARN', 'DATABASE_URL');
   const phone = phoneHashing();
@@ -159,8 +181,10 @@ module.exports = async ({ resolveVariable }) => {
       database.DATABASE_SECRET_ARN ?? `arn:aws:secretsmanager:*:*:secret:${service}-${stage}-none`,
     ],
     phoneHashKeySecretArns: [phone.PHONE_HASH_KEY_SECRET_ARN],
+    otlpToXray: otlp.toXray,
     provider: {
       ...common,
+      ...otlp.env,
       ...database,
       // Production connections verify the server certificate (the Lambda runtime trusts the RDS certificates).
       DATABASE_SSL: 'true',

@@ -16,8 +16,17 @@ const allow = (Action, Resource, Condition) => ({
   Resource,
   ...(Condition ? { Condition } : {}),
 });
-// X-Ray's write actions take no resource: "*" is the only value AWS accepts for them.
-const XRAY = allow(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], '*');
+// X-Ray's write actions take no resource: "*" is the only value AWS accepts for them. Its OTLP endpoint's, when the
+// functions send their spans there (config/environment.cjs).
+const xrayWrites = (otlpToXray) =>
+  allow(
+    [
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      ...(otlpToXray ? ['xray:PutSpans', 'xray:PutSpansForIndexing'] : []),
+    ],
+    '*',
+  );
 const blacklist = (...actions) => allow(actions, getAtt('BlacklistTable'));
 const send = (queue) => allow(['sqs:SendMessage'], getAtt(queue));
 /** The model bucket's models/ (read, or read and write); listing too, so a missing model is a 404, not a 403. */
@@ -28,6 +37,7 @@ const models = (...actions) => [
 
 module.exports = async ({ resolveVariable }) => {
   const environment = await environmentOf({ resolveVariable });
+  const XRAY = xrayWrites(Boolean(environment.otlpToXray));
   const param = (name) => resolveVariable(`param:${name}`);
   const DATABASE = allow(['secretsmanager:GetSecretValue'], environment.databaseSecretArns);
   const PHONE_KEY = allow(['secretsmanager:GetSecretValue'], environment.phoneHashKeySecretArns);

@@ -167,4 +167,16 @@ export interface Environment {
    * Where the X-Ray daemon takes segment documents (`host:port`, or `tcp:host:port udp:host:port`).
    */
   AWS_XRAY_DAEMON_ADDRESS?: string;
+  /**
+   * OpenTelemetry backend only: send spans as OTLP over HTTP to this URL (an OpenTelemetry collector's `/v1/traces`, or X-Ray's OTLP endpoint `https://xray.<region>.amazonaws.com/v1/traces`, Transaction Search on) instead of to the X-Ray daemon (docs/tracing.md).
+   */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+  /**
+   * How the OTLP request body is written.
+   */
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?: "http/protobuf" | "http/json";
+  /**
+   * Sign each OTLP request with SigV4 for X-Ray in this region (the function's credentials). Taken from the endpoint when it is X-Ray's (xray.<region>.amazonaws.com); set it for another address that forwards to X-Ray.
+   */
+  OTLP_SIGV4_REGION?: string;
 }

@@ -273,6 +273,20 @@ export interface TracingConfig {
   inLambda: boolean;
   /** Where the X-Ray daemon takes segment documents (`host:port`, or `tcp:host:port udp:host:port`). */
   daemonAddress: string;
+  /** The OpenTelemetry backend's spans sent as OTLP over HTTP instead of to the daemon (docs/tracing.md). */
+  otlp?: OtlpTarget;
+}
+
+export interface OtlpTarget {
+  endpoint: URL;
+  protocol: 'http/protobuf' | 'http/json';
+  /** Each request signed with SigV4 for X-Ray in this region: X-Ray's own endpoint, or one set for another. */
+  signingRegion?: string;
+}
+
+/** The region of X-Ray's OTLP endpoint, from its host (`xray.<region>.amazonaws.com`). */
+export function xrayOtlpRegion(endpoint: URL): string | undefined {
+  return /^xray\.([a-z0-9-]+)\.amazonaws\.com$/.exec(endpoint.hostname)?.[1];
 }
 
 /**
@@ -300,4 +314,19 @@ export const tracingConfig = group<TracingConfig>('tracing', (r) => ({
   newTracePerInvocation: r.value('LOCAL_TRACE_HEADERS'),
   inLambda: r.optional('LAMBDA_TASK_ROOT') !== undefined,
   daemonAddress: r.value('AWS_XRAY_DAEMON_ADDRESS'),
+  ...otlpTarget(r.optional('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'), r),
 }));
+
+function otlpTarget(endpoint: string | undefined, r: Reader): { otlp?: OtlpTarget } {
+  // A malformed endpoint is a problem the reader reported already.
+  if (endpoint === undefined || !URL.canParse(endpoint)) return {};
+  const url = new URL(endpoint);
+  const signingRegion = r.optional('OTLP_SIGV4_REGION') ?? xrayOtlpRegion(url);
+  return {
+    otlp: {
+      endpoint: url,
+      protocol: r.value('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'),
+      ...(signingRegion ? { signingRegion } : {}),
+    },
+  };
+}

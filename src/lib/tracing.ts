@@ -57,6 +57,14 @@ export function startSqlSpan(target: SqlTarget, text: string): Span {
 }
 
 /**
+ * Waits for the invocation's spans to be sent, where sending takes a request (the OTLP exporter): the traced chain
+ * awaits it before the invocation returns, as Lambda freezes the process then. Immediate for the daemon's datagrams.
+ */
+export function flushTraces(): Promise<void> {
+  return backend.flush();
+}
+
+/**
  * Traces outbound HTTP made with fetch (each call a span), for the functions that call out beyond the AWS SDK (the
  * authorizer's key-set download); call it at their module load.
  */

@@ -7,7 +7,7 @@ import type { MiddlewareObj } from '@middy/core';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { sharedTraceHeader } from '../lib/traceHeader.ts';
-import { runInOwnTraceContext } from '../lib/tracing.ts';
+import { flushTraces, runInOwnTraceContext } from '../lib/tracing.ts';
 import { tracingMiddleware, type XrayOptions, xrayPlugin } from './xray.ts';
 
 export type LambdaHandler<TEvent, TResult> = (event: TEvent, context: Context) => Promise<TResult>;
@@ -23,5 +23,13 @@ export function tracedChain<TEvent, TResult>(
 ): LambdaHandler<TEvent, TResult> {
   const chain = middy<TEvent, TResult>(handler, xrayPlugin).use(tracingMiddleware(xray));
   for (const middleware of middlewares) chain.use(middleware);
-  return (event, context) => runInOwnTraceContext(() => chain(event, context), sharedTraceHeader(event));
+  // The invocation's spans are sent before it returns (Lambda freezes the process then).
+  const run = async (event: TEvent, context: Context) => {
+    try {
+      return await chain(event, context);
+    } finally {
+      await flushTraces();
+    }
+  };
+  return (event, context) => runInOwnTraceContext(() => run(event, context), sharedTraceHeader(event));
 }

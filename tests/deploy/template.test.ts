@@ -33,7 +33,12 @@ const workFolder = `.esbuild-template-test-${process.pid}`;
 
 function packageProd(dir: string, parameters: Record<string, string>) {
   const env: NodeJS.ProcessEnv = { ...process.env, ...parameters, ESBUILD_WORK_FOLDER: workFolder };
-  for (const name of [...Object.keys(exampleParameters()), 'PHONE_HASH_KEY']) {
+  for (const name of [
+    ...Object.keys(exampleParameters()),
+    'PHONE_HASH_KEY',
+    'OTLP_TRACES_ENDPOINT',
+    'OTLP_SIGV4_REGION',
+  ]) {
     if (!(name in parameters)) delete env[name];
   }
   return spawnSync(SLS, ['package', '--stage', 'prod', '--package', dir], {
@@ -708,6 +713,55 @@ describe('the prod template', () => {
       expect(variables.PHONE_HASH_KEY_SECRET_ARN).toBe(hashing.includes(name) ? key : undefined);
     }
     expect(JSON.stringify(template)).not.toContain('resolve:secretsmanager');
+  });
+
+  it('sends spans to X-Ray\u2019s OTLP endpoint when asked: the endpoint in every function, X-Ray\u2019s OTLP writes in every role', () => {
+    const dir = join(outDir, 'otlp');
+    const endpoint = 'https://xray.us-east-1.amazonaws.com/v1/traces';
+    const result = packageProd(dir, { ...exampleParameters(), OTLP_TRACES_ENDPOINT: endpoint });
+    expect(result.status).toBe(0);
+    const withOtlp = JSON.parse(
+      readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
+    ) as {
+      Resources: Record<string, Resource>;
+    };
+    const of = (t: { Resources: Record<string, Resource> }, type: string) =>
+      Object.values(t.Resources).filter((resource) => resource.Type === type);
+    // The project's functions (the framework's own custom-resource function has no environment of theirs)
+    const variables = of(withOtlp, 'AWS::Lambda::Function')
+      .map(
+        (fn) => (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables,
+      )
+      .filter((v) => v?.STAGE === 'prod');
+    expect(variables.length).toBeGreaterThan(20);
+    expect(variables.every((v) => v?.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT === endpoint)).toBe(true);
+    const actions = (t: { Resources: Record<string, Resource> }) =>
+      of(t, 'AWS::IAM::Role').map((role) =>
+        (role.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: string[] }> } }>)
+          .flatMap((policy) => policy.PolicyDocument.Statement)
+          .flatMap((statement) => statement.Action),
+      );
+    const lambdaRoles = actions(withOtlp).filter((list) => list.includes('xray:PutTraceSegments'));
+    expect(lambdaRoles.length).toBe(variables.length);
+    expect(lambdaRoles.every((list) => list.includes('xray:PutSpans'))).toBe(true);
+    // Without the parameter: the daemon, and no OTLP action
+    expect(actions(template).flat()).not.toContain('xray:PutSpans');
+  });
+
+  it('refuses an OTLP endpoint with the X-Ray SDK backend, which has no OTLP exporter', () => {
+    const result = spawnSync(SLS, ['print', '--stage', 'prod', '--param', 'tracingBackend=xray'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ...exampleParameters(),
+        OTLP_TRACES_ENDPOINT: 'https://collector.example.com/v1/traces',
+      },
+      encoding: 'utf8',
+    });
+    expect(result.status).not.toBe(0);
+    expect(`${result.stdout}${result.stderr}`).toContain(
+      'OTLP_TRACES_ENDPOINT needs the opentelemetry tracing backend',
+    );
   });
 
   it('refuses a phone-hash key given as a deploy parameter: it would be readable in the functions\u2019 configuration', () => {

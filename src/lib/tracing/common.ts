@@ -54,6 +54,8 @@ export interface TracingBackend {
   captureClient<T extends object>(client: T): T;
   startSqlSpan(target: SqlTarget, text: string): Span;
   traceOutboundFetch(): void;
+  /** Waits for the spans on their way (the OTLP exporter's requests). */
+  flush(): Promise<void>;
 }
 
 /** The annotations used so far in one invocation's trace. */

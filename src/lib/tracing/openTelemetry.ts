@@ -19,6 +19,7 @@ import {
 } from '@opentelemetry/api';
 import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { AlwaysOffSampler, BasicTracerProvider, ParentBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { traceHeader, tracingConfig } from '../config.ts';
 import {
@@ -41,13 +42,24 @@ import {
   traceClientCalls,
   traceFetchCalls,
 } from './openTelemetryCalls.ts';
-import { ATTR, InvocationSpanProcessor, xrayTraceId } from './xrayDocuments.ts';
+import { OtlpSender } from './otlp.ts';
+import { ATTR, InvocationSpanProcessor, segmentDocuments, xrayTraceId } from './xrayDocuments.ts';
+
+const daemon = new DaemonSender(() => tracingConfig().daemonAddress);
+const otlp = new OtlpSender();
+
+/** An invocation's spans: to the OTLP endpoint when one is set, else to the daemon as segment documents. */
+function sendSpans(spans: readonly ReadableSpan[]): void {
+  const target = tracingConfig().otlp;
+  if (target !== undefined) otlp.send(spans, target);
+  else daemon.send(segmentDocuments(spans));
+}
 
 const provider = new BasicTracerProvider({
   idGenerator: new AWSXRayIdGenerator(),
   // The decision is Lambda's, carried by the trace header (its sampling rules): sampled there, recorded here.
   sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }),
-  spanProcessors: [new InvocationSpanProcessor(new DaemonSender(() => tracingConfig().daemonAddress))],
+  spanProcessors: [new InvocationSpanProcessor(sendSpans)],
 });
 const tracer = provider.getTracer('voice-campaign');
 const propagator = new AWSXRayPropagator();
@@ -183,6 +195,10 @@ export const openTelemetryBackend: TracingBackend = {
     if (fetchTraced) return;
     fetchTraced = true;
     traceFetchCalls(tracedChild);
+  },
+
+  flush() {
+    return otlp.flush();
   },
 };
 

@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Attributes, AttributeValue, Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span as SdkSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { type DaemonSender, MAX_DOCUMENT_BYTES } from './daemon.ts';
+import { MAX_DOCUMENT_BYTES } from './daemon.ts';
 
 /** Attribute names the backend writes and this exporter reads. */
 export const ATTR = {
@@ -222,10 +222,11 @@ const isRoot = (span: ReadableSpan | SdkSpan) =>
  */
 export class InvocationSpanProcessor implements SpanProcessor {
   readonly #bySpan = new Map<string, Invocation>();
-  readonly #sender: DaemonSender;
+  readonly #send: (spans: readonly ReadableSpan[]) => void;
 
-  constructor(sender: DaemonSender) {
-    this.#sender = sender;
+  /** `send`: where an invocation's ended spans go (as segment documents to the daemon, or as OTLP). */
+  constructor(send: (spans: readonly ReadableSpan[]) => void) {
+    this.#send = send;
   }
 
   onStart(span: SdkSpan, _parentContext: Context): void {
@@ -242,14 +243,14 @@ export class InvocationSpanProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     const invocation = this.#bySpan.get(span.spanContext().spanId);
     if (invocation === undefined || invocation.sent) {
-      this.#sender.send(segmentDocuments([span]));
+      this.#send([span]);
       return;
     }
     invocation.ended.push(span);
     if (!isRoot(span)) return;
     invocation.sent = true;
     for (const id of invocation.ids) this.#bySpan.delete(id);
-    this.#sender.send(segmentDocuments(invocation.ended));
+    this.#send(invocation.ended);
     invocation.ended = [];
   }
 

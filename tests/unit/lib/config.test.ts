@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
+import { CLOSING_MARGIN_MINUTES } from '../../../src/domain/callingHours.ts';
 import {
   authConfig,
   blacklistConfig,
@@ -11,8 +12,8 @@ import {
   resetConfigCache,
   runtimeConfig,
   schedulerConfig,
+  tracingConfig,
 } from '../../../src/lib/config.ts';
-import { CLOSING_MARGIN_MINUTES } from '../../../src/domain/callingHours.ts';
 import { ConfigError } from '../../../src/lib/errors.ts';
 
 describe('config', () => {
@@ -70,6 +71,41 @@ describe('config', () => {
     expect(() => dialerConfig({ ...env, CALL_DEADLINE_SECONDS: String(margin + 1) })).toThrow(
       `Environment variable CALL_DEADLINE_SECONDS must be at most ${margin}, got "${margin + 1}"`,
     );
+  });
+
+  it('sends spans as OTLP only when an endpoint is set: signed for X-Ray’s own endpoint, or for a region given', () => {
+    expect(tracingConfig({}).otlp).toBeUndefined();
+    resetConfigCache();
+    const xray = 'https://xray.eu-west-1.amazonaws.com/v1/traces';
+    expect(tracingConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: xray }).otlp).toEqual({
+      endpoint: new URL(xray),
+      protocol: 'http/protobuf',
+      signingRegion: 'eu-west-1',
+    });
+    resetConfigCache();
+    const collector = 'http://collector.internal:4318/v1/traces';
+    expect(
+      tracingConfig({
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector,
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      }).otlp,
+    ).toEqual({ endpoint: new URL(collector), protocol: 'http/json' });
+    resetConfigCache();
+    expect(
+      tracingConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector, OTLP_SIGV4_REGION: 'us-east-2' }).otlp
+        ?.signingRegion,
+    ).toBe('us-east-2');
+    resetConfigCache();
+    expect(() => tracingConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'collector:4318' })).toThrow(
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    );
+    resetConfigCache();
+    expect(() =>
+      tracingConfig({
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector,
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc',
+      }),
+    ).toThrow('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL');
   });
 
   it('gives every tunable its default from the schema, and a value set in the environment, as its type', () => {

@@ -11,7 +11,7 @@ import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { startXrayReceiver } from '../../../local/xrayReceiver.ts';
 import { newTraceHeader } from '../../../src/lib/traceHeader.ts';
 import { DaemonSender, daemonEndpoint } from '../../../src/lib/tracing/daemon.ts';
-import { ATTR, InvocationSpanProcessor } from '../../../src/lib/tracing/xrayDocuments.ts';
+import { ATTR, InvocationSpanProcessor, segmentDocuments } from '../../../src/lib/tracing/xrayDocuments.ts';
 import { segmentDocumentProblems } from '../../helpers/segmentRules.ts';
 
 const receiver = await startXrayReceiver();
@@ -27,7 +27,7 @@ sender.send = (docs) => {
 };
 const tracer = new BasicTracerProvider({
   idGenerator: new AWSXRayIdGenerator(),
-  spanProcessors: [new InvocationSpanProcessor(sender)],
+  spanProcessors: [new InvocationSpanProcessor((spans) => sender.send(segmentDocuments(spans)))],
 }).getTracer('test');
 
 function invocation() {
