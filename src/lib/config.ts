@@ -280,6 +280,8 @@ export interface TracingConfig {
 export interface OtlpTarget {
   endpoint: URL;
   protocol: 'http/protobuf' | 'http/json';
+  /** The spans' `service.name`: the service's name, as X-Ray's service map shows it. */
+  serviceName: string;
   /** Each request signed with SigV4 for X-Ray in this region: X-Ray's own endpoint, or one set for another. */
   signingRegion?: string;
 }
@@ -326,6 +328,7 @@ function otlpTarget(endpoint: string | undefined, r: Reader): { otlp?: OtlpTarge
     otlp: {
       endpoint: url,
       protocol: r.value('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'),
+      serviceName: r.value('SERVICE_NAME'),
       ...(signingRegion ? { signingRegion } : {}),
     },
   };

@@ -64,6 +64,11 @@ export function flushTraces(): Promise<void> {
   return backend.flush();
 }
 
+/** Whether invocations wait for their spans to be sent (flushTraces): not when they go to the daemon. */
+export function tracesAwaitExport(): boolean {
+  return backend.awaitsExport();
+}
+
 /**
  * Traces outbound HTTP made with fetch (each call a span), for the functions that call out beyond the AWS SDK (the
  * authorizer's key-set download); call it at their module load.

@@ -7,7 +7,7 @@ import type { MiddlewareObj } from '@middy/core';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { sharedTraceHeader } from '../lib/traceHeader.ts';
-import { flushTraces, runInOwnTraceContext } from '../lib/tracing.ts';
+import { flushTraces, runInOwnTraceContext, tracesAwaitExport } from '../lib/tracing.ts';
 import { tracingMiddleware, type XrayOptions, xrayPlugin } from './xray.ts';
 
 export type LambdaHandler<TEvent, TResult> = (event: TEvent, context: Context) => Promise<TResult>;
@@ -23,13 +23,11 @@ export function tracedChain<TEvent, TResult>(
 ): LambdaHandler<TEvent, TResult> {
   const chain = middy<TEvent, TResult>(handler, xrayPlugin).use(tracingMiddleware(xray));
   for (const middleware of middlewares) chain.use(middleware);
-  // The invocation's spans are sent before it returns (Lambda freezes the process then).
-  const run = async (event: TEvent, context: Context) => {
-    try {
-      return await chain(event, context);
-    } finally {
-      await flushTraces();
-    }
+  // Spans sent by request (OTLP) are waited for before the invocation returns: Lambda freezes the process then. To
+  // the daemon, nothing is waited for, and no promise is added to the invocation.
+  const run = (event: TEvent, context: Context) => {
+    const invocation = chain(event, context);
+    return tracesAwaitExport() ? invocation.finally(flushTraces) : invocation;
   };
   return (event, context) => runInOwnTraceContext(() => run(event, context), sharedTraceHeader(event));
 }

@@ -51,17 +51,21 @@ interface OtlpSpan {
   attributes: Array<{ key: string; value: Record<string, unknown> }>;
 }
 
-/** The spans of the JSON requests received so far. */
-function jsonSpans(): OtlpSpan[] {
-  return received
-    .filter((r) => r.headers['content-type'] === 'application/json')
-    .flatMap((r) => {
-      const request = JSON.parse(r.body.toString('utf8')) as {
-        resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }>;
-      };
-      return request.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans));
-    });
+interface ResourceSpans {
+  resource: { attributes: OtlpSpan['attributes'] };
+  scopeSpans: Array<{ spans: OtlpSpan[] }>;
 }
+
+/** The resource spans of the JSON requests received so far. */
+const jsonRequests = (): ResourceSpans[] =>
+  received
+    .filter((r) => r.headers['content-type'] === 'application/json')
+    .flatMap(
+      (r) => (JSON.parse(r.body.toString('utf8')) as { resourceSpans: ResourceSpans[] }).resourceSpans,
+    );
+
+/** The spans of the JSON requests received so far. */
+const jsonSpans = (): OtlpSpan[] => jsonRequests().flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans));
 
 const attribute = (span: OtlpSpan | undefined, key: string) =>
   span?.attributes.find((a) => a.key === key)?.value;
@@ -120,6 +124,12 @@ describe('the OTLP exporter', () => {
       expect(spans.some((s) => s.traceId === tickTrace && s.spanId === parent)).toBe(true);
     }
     expect(run.response.batchItemFailures).toEqual([]);
+    // Every span of the service, named as X-Ray's service map shows it
+    for (const { resource } of jsonRequests())
+      expect(resource.attributes).toContainEqual({
+        key: 'service.name',
+        value: { stringValue: 'voice-campaign' },
+      });
     // The annotations under their own keys, listed for X-Ray's OTLP ingestion
     const task = spans.find((s) => s.traceId === runTrace && s.name === 'ProcessDialTask');
     expect(attribute(task, 'campaignId')).toEqual({ stringValue: 'c-otlp' });

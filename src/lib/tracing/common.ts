@@ -54,7 +54,9 @@ export interface TracingBackend {
   captureClient<T extends object>(client: T): T;
   startSqlSpan(target: SqlTarget, text: string): Span;
   traceOutboundFetch(): void;
-  /** Waits for the spans on their way (the OTLP exporter's requests). */
+  /** Whether an invocation must wait for its spans to be sent before it returns (the OTLP exporter's requests). */
+  awaitsExport(): boolean;
+  /** Waits for the spans on their way. */
   flush(): Promise<void>;
 }
 

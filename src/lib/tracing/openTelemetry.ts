@@ -197,6 +197,10 @@ export const openTelemetryBackend: TracingBackend = {
     traceFetchCalls(tracedChild);
   },
 
+  awaitsExport() {
+    return tracingConfig().otlp !== undefined;
+  },
+
   flush() {
     return otlp.flush();
   },

@@ -15,6 +15,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Attributes } from '@opentelemetry/api';
+import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { OtlpTarget } from '../config.ts';
 import { ATTR } from './xrayDocuments.ts';
@@ -40,14 +41,37 @@ export function otlpAttributes(attributes: Attributes): Attributes {
   return out;
 }
 
-/** The span as sent: the same span, its attributes in X-Ray's OTLP shape. */
-const asSent = (span: ReadableSpan): ReadableSpan =>
-  Object.create(span, { attributes: { value: otlpAttributes(span.attributes), enumerable: true } });
+/** The provider's resource with the service and where it runs, made once per resource (the request groups by it). */
+const resources = new WeakMap<Resource, Resource>();
+function resourceOf(span: ReadableSpan, serviceName: string): Resource {
+  let resource = resources.get(span.resource);
+  if (resource === undefined) {
+    resource = span.resource.merge(
+      resourceFromAttributes({
+        'service.name': serviceName,
+        'cloud.provider': 'aws',
+        'cloud.platform': 'aws_lambda',
+      }),
+    );
+    resources.set(span.resource, resource);
+  }
+  return resource;
+}
 
-async function body(spans: readonly ReadableSpan[], protocol: OtlpTarget['protocol']): Promise<Uint8Array> {
+/** The span as sent: the same span, its attributes in X-Ray's OTLP shape, its resource naming the service. */
+const asSent = (span: ReadableSpan, serviceName: string): ReadableSpan =>
+  Object.create(span, {
+    attributes: { value: otlpAttributes(span.attributes), enumerable: true },
+    resource: { value: resourceOf(span, serviceName), enumerable: true },
+  });
+
+async function body(
+  spans: readonly ReadableSpan[],
+  { protocol, serviceName }: OtlpTarget,
+): Promise<Uint8Array> {
   const { JsonTraceSerializer, ProtobufTraceSerializer } = await import('@opentelemetry/otlp-transformer');
   const serializer = protocol === 'http/json' ? JsonTraceSerializer : ProtobufTraceSerializer;
-  return serializer.serializeRequest(spans.map(asSent)) ?? new Uint8Array();
+  return serializer.serializeRequest(spans.map((span) => asSent(span, serviceName))) ?? new Uint8Array();
 }
 
 let signers: Map<string, Promise<(request: SignableRequest) => Promise<Record<string, string>>>> | undefined;
@@ -134,8 +158,9 @@ export class OtlpSender {
     this.#pending.add(sending);
   }
 
-  async #export(spans: readonly ReadableSpan[], { endpoint, protocol, signingRegion }: OtlpTarget) {
-    const payload = await body(spans, protocol);
+  async #export(spans: readonly ReadableSpan[], target: OtlpTarget) {
+    const { endpoint, protocol, signingRegion } = target;
+    const payload = await body(spans, target);
     const unsigned = {
       host: endpoint.host,
       'content-type': protocol === 'http/json' ? 'application/json' : 'application/x-protobuf',

@@ -227,6 +227,10 @@ export const xrayBackend: TracingBackend = {
   },
 
   // The daemon's datagrams are sent as each segment closes: nothing to wait for.
+  awaitsExport() {
+    return false;
+  },
+
   flush() {
     return Promise.resolve();
   },

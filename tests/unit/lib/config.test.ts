@@ -80,6 +80,7 @@ describe('config', () => {
     expect(tracingConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: xray }).otlp).toEqual({
       endpoint: new URL(xray),
       protocol: 'http/protobuf',
+      serviceName: 'voice-campaign',
       signingRegion: 'eu-west-1',
     });
     resetConfigCache();
@@ -89,7 +90,7 @@ describe('config', () => {
         OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector,
         OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
       }).otlp,
-    ).toEqual({ endpoint: new URL(collector), protocol: 'http/json' });
+    ).toEqual({ endpoint: new URL(collector), protocol: 'http/json', serviceName: 'voice-campaign' });
     resetConfigCache();
     expect(
       tracingConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector, OTLP_SIGV4_REGION: 'us-east-2' }).otlp
