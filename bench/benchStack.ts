@@ -24,13 +24,10 @@ export async function openBenchStack(): Promise<BenchStack> {
   const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
   // A server stopped under an idle client must not crash the run.
   db.on('error', () => {});
-  let closed = false;
   return {
     stack,
     db,
     async close() {
-      if (closed) return;
-      closed = true;
       await db.end();
       await stack.stop();
     },

@@ -287,7 +287,7 @@ export interface OtlpTarget {
 }
 
 /** The region of X-Ray's OTLP endpoint, from its host (`xray.<region>.amazonaws.com`). */
-export function xrayOtlpRegion(endpoint: URL): string | undefined {
+function xrayOtlpRegion(endpoint: URL): string | undefined {
   return /^xray\.([a-z0-9-]+)\.amazonaws\.com$/.exec(endpoint.hostname)?.[1];
 }
 

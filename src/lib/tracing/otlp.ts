@@ -74,17 +74,16 @@ async function body(
   return serializer.serializeRequest(spans.map((span) => asSent(span, serviceName))) ?? new Uint8Array();
 }
 
-let signers: Map<string, Promise<(request: SignableRequest) => Promise<Record<string, string>>>> | undefined;
-
 interface SignableRequest {
   url: URL;
   headers: Record<string, string>;
   body: Uint8Array;
 }
 
+const signers = new Map<string, Promise<(request: SignableRequest) => Promise<Record<string, string>>>>();
+
 /** A SigV4 signer for X-Ray in `region`, with the credentials of the function's role (its environment in Lambda). */
 function signerFor(region: string) {
-  signers ??= new Map();
   let signer = signers.get(region);
   if (signer === undefined) {
     signer = (async () => {
