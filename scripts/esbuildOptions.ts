@@ -9,7 +9,7 @@ export function functionBuildOptions(conditions: string[]): BuildOptions {
   return {
     bundle: true,
     minify: true,
-    keepNames: true,
+    keepNames: false,
     target: 'node24',
     platform: 'node',
     format: 'cjs',

@@ -1,16 +1,19 @@
 /**
  * The service's errors. `statusCode` says what kind of failure it is (4xx: the caller's input, 5xx: ours or a
  * dependency's); `expose` says whether the message may be shown to a caller. Map errors with `instanceof`.
+ *
+ * Each class names itself in a string (`name`), not from its constructor: the packaged functions are minified, which
+ * renames classes, and a trace records an exception under its `name` (X-Ray groups and filters errors by it).
  */
 import { redactPhoneLike } from './redact.ts';
 
 export class ServiceError extends Error {
+  override name = 'ServiceError';
   readonly statusCode: number;
   readonly expose: boolean;
 
   constructor(message: string, statusCode: number, options?: ErrorOptions) {
     super(message, options);
-    this.name = new.target.name;
     this.statusCode = statusCode;
     this.expose = statusCode < 500;
   }
@@ -18,6 +21,7 @@ export class ServiceError extends Error {
 
 /** The input breaks a rule; retrying it unchanged can never succeed. */
 export class ValidationError extends ServiceError {
+  override name = 'ValidationError';
   readonly details: readonly string[];
 
   constructor(message: string, details: readonly string[] = [], options?: ErrorOptions) {
@@ -28,6 +32,7 @@ export class ValidationError extends ServiceError {
 
 /** A configuration value is missing or malformed: the function cannot start. */
 export class ConfigError extends ServiceError {
+  override name = 'ConfigError';
   constructor(message: string) {
     super(message, 500);
   }
@@ -35,6 +40,7 @@ export class ConfigError extends ServiceError {
 
 /** A dependency (database, queue, table) failed; the work can be retried later. */
 export class DependencyError extends ServiceError {
+  override name = 'DependencyError';
   readonly dependency: string;
 
   constructor(dependency: string, message: string, options?: ErrorOptions) {
@@ -62,6 +68,7 @@ export function statusCodeOf(error: unknown): number {
 
 /** The caller is not authenticated (no verified identity reached the function). */
 export class UnauthorizedError extends ServiceError {
+  override name = 'UnauthorizedError';
   constructor(message = 'Authentication required', options?: ErrorOptions) {
     super(message, 401, options);
   }
@@ -69,6 +76,7 @@ export class UnauthorizedError extends ServiceError {
 
 /** The resource does not exist, or belongs to someone else (the answer does not say which). */
 export class NotFoundError extends ServiceError {
+  override name = 'NotFoundError';
   constructor(message: string) {
     super(message, 404);
   }
@@ -76,6 +84,7 @@ export class NotFoundError extends ServiceError {
 
 /** The resource is not in a state that allows the request. */
 export class ConflictError extends ServiceError {
+  override name = 'ConflictError';
   constructor(message: string) {
     super(message, 409);
   }
@@ -83,6 +92,7 @@ export class ConflictError extends ServiceError {
 
 /** The caller is known but its token does not grant what the request needs. */
 export class ForbiddenError extends ServiceError {
+  override name = 'ForbiddenError';
   constructor(message: string) {
     super(message, 403);
   }

@@ -5,7 +5,7 @@
  * by that type).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +62,41 @@ async function invoke(bundle: string, event: unknown, traceHeader: string): Prom
 }
 
 describe('exception types in a packaged function', () => {
+  it("keep every error class's name in a minified bundle", async () => {
+    // Prepare: every error class the service declares (src/), bundled and minified as the functions are.
+    const sources = (await readdir(join(ROOT, 'src'), { recursive: true })).filter((file) =>
+      file.endsWith('.ts'),
+    );
+    const declared: Array<{ file: string; name: string }> = [];
+    for (const file of sources) {
+      const text = await readFile(join(ROOT, 'src', file), 'utf8');
+      for (const match of text.matchAll(/^export class (\w+) extends \w*Error\b/gm))
+        declared.push({ file, name: match[1] ?? '' });
+    }
+    const bundle = join(dir, 'errors.cjs');
+    await build({
+      ...functionBuildOptions([]),
+      stdin: {
+        contents: declared.map(({ file, name }) => `export { ${name} } from './src/${file}';`).join('\n'),
+        resolveDir: ROOT,
+        loader: 'ts',
+      },
+      outfile: bundle,
+      logLevel: 'silent',
+    });
+
+    // Act: one of each, made from the minified classes.
+    type ErrorClass = new (...args: string[]) => Error;
+    const classes = createRequire(import.meta.url)(bundle) as Record<string, ErrorClass>;
+    const names = Object.fromEntries(
+      declared.map(({ name }) => [name, new (classes[name] as ErrorClass)('a', 'b').name]),
+    );
+
+    // Assess: each is named as its class is, not as the minifier renamed it.
+    expect(declared.length).toBeGreaterThanOrEqual(9);
+    expect(names).toEqual(Object.fromEntries(declared.map(({ name }) => [name, name])));
+  });
+
   it.each(['xray', 'opentelemetry'])('keep their class names with the %s backend', async (backend) => {
     // Prepare: campaignMetrics as packaged for this backend (minified).
     const { conditions } = await tracingConditions({ resolveVariable: async () => backend });
