@@ -5,7 +5,8 @@
  * - `src/generated/timeZonesByPrefix.ts`: phone-number prefixes to time zones (scripts/timeZones.ts);
  * - `src/generated/areaCodes.ts`, `postalCodes.ts`, `regionZones.ts`: where a contact may be (scripts/places.ts);
  * - `src/generated/holidays.ts`: the holidays the calling rules close on (scripts/holidays.ts);
- * - `src/generated/premiumRates.ts`: the premium-rate numbers a contact may not have (scripts/premiumRates.ts).
+ * - `src/generated/premiumRates.ts`: the premium-rate numbers a contact may not have (scripts/premiumRates.ts);
+ * - `src/generated/phoneMetadata.ts`: libphonenumber-js's small ("min") metadata, the data numbers are read with.
  * The data tables are JSON text in a TypeScript module (`tableModule`), parsed where they are used.
  * `--check` compares instead of writing and fails when a generated file is stale (run by the tests).
  */
@@ -95,6 +96,13 @@ export async function generateSchemaFiles(): Promise<Map<string, string>> {
     files.set(join(outDir, `${name}.ts`), tableModule('scripts/places.ts', content));
   files.set(join(outDir, 'holidays.ts'), tableModule('scripts/holidays.ts', await holidaysJson()));
   files.set(join(outDir, 'premiumRates.ts'), tableModule('scripts/premiumRates.ts', premiumRatesJson()));
+  // The package ships it as an object literal too (its `min` entry), which every function that reads a number would
+  // compile at load.
+  const phoneMetadata = createRequire(import.meta.url).resolve('libphonenumber-js/metadata.min.json');
+  files.set(
+    join(outDir, 'phoneMetadata.ts'),
+    tableModule('libphonenumber-js/metadata.min.json', await readFile(phoneMetadata, 'utf8')),
+  );
   return files;
 }
 

@@ -12,12 +12,12 @@
  * written without a country code. This is the one function the scheduler, the claim, the preview and the compliance
  * record use; its tables are read from the bundle, so a deploy with newer data applies to every stored contact.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import areaCodeText from '../generated/areaCodes.ts';
 import postalText from '../generated/postalCodes.ts';
 import regionText from '../generated/regionZones.ts';
 import prefixText from '../generated/timeZonesByPrefix.ts';
 import { jsonTable } from '../lib/jsonTable.ts';
+import { parseNumber } from '../lib/phone.ts';
 import { isTimeZone } from '../lib/timeZones.ts';
 
 export type ZoneSource = 'number' | 'area_code' | 'given' | 'state' | 'postal_code';
@@ -114,7 +114,7 @@ const countryCache = new Map<string, string | undefined>();
  */
 function countryOf(e164: string): string | undefined {
   const key = e164.slice(0, 7);
-  if (!countryCache.has(key)) countryCache.set(key, parsePhoneNumberFromString(e164)?.country);
+  if (!countryCache.has(key)) countryCache.set(key, parseNumber(e164)?.country);
   return countryCache.get(key);
 }
 

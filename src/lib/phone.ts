@@ -4,13 +4,28 @@
  * can compute its hash (`npm run phone-hash -- <number>`) and find its traces; without the key it reveals nothing.
  */
 import { createHmac } from 'node:crypto';
-import type { CountryCode } from 'libphonenumber-js/min';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import {
+  type CountryCode,
+  type MetadataJson,
+  type PhoneNumber,
+  parsePhoneNumberFromString,
+} from 'libphonenumber-js/core';
+import phoneMetadataText from '../generated/phoneMetadata.ts';
 import premiumRatesText from '../generated/premiumRates.ts';
 import { ValidationError } from './errors.ts';
 import { jsonTable } from './jsonTable.ts';
 
 const premiumRates = jsonTable<Record<string, string>>(premiumRatesText);
+// libphonenumber-js's small ("min") metadata, as JSON text parsed on first use (src/generated/phoneMetadata.ts): the
+// package's `min` entry holds the same data as an object literal, which cost each function about 4 ms of its load.
+const metadata = jsonTable<MetadataJson>(phoneMetadataText);
+
+/** `input` parsed with the small metadata, read in `defaultRegion` when it has no country code; not yet validated. */
+export function parseNumber(input: string, defaultRegion?: string): PhoneNumber | undefined {
+  return defaultRegion === undefined
+    ? parsePhoneNumberFromString(input, metadata())
+    : parsePhoneNumberFromString(input, defaultRegion as CountryCode, metadata());
+}
 const premiumPatterns = new Map<string, RegExp>();
 
 export type E164 = string & { readonly __brand: 'E164' };
@@ -42,7 +57,7 @@ export interface ReadNumber {
 
 /** A number as a caller wrote it, read in `defaultRegion`: its E.164 form and what else it says; undefined if not valid. */
 export function readNumber(input: string, defaultRegion: string | undefined): ReadNumber | undefined {
-  const parsed = parsePhoneNumberFromString(input, defaultRegion as CountryCode | undefined);
+  const parsed = parseNumber(input, defaultRegion);
   // A parse can succeed on a number that cannot exist ("12" in US): only isValid() tells.
   if (!parsed?.isValid()) return undefined;
   return {
