@@ -92,6 +92,74 @@ const MIDDLEWARE_FLOORS = {
     export const handler = tracedChain({ name: 'empty' }, [], async () => ({}));`,
 };
 
+/**
+ * What a function's load is made of, layer on layer, each bundle holding the one before it: campaignPreview (an HTTP
+ * function on the database with a DynamoDB client, the worst of the last runs) from its SDK floor up. A layer
+ * re-exports its modules whole, so nothing of them is shaken out: a little over what the function itself holds of
+ * them.
+ */
+const LAYERS: Array<[string, string]> = [
+  ['sdk', CLIENTS['@aws-sdk/client-dynamodb'] ?? ''],
+  ['tracing', "export * as tracing from './src/lib/tracing.ts';"],
+  [
+    'middleware',
+    "export * as http from './src/middleware/httpStack.ts'; export * as logger from './src/lib/logger.ts';",
+  ],
+  ['database', "export * as pg from 'pg'; export * as database from './src/lib/database.ts';"],
+  ['function', "export * as fn from './src/functions/campaignPreview.ts';"],
+];
+
+export interface LayerRow {
+  layer: string;
+  kib: number;
+  importMs: number;
+  /** Over the first layer (the SDK floor), the rounds' median. */
+  ratio: number;
+}
+
+async function measureLayers(dir: string, processes: number): Promise<Record<string, LayerRow[]>> {
+  const result: Record<string, LayerRow[]> = {};
+  for (const backend of ['xray', 'opentelemetry'] as const) {
+    const files: string[] = [];
+    for (const [i, [layer]] of LAYERS.entries()) {
+      const file = join(dir, `layer-${layer}.${backend}.cjs`);
+      await build({
+        ...functionBuildOptions(backend === 'opentelemetry' ? ['tracing-opentelemetry'] : []),
+        stdin: {
+          contents: LAYERS.slice(0, i + 1)
+            .map(([, source]) => source)
+            .join('\n'),
+          resolveDir: ROOT,
+          loader: 'ts',
+        },
+        outfile: file,
+        logLevel: 'silent',
+      });
+      files.push(file);
+    }
+    const times = files.map((): number[] => []);
+    const ratios = files.map((): number[] => []);
+    for (let round = 0; round < processes; round += 1) {
+      const order = round % 2 === 0 ? files.keys() : [...files.keys()].reverse();
+      const ms: number[] = [];
+      for (const i of order) ms[i] = importMs(files[i] ?? '');
+      ms.forEach((value, i) => {
+        times[i]?.push(value);
+        ratios[i]?.push(value / (ms[0] ?? value));
+      });
+    }
+    result[backend] = await Promise.all(
+      LAYERS.map(async ([layer], i) => ({
+        layer,
+        kib: round((await stat(files[i] ?? '')).size / 1024, 0),
+        importMs: round(median(times[i] ?? [])),
+        ratio: round(median(ratios[i] ?? []), 2),
+      })),
+    );
+  }
+  return result;
+}
+
 /** `compileCache`: a directory of V8's compile cache for the process to read (and fill, when empty). */
 function importMs(file: string, compileCache?: string): number {
   const script = `const t = process.hrtime.bigint(); require(${JSON.stringify(file)});
@@ -233,6 +301,7 @@ export async function measureColdStart(options: { processes?: number; functions?
         opentelemetry: worst('opentelemetry', (row) => row.overFloorMs),
       },
       dialerWorkerCompileCache: compileCache,
+      layers: await measureLayers(dir, processes),
       ...rows,
     };
   } finally {
