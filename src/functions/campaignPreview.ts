@@ -6,7 +6,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import campaignPreviewEvent from '../generated/campaignPreview.event.validate.cjs';
 import { type Clock, clockOf } from '../lib/clock.ts';
-import { blacklistConfig, clockConfig, databaseConfig, functionConfig } from '../lib/config.ts';
+import {
+  blacklistConfig,
+  callTimesConfig,
+  clockConfig,
+  databaseConfig,
+  functionConfig,
+} from '../lib/config.ts';
 import { openDatabase } from '../lib/database.ts';
 import { createLogger } from '../lib/logger.ts';
 import { httpFunction, json, ownedCampaign } from '../middleware/httpStack.ts';
@@ -26,12 +32,14 @@ export function build(deps: PreviewDeps & { logger: Logger }) {
 }
 
 // Every setting this function needs, checked at once: one error names all that are missing or malformed.
-const { clock } = functionConfig({
+const { clock, callTimes } = functionConfig({
   database: databaseConfig,
   blacklist: blacklistConfig,
   clock: clockConfig,
+  callTimes: callTimesConfig,
 });
 const deps = {
+  callDeadlineSeconds: callTimes.callDeadlineSeconds,
   preview: createPreviewRepository(openDatabase()),
   blacklist: openDoNotCallList(),
   logger: createLogger('campaignPreview'),

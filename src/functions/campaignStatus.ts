@@ -52,6 +52,7 @@ const deps = {
   schedule: createScheduleRepository(db),
   preview: createPreviewRepository(db),
   resultTimeoutMinutes: callTimes.resultTimeoutMinutes,
+  callDeadlineSeconds: callTimes.callDeadlineSeconds,
   logger: createLogger('campaignStatus'),
 };
 /** The function on another clock (the tests' injected one): the same dependencies otherwise. */

@@ -159,9 +159,14 @@ export const schedulerConfig = group<SchedulerConfig>('scheduler', (r) => ({
 }));
 
 /** How long a call sent may take before it is taken as lost (the scheduler's, read by the campaign's status too). */
-export const callTimesConfig = group<{ resultTimeoutMinutes: number }>('callTimes', (r) => ({
-  resultTimeoutMinutes: r.value('SCHEDULER_RESULT_TIMEOUT_MINUTES'),
-}));
+export const callTimesConfig = group<{ resultTimeoutMinutes: number; callDeadlineSeconds: number }>(
+  'callTimes',
+  (r) => ({
+    resultTimeoutMinutes: r.value('SCHEDULER_RESULT_TIMEOUT_MINUTES'),
+    // The claim counts a number's calls in windows widened by it; so do the readings of who is at a limit.
+    callDeadlineSeconds: r.value('CALL_DEADLINE_SECONDS'),
+  }),
+);
 
 export const clockConfig = group<ClockConfig>('clock', (r) => {
   const scale = r.value('CLOCK_TIME_SCALE');

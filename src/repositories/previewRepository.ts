@@ -29,13 +29,13 @@ export interface HoursGroup {
 export interface PreviewRepository {
   campaign(campaignId: string): Promise<PreviewCampaign | undefined>;
   groups(campaignId: string): Promise<HoursGroup[]>;
-  /** The numbers of the `limit` open contacts due soonest, each with its calls in the last `hours` (the owner's). */
+  /** The numbers of the `limit` open contacts due soonest, each with its calls in the last `seconds` (the owner's). */
   soonest(
     campaignId: string,
     userId: string,
     limit: number,
     at: Date,
-    hours: number,
+    seconds: number,
   ): Promise<Array<{ phoneNumber: string; recentCalls: number }>>;
 }
 
@@ -54,7 +54,7 @@ SELECT c.phone_number,
      JOIN call_attempts x ON x.campaign_id = y.campaign_id AND x.contact_id = y.id
      JOIN campaigns z ON z.id = y.campaign_id
    WHERE y.phone_number = c.phone_number AND z.user_id = $2 AND x.status IN ('initiated', 'dialing')
-     AND coalesce(x.initiated_at, x.claimed_at) > $4::timestamptz - make_interval(hours => $5)) AS recent_calls
+     AND coalesce(x.initiated_at, x.claimed_at) > $4::timestamptz - make_interval(secs => $5)) AS recent_calls
 FROM contacts c
 WHERE c.campaign_id = $1 AND c.final_outcome IS NULL
 ORDER BY c.next_call_at
@@ -104,13 +104,13 @@ export function createPreviewRepository(db: Database): PreviewRepository {
       }));
     },
 
-    async soonest(campaignId, userId, limit, at, hours) {
+    async soonest(campaignId, userId, limit, at, seconds) {
       const { rows } = await db.query<{ phone_number: string; recent_calls: number }>(SOONEST_SQL, [
         campaignId,
         userId,
         limit,
         at,
-        hours,
+        seconds,
       ]);
       return rows.map((row) => ({ phoneNumber: row.phone_number, recentCalls: row.recent_calls }));
     },

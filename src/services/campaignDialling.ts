@@ -21,6 +21,8 @@ export interface DiallingDeps {
   preview: Pick<PreviewRepository, 'soonest'>;
   /** A call sent this long ago without a result is taken as lost (the scheduler's setting). */
   resultTimeoutMinutes: number;
+  /** The call deadline, which widens the limits' windows as the claim widens them (the dialer's setting). */
+  callDeadlineSeconds: number;
 }
 
 /**
@@ -85,6 +87,7 @@ export function campaignDialling(
             { campaignId, userId: progress.userId, purpose: settings.purpose },
             LIMIT_CHECKED,
             now,
+            deps.callDeadlineSeconds,
           )
         : undefined;
     return diallingState(

@@ -28,6 +28,8 @@ export interface PreviewDeps {
   preview: PreviewRepository;
   blacklist: Pick<BlacklistService, 'findBlacklisted'>;
   now: () => Date;
+  /** The call deadline, which widens the limits' windows as the claim widens them (the dialer's setting). */
+  callDeadlineSeconds: number;
   checkLimit?: number;
 }
 
@@ -71,7 +73,13 @@ export interface CampaignPreview {
 
 const HOUR = 3_600_000;
 
-export function createCampaignPreview({ preview, blacklist, now, checkLimit = 10_000 }: PreviewDeps) {
+export function createCampaignPreview({
+  preview,
+  blacklist,
+  now,
+  callDeadlineSeconds,
+  checkLimit = 10_000,
+}: PreviewDeps) {
   return {
     async preview({ campaignId, userId }: OwnedCampaign): Promise<CampaignPreview> {
       const at = now();
@@ -131,6 +139,7 @@ export function createCampaignPreview({ preview, blacklist, now, checkLimit = 10
           { campaignId, userId, purpose: campaign.purpose },
           checkLimit,
           at,
+          callDeadlineSeconds,
         );
         const listed = await blacklist.findBlacklisted(soonest);
         const result = {

@@ -16,16 +16,23 @@ export function limitWindows(purpose: ResolvedSettings['purpose']): Array<readon
   return callsByWindow.size > 0 ? [...callsByWindow] : [[24, Number.POSITIVE_INFINITY] as const];
 }
 
-/** The `count` open contacts due soonest (their numbers), and those of them at one of their limits at `at`. */
+/**
+ * The `count` open contacts due soonest (their numbers), and those of them at one of their limits at `at`. Each
+ * window is widened by `callDeadlineSeconds`, as the claim counts it: a call is placed up to that long after its
+ * claim, so a number stays at its limit that much longer (rules/README.md).
+ */
 export async function soonestAtLimit(
   preview: Pick<PreviewRepository, 'soonest'>,
   campaign: { campaignId: string; userId: string; purpose: ResolvedSettings['purpose'] },
   count: number,
   at: Date,
+  callDeadlineSeconds: number,
 ): Promise<{ soonest: string[]; atLimit: Set<string> }> {
   const windows = limitWindows(campaign.purpose);
   const counts = await Promise.all(
-    windows.map(([hours]) => preview.soonest(campaign.campaignId, campaign.userId, count, at, hours)),
+    windows.map(([hours]) =>
+      preview.soonest(campaign.campaignId, campaign.userId, count, at, hours * 3600 + callDeadlineSeconds),
+    ),
   );
   const atLimit = new Set(
     counts

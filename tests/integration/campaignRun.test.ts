@@ -414,12 +414,14 @@ describe('status and preview', () => {
     await harness.blacklist(['+12025550800']);
     const saved = harness.now();
     harness.setNow(new Date('2030-01-15T15:30:00Z')); // 10:30 in New York, 07:30 in Los Angeles, 15:30 in London
-    // The owner called one of the numbers 3 times in the last hours, in another campaign
+    // The owner called one of the numbers 3 times in another campaign: 1 and 2 hours ago, and 24 hours 2 minutes ago,
+    // inside the 24 hours widened by the call deadline (5 minutes) that the claim counts (rules/README.md)
     const other = await createCampaign('run-preview');
     await addContacts(other, 'run-preview', [{ phoneNumber: '+12025550801' }]);
     await harness.db.query(
       `INSERT INTO call_attempts (campaign_id, contact_id, attempt, status, initiated_at)
-       SELECT campaign_id, id, n, 'initiated', $2::timestamptz - make_interval(hours => n)
+       SELECT campaign_id, id, n, 'initiated',
+         $2::timestamptz - CASE WHEN n = 3 THEN interval '24 hours 2 minutes' ELSE make_interval(hours => n) END
        FROM contacts, generate_series(1, 3) AS n WHERE campaign_id = $1`,
       [other, harness.now()],
     );
